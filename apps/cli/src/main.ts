@@ -1,0 +1,3 @@
+import { hello } from '@contact-sync/core';
+
+console.log(hello(process.version));

@@ -1,0 +1,53 @@
+import type { CapabilityDescriptor, FieldKey, Projection, ProviderKey } from '@contact-sync/core';
+
+/** A provider record mapped to canonical form. */
+export interface ExternalRecord {
+  externalId: string;
+  /** Normalized projection: only the fields the provider holds (incl. read-only ones). */
+  projection: Projection;
+  /** Provider-only fields kept on the link, not the canonical record (custrole, account_owner, status…). */
+  extras: Record<string, unknown>;
+  /** ISO last-modified time where the provider has one, else null. */
+  updatedAt: string | null;
+  /** The wire object as received (stored in the snapshot). */
+  raw: unknown;
+}
+
+/** One item of a pulled page: a valid record, or a record that failed validation (quarantined). */
+export type PulledItem =
+  | { kind: 'record'; record: ExternalRecord }
+  | { kind: 'invalid'; externalId: string | null; raw: unknown; error: string };
+
+export interface ConnectorConfig {
+  baseUrl: string;
+  credential: string;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Bounded retry attempts for transient errors (network, timeout, 5xx, 429). */
+  retries?: number;
+  /** Lower bound of the exponential backoff; tests set it low. */
+  minBackoffMs?: number;
+  /** Provider options from the connection config (growcrm clientId, nodeping customerId, …). */
+  options?: Record<string, unknown>;
+}
+
+export interface Connector {
+  readonly provider: ProviderKey;
+  readonly capabilities: CapabilityDescriptor;
+  /** Streams the provider's records page by page; memory stays flat with the provider's size. */
+  list(signal?: AbortSignal): AsyncIterable<PulledItem[]>;
+  /** null when the provider answers that the record does not exist. */
+  get(externalId: string): Promise<ExternalRecord | null>;
+  /** Creates a record holding `target` (already shaped by `capabilities.project`). */
+  create(target: Projection): Promise<ExternalRecord>;
+  /**
+   * Makes the record hold `target` for the fields in `changed`, with the fewest write calls
+   * (for person-scoped providers: one sub-resource call per added/removed/changed entry).
+   * Safe to retry: re-reads current state where a write is not idempotent.
+   */
+  update(externalId: string, target: Projection, changed: readonly FieldKey[]): Promise<ExternalRecord>;
+  /** Deletes the record; a record already gone counts as deleted. */
+  delete(externalId: string): Promise<void>;
+  /** Finds a record this engine may have created, by the natural keys (after an unknown-outcome create). */
+  findByNaturalKey(target: Projection): Promise<ExternalRecord | null>;
+}

@@ -1,0 +1,33 @@
+import type { Canonical, FieldKey, Projection, ProviderKey } from './canonical.ts';
+
+/** A canonical value a provider cannot hold, reported instead of silently dropped. */
+export interface Omission {
+  field: FieldKey;
+  /** The canonical value (or set entry value) that was left out. */
+  value: string | null;
+  reason: string;
+}
+
+/**
+ * What a connector declares about its provider. The core asks this descriptor, never
+ * the provider's name. `project` is pure: it answers what this provider would store
+ * for a canonical record (limits, label rules, cardinality), in normalized form, so that
+ * the projection pulled back after a write equals it (echo suppression).
+ */
+export interface CapabilityDescriptor {
+  provider: ProviderKey;
+  /** Fields the provider holds and the engine may write. */
+  fields: readonly FieldKey[];
+  /** Fields the provider exposes but the engine never writes (e.g. an ilert user's name). */
+  readOnlyFields: readonly FieldKey[];
+  /** Fields that must be non-empty for a create to be accepted. */
+  requiredForCreate: readonly FieldKey[];
+  canCreate: boolean;
+  canDelete: boolean;
+  /** Fields usable to find a record after a create whose outcome is unknown. */
+  naturalKeys: readonly FieldKey[];
+  /** Whether records carry a last-modified timestamp (for the "newest" conflict policy). */
+  hasTimestamps: boolean;
+  rateLimit: { max: number; durationMs: number };
+  project(canonical: Canonical): { projection: Projection; omitted: Omission[] };
+}
