@@ -80,6 +80,7 @@ CREATE TABLE "canonical_contacts" (
     "contentHash" TEXT NOT NULL,
     "version" INTEGER NOT NULL DEFAULT 1,
     "mergedIntoId" UUID,
+    "recheck" BOOLEAN NOT NULL DEFAULT false,
     "deletedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
@@ -191,6 +192,9 @@ CREATE UNIQUE INDEX "snapshot_records_connectionId_externalId_key" ON "snapshot_
 
 -- CreateIndex
 CREATE INDEX "quarantined_records_connectionId_createdAt_idx" ON "quarantined_records"("connectionId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "canonical_contacts_recheck_idx" ON "canonical_contacts"("recheck");
 
 -- CreateIndex
 CREATE INDEX "canonical_keys_canonicalId_idx" ON "canonical_keys"("canonicalId");
