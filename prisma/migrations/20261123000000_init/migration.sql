@@ -145,6 +145,7 @@ CREATE TABLE "outbox_ops" (
     "changed" TEXT[],
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
+    "generation" INTEGER NOT NULL DEFAULT 0,
     "lastError" TEXT,
     "runId" UUID,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
