@@ -1,0 +1,132 @@
+import type { Db } from './client.ts';
+import { toJson } from './json.ts';
+
+export interface CanonicalWrite {
+  id: string;
+  data: unknown;
+  contentHash: string;
+  deleted: boolean;
+}
+export interface KeyWrite {
+  canonicalId: string;
+  kind: 'email' | 'phone';
+  value: string;
+}
+export interface LinkWrite {
+  connectionId: string;
+  externalId: string;
+  canonicalId: string;
+  base: unknown;
+  baseHash: string | null;
+  extras: Record<string, unknown>;
+}
+export interface ConflictWrite {
+  dedupeKey: string;
+  kind: string;
+  canonicalId: string | null;
+  connectionId: string | null;
+  field: string | null;
+  base: unknown;
+  sides: unknown;
+  chosen: unknown;
+  rule: string;
+  status: string;
+  runId: string | null;
+}
+export interface OpWrite {
+  idempotencyKey: string;
+  connectionId: string;
+  canonicalId: string;
+  kind: 'create' | 'update' | 'delete';
+  externalId: string | null;
+  target: unknown;
+  changed: string[];
+  runId: string | null;
+}
+
+/** Everything one reconcile batch decided, written in one transaction. */
+export interface ReconcileWrite {
+  canonicals: CanonicalWrite[];
+  /** Complete key sets of the canonicals listed here (replaced, not merged). */
+  keys: KeyWrite[];
+  keyOwners: string[];
+  links: LinkWrite[];
+  unlinks: { connectionId: string; externalId: string }[];
+  conflicts: ConflictWrite[];
+  ops: OpWrite[];
+  /** Canonicals to revisit once their unfinished ops complete; and ones done with. */
+  recheck: { canonicalId: string; value: boolean }[];
+}
+
+/** Applies a batch; returns the ids of the outbox rows it inserted (to enqueue after commit). */
+export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ opIds: string[] }> {
+  if (w.canonicals.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO canonical_contacts (id, data, "contentHash", "deletedAt", "updatedAt")
+      SELECT r.id, r.data, r."contentHash", CASE WHEN r.deleted THEN now() END, now()
+      FROM jsonb_to_recordset(${toJson(w.canonicals)}::jsonb) AS r(id uuid, data jsonb, "contentHash" text, deleted boolean)
+      ON CONFLICT (id) DO UPDATE SET
+        data = EXCLUDED.data, "contentHash" = EXCLUDED."contentHash", "deletedAt" = EXCLUDED."deletedAt",
+        "updatedAt" = now(), version = canonical_contacts.version + 1
+      WHERE canonical_contacts."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
+         OR canonical_contacts."deletedAt" IS DISTINCT FROM EXCLUDED."deletedAt"`;
+  }
+  if (w.keyOwners.length > 0) {
+    await tx.$executeRaw`DELETE FROM canonical_keys WHERE "canonicalId" = ANY(${w.keyOwners}::uuid[])`;
+  }
+  if (w.keys.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO canonical_keys (kind, value, "canonicalId")
+      SELECT r.kind, r.value, r."canonicalId" FROM jsonb_to_recordset(${toJson(w.keys)}::jsonb)
+        AS r(kind text, value text, "canonicalId" uuid)
+      ON CONFLICT DO NOTHING`;
+  }
+  if (w.unlinks.length > 0) {
+    await tx.$executeRaw`
+      DELETE FROM links l USING unnest(${w.unlinks.map((u) => u.connectionId)}::text[], ${w.unlinks.map((u) => u.externalId)}::text[]) AS k(c, e)
+      WHERE l."connectionId" = k.c AND l."externalId" = k.e`;
+  }
+  if (w.links.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO links (id, "connectionId", "externalId", "canonicalId", base, "baseHash", extras, "updatedAt")
+      SELECT gen_random_uuid(), r."connectionId", r."externalId", r."canonicalId", r.base, r."baseHash", r.extras, now()
+      FROM jsonb_to_recordset(${toJson(w.links)}::jsonb)
+        AS r("connectionId" text, "externalId" text, "canonicalId" uuid, base jsonb, "baseHash" text, extras jsonb)
+      ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
+        "canonicalId" = EXCLUDED."canonicalId", base = EXCLUDED.base, "baseHash" = EXCLUDED."baseHash",
+        extras = EXCLUDED.extras, "updatedAt" = now()`;
+  }
+  if (w.conflicts.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO conflicts (id, "dedupeKey", kind, "canonicalId", "connectionId", field, base, sides, chosen, rule, status, "runId")
+      SELECT gen_random_uuid(), r."dedupeKey", r.kind, r."canonicalId", r."connectionId", r.field, r.base, r.sides, r.chosen,
+             r.rule, r.status, r."runId"
+      FROM jsonb_to_recordset(${toJson(w.conflicts)}::jsonb) AS r("dedupeKey" text, kind text, "canonicalId" uuid,
+        "connectionId" text, field text, base jsonb, sides jsonb, chosen jsonb, rule text, status text, "runId" uuid)
+      ON CONFLICT ("dedupeKey") DO NOTHING`;
+  }
+  if (w.recheck.length > 0) {
+    await tx.$executeRaw`
+      UPDATE canonical_contacts c SET recheck = r.value
+      FROM jsonb_to_recordset(${toJson(w.recheck)}::jsonb) AS r("canonicalId" uuid, value boolean)
+      WHERE c.id = r."canonicalId"`;
+  }
+  let opIds: string[] = [];
+  if (w.ops.length > 0) {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO outbox_ops (id, "idempotencyKey", "connectionId", "canonicalId", kind, "externalId", target, changed, "runId", "updatedAt")
+      SELECT gen_random_uuid(), r."idempotencyKey", r."connectionId", r."canonicalId", r.kind, r."externalId", r.target,
+             ARRAY(SELECT jsonb_array_elements_text(r.changed)), r."runId", now()
+      FROM jsonb_to_recordset(${toJson(w.ops)}::jsonb) AS r("idempotencyKey" text, "connectionId" text, "canonicalId" uuid,
+        kind text, "externalId" text, target jsonb, changed jsonb, "runId" uuid)
+      ON CONFLICT ("idempotencyKey") DO UPDATE SET
+        status = 'pending', attempts = 0, "lastError" = NULL, "completedAt" = NULL, "runId" = EXCLUDED."runId",
+        "externalId" = EXCLUDED."externalId", generation = outbox_ops.generation + 1, "updatedAt" = now()
+      -- the same target needed again after it was reached once (a value that came back): re-arm it;
+      -- an op still pending, in flight or failed is left as it is.
+      WHERE outbox_ops.status IN ('done', 'superseded')
+      RETURNING id`;
+    opIds = rows.map((r) => r.id);
+  }
+  return { opIds };
+}

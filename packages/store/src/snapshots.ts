@@ -1,0 +1,155 @@
+import type { Db } from './client.ts';
+import { toJson } from './json.ts';
+
+/** One valid record of a pulled page, mapped by its connector. */
+export interface SnapshotInput {
+  externalId: string;
+  raw: unknown;
+  projection: unknown;
+  extras: Record<string, unknown>;
+  contentHash: string;
+  remoteUpdatedAt: string | null;
+}
+
+export interface IngestResult {
+  /** Records whose content changed (or that came back) in this page. */
+  changed: number;
+  /** Ids that this pull had already returned on an earlier page: not ingested twice. */
+  duplicates: string[];
+}
+
+/**
+ * Upserts one page in a single statement. changeSeq moves only when the content hash
+ * changes or a gone record comes back, so the reconciler sees exactly what changed.
+ * A row already seen in this run is left alone (an id repeated across pages).
+ */
+export async function ingestPage(db: Db, connectionId: string, runId: string, page: SnapshotInput[]): Promise<IngestResult> {
+  const byId = new Map<string, SnapshotInput>();
+  const duplicates: string[] = [];
+  for (const r of page) {
+    if (byId.has(r.externalId)) duplicates.push(r.externalId);
+    else byId.set(r.externalId, r);
+  }
+  if (byId.size === 0) return { changed: 0, duplicates };
+  const rows = [...byId.values()].map((r) => ({
+    externalId: r.externalId,
+    raw: r.raw,
+    projection: r.projection,
+    extras: r.extras,
+    contentHash: r.contentHash,
+    remoteUpdatedAt: r.remoteUpdatedAt,
+  }));
+  const floor = await db.$queryRaw<{ last: bigint }[]>`SELECT last_value AS last FROM snapshot_change_seq`;
+  const seqFloor = floor[0]?.last ?? 0n;
+  const returned = await db.$queryRaw<{ externalId: string; changeSeq: bigint }[]>`
+    INSERT INTO snapshot_records
+      ("connectionId", "externalId", raw, projection, extras, "contentHash", "remoteUpdatedAt", "lastSeenRunId", "changeSeq")
+    SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."remoteUpdatedAt",
+           ${runId}::uuid, nextval('snapshot_change_seq')
+    FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS r(
+      "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "remoteUpdatedAt" timestamp(3))
+    ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
+      raw = EXCLUDED.raw,
+      projection = EXCLUDED.projection,
+      extras = EXCLUDED.extras,
+      "remoteUpdatedAt" = EXCLUDED."remoteUpdatedAt",
+      "lastSeenRunId" = EXCLUDED."lastSeenRunId",
+      "lastSeenAt" = now(),
+      "changeSeq" = CASE
+        WHEN snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash" OR snapshot_records."goneAt" IS NOT NULL
+        THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
+      "contentHash" = EXCLUDED."contentHash",
+      "goneAt" = NULL
+    WHERE snapshot_records."lastSeenRunId" IS DISTINCT FROM EXCLUDED."lastSeenRunId"
+    RETURNING "externalId", "changeSeq"`;
+  const seen = new Set(returned.map((r) => r.externalId));
+  for (const id of byId.keys()) if (!seen.has(id)) duplicates.push(id);
+  return { changed: returned.filter((r) => r.changeSeq > seqFloor).length, duplicates };
+}
+
+export interface GoneSummary {
+  /** Records present before this pull. */
+  before: number;
+  /** Of those, records this pull did not return. */
+  vanished: number;
+}
+
+/** Counts what a completed full pull did not see, to decide on the mass-delete guard. */
+export async function countVanished(db: Db, connectionId: string, runId: string, runStartedAt: Date): Promise<GoneSummary> {
+  const rows = await db.$queryRaw<{ before: bigint; vanished: bigint }[]>`
+    SELECT count(*) FILTER (WHERE "firstSeenAt" < ${runStartedAt}) AS before,
+           count(*) FILTER (WHERE "lastSeenRunId" IS DISTINCT FROM ${runId}::uuid) AS vanished
+    FROM snapshot_records
+    WHERE "connectionId" = ${connectionId} AND "goneAt" IS NULL`;
+  return { before: Number(rows[0]?.before ?? 0), vanished: Number(rows[0]?.vanished ?? 0) };
+}
+
+/** Marks what a completed full pull did not return as gone (a delete on that side). */
+export async function markVanishedGone(db: Db, connectionId: string, runId: string): Promise<number> {
+  return db.$executeRaw`
+    UPDATE snapshot_records SET "goneAt" = now(), "changeSeq" = nextval('snapshot_change_seq')
+    WHERE "connectionId" = ${connectionId} AND "goneAt" IS NULL AND "lastSeenRunId" IS DISTINCT FROM ${runId}::uuid`;
+}
+
+/** Holds what a pull did not return instead of marking it gone (mass-delete guard tripped). */
+export async function holdVanished(db: Db, connectionId: string, runId: string): Promise<number> {
+  return db.$executeRaw`
+    INSERT INTO held_deletes (id, "connectionId", "externalId", "runId", status)
+    SELECT gen_random_uuid(), "connectionId", "externalId", ${runId}::uuid, 'held'
+    FROM snapshot_records
+    WHERE "connectionId" = ${connectionId} AND "goneAt" IS NULL AND "lastSeenRunId" IS DISTINCT FROM ${runId}::uuid
+    ON CONFLICT ("connectionId", "externalId", status) DO NOTHING`;
+}
+
+/** Marks given records gone (a 404 on push, or a confirmed held delete). */
+export async function markGone(db: Db, connectionId: string, externalIds: string[]): Promise<number> {
+  if (externalIds.length === 0) return 0;
+  return db.$executeRaw`
+    UPDATE snapshot_records SET "goneAt" = now(), "changeSeq" = nextval('snapshot_change_seq')
+    WHERE "connectionId" = ${connectionId} AND "externalId" = ANY(${externalIds}::text[]) AND "goneAt" IS NULL`;
+}
+
+export interface SnapshotRow {
+  connectionId: string;
+  externalId: string;
+  projection: unknown;
+  extras: unknown;
+  remoteUpdatedAt: Date | null;
+  goneAt: Date | null;
+  changeSeq: bigint;
+  lastSeenRunId: string | null;
+}
+
+/** The next batch of snapshot rows changed since the reconciler's cursor, in change order. */
+export async function readChangedSince(db: Db, cursor: bigint, limit: number): Promise<SnapshotRow[]> {
+  return db.snapshotRecord.findMany({
+    where: { changeSeq: { gt: cursor } },
+    orderBy: { changeSeq: 'asc' },
+    take: limit,
+    select: {
+      connectionId: true,
+      externalId: true,
+      projection: true,
+      extras: true,
+      remoteUpdatedAt: true,
+      goneAt: true,
+      changeSeq: true,
+      lastSeenRunId: true,
+    },
+  });
+}
+
+/** Current snapshot rows of the given (connection, external id) pairs, in one query. */
+export async function readSnapshots(db: Db, keys: { connectionId: string; externalId: string }[]): Promise<SnapshotRow[]> {
+  if (keys.length === 0) return [];
+  return db.$queryRaw<SnapshotRow[]>`
+    SELECT s."connectionId", s."externalId", s.projection, s.extras, s."remoteUpdatedAt", s."goneAt", s."changeSeq", s."lastSeenRunId"
+    FROM snapshot_records s
+    JOIN unnest(${keys.map((k) => k.connectionId)}::text[], ${keys.map((k) => k.externalId)}::text[]) AS k(c, e)
+      ON s."connectionId" = k.c AND s."externalId" = k.e`;
+}
+
+export async function maxChangeSeq(db: Db): Promise<bigint> {
+  const rows = await db.$queryRaw<{ max: bigint | null }[]>`SELECT max("changeSeq") AS max FROM snapshot_records`;
+  return rows[0]?.max ?? 0n;
+}
