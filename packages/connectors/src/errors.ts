@@ -17,6 +17,12 @@ export class ConnectorError extends Error {
 export class TransientError extends ConnectorError {
   override readonly name = 'TransientError';
   readonly retryAfterMs: number | null;
+  /**
+   * False when the provider certainly did not apply the request (429, connection refused);
+   * true when it may have (timeout, 5xx, reset after sending). A create with an unknown
+   * outcome must look for the record it may have made before trying again.
+   */
+  mayHaveApplied = true;
   constructor(
     provider: string,
     message: string,

@@ -1,4 +1,5 @@
-import type { CapabilityDescriptor, FieldKey, Projection, ProviderKey } from '@contact-sync/core';
+import type { FieldKey, Projection, ProviderKey } from '@contact-sync/core/canonical';
+import type { CapabilityDescriptor } from '@contact-sync/core/capabilities';
 
 /** A provider record mapped to canonical form. */
 export interface ExternalRecord {

@@ -1,0 +1,159 @@
+import pRetry from 'p-retry';
+import { type ConnectorError, TransientError } from '../errors.ts';
+import { classifyStatus, type ErrorDetails, parseRetryAfter } from './classify.ts';
+import { sleep } from './sleep.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestSpec {
+  method: Method;
+  /** Path below the base URL (leading slash), or an absolute URL (a `next` link). */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /**
+   * Whether repeating the request is harmless. Non-idempotent requests are retried only
+   * when the provider certainly did not apply them (429, connection refused); otherwise
+   * the error goes up with `mayHaveApplied` so the caller can look before retrying.
+   */
+  idempotent?: boolean;
+  /** Whether a 2xx must carry a JSON body (false for DELETE → 204). */
+  expectBody?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or null for an empty body. */
+  body: unknown;
+}
+
+export interface HttpClientOptions {
+  provider: string;
+  baseUrl: string;
+  headers: Record<string, string>;
+  timeoutMs?: number;
+  retries?: number;
+  minBackoffMs?: number;
+  /** A Retry-After longer than this is not slept in-process: the error goes up with retryAfterMs. */
+  maxRetryAfterMs?: number;
+  /** Extracts the provider's message and field from an error body. */
+  describeError: (status: number, body: unknown, text: string) => ErrorDetails;
+  /** Providers that report errors inside a 2xx (NodePing) turn them into errors here. */
+  inspectOk?: (res: HttpResponse, spec: RequestSpec) => ConnectorError | null;
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * JSON over fetch (Node's undici: keep-alive connection pool by default), with a timeout
+ * per attempt, typed errors and bounded retries (exponential backoff with jitter,
+ * Retry-After honoured).
+ */
+export class HttpClient {
+  readonly provider: string;
+  readonly #o: Required<Omit<HttpClientOptions, 'inspectOk'>> & Pick<HttpClientOptions, 'inspectOk'>;
+  /** Requests sent (attempts, including retries): for tests and metrics. */
+  attempts = 0;
+
+  constructor(options: HttpClientOptions) {
+    this.provider = options.provider;
+    this.#o = {
+      timeoutMs: 15_000,
+      retries: 4,
+      minBackoffMs: 500,
+      maxRetryAfterMs: 60_000,
+      ...options,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    };
+  }
+
+  url(path: string, query?: RequestSpec['query']): string {
+    const u = new URL(/^https?:\/\//.test(path) ? path : `${this.#o.baseUrl}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  request(spec: RequestSpec): Promise<HttpResponse> {
+    const idempotent = spec.idempotent ?? (spec.method === 'GET' || spec.method === 'PUT' || spec.method === 'DELETE');
+    return pRetry(() => this.#once(spec), {
+      retries: this.#o.retries,
+      minTimeout: this.#o.minBackoffMs,
+      factor: 2,
+      randomize: true,
+      maxTimeout: 30_000,
+      ...(spec.signal ? { signal: spec.signal } : {}),
+      shouldRetry: async ({ error, retryDelay }) => {
+        if (!(error instanceof TransientError)) return false;
+        if (!idempotent && error.mayHaveApplied) return false;
+        const wait = error.retryAfterMs ?? 0;
+        if (wait > this.#o.maxRetryAfterMs) return false;
+        // p-retry waits retryDelay after this; top it up to what the provider asked.
+        await sleep(wait - retryDelay, spec.signal);
+        return true;
+      },
+    });
+  }
+
+  async #once(spec: RequestSpec): Promise<HttpResponse> {
+    this.attempts++;
+    const timeout = AbortSignal.timeout(this.#o.timeoutMs);
+    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers };
+    if (spec.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.url(spec.path, spec.query), {
+        method: spec.method,
+        headers,
+        body: spec.body === undefined ? null : JSON.stringify(spec.body),
+        signal,
+      });
+      text = await res.text();
+    } catch (err) {
+      if (spec.signal?.aborted) throw err;
+      throw this.#networkError(err, timeout.aborted);
+    }
+    const body = parseJson(text);
+    if (res.status < 200 || res.status >= 300) {
+      const details = this.#o.describeError(res.status, body.ok ? body.value : null, text);
+      throw classifyStatus(this.provider, res.status, details, parseRetryAfter(res.headers.get('retry-after')));
+    }
+    const expectBody = spec.expectBody ?? spec.method !== 'DELETE';
+    if (expectBody && res.status !== 204 && (!body.ok || body.value === null)) {
+      const e = new TransientError(
+        this.provider,
+        `${this.provider} ${res.status}: ${spec.method} ${spec.path} answered a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+        res.status,
+      );
+      e.mayHaveApplied = spec.method !== 'GET';
+      throw e;
+    }
+    const out: HttpResponse = { status: res.status, headers: res.headers, body: body.ok ? body.value : null };
+    const inBody = this.#o.inspectOk?.(out, spec);
+    if (inBody) throw inBody;
+    return out;
+  }
+
+  #networkError(err: unknown, timedOut: boolean): TransientError {
+    const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+    const code = cause?.code ?? (err as { code?: string })?.code;
+    const message = timedOut
+      ? `${this.provider}: request timed out after ${this.#o.timeoutMs} ms`
+      : `${this.provider}: network error ${code ?? ''} ${cause?.message ?? (err as Error)?.message ?? ''}`.trim();
+    const e = new TransientError(this.provider, message, null, null, { cause: err });
+    e.mayHaveApplied = !(code && NOT_SENT_CODES.has(code));
+    return e;
+  }
+}
+
+const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
+  if (text.trim() === '') return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+};

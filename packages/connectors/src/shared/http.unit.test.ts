@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NotFoundError, PermanentError, TransientError } from '../errors.ts';
+import { messageOf, parseRetryAfter } from './classify.ts';
+import { HttpClient } from './http.ts';
+import { json, type Script, startTestServer, type TestServer } from './test-server.ts';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const clientFor = async (script: Script, extra: { timeoutMs?: number; retries?: number } = {}) => {
+  server = await startTestServer(script);
+  return new HttpClient({
+    provider: 'test',
+    baseUrl: `${server.url}/api/`,
+    headers: { authorization: 'Bearer k' },
+    minBackoffMs: 1,
+    retries: 3,
+    ...extra,
+    describeError: (_s, body, text) => ({
+      message: messageOf(body, text),
+      field: (body as { field?: string } | null)?.field ?? null,
+    }),
+  });
+};
+
+describe('HttpClient', () => {
+  it('sends auth and query, parses JSON', async () => {
+    const http = await clientFor(() => json(200, { ok: 1 }));
+    const res = await http.request({ method: 'GET', path: '/things', query: { page: 2, skip: undefined } });
+    expect(res.body).toEqual({ ok: 1 });
+    expect(server?.seen[0]?.url).toBe('/api/things?page=2');
+    expect(server?.seen[0]?.headers.authorization).toBe('Bearer k');
+  });
+
+  it('retries 5xx on a GET until it clears', async () => {
+    const http = await clientFor((_r, _b, n) => (n < 3 ? json(503, { message: 'busy' }) : json(200, [1])));
+    await expect(http.request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ body: [1] });
+    expect(server?.seen).toHaveLength(3);
+  });
+
+  it('gives up after the bounded number of attempts with a TransientError', async () => {
+    const http = await clientFor(() => json(500, { message: 'down' }));
+    const err = await http.request({ method: 'GET', path: '/x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.message).toContain('down');
+    expect(server?.seen).toHaveLength(4);
+  });
+
+  it('waits for Retry-After on 429 before the next attempt', async () => {
+    const http = await clientFor((_r, _b, n) =>
+      n === 1 ? json(429, { message: 'slow down' }, { 'retry-after': '1' }) : json(200, {}),
+    );
+    await http.request({ method: 'GET', path: '/x' });
+    const [a, b] = server?.seen ?? [];
+    expect((b?.at ?? 0) - (a?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('does not sleep in-process for a Retry-After beyond the cap; the error carries it', async () => {
+    const http = await clientFor(() => json(429, {}, { 'retry-after': '3600' }));
+    const err = await http.request({ method: 'GET', path: '/x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.retryAfterMs).toBe(3_600_000);
+    expect(server?.seen).toHaveLength(1);
+  });
+
+  it('turns 4xx into a PermanentError with the message and field, without retrying', async () => {
+    const http = await clientFor(() => json(422, { message: 'email taken', field: 'email' }));
+    const err = await http.request({ method: 'POST', path: '/x', body: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err).toMatchObject({ message: 'email taken', field: 'email', status: 422 });
+    expect(server?.seen).toHaveLength(1);
+  });
+
+  it('turns 404 into NotFoundError', async () => {
+    const http = await clientFor(() => json(404, { message: 'nope' }));
+    await expect(http.request({ method: 'GET', path: '/x' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('treats an HTML 200 as transient and retries it', async () => {
+    const http = await clientFor((_r, _b, n) =>
+      n === 1 ? { status: 200, body: '<html>oops</html>', headers: { 'content-type': 'text/html' } } : json(200, []),
+    );
+    await expect(http.request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ body: [] });
+  });
+
+  it('reports an unparseable 200 clearly once attempts run out', async () => {
+    const http = await clientFor(() => ({ status: 200, body: '' }), { retries: 0 });
+    const err = await http.request({ method: 'GET', path: '/x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.message).toMatch(/not JSON/);
+  });
+
+  it('times out a hanging request and retries it', async () => {
+    const http = await clientFor((_r, _b, n) => (n === 1 ? 'hang' : json(200, { ok: true })), { timeoutMs: 200 });
+    await expect(http.request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ body: { ok: true } });
+    expect(server?.seen).toHaveLength(2);
+  });
+
+  it('retries a connection reset on a GET', async () => {
+    const http = await clientFor((_r, _b, n) => (n === 1 ? 'reset' : json(200, 1)));
+    await expect(http.request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ body: 1 });
+  });
+
+  it('does not repeat a POST whose outcome is unknown (5xx), but flags it', async () => {
+    const http = await clientFor(() => json(500, {}));
+    const err = await http.request({ method: 'POST', path: '/x', body: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.mayHaveApplied).toBe(true);
+    expect(server?.seen).toHaveLength(1);
+  });
+
+  it('repeats a POST refused with 429 (certainly not applied)', async () => {
+    const http = await clientFor((_r, _b, n) =>
+      n === 1 ? json(429, {}, { 'retry-after': '0' }) : json(201, { id: 1 }),
+    );
+    await expect(http.request({ method: 'POST', path: '/x', body: {} })).resolves.toMatchObject({ status: 201 });
+  });
+
+  it('classifies a refused connection as transient and not applied', async () => {
+    const closed = await startTestServer(() => json(200, {}));
+    await closed.close();
+    const http = new HttpClient({
+      provider: 'test',
+      baseUrl: closed.url,
+      headers: {},
+      retries: 0,
+      describeError: () => ({ message: '', field: null }),
+    });
+    const err = await http.request({ method: 'POST', path: '/x', body: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.mayHaveApplied).toBe(false);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('30')).toBe(30_000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter('soon')).toBeNull();
+  });
+});
