@@ -1,1 +1,41 @@
+export * from './canonical.ts';
+export * from './capabilities.ts';
+export * from './conflicts.ts';
+export { contentHash, normalizedContentHash, sha256, stableProjectionJson } from './hash.ts';
+export {
+  type MatchCandidate,
+  type MatchInput,
+  type MatchKeys,
+  type MatchResult,
+  matchKeys,
+  matchRecord,
+} from './match.ts';
+export { type HeldCell, type MergeResult, mergeRecord, type Voter } from './merge.ts';
+export {
+  canonicalEquals,
+  fieldEqual,
+  type NormalizedPhone,
+  normalizeEmail,
+  normalizeLabel,
+  normalizeName,
+  normalizePhone,
+  normalizeProjection,
+  normalizeSetEntries,
+  normalizeUrl,
+  projectionsEqual,
+} from './normalize.ts';
+export { idempotencyKey, sameProjection } from './plan.ts';
+export {
+  type Candidate,
+  type Choice,
+  type ConflictPolicy,
+  chooseByPolicy,
+  type MassDeleteGuardInput,
+  massDeleteGuard,
+} from './policies.ts';
+export { reconcileRecord } from './reconcile.ts';
+export { applyResolution, planCanonicalMerge, type Resolution, unionCanonical } from './resolve.ts';
+export * from './types.ts';
+
+/** Kept for the CLI placeholder until it is replaced. */
 export const hello = (x: string): string => `hi ${x}`;

@@ -1,0 +1,235 @@
+import {
+  type Canonical,
+  type FieldKey,
+  type Projection,
+  SCALAR_FIELDS,
+  SET_FIELDS,
+  type SetEntry,
+  type SetField,
+} from './canonical.ts';
+import type { ConflictEntry, ConflictValue } from './conflicts.ts';
+import { type Candidate, type ConflictPolicy, chooseByPolicy } from './policies.ts';
+import type { ConnectionPolicy } from './types.ts';
+
+/**
+ * The three-way field merge of one canonical record. Every scalar field, and every entry of a
+ * set field (keyed by its normalized value), is a cell whose value is `string | null`; for a
+ * set entry the value is its label ('' = no label) and null means absent. A side *changed* a
+ * cell when its current differs from its base; a side without a base for the cell (first
+ * sync, lost base) only *proposes* a non-null value that differs from the canonical one, so
+ * nothing is ever deleted on its account.
+ */
+
+export interface Voter {
+  connectionId: string;
+  externalId: string;
+  conn: ConnectionPolicy;
+  /** Normalized. */
+  base: Projection | null;
+  /** Normalized, non-null: deleted sides do not vote. */
+  current: Projection;
+  updatedAt: string | null;
+}
+
+/** A cell kept at its canonical value by the hold policy: nothing is written to these sides for it. */
+export interface HeldCell {
+  field: FieldKey;
+  key: string | null;
+  connectionIds: string[];
+}
+
+export interface MergeResult {
+  canonical: Canonical;
+  conflicts: ConflictEntry[];
+  held: HeldCell[];
+  /** Connections whose record changed something since its base (for delete-vs-edit). */
+  editors: Set<string>;
+}
+
+interface Cell {
+  v: Voter;
+  base: string | null | undefined;
+  cur: string | null;
+}
+
+const holdsField = (c: ConnectionPolicy, f: FieldKey): boolean =>
+  c.capabilities.fields.includes(f) || c.capabilities.readOnlyFields.includes(f);
+
+const findEntry = (entries: readonly SetEntry[] | undefined, key: string): SetEntry | undefined => {
+  if (!entries) return undefined;
+  for (const e of entries) if (e.value === key) return e;
+  return undefined;
+};
+
+const entryCell = (e: SetEntry | undefined): string | null => (e ? (e.label ?? '') : null);
+
+interface CellOutcome {
+  value: string | null;
+  /** The cell whose value was taken (for set entries: where `raw` comes from). */
+  from: Cell | null;
+  candidates: { value: string | null; cells: Cell[] }[] | null;
+  rule: string;
+  status: 'auto-resolved' | 'open';
+  movers: Cell[];
+}
+
+const mergeCell = (
+  canon: string | null,
+  cells: Cell[],
+  field: FieldKey,
+  policy: ConflictPolicy,
+  editors: Set<string>,
+): CellOutcome | null => {
+  const movers: Cell[] = [];
+  let proposer = false;
+  let changer = false;
+  for (const c of cells) {
+    if (c.base === undefined) {
+      if (c.cur !== null && c.cur !== canon) {
+        movers.push(c);
+        proposer = true;
+      }
+    } else if (c.cur !== c.base) {
+      movers.push(c);
+      changer = true;
+    }
+  }
+  if (movers.length === 0) return null;
+  for (const m of movers) editors.add(m.v.connectionId);
+  const distinct: (string | null)[] = [];
+  for (const m of movers) if (!distinct.includes(m.cur)) distinct.push(m.cur);
+  let candidates: { value: string | null; cells: Cell[] }[];
+  if (distinct.length === 1) {
+    const only = distinct[0]!;
+    if (!proposer || changer || canon === null) {
+      return { value: only, from: movers[0]!, candidates: null, rule: '', status: 'auto-resolved', movers };
+    }
+    // Only first-sync proposals against an agreed value: a conflict, not a silent overwrite.
+    candidates = [
+      { value: only, cells: movers },
+      { value: canon, cells: cells.filter((c) => c.cur === canon) },
+    ];
+  } else {
+    candidates = distinct.map((value) => ({ value, cells: movers.filter((m) => m.cur === value) }));
+  }
+  const cands: Candidate[] = candidates.map((c) => ({
+    sortKey: c.value ?? '\u0000',
+    voters: c.cells.map((x) => ({
+      connectionId: x.v.connectionId,
+      updatedAt: x.v.conn.capabilities.hasTimestamps ? x.v.updatedAt : null,
+    })),
+  }));
+  const choice = chooseByPolicy(policy, field, cands);
+  if (choice.index === null) {
+    return { value: canon, from: null, candidates, rule: choice.rule, status: choice.status, movers };
+  }
+  const won = candidates[choice.index]!;
+  return {
+    value: won.value,
+    from: won.cells[0] ?? null,
+    candidates,
+    rule: choice.rule,
+    status: choice.status,
+    movers,
+  };
+};
+
+const sortByValue = (a: SetEntry, b: SetEntry): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+
+export const mergeRecord = (
+  canonicalId: string,
+  canonical: Canonical,
+  voters: readonly Voter[],
+  policy: ConflictPolicy,
+): MergeResult => {
+  const out: Canonical = { ...canonical };
+  const conflicts: ConflictEntry[] = [];
+  const held: HeldCell[] = [];
+  const editors = new Set<string>();
+
+  const record = (
+    field: FieldKey,
+    key: string | null,
+    o: CellOutcome,
+    all: Cell[],
+    show: (v: string | null) => ConflictValue,
+    canon: string | null,
+  ) => {
+    if (!o.candidates) return;
+    conflicts.push({
+      kind: 'field',
+      canonicalId,
+      field,
+      key,
+      base: show(canon),
+      sides: all.map((c) => ({
+        connectionId: c.v.connectionId,
+        externalId: c.v.externalId,
+        value: show(c.cur),
+        updatedAt: c.v.updatedAt,
+      })),
+      chosen: show(o.value),
+      rule: o.rule,
+      status: o.status,
+    });
+    if (o.status === 'open') held.push({ field, key, connectionIds: o.movers.map((m) => m.v.connectionId) });
+  };
+
+  for (const f of SCALAR_FIELDS) {
+    const cells: Cell[] = [];
+    for (const v of voters) {
+      if (!holdsField(v.conn, f)) continue;
+      const base = v.base && f in v.base ? (v.base[f] ?? null) : undefined;
+      cells.push({ v, base, cur: v.current[f] ?? null });
+    }
+    if (cells.length === 0) continue;
+    const canon = canonical[f];
+    const o = mergeCell(canon, cells, f, policy, editors);
+    if (!o) continue;
+    out[f] = o.value;
+    record(f, null, o, cells, (x) => x, canon);
+  }
+
+  for (const f of SET_FIELDS) {
+    const holders = voters.filter((v) => holdsField(v.conn, f));
+    if (holders.length === 0) continue;
+    const keys: string[] = [];
+    const addKeys = (es: readonly SetEntry[] | undefined) => {
+      if (es) for (const e of es) if (!keys.includes(e.value)) keys.push(e.value);
+    };
+    addKeys(canonical[f]);
+    for (const v of holders) {
+      addKeys(v.current[f]);
+      addKeys(v.base?.[f]);
+    }
+    const entries: SetEntry[] = [];
+    let touched = false;
+    for (const key of keys) {
+      const canonEntry = findEntry(canonical[f], key);
+      const canon = entryCell(canonEntry);
+      const cells: Cell[] = holders.map((v) => ({
+        v,
+        base: v.base && v.base[f] !== undefined ? entryCell(findEntry(v.base[f], key)) : undefined,
+        cur: entryCell(findEntry(v.current[f], key)),
+      }));
+      const o = mergeCell(canon, cells, f, policy, editors);
+      if (!o) {
+        if (canonEntry) entries.push(canonEntry);
+        continue;
+      }
+      touched = true;
+      if (o.value !== null) {
+        const src = o.from ? findEntry(o.from.v.current[f], key) : canonEntry;
+        const e: SetEntry = { value: key, label: o.value === '' ? null : o.value };
+        if (src?.raw !== undefined) e.raw = src.raw;
+        entries.push(e);
+      }
+      const show = (x: string | null): ConflictValue =>
+        x === null ? null : { value: key, label: x === '' ? null : x };
+      record(f, key, o, cells, show, canon);
+    }
+    if (touched) out[f as SetField] = entries.sort(sortByValue);
+  }
+
+  return { canonical: out, conflicts, held, editors };
+};

@@ -1,0 +1,154 @@
+import { type Canonical, type FieldKey, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
+import { normalizedContentHash, sha256 } from './hash.ts';
+import type { HeldCell } from './merge.ts';
+import { fieldEqual, normalizeProjection } from './normalize.ts';
+import type { ConnectionPolicy, OpKind, ReportEntry } from './types.ts';
+
+/**
+ * What one connection should hold for a canonical record, and the minimal write that gets it
+ * there. The target comes from the connector's own `project` so that what we write is what the
+ * provider will give back (echo suppression).
+ */
+
+export interface Target {
+  /** Writable fields only, normalized. */
+  target: Projection;
+  /** The base to store once the target is written. */
+  baseAfter: Projection;
+  /** Fields that differ from the side's current value (all target fields for a create). */
+  changed: FieldKey[];
+  report: Omit<ReportEntry, 'canonicalId' | 'connectionId' | 'externalId'>[];
+}
+
+const isEmpty = (v: unknown): boolean => v == null || (Array.isArray(v) && v.length === 0);
+
+/** Entries the side already holds first, so a provider with few slots keeps what it has. */
+const preferCurrent = (canonical: Canonical, current: Projection): Canonical => {
+  let out: Canonical | null = null;
+  for (const f of SET_FIELDS) {
+    const cur = current[f];
+    const all = canonical[f];
+    if (!cur || cur.length === 0 || all.length < 2) continue;
+    const mine: SetEntry[] = [];
+    const rest: SetEntry[] = [];
+    for (const e of all) (cur.some((c) => c.value === e.value) ? mine : rest).push(e);
+    if (mine.length === 0 || mine.length === all.length) continue;
+    out ??= { ...canonical };
+    out[f] = [...mine, ...rest];
+  }
+  return out ?? canonical;
+};
+
+const setCell = (p: Projection, field: FieldKey, key: string, from: Projection | null) => {
+  const f = field as (typeof SET_FIELDS)[number];
+  const src = from?.[f]?.find((e) => e.value === key);
+  const others = (p[f] ?? []).filter((e) => e.value !== key);
+  if (src) others.push(src);
+  p[f] = others.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+};
+
+/** Puts back, for the cells a hold keeps out of the merge, the value `from` has. */
+const applyHeld = (p: Projection, held: readonly HeldCell[], connectionId: string, from: Projection | null) => {
+  for (const h of held) {
+    if (!h.connectionIds.includes(connectionId)) continue;
+    if (h.key === null) {
+      if (from && h.field in from) (p as Record<string, unknown>)[h.field] = from[h.field] ?? null;
+      else delete p[h.field];
+    } else if (from?.[h.field as (typeof SET_FIELDS)[number]] !== undefined) {
+      setCell(p, h.field, h.key, from);
+    }
+  }
+};
+
+/**
+ * The target of a linked side (`current` non-null) or of a create (`current` null). Required
+ * fields the canonical record lost are kept at the side's current value rather than written
+ * empty (the provider would reject it), with a report entry.
+ */
+export const targetFor = (
+  conn: ConnectionPolicy,
+  canonical: Canonical,
+  current: Projection | null,
+  base: Projection | null,
+  held: readonly HeldCell[],
+): Target => {
+  const caps = conn.capabilities;
+  const { projection, omitted } = caps.project(current ? preferCurrent(canonical, current) : canonical);
+  const picked: Projection = {};
+  for (const f of caps.fields) {
+    if (caps.readOnlyFields.includes(f)) continue;
+    (picked as Record<string, unknown>)[f] = projection[f] ?? (SET_FIELDS.includes(f as never) ? [] : null);
+  }
+  const target = normalizeProjection(picked);
+  const report: Target['report'] = omitted.map((o) => ({
+    kind: 'omitted' as const,
+    field: o.field,
+    value: o.value,
+    message: o.reason,
+  }));
+  if (current) {
+    applyHeld(target, held, conn.id, current);
+    for (const f of caps.requiredForCreate) {
+      if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
+        (target as Record<string, unknown>)[f] = current[f];
+        report.push({
+          kind: 'required-kept',
+          field: f,
+          value: null,
+          message: `${f} is required there; kept its current value`,
+        });
+      }
+    }
+  }
+  const changed: FieldKey[] = [];
+  for (const f of Object.keys(target) as FieldKey[]) {
+    if (!current || !fieldEqual(target, current, f)) changed.push(f);
+  }
+  const baseAfter: Projection = { ...target };
+  if (current) {
+    for (const f of caps.readOnlyFields) if (f in current) (baseAfter as Record<string, unknown>)[f] = current[f];
+    applyHeld(baseAfter, held, conn.id, base);
+  }
+  return { target, baseAfter, changed, report };
+};
+
+/** Fields required for a create that the target leaves empty. */
+export const missingForCreate = (conn: ConnectionPolicy, target: Projection): FieldKey[] =>
+  conn.capabilities.requiredForCreate.filter((f) => isEmpty(target[f]));
+
+/** Idempotency key from (connection, canonical id, op kind, target content hash). */
+export const idempotencyKey = (
+  connectionId: string,
+  canonicalId: string,
+  kind: OpKind,
+  target: Projection | null,
+  externalId: string | null,
+): string => {
+  const content = target ? normalizedContentHash(target) : `gone:${externalId ?? ''}`;
+  return sha256(`${connectionId}\u0000${canonicalId}\u0000${kind}\u0000${content}`);
+};
+
+/** The base a side agrees on when it needs no write: its current, with held cells kept at the old base. */
+export const agreedBase = (
+  conn: ConnectionPolicy,
+  current: Projection,
+  base: Projection | null,
+  held: readonly HeldCell[],
+): Projection => {
+  if (!held.some((h) => h.connectionIds.includes(conn.id))) return current;
+  const out: Projection = { ...current };
+  applyHeld(out, held, conn.id, base);
+  return out;
+};
+
+/** Equality of two normalized projections including which fields are present (absent = no base). */
+export const sameProjection = (a: Projection | null, b: Projection | null): boolean => {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!(k in b) || !fieldEqual(a, b, k as FieldKey)) return false;
+  }
+  return true;
+};

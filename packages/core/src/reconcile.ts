@@ -1,0 +1,248 @@
+import { emptyCanonical, type Projection } from './canonical.ts';
+import type { ConflictEntry } from './conflicts.ts';
+import { mergeRecord, type Voter } from './merge.ts';
+import { normalizeProjection } from './normalize.ts';
+import { agreedBase, idempotencyKey, missingForCreate, sameProjection, targetFor } from './plan.ts';
+import type {
+  ConnectionPolicy,
+  LinkChange,
+  PlannedOp,
+  ReconcileContext,
+  ReconcileInput,
+  ReconcileResult,
+  ReportEntry,
+  SideState,
+} from './types.ts';
+
+/**
+ * Reconciles one canonical person: decides deletes, merges the fields of every linked side
+ * against its base, and plans per connection the minimal operations. Pure and deterministic:
+ * the order of sides and connections does not matter.
+ */
+
+const connIndex = new WeakMap<readonly ConnectionPolicy[], Map<string, ConnectionPolicy>>();
+const connectionsById = (conns: readonly ConnectionPolicy[]): Map<string, ConnectionPolicy> => {
+  let m = connIndex.get(conns);
+  if (!m) {
+    m = new Map(conns.map((c) => [c.id, c]));
+    connIndex.set(conns, m);
+  }
+  return m;
+};
+
+const bySide = (a: SideState, b: SideState): number =>
+  a.connectionId < b.connectionId ? -1 : a.connectionId > b.connectionId ? 1 : a.externalId < b.externalId ? -1 : 1;
+
+interface Live {
+  side: SideState;
+  conn: ConnectionPolicy;
+  base: Projection | null;
+  current: Projection;
+}
+
+export const reconcileRecord = (input: ReconcileInput, ctx: ReconcileContext): ReconcileResult => {
+  const { canonicalId } = input;
+  const conns = connectionsById(ctx.connections);
+  const ops: PlannedOp[] = [];
+  const links: LinkChange[] = [];
+  const conflicts: ConflictEntry[] = [];
+  const report: ReportEntry[] = [];
+  const note = (e: Omit<ReportEntry, 'canonicalId'>) => report.push({ canonicalId, ...e });
+
+  /** Connections where this person has a record (or a held/ignored delete): no create there. */
+  const occupied = new Set<string>(input.detached ?? []);
+  /** Connections where a delete lost to an edit: re-create whatever the create policy. */
+  const recreate = new Set<string>();
+  const live: Live[] = [];
+  const deleters: { side: SideState; conn: ConnectionPolicy }[] = [];
+
+  const sides = input.sides.length > 1 ? [...input.sides].sort(bySide) : input.sides;
+  for (const side of sides) {
+    const conn = conns.get(side.connectionId);
+    const at = { connectionId: side.connectionId, externalId: side.externalId, field: null, value: null };
+    if (!conn) {
+      note({ kind: 'unknown-connection', ...at, message: 'link to a connection that is not configured; left alone' });
+      continue;
+    }
+    if (side.current !== null) {
+      occupied.add(conn.id);
+      live.push({
+        side,
+        conn,
+        base: side.base && normalizeProjection(side.base),
+        current: normalizeProjection(side.current),
+      });
+      continue;
+    }
+    if (side.deleteHeld) {
+      occupied.add(conn.id);
+      note({ kind: 'delete-held', ...at, message: 'mass-delete guard holds this delete until an admin confirms it' });
+    } else if (conn.direction === 'push' || side.base === null) {
+      // The engine owns a push-only record; a lost base deletes nothing: just forget the link.
+      links.push({ kind: 'unlink', connectionId: conn.id, externalId: side.externalId });
+      note({
+        kind: 'delete-unlinked',
+        ...at,
+        message:
+          conn.direction === 'push'
+            ? 'gone from a push-only connection'
+            : 'gone, but no agreed base: nothing else is deleted',
+      });
+    } else if (conn.deletePolicy === 'propagate') {
+      deleters.push({ side, conn });
+    } else if (conn.deletePolicy === 'unlink') {
+      occupied.add(conn.id);
+      links.push({ kind: 'detach', connectionId: conn.id, externalId: side.externalId });
+      note({ kind: 'delete-unlinked', ...at, message: 'delete policy unlink: detached, not propagated' });
+    } else {
+      occupied.add(conn.id);
+      note({ kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
+    }
+  }
+
+  const voters: Voter[] = [];
+  for (const l of live) {
+    if (l.conn.direction === 'push') continue;
+    voters.push({
+      connectionId: l.conn.id,
+      externalId: l.side.externalId,
+      conn: l.conn,
+      base: l.base,
+      current: l.current,
+      updatedAt: l.side.updatedAt,
+    });
+  }
+  const merged = mergeRecord(canonicalId, input.canonical ?? emptyCanonical(), voters, ctx.conflictPolicy);
+  conflicts.push(...merged.conflicts);
+
+  if (deleters.length > 0) {
+    if (merged.editors.size === 0) return deleteEverywhere(canonicalId, deleters, live, conflicts, report, links);
+    // Delete against edit: the edit wins, the record comes back where it was deleted.
+    for (const d of deleters) {
+      links.push({ kind: 'unlink', connectionId: d.conn.id, externalId: d.side.externalId });
+      recreate.add(d.conn.id);
+      conflicts.push({
+        kind: 'delete-vs-edit',
+        canonicalId,
+        field: null,
+        key: null,
+        base: null,
+        sides: [
+          { connectionId: d.conn.id, externalId: d.side.externalId, value: null, updatedAt: d.side.updatedAt },
+          ...voters
+            .filter((v) => merged.editors.has(v.connectionId))
+            .map((v) => ({
+              connectionId: v.connectionId,
+              externalId: v.externalId,
+              value: 'edited',
+              updatedAt: v.updatedAt,
+            })),
+        ],
+        chosen: 'edited',
+        rule: 'delete against edit: the edit wins and the record is re-created where it was deleted',
+        status: 'auto-resolved',
+      });
+    }
+  }
+
+  const canonical = merged.canonical;
+  for (const l of live) {
+    const at = { connectionId: l.conn.id, externalId: l.side.externalId };
+    if (l.conn.direction === 'pull') {
+      const nb = agreedBase(l.conn, l.current, l.base, merged.held);
+      if (!sameProjection(nb, l.base)) links.push({ kind: 'set-base', ...at, base: nb });
+      continue;
+    }
+    const t = targetFor(l.conn, canonical, l.current, l.base, merged.held);
+    if (t.changed.length === 0) {
+      const nb = agreedBase(l.conn, l.current, l.base, merged.held);
+      if (!sameProjection(nb, l.base)) links.push({ kind: 'set-base', ...at, base: nb });
+      continue;
+    }
+    for (const r of t.report) note({ ...at, ...r });
+    ops.push({
+      connectionId: l.conn.id,
+      canonicalId,
+      kind: 'update',
+      externalId: l.side.externalId,
+      target: t.target,
+      changed: t.changed,
+      baseAfter: t.baseAfter,
+      idempotencyKey: idempotencyKey(l.conn.id, canonicalId, 'update', t.target, l.side.externalId),
+    });
+  }
+
+  const sortedConns = [...conns.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const conn of sortedConns) {
+    if (occupied.has(conn.id) || conn.direction === 'pull') continue;
+    const forced = recreate.has(conn.id);
+    if (!forced && conn.createPolicy !== 'create') continue;
+    const at = { connectionId: conn.id, externalId: null, field: null, value: null };
+    if (!conn.capabilities.canCreate) {
+      if (forced)
+        note({
+          kind: 'create-skipped',
+          ...at,
+          message: 'edit won over a delete, but this provider cannot create records',
+        });
+      continue;
+    }
+    const t = targetFor(conn, canonical, null, null, merged.held);
+    const missing = missingForCreate(conn, t.target);
+    if (missing.length > 0) {
+      note({ kind: 'create-skipped', ...at, message: `required for create but empty: ${missing.join(', ')}` });
+      continue;
+    }
+    if (forced) note({ kind: 'recreated', ...at, message: 'deleted here but edited elsewhere: re-created' });
+    for (const r of t.report) note({ ...at, ...r });
+    ops.push({
+      connectionId: conn.id,
+      canonicalId,
+      kind: 'create',
+      externalId: null,
+      target: t.target,
+      changed: t.changed,
+      baseAfter: t.baseAfter,
+      idempotencyKey: idempotencyKey(conn.id, canonicalId, 'create', t.target, null),
+    });
+  }
+
+  return { canonical, ops, links, conflicts, report };
+};
+
+const deleteEverywhere = (
+  canonicalId: string,
+  deleters: { side: SideState; conn: ConnectionPolicy }[],
+  live: Live[],
+  conflicts: ConflictEntry[],
+  report: ReportEntry[],
+  links: LinkChange[],
+): ReconcileResult => {
+  const ops: PlannedOp[] = [];
+  const from = deleters.map((d) => d.conn.id).join(', ');
+  for (const d of deleters) links.push({ kind: 'unlink', connectionId: d.conn.id, externalId: d.side.externalId });
+  for (const l of live) {
+    const at = { canonicalId, connectionId: l.conn.id, externalId: l.side.externalId, field: null, value: null };
+    if (l.conn.direction !== 'pull' && l.conn.capabilities.canDelete) {
+      ops.push({
+        connectionId: l.conn.id,
+        canonicalId,
+        kind: 'delete',
+        externalId: l.side.externalId,
+        target: null,
+        changed: [],
+        baseAfter: null,
+        idempotencyKey: idempotencyKey(l.conn.id, canonicalId, 'delete', null, l.side.externalId),
+      });
+      report.push({ kind: 'delete-propagated', ...at, message: `deleted in ${from}` });
+    } else {
+      links.push({ kind: 'detach', connectionId: l.conn.id, externalId: l.side.externalId });
+      report.push({
+        kind: 'delete-not-propagated',
+        ...at,
+        message: `deleted in ${from}; this connection ${l.conn.direction === 'pull' ? 'is pull-only' : 'cannot delete'}: detached`,
+      });
+    }
+  }
+  return { canonical: null, ops, links, conflicts, report };
+};
