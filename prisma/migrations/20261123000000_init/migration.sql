@@ -142,6 +142,7 @@ CREATE TABLE "outbox_ops" (
     "kind" TEXT NOT NULL,
     "externalId" TEXT,
     "target" JSONB,
+    "baseAfter" JSONB,
     "changed" TEXT[],
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
@@ -174,6 +175,15 @@ CREATE TABLE "reconcile_cursors" (
     "lastSeq" BIGINT NOT NULL DEFAULT 0,
 
     CONSTRAINT "reconcile_cursors_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "detachments" (
+    "canonicalId" UUID NOT NULL,
+    "connectionId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "detachments_pkey" PRIMARY KEY ("canonicalId","connectionId")
 );
 
 -- CreateIndex
