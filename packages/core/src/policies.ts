@@ -101,6 +101,8 @@ export interface MassDeleteGuardInput {
   vanished: number;
   /** Largest share (0..1) of records that may vanish in one pull before its deletes are held. */
   threshold: number;
+  /** Vanished counts below this never trip the guard (tiny accounts); default 0. */
+  minimum?: number;
 }
 
 /** Holds every delete of a pull that lost more than `threshold` of a connection's records. */
@@ -108,7 +110,9 @@ export const massDeleteGuard = ({
   total,
   vanished,
   threshold,
+  minimum = 0,
 }: MassDeleteGuardInput): { held: boolean; share: number } => {
-  const share = total <= 0 ? 0 : vanished / total;
-  return { held: vanished > 0 && share > threshold, share };
+  // A pull that saw nothing of a non-empty connection is the worst case: share 1.
+  const share = total <= 0 ? 0 : Math.min(1, vanished / total);
+  return { held: vanished > 0 && vanished >= minimum && share > threshold, share };
 };

@@ -100,6 +100,11 @@ export const reconcileRecord = (input: ReconcileInput, ctx: ReconcileContext): R
     }
   }
 
+  if (input.canonical === null && live.length === 0) {
+    // Nobody holds this person any more (or never did): nothing to merge, nothing to create.
+    return { canonical: null, ops: [], links, conflicts, report };
+  }
+
   const voters: Voter[] = [];
   for (const l of live) {
     if (l.conn.direction === 'push') continue;

@@ -5,7 +5,7 @@ import type { ConflictPolicy } from './policies.ts';
 
 export type Direction = 'pull' | 'push' | 'both';
 /** Whether people new to this connection are created there (only if the provider can create). */
-export type CreatePolicy = 'create' | 'never';
+export type CreatePolicy = 'create' | 'skip';
 /** What a delete seen on this connection does to the others. */
 export type DeletePolicy = 'propagate' | 'unlink' | 'ignore';
 
