@@ -33,6 +33,7 @@ CREATE TABLE "sync_runs" (
     "opsApplied" INTEGER NOT NULL DEFAULT 0,
     "opsFailed" INTEGER NOT NULL DEFAULT 0,
     "conflicts" INTEGER NOT NULL DEFAULT 0,
+    "expectedPulls" INTEGER NOT NULL DEFAULT 0,
     "error" TEXT,
     "parentRunId" UUID,
     "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
