@@ -1,0 +1,8 @@
+export { churchpadCapabilities } from './churchpad/capabilities.ts';
+export { ConnectorError, NotFoundError, PermanentError, TransientError } from './errors.ts';
+export { growcrmCapabilities } from './growcrm/capabilities.ts';
+export { ilertCapabilities } from './ilert/capabilities.ts';
+export { nodepingCapabilities } from './nodeping/capabilities.ts';
+export { rServiceCapabilities } from './r-service/capabilities.ts';
+export { capabilitiesFor, createConnector } from './registry.ts';
+export type { Connector, ConnectorConfig, ExternalRecord, PulledItem } from './types.ts';

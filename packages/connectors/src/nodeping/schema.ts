@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** One address of a contact; other documented/observed keys (suppress*, mute, status…) are kept. */
+export const NodepingAddressSchema = z
+  .object({
+    address: z.string(),
+    type: z.string().optional(),
+    status: z.string().optional(),
+  })
+  .passthrough();
+export type NodepingAddress = z.infer<typeof NodepingAddressSchema>;
+
+/** A PHP-style API may send an empty map as `[]`. */
+const addressMap = z.union([
+  z.record(z.string(), NodepingAddressSchema),
+  z
+    .array(z.never())
+    .max(0)
+    .transform(() => ({}) as Record<string, NodepingAddress>),
+]);
+
+export const NodepingContactSchema = z.object({
+  _id: z.string().min(1),
+  type: z.string().optional(),
+  customer_id: z.string().optional(),
+  name: z.string().nullish(),
+  custrole: z.string().nullish(),
+  sdomain: z.string().optional(),
+  addresses: addressMap.default({}),
+});
+export type NodepingContact = z.infer<typeof NodepingContactSchema>;
+
+/** The list: a map keyed by contact id, unpaginated; items validated one by one. */
+export const NodepingListSchema = z.record(z.string(), z.unknown());
+
+export const NODEPING_ADDRESS_TYPES = [
+  'email',
+  'sms',
+  'voice',
+  'webhook',
+  'slack',
+  'hipchat',
+  'pushover',
+  'pagerduty',
+] as const;
+
+export interface NodepingNewAddress {
+  address: string;
+  type: string;
+}
+
+export interface NodepingContactWrite {
+  name?: string;
+  custrole?: string;
+  customerid?: string;
+  /** Replaces the whole set (together with newaddresses) when present. */
+  addresses?: Record<string, NodepingAddress>;
+  newaddresses?: NodepingNewAddress[];
+}
