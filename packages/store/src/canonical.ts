@@ -45,3 +45,14 @@ export async function readCursor(db: Db, id = 'global'): Promise<bigint> {
 export async function writeCursor(db: Db, lastSeq: bigint, id = 'global'): Promise<void> {
   await db.reconcileCursor.upsert({ where: { id }, create: { id, lastSeq }, update: { lastSeq } });
 }
+
+export async function detachmentsOf(
+  db: Db,
+  canonicalIds: string[],
+): Promise<{ canonicalId: string; connectionId: string }[]> {
+  if (canonicalIds.length === 0) return [];
+  return db.detachment.findMany({
+    where: { canonicalId: { in: canonicalIds } },
+    select: { canonicalId: true, connectionId: true },
+  });
+}

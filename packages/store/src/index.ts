@@ -1,4 +1,5 @@
 export * from './canonical.ts';
+export * from './change-seq.ts';
 export * from './client.ts';
 export * from './json.ts';
 export * from './links.ts';

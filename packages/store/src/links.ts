@@ -24,12 +24,24 @@ export async function findLink(db: Db, connectionId: string, canonicalId: string
 /** After a successful push: the base becomes what the provider now holds. */
 export async function upsertLinkAfterPush(
   db: Db,
-  link: { connectionId: string; externalId: string; canonicalId: string; base: unknown; baseHash: string; extras: Record<string, unknown> },
+  link: {
+    connectionId: string;
+    externalId: string;
+    canonicalId: string;
+    base: unknown;
+    baseHash: string;
+    extras: Record<string, unknown>;
+  },
 ): Promise<void> {
   await db.link.upsert({
     where: { connectionId_externalId: { connectionId: link.connectionId, externalId: link.externalId } },
     create: { ...link, base: toJson(link.base), extras: toJson(link.extras) },
-    update: { canonicalId: link.canonicalId, base: toJson(link.base), baseHash: link.baseHash, extras: toJson(link.extras) },
+    update: {
+      canonicalId: link.canonicalId,
+      base: toJson(link.base),
+      baseHash: link.baseHash,
+      extras: toJson(link.extras),
+    },
   });
 }
 

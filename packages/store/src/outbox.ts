@@ -51,7 +51,10 @@ export async function unfinishedOps(db: Db, afterId: string | null, limit: numbe
 }
 
 /** Unfinished ops per (canonical, connection), so the planner defers behind them. */
-export async function unfinishedOpsFor(db: Db, canonicalIds: string[]): Promise<{ canonicalId: string; connectionId: string }[]> {
+export async function unfinishedOpsFor(
+  db: Db,
+  canonicalIds: string[],
+): Promise<{ canonicalId: string; connectionId: string }[]> {
   if (canonicalIds.length === 0) return [];
   return db.outboxOp.findMany({
     where: { canonicalId: { in: canonicalIds }, status: { in: ['pending', 'in_flight'] } },
@@ -70,7 +73,9 @@ export async function retryFailedOps(db: Db, ids: string[]): Promise<OutboxOp[]>
 
 export async function countOps(db: Db, where: { runId?: string; status?: OpStatus[] } = {}): Promise<number> {
   return db.outboxOp.count({
-    where: { ...(where.runId ? { runId: where.runId } : {}), ...(where.status ? { status: { in: where.status } } : {}) },
+    where: {
+      ...(where.runId ? { runId: where.runId } : {}),
+      ...(where.status ? { status: { in: where.status } } : {}),
+    },
   });
 }
-

@@ -40,6 +40,7 @@ export interface OpWrite {
   kind: 'create' | 'update' | 'delete';
   externalId: string | null;
   target: unknown;
+  baseAfter: unknown;
   changed: string[];
   runId: string | null;
 }
@@ -52,6 +53,8 @@ export interface ReconcileWrite {
   keyOwners: string[];
   links: LinkWrite[];
   unlinks: { connectionId: string; externalId: string }[];
+  /** Never re-create these people in these connections. */
+  detach: { canonicalId: string; connectionId: string }[];
   conflicts: ConflictWrite[];
   ops: OpWrite[];
   /** Canonicals to revisit once their unfinished ops complete; and ones done with. */
@@ -96,6 +99,12 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
         "canonicalId" = EXCLUDED."canonicalId", base = EXCLUDED.base, "baseHash" = EXCLUDED."baseHash",
         extras = EXCLUDED.extras, "updatedAt" = now()`;
   }
+  if (w.detach.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO detachments ("canonicalId", "connectionId")
+      SELECT r."canonicalId", r."connectionId" FROM jsonb_to_recordset(${toJson(w.detach)}::jsonb) AS r("canonicalId" uuid, "connectionId" text)
+      ON CONFLICT DO NOTHING`;
+  }
   if (w.conflicts.length > 0) {
     await tx.$executeRaw`
       INSERT INTO conflicts (id, "dedupeKey", kind, "canonicalId", "connectionId", field, base, sides, chosen, rule, status, "runId")
@@ -114,14 +123,14 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
   let opIds: string[] = [];
   if (w.ops.length > 0) {
     const rows = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO outbox_ops (id, "idempotencyKey", "connectionId", "canonicalId", kind, "externalId", target, changed, "runId", "updatedAt")
-      SELECT gen_random_uuid(), r."idempotencyKey", r."connectionId", r."canonicalId", r.kind, r."externalId", r.target,
+      INSERT INTO outbox_ops (id, "idempotencyKey", "connectionId", "canonicalId", kind, "externalId", target, "baseAfter", changed, "runId", "updatedAt")
+      SELECT gen_random_uuid(), r."idempotencyKey", r."connectionId", r."canonicalId", r.kind, r."externalId", r.target, r."baseAfter",
              ARRAY(SELECT jsonb_array_elements_text(r.changed)), r."runId", now()
       FROM jsonb_to_recordset(${toJson(w.ops)}::jsonb) AS r("idempotencyKey" text, "connectionId" text, "canonicalId" uuid,
-        kind text, "externalId" text, target jsonb, changed jsonb, "runId" uuid)
+        kind text, "externalId" text, target jsonb, "baseAfter" jsonb, changed jsonb, "runId" uuid)
       ON CONFLICT ("idempotencyKey") DO UPDATE SET
         status = 'pending', attempts = 0, "lastError" = NULL, "completedAt" = NULL, "runId" = EXCLUDED."runId",
-        "externalId" = EXCLUDED."externalId", generation = outbox_ops.generation + 1, "updatedAt" = now()
+        "externalId" = EXCLUDED."externalId", target = EXCLUDED.target, "baseAfter" = EXCLUDED."baseAfter", generation = outbox_ops.generation + 1, "updatedAt" = now()
       -- the same target needed again after it was reached once (a value that came back): re-arm it;
       -- an op still pending, in flight or failed is left as it is.
       WHERE outbox_ops.status IN ('done', 'superseded')

@@ -2,11 +2,25 @@ import type { Db } from './client.ts';
 import type { SyncRun } from './generated/prisma/client.ts';
 
 export type { SyncRun };
-export type RunCounter = 'pulled' | 'changed' | 'gone' | 'quarantined' | 'opsPlanned' | 'opsApplied' | 'opsFailed' | 'conflicts';
+export type RunCounter =
+  | 'pulled'
+  | 'changed'
+  | 'gone'
+  | 'quarantined'
+  | 'opsPlanned'
+  | 'opsApplied'
+  | 'opsFailed'
+  | 'conflicts';
 
 export async function createRun(
   db: Db,
-  run: { kind: 'pull' | 'resync'; connectionId?: string | null; full: boolean; parentRunId?: string | null; status?: string },
+  run: {
+    kind: 'pull' | 'resync';
+    connectionId?: string | null;
+    full: boolean;
+    parentRunId?: string | null;
+    status?: string;
+  },
 ): Promise<SyncRun> {
   return db.syncRun.create({
     data: {
@@ -39,7 +53,10 @@ export async function getRun(db: Db, runId: string): Promise<SyncRun | null> {
   return db.syncRun.findUnique({ where: { id: runId } });
 }
 
-export async function listRuns(db: Db, opts: { limit: number; offset: number; connectionId?: string }): Promise<SyncRun[]> {
+export async function listRuns(
+  db: Db,
+  opts: { limit: number; offset: number; connectionId?: string },
+): Promise<SyncRun[]> {
   return db.syncRun.findMany({
     where: opts.connectionId ? { connectionId: opts.connectionId } : {},
     orderBy: { startedAt: 'desc' },

@@ -22,8 +22,16 @@ export interface IngestResult {
  * Upserts one page in a single statement. changeSeq moves only when the content hash
  * changes or a gone record comes back, so the reconciler sees exactly what changed.
  * A row already seen in this run is left alone (an id repeated across pages).
+ * Call inside `withSeqWrite` (it takes change numbers).
  */
-export async function ingestPage(db: Db, connectionId: string, runId: string, page: SnapshotInput[]): Promise<IngestResult> {
+export async function ingestPage(
+  db: Db,
+  connectionId: string,
+  runId: string,
+  page: SnapshotInput[],
+  /** When the page was requested: a write of ours that landed after it is newer than this data. */
+  seenAt: Date,
+): Promise<IngestResult> {
   const byId = new Map<string, SnapshotInput>();
   const duplicates: string[] = [];
   for (const r of page) {
@@ -43,9 +51,10 @@ export async function ingestPage(db: Db, connectionId: string, runId: string, pa
   const seqFloor = floor[0]?.last ?? 0n;
   const returned = await db.$queryRaw<{ externalId: string; changeSeq: bigint }[]>`
     INSERT INTO snapshot_records
-      ("connectionId", "externalId", raw, projection, extras, "contentHash", "remoteUpdatedAt", "lastSeenRunId", "changeSeq")
+      ("connectionId", "externalId", raw, projection, extras, "contentHash", "remoteUpdatedAt", "lastSeenRunId", "changeSeq",
+       "firstSeenAt", "lastSeenAt")
     SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."remoteUpdatedAt",
-           ${runId}::uuid, nextval('snapshot_change_seq')
+           ${runId}::uuid, nextval('snapshot_change_seq'), ${seenAt}, ${seenAt}
     FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS r(
       "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "remoteUpdatedAt" timestamp(3))
     ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
@@ -54,7 +63,7 @@ export async function ingestPage(db: Db, connectionId: string, runId: string, pa
       extras = EXCLUDED.extras,
       "remoteUpdatedAt" = EXCLUDED."remoteUpdatedAt",
       "lastSeenRunId" = EXCLUDED."lastSeenRunId",
-      "lastSeenAt" = now(),
+      "lastSeenAt" = EXCLUDED."lastSeenAt",
       "changeSeq" = CASE
         WHEN snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash" OR snapshot_records."goneAt" IS NOT NULL
         THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
@@ -75,7 +84,12 @@ export interface GoneSummary {
 }
 
 /** Counts what a completed full pull did not see, to decide on the mass-delete guard. */
-export async function countVanished(db: Db, connectionId: string, runId: string, runStartedAt: Date): Promise<GoneSummary> {
+export async function countVanished(
+  db: Db,
+  connectionId: string,
+  runId: string,
+  runStartedAt: Date,
+): Promise<GoneSummary> {
   const rows = await db.$queryRaw<{ before: bigint; vanished: bigint }[]>`
     SELECT count(*) FILTER (WHERE "firstSeenAt" < ${runStartedAt}) AS before,
            count(*) FILTER (WHERE "lastSeenRunId" IS DISTINCT FROM ${runId}::uuid) AS vanished
@@ -84,7 +98,7 @@ export async function countVanished(db: Db, connectionId: string, runId: string,
   return { before: Number(rows[0]?.before ?? 0), vanished: Number(rows[0]?.vanished ?? 0) };
 }
 
-/** Marks what a completed full pull did not return as gone (a delete on that side). */
+/** Marks what a completed full pull did not return as gone (a delete on that side). Inside `withSeqWrite`. */
 export async function markVanishedGone(db: Db, connectionId: string, runId: string): Promise<number> {
   return db.$executeRaw`
     UPDATE snapshot_records SET "goneAt" = now(), "changeSeq" = nextval('snapshot_change_seq')
@@ -101,7 +115,7 @@ export async function holdVanished(db: Db, connectionId: string, runId: string):
     ON CONFLICT ("connectionId", "externalId", status) DO NOTHING`;
 }
 
-/** Marks given records gone (a 404 on push, or a confirmed held delete). */
+/** Marks given records gone (a 404 on push, or a confirmed held delete). Inside `withSeqWrite`. */
 export async function markGone(db: Db, connectionId: string, externalIds: string[]): Promise<number> {
   if (externalIds.length === 0) return 0;
   return db.$executeRaw`
@@ -118,12 +132,13 @@ export interface SnapshotRow {
   goneAt: Date | null;
   changeSeq: bigint;
   lastSeenRunId: string | null;
+  lastSeenAt: Date;
 }
 
-/** The next batch of snapshot rows changed since the reconciler's cursor, in change order. */
-export async function readChangedSince(db: Db, cursor: bigint, limit: number): Promise<SnapshotRow[]> {
+/** The next batch of snapshot rows changed since the reconciler's cursor (up to a committed bound), in change order. */
+export async function readChangedSince(db: Db, cursor: bigint, upTo: bigint, limit: number): Promise<SnapshotRow[]> {
   return db.snapshotRecord.findMany({
-    where: { changeSeq: { gt: cursor } },
+    where: { changeSeq: { gt: cursor, lte: upTo } },
     orderBy: { changeSeq: 'asc' },
     take: limit,
     select: {
@@ -135,15 +150,19 @@ export async function readChangedSince(db: Db, cursor: bigint, limit: number): P
       goneAt: true,
       changeSeq: true,
       lastSeenRunId: true,
+      lastSeenAt: true,
     },
   });
 }
 
 /** Current snapshot rows of the given (connection, external id) pairs, in one query. */
-export async function readSnapshots(db: Db, keys: { connectionId: string; externalId: string }[]): Promise<SnapshotRow[]> {
+export async function readSnapshots(
+  db: Db,
+  keys: { connectionId: string; externalId: string }[],
+): Promise<SnapshotRow[]> {
   if (keys.length === 0) return [];
   return db.$queryRaw<SnapshotRow[]>`
-    SELECT s."connectionId", s."externalId", s.projection, s.extras, s."remoteUpdatedAt", s."goneAt", s."changeSeq", s."lastSeenRunId"
+    SELECT s."connectionId", s."externalId", s.projection, s.extras, s."remoteUpdatedAt", s."goneAt", s."changeSeq", s."lastSeenRunId", s."lastSeenAt"
     FROM snapshot_records s
     JOIN unnest(${keys.map((k) => k.connectionId)}::text[], ${keys.map((k) => k.externalId)}::text[]) AS k(c, e)
       ON s."connectionId" = k.c AND s."externalId" = k.e`;

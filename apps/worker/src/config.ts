@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FieldKeySchema, PROVIDER_KEYS } from '@contact-sync/core/canonical';
+import { z } from 'zod';
+
+/** Where the config file is read from when CONTACT_SYNC_CONFIG is not set. */
+export const DEFAULT_CONFIG_PATH = 'contact-sync.config.json';
+
+const Duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, 'a duration such as "500ms", "30s", "15m" or "1h"')
+  .transform((s) => {
+    const n = Number.parseInt(s, 10);
+    const unit = s.replace(/^\d+/, '');
+    return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit]!;
+  });
+
+const ScheduleSchema = z.union([
+  z.strictObject({ every: Duration }),
+  z.strictObject({ cron: z.string().min(9, 'a cron pattern such as "*/15 * * * *"') }),
+]);
+
+export const ConflictPolicySchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('priority'),
+    /** Connection ids, most trusted first. */
+    order: z.array(z.string()).min(1),
+    /** Per-field overrides of the order. */
+    fields: z.partialRecord(FieldKeySchema, z.array(z.string()).min(1)).optional(),
+  }),
+  z.strictObject({ kind: z.literal('newest') }),
+  z.strictObject({ kind: z.literal('hold') }),
+]);
+export type ConflictPolicyConfig = z.infer<typeof ConflictPolicySchema>;
+
+const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
+
+export const ConnectionConfigSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+  provider: z.enum(PROVIDER_KEYS),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  /** Name of the environment variable holding the credential; the secret itself never sits in this file. */
+  credentialEnv: EnvVarName,
+  schedule: ScheduleSchema.default({ every: 15 * 60_000 }),
+  direction: z.enum(['pull', 'push', 'both']).default('both'),
+  createPolicy: z.enum(['create', 'skip']).default('create'),
+  deletePolicy: z.enum(['propagate', 'unlink', 'ignore']).default('unlink'),
+  /** Share (0..1) of a connection's records that may vanish in one pull before deletes are held. */
+  massDeleteThreshold: z.number().min(0).max(1).default(0.2),
+  /** Vanished records below this count never trip the guard (tiny accounts). */
+  massDeleteMinimum: z.number().int().min(0).default(5),
+  rateLimit: z.strictObject({ max: z.number().int().positive(), duration: Duration }).optional(),
+  timeout: Duration.default(15_000),
+  /** Provider options: growcrm { clientId }, nodeping { customerId }, r-service { account }. */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
+
+export const ConfigSchema = z
+  .strictObject({
+    connections: z.array(ConnectionConfigSchema).min(1),
+    conflictPolicy: ConflictPolicySchema.default({ kind: 'hold' }),
+    push: z
+      .strictObject({
+        attempts: z.number().int().min(1).max(50).default(8),
+        backoff: Duration.default(1000),
+        concurrency: z.number().int().min(1).max(64).default(4),
+      })
+      .default({ attempts: 8, backoff: 1000, concurrency: 4 }),
+    reconcile: z
+      .strictObject({ batchSize: z.number().int().min(1).max(10_000).default(500) })
+      .default({ batchSize: 500 }),
+  })
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    cfg.connections.forEach((c, i) => {
+      if (ids.has(c.id))
+        ctx.addIssue({ code: 'custom', path: ['connections', i, 'id'], message: `duplicate connection id "${c.id}"` });
+      ids.add(c.id);
+    });
+    const check = (list: string[], path: (string | number)[]) =>
+      list.forEach((id, j) => {
+        if (!ids.has(id))
+          ctx.addIssue({ code: 'custom', path: [...path, j], message: `unknown connection id "${id}"` });
+      });
+    const p = cfg.conflictPolicy;
+    if (p.kind === 'priority') {
+      check(p.order, ['conflictPolicy', 'order']);
+      for (const [field, list] of Object.entries(p.fields ?? {}))
+        check(list as string[], ['conflictPolicy', 'fields', field]);
+    }
+  });
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** A config error that names every bad key, e.g. `connections[1].baseUrl: Invalid URL`. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const key = i.path.reduce<string>(
+        (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+        '',
+      );
+      return `${key || '(root)'}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+export function parseConfig(input: unknown, source = 'config'): Config {
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(`invalid ${source}:\n${formatIssues(result.error.issues)}`);
+  return result.data;
+}
+
+export function loadConfig(path = process.env.CONTACT_SYNC_CONFIG ?? DEFAULT_CONFIG_PATH): Config {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(json, `config file ${file}`);
+}
+
+/** The credential of a connection, read from the environment at the moment it is needed. */
+export function credentialOf(conn: ConnectionConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[conn.credentialEnv];
+  if (!value) throw new ConfigError(`connections.${conn.id}: environment variable ${conn.credentialEnv} is not set`);
+  return value;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * The job catalog: each queue's payload schema and options. Payloads are parsed on
+ * enqueue and on dequeue, so a malformed job fails with a named field, not deep inside a handler.
+ */
+export const PullJob = z.strictObject({
+  connectionId: z.string(),
+  full: z.boolean(),
+  /** The admin resync this pull belongs to; absent for scheduled pulls. */
+  resyncRunId: z.uuid().optional(),
+});
+export type PullJob = z.infer<typeof PullJob>;
+
+export const ReconcileJob = z.strictObject({
+  /** The highest snapshot changeSeq this request is about (as a decimal string). */
+  upToSeq: z.string().regex(/^\d+$/),
+  reason: z.string(),
+});
+export type ReconcileJob = z.infer<typeof ReconcileJob>;
+
+export const PushJob = z.strictObject({ opId: z.uuid() });
+export type PushJob = z.infer<typeof PushJob>;
+
+export const queueNames = {
+  pull: (connectionId: string) => `pull-${connectionId}`,
+  push: (connectionId: string) => `push-${connectionId}`,
+  reconcile: 'reconcile',
+} as const;
+
+/** Retention: enough history for the dashboard, bounded so Redis does not grow for months. */
+export const retention = {
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+} as const;

@@ -1,0 +1,117 @@
+import { contentHash } from '@contact-sync/core';
+import {
+  bumpRun,
+  committedMaxSeq,
+  countVanished,
+  createRun,
+  holdVanished,
+  ingestPage,
+  markVanishedGone,
+  quarantine,
+  type SnapshotInput,
+  setRunStatus,
+  withSeqWrite,
+} from '@contact-sync/store';
+import type { PullJob } from './jobs.ts';
+import { connectionOf, enqueueReconcile, type Resources } from './resources.ts';
+
+export interface PullResult {
+  runId: string;
+  pulled: number;
+  changed: number;
+  quarantined: number;
+  gone: number;
+  held: number;
+}
+
+/**
+ * Snapshots one connection: streams the provider's pages into Postgres (one statement per
+ * page), quarantines what fails validation, and — for a completed full pull only — marks
+ * what it did not see as gone, unless the mass-delete guard holds those deletes.
+ */
+export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal): Promise<PullResult> {
+  const { config, connector } = connectionOf(res, job.connectionId);
+  const run = await createRun(res.prisma, {
+    kind: 'pull',
+    connectionId: job.connectionId,
+    full: job.full,
+    parentRunId: job.resyncRunId ?? null,
+  });
+  const log = res.logger.child({ connectionId: job.connectionId, runId: run.id });
+  const counters = [run.id, ...(job.resyncRunId ? [job.resyncRunId] : [])];
+  const bump = (c: Parameters<typeof bumpRun>[2]) => Promise.all(counters.map((id) => bumpRun(res.prisma, id, c)));
+  const result: PullResult = { runId: run.id, pulled: 0, changed: 0, quarantined: 0, gone: 0, held: 0 };
+  try {
+    let requestedAt = new Date();
+    for await (const page of connector.list(signal)) {
+      const records: SnapshotInput[] = [];
+      const invalid: { externalId: string | null; raw: unknown; error: string }[] = [];
+      for (const item of page) {
+        if (item.kind === 'invalid') invalid.push(item);
+        else
+          records.push({
+            externalId: item.record.externalId,
+            raw: item.record.raw,
+            projection: item.record.projection,
+            extras: item.record.extras,
+            contentHash: contentHash(item.record.projection),
+            remoteUpdatedAt: item.record.updatedAt,
+          });
+      }
+      const ingested = await withSeqWrite(res.prisma, (tx) =>
+        ingestPage(tx, job.connectionId, run.id, records, requestedAt),
+      );
+      for (const id of ingested.duplicates) {
+        invalid.push({
+          externalId: id,
+          raw: null,
+          error: `externalId: "${id}" was returned more than once in this pull`,
+        });
+      }
+      await quarantine(res.prisma, job.connectionId, run.id, invalid);
+      result.pulled += records.length;
+      result.changed += ingested.changed;
+      result.quarantined += invalid.length;
+      await bump({ pulled: records.length, changed: ingested.changed, quarantined: invalid.length });
+      requestedAt = new Date();
+    }
+    if (job.full) {
+      const { before, vanished } = await countVanished(res.prisma, job.connectionId, run.id, run.startedAt);
+      const tripped =
+        vanished >= config.massDeleteMinimum && before > 0 && vanished / before > config.massDeleteThreshold;
+      if (tripped) {
+        result.held = await holdVanished(res.prisma, job.connectionId, run.id);
+        log.warn(
+          { before, vanished, threshold: config.massDeleteThreshold },
+          'mass-delete guard: deletes held for review',
+        );
+      } else {
+        result.gone = await withSeqWrite(res.prisma, (tx) => markVanishedGone(tx, job.connectionId, run.id));
+        await bump({ gone: result.gone });
+      }
+    }
+    await res.prisma.connection.update({
+      where: { id: job.connectionId },
+      data: {
+        lastPullAt: new Date(),
+        ...(job.full ? { lastFullPullAt: new Date() } : {}),
+        lastPullRunId: run.id,
+        lastError: null,
+        recordCount: await res.prisma.snapshotRecord.count({ where: { connectionId: job.connectionId, goneAt: null } }),
+      },
+    });
+    await setRunStatus(res.prisma, run.id, 'completed');
+    log.info(result, 'pull completed');
+  } catch (err) {
+    // An incomplete pull marks nothing gone; what it ingested is real data and stays.
+    const message = (err as Error).message;
+    await setRunStatus(res.prisma, run.id, 'failed', message).catch(() => {});
+    await res.prisma.connection
+      .update({ where: { id: job.connectionId }, data: { lastError: message } })
+      .catch(() => {});
+    log.warn({ err: message }, 'pull failed');
+    throw err;
+  }
+  await enqueueReconcile(res, await committedMaxSeq(res.prisma), `pull:${job.connectionId}`);
+  return result;
+}

@@ -1,0 +1,365 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Canonical,
+  type ConflictEntry,
+  conflictKey,
+  contentHash,
+  type MatchCandidate,
+  matchKeys,
+  matchRecord,
+  type Projection,
+  type ReconcileContext,
+  type ReconcileInput,
+  type ReportEntry,
+  reconcileRecord,
+  type SideState,
+  sha256,
+} from '@contact-sync/core';
+import {
+  type CanonicalContact,
+  type ConflictWrite,
+  candidatesByKeys,
+  canonicalsByIds,
+  type Db,
+  detachmentsOf,
+  type Link,
+  linksByCanonical,
+  linksByExternal,
+  type ReconcileWrite,
+  readSnapshots,
+  type SnapshotRow,
+  unfinishedOpsFor,
+} from '@contact-sync/store';
+
+const k = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
+
+export interface BatchPlan {
+  write: ReconcileWrite;
+  stats: { canonicals: number; ops: number; conflicts: number };
+}
+
+/** Run ids the ops and conflicts of a canonical are counted under (the pull that brought the change). */
+export type RunOf = (row: SnapshotRow | undefined) => string | null;
+
+/**
+ * Plans one reconcile batch: changed snapshot rows (and canonicals to revisit) in, every
+ * write the batch decides out. Reads are batched (a handful of queries per batch); the
+ * decisions themselves are the pure core's.
+ */
+export async function planBatch(
+  db: Db,
+  ctx: ReconcileContext,
+  rows: SnapshotRow[],
+  recheckIds: string[],
+  runOf: RunOf,
+): Promise<BatchPlan> {
+  const write: ReconcileWrite = {
+    canonicals: [],
+    keys: [],
+    keyOwners: [],
+    links: [],
+    unlinks: [],
+    detach: [],
+    conflicts: [],
+    ops: [],
+    recheck: [],
+  };
+  const rowLinks = await linksByExternal(db, rows);
+  const linkOf = new Map(rowLinks.map((l) => [k(l.connectionId, l.externalId), l]));
+  const affected = new Set<string>([...rowLinks.map((l) => l.canonicalId), ...recheckIds]);
+  const triggerRow = new Map<string, SnapshotRow>();
+  for (const r of rows) {
+    const l = linkOf.get(k(r.connectionId, r.externalId));
+    if (l && !triggerRow.has(l.canonicalId)) triggerRow.set(l.canonicalId, r);
+  }
+
+  // Matching: unlinked, present rows, in a stable order so the batch's result does not depend on pull order.
+  const unlinked = rows
+    .filter((r) => r.goneAt === null && !linkOf.has(k(r.connectionId, r.externalId)))
+    .sort((a, b) => (k(a.connectionId, a.externalId) < k(b.connectionId, b.externalId) ? -1 : 1));
+  const newLinks = new Map<string, { row: SnapshotRow; canonicalId: string }[]>();
+  const fresh = new Set<string>();
+  if (unlinked.length > 0) {
+    const matched = await matchUnlinked(db, unlinked, runOf, write);
+    for (const [canonicalId, list] of matched.links) {
+      newLinks.set(
+        canonicalId,
+        list.map((row) => ({ row, canonicalId })),
+      );
+      affected.add(canonicalId);
+      if (!triggerRow.has(canonicalId) && list[0]) triggerRow.set(canonicalId, list[0]);
+    }
+    for (const id of matched.fresh) fresh.add(id);
+  }
+
+  const ids = [...affected];
+  const [canonRows, links, detachments, unfinished] = await Promise.all([
+    canonicalsByIds(
+      db,
+      ids.filter((id) => !fresh.has(id)),
+    ),
+    linksByCanonical(db, ids),
+    detachmentsOf(db, ids),
+    unfinishedOpsFor(db, ids),
+  ]);
+  const snapshots = await readSnapshots(db, links);
+  const snapOf = new Map(snapshots.map((s) => [k(s.connectionId, s.externalId), s]));
+  for (const r of rows) snapOf.set(k(r.connectionId, r.externalId), r);
+  const canonOf = new Map(canonRows.map((c) => [c.id, c]));
+  const linksOf = groupBy(links, (l) => l.canonicalId);
+  const detachedOf = groupBy(detachments, (d) => d.canonicalId);
+  const busy = new Set(unfinished.map((u) => k(u.canonicalId, u.connectionId)));
+
+  let opCount = 0;
+  for (const canonicalId of ids) {
+    const existing = canonOf.get(canonicalId);
+    if (!existing && !fresh.has(canonicalId)) continue; // removed meanwhile
+    if (existing?.mergedIntoId) continue;
+    const sides: SideState[] = [];
+    for (const l of linksOf.get(canonicalId) ?? []) sides.push(sideOf(l, snapOf.get(k(l.connectionId, l.externalId))));
+    for (const n of newLinks.get(canonicalId) ?? []) {
+      sides.push({
+        connectionId: n.row.connectionId,
+        externalId: n.row.externalId,
+        base: null,
+        current: n.row.projection as Projection,
+        updatedAt: n.row.remoteUpdatedAt?.toISOString() ?? null,
+      });
+    }
+    const input: ReconcileInput = {
+      canonicalId,
+      canonical: existing && !existing.deletedAt ? (existing.data as Canonical) : null,
+      sides,
+      detached: (detachedOf.get(canonicalId) ?? []).map((d) => d.connectionId),
+    };
+    const result = reconcileRecord(input, ctx);
+    const runId = runOf(triggerRow.get(canonicalId));
+    const deferred = new Set<string>();
+    for (const op of result.ops) if (busy.has(k(canonicalId, op.connectionId))) deferred.add(op.connectionId);
+    // New links are recorded whatever is planned for them: the record is this person's.
+    for (const n of newLinks.get(canonicalId) ?? []) {
+      write.links.push({
+        connectionId: n.row.connectionId,
+        externalId: n.row.externalId,
+        canonicalId,
+        base: null,
+        baseHash: null,
+        extras: (n.row.extras ?? {}) as Record<string, unknown>,
+      });
+    }
+    for (const change of result.links) {
+      if (deferred.has(change.connectionId)) continue;
+      if (change.kind === 'set-base') {
+        const snap = snapOf.get(k(change.connectionId, change.externalId));
+        write.links.push({
+          connectionId: change.connectionId,
+          externalId: change.externalId,
+          canonicalId,
+          base: change.base,
+          baseHash: contentHash(change.base),
+          extras: (snap?.extras ?? {}) as Record<string, unknown>,
+        });
+      } else {
+        write.unlinks.push({ connectionId: change.connectionId, externalId: change.externalId });
+        if (change.kind === 'detach') write.detach.push({ canonicalId, connectionId: change.connectionId });
+      }
+    }
+    for (const op of result.ops) {
+      if (deferred.has(op.connectionId)) continue;
+      write.ops.push({
+        idempotencyKey: op.idempotencyKey,
+        connectionId: op.connectionId,
+        canonicalId,
+        kind: op.kind,
+        externalId: op.externalId,
+        target: op.target,
+        baseAfter: op.baseAfter,
+        changed: op.changed,
+        runId,
+      });
+      opCount++;
+    }
+    write.recheck.push({ canonicalId, value: deferred.size > 0 });
+    for (const c of result.conflicts) write.conflicts.push(conflictWrite(c, runId));
+    for (const r of result.report) write.conflicts.push(reportWrite(r, runId));
+    const canonical = result.canonical;
+    if (canonical) {
+      write.canonicals.push({ id: canonicalId, data: canonical, contentHash: contentHash(canonical), deleted: false });
+      const keys = matchKeys(canonical);
+      for (const value of keys.emails) write.keys.push({ canonicalId, kind: 'email', value });
+      for (const value of keys.phones) write.keys.push({ canonicalId, kind: 'phone', value });
+    } else if (existing) {
+      write.canonicals.push({ id: canonicalId, data: existing.data, contentHash: existing.contentHash, deleted: true });
+    }
+    write.keyOwners.push(canonicalId);
+  }
+  return {
+    write,
+    stats: {
+      canonicals: ids.length,
+      ops: opCount,
+      conflicts: write.conflicts.filter((c) => c.status === 'open').length,
+    },
+  };
+}
+
+function sideOf(link: Link, snap: SnapshotRow | undefined): SideState {
+  const base = (link.base ?? null) as Projection | null;
+  let current: Projection | null;
+  if (!snap)
+    current = base; // created by a push and not pulled yet: holds what we wrote
+  else if (snap.goneAt) current = null;
+  else if (snap.lastSeenAt < link.updatedAt && base)
+    current = base; // read before our last write landed: stale
+  else current = snap.projection as Projection;
+  return {
+    connectionId: link.connectionId,
+    externalId: link.externalId,
+    base,
+    current,
+    updatedAt: snap?.remoteUpdatedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Links unlinked records to people: candidates come from the keys table, plus people made
+ * earlier in this batch (so the same person pulled from two providers at once becomes one).
+ */
+async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, write: ReconcileWrite) {
+  const keyList: { kind: 'email' | 'phone'; value: string }[] = [];
+  for (const r of unlinked) {
+    const mk = matchKeys(r.projection as Projection);
+    for (const value of mk.emails) keyList.push({ kind: 'email', value });
+    for (const value of mk.phones) keyList.push({ kind: 'phone', value });
+  }
+  const hits = await candidatesByKeys(db, keyList);
+  const candidateIds = [...new Set(hits.map((h) => h.canonicalId))];
+  const [canons, candLinks] = await Promise.all([
+    canonicalsByIds(db, candidateIds),
+    linksByCanonical(db, candidateIds),
+  ]);
+  const people = new Map<string, { canonical: Canonical; linked: Set<string> }>();
+  for (const c of canons as CanonicalContact[]) people.set(c.id, { canonical: c.data as Canonical, linked: new Set() });
+  for (const l of candLinks) people.get(l.canonicalId)?.linked.add(l.connectionId);
+  const index = new Map<string, Set<string>>();
+  const addKeys = (id: string, p: Projection) => {
+    const mk = matchKeys(p);
+    for (const key of [...mk.emails.map((v) => `e:${v}`), ...mk.phones.map((v) => `p:${v}`)]) {
+      const set = index.get(key) ?? new Set<string>();
+      set.add(id);
+      index.set(key, set);
+    }
+  };
+  for (const h of hits) {
+    const set = index.get(`${h.kind === 'email' ? 'e' : 'p'}:${h.value}`) ?? new Set<string>();
+    set.add(h.canonicalId);
+    index.set(`${h.kind === 'email' ? 'e' : 'p'}:${h.value}`, set);
+  }
+
+  const links = new Map<string, SnapshotRow[]>();
+  const fresh = new Set<string>();
+  for (const row of unlinked) {
+    const projection = row.projection as Projection;
+    const mk = matchKeys(projection);
+    const ids = new Set<string>();
+    for (const key of [...mk.emails.map((v) => `e:${v}`), ...mk.phones.map((v) => `p:${v}`)])
+      for (const id of index.get(key) ?? []) ids.add(id);
+    const candidates: MatchCandidate[] = [...ids].flatMap((id) => {
+      const p = people.get(id);
+      return p ? [{ canonicalId: id, canonical: p.canonical, linkedConnections: [...p.linked] }] : [];
+    });
+    const result = matchRecord(
+      {
+        connectionId: row.connectionId,
+        externalId: row.externalId,
+        projection,
+        updatedAt: row.remoteUpdatedAt?.toISOString() ?? null,
+      },
+      candidates,
+    );
+    if (result.kind === 'conflict') {
+      write.conflicts.push(conflictWrite(result.conflict, runOf(row)));
+      continue;
+    }
+    const id = result.kind === 'link' ? result.canonicalId : randomUUID();
+    if (result.kind === 'new') {
+      fresh.add(id);
+      people.set(id, { canonical: asCanonical(projection), linked: new Set() });
+    } else {
+      // The matched person now also holds this record's values, for the next rows' matching.
+      const p = people.get(id)!;
+      p.canonical = mergeForMatching(p.canonical, projection);
+    }
+    people.get(id)!.linked.add(row.connectionId);
+    addKeys(id, projection);
+    links.set(id, [...(links.get(id) ?? []), row]);
+  }
+  return { links, fresh };
+}
+
+const asCanonical = (p: Projection): Canonical => ({
+  givenName: null,
+  middleName: null,
+  familyName: null,
+  displayName: null,
+  organization: null,
+  title: null,
+  avatarUrl: null,
+  websites: [],
+  chats: [],
+  ...p,
+  emails: p.emails ?? [],
+  phones: p.phones ?? [],
+});
+
+const mergeForMatching = (c: Canonical, p: Projection): Canonical => ({
+  ...c,
+  emails: [...c.emails, ...(p.emails ?? [])],
+  phones: [...c.phones, ...(p.phones ?? [])],
+});
+
+function conflictWrite(c: ConflictEntry, runId: string | null): ConflictWrite {
+  // The same conflict seen again (same cell, same values) is one entry; different values are a new one.
+  const dedupeKey = sha256(`${conflictKey(c)}\u0000${JSON.stringify(c.sides.map((s) => [s.connectionId, s.value]))}`);
+  return {
+    dedupeKey,
+    kind: c.kind,
+    canonicalId: c.canonicalId,
+    connectionId: c.sides[0]?.connectionId ?? null,
+    field: c.field,
+    base: c.base,
+    sides: c.sides,
+    chosen: c.chosen,
+    rule: c.rule,
+    status: c.status,
+    runId,
+    ...(c.candidates ? { sides: c.sides.map((s) => ({ ...s, candidates: c.candidates })) } : {}),
+  };
+}
+
+function reportWrite(r: ReportEntry, runId: string | null): ConflictWrite {
+  return {
+    dedupeKey: sha256(['report', r.kind, r.canonicalId, r.connectionId, r.externalId, r.field, r.value].join('\u0000')),
+    kind: r.kind,
+    canonicalId: r.canonicalId,
+    connectionId: r.connectionId,
+    field: r.field,
+    base: null,
+    sides: r.externalId ? [{ connectionId: r.connectionId, externalId: r.externalId, value: r.value }] : [],
+    chosen: r.value,
+    rule: r.message,
+    status: 'info',
+    runId,
+  };
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const kk = key(it);
+    const list = m.get(kk);
+    if (list) list.push(it);
+    else m.set(kk, [it]);
+  }
+  return m;
+}

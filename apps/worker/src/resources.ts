@@ -1,0 +1,126 @@
+import { type Connector, createConnector } from '@contact-sync/connectors';
+import { createPrisma, type OutboxOp, opJobId, type PrismaClient } from '@contact-sync/store';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { type Config, type ConnectionConfig, credentialOf } from './config.ts';
+import { PullJob, PushJob, queueNames, ReconcileJob, retention } from './jobs.ts';
+import type { Logger } from './logger.ts';
+import { redisConnection } from './redis.ts';
+
+/** Everything the worker's systems share, handed to each as one object. */
+export interface Resources {
+  config: Config;
+  prisma: PrismaClient;
+  redis: ConnectionOptions;
+  /** BullMQ key prefix; tests give each file its own. */
+  prefix: string;
+  logger: Logger;
+  connections: Map<string, { config: ConnectionConfig; connector: Connector }>;
+  queues: { pull: Map<string, Queue>; push: Map<string, Queue>; reconcile: Queue };
+  now: () => Date;
+}
+
+export interface ResourceOptions {
+  config: Config;
+  databaseUrl: string;
+  redisUrl: string;
+  logger: Logger;
+  prefix?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Lower bound of connectors' retry backoff (tests and the demo lower it). */
+  minBackoffMs?: number;
+  poolSize?: number;
+}
+
+export function createResources(opts: ResourceOptions): Resources {
+  const redis = redisConnection(opts.redisUrl);
+  const prefix = opts.prefix ?? 'cs';
+  const connections = new Map<string, { config: ConnectionConfig; connector: Connector }>();
+  const pull = new Map<string, Queue>();
+  const push = new Map<string, Queue>();
+  for (const conn of opts.config.connections) {
+    const connector = createConnector(conn.provider, {
+      baseUrl: conn.baseUrl,
+      credential: credentialOf(conn, opts.env),
+      timeoutMs: conn.timeout,
+      options: conn.options,
+      ...(opts.minBackoffMs !== undefined ? { minBackoffMs: opts.minBackoffMs } : {}),
+    });
+    connections.set(conn.id, { config: conn, connector });
+    pull.set(conn.id, new Queue(queueNames.pull(conn.id), { connection: redis, prefix }));
+    push.set(conn.id, new Queue(queueNames.push(conn.id), { connection: redis, prefix }));
+  }
+  return {
+    config: opts.config,
+    prisma: createPrisma(opts.databaseUrl, { poolSize: opts.poolSize ?? 10 }),
+    redis,
+    prefix,
+    logger: opts.logger,
+    connections,
+    queues: { pull, push, reconcile: new Queue(queueNames.reconcile, { connection: redis, prefix }) },
+    now: () => new Date(),
+  };
+}
+
+export async function closeResources(res: Resources): Promise<void> {
+  const all = [...res.queues.pull.values(), ...res.queues.push.values(), res.queues.reconcile];
+  await Promise.allSettled(all.map((q) => q.close()));
+  await res.prisma.$disconnect();
+}
+
+export function connectionOf(res: Resources, id: string) {
+  const c = res.connections.get(id);
+  if (!c) throw new Error(`unknown connection "${id}" (not in the config)`);
+  return c;
+}
+
+export async function enqueuePull(res: Resources, job: PullJob): Promise<void> {
+  const data = PullJob.parse(job);
+  const queue = res.queues.pull.get(data.connectionId);
+  if (!queue) throw new Error(`unknown connection "${data.connectionId}"`);
+  await queue.add('pull', data, { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, ...retention });
+}
+
+/**
+ * Asks for a reconcile up to a snapshot sequence. The job id carries the sequence, so
+ * pulls landing together ask once, and a reconcile already past that point is a no-op.
+ */
+export async function enqueueReconcile(
+  res: Resources,
+  upToSeq: bigint,
+  reason: string,
+  uniqueId?: string,
+): Promise<void> {
+  const data = ReconcileJob.parse({ upToSeq: upToSeq.toString(), reason });
+  await res.queues.reconcile.add('reconcile', data, {
+    // A request that must run even at an unchanged sequence (start-up, revisits) brings its own id.
+    jobId: uniqueId ? `reconcile-${uniqueId}` : `reconcile-${data.upToSeq}`,
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 1000 },
+    ...retention,
+  });
+}
+
+/** Enqueues outbox rows (after their transaction committed); the job id makes it idempotent. */
+export async function enqueueOps(res: Resources, ops: OutboxOp[]): Promise<void> {
+  const byConn = new Map<string, OutboxOp[]>();
+  for (const op of ops) byConn.set(op.connectionId, [...(byConn.get(op.connectionId) ?? []), op]);
+  for (const [connectionId, list] of byConn) {
+    const queue = res.queues.push.get(connectionId);
+    if (!queue) {
+      res.logger.warn({ connectionId, ops: list.length }, 'ops for a connection no longer configured are left pending');
+      continue;
+    }
+    await queue.addBulk(
+      list.map((op) => ({
+        name: op.kind,
+        data: PushJob.parse({ opId: op.id }),
+        opts: {
+          jobId: opJobId(op),
+          attempts: res.config.push.attempts,
+          backoff: { type: 'provider', delay: res.config.push.backoff },
+          ...retention,
+        },
+      })),
+    );
+  }
+}

@@ -1,0 +1,154 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { TransientError } from '@contact-sync/connectors';
+import { unfinishedOps } from '@contact-sync/store';
+import { type Job, type Processor, Worker } from 'bullmq';
+import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
+import { runPull } from './pull.ts';
+import { runPush } from './push.ts';
+import { runReconcile } from './reconcile.ts';
+import { enqueueOps, enqueueReconcile, type Resources } from './resources.ts';
+
+export interface RunningWorker {
+  workers: Worker[];
+  /** Stops taking jobs, lets in-flight ones finish (or return to the queue), then resolves. */
+  close(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** Keep the job schedulers in step with the config (off in tests that drive pulls by hand). */
+  schedule?: boolean;
+}
+
+/**
+ * Starts the daemon's consumers: one pull queue and one push queue per connection (the
+ * push queue carries the connection's rate limit), and the reconcile queue. Pull and
+ * reconcile queues are limited to one job at a time across every worker process.
+ */
+export async function startWorker(res: Resources, opts: WorkerOptions = {}): Promise<RunningWorker> {
+  await syncConnections(res);
+  const workers: Worker[] = [];
+  const base = { connection: res.redis, prefix: res.prefix, lockDuration: 60_000, maxStalledCount: 5 };
+
+  for (const [id, { config, connector }] of res.connections) {
+    const pullQueue = res.queues.pull.get(id)!;
+    await pullQueue.setGlobalConcurrency(1);
+    workers.push(
+      new Worker(
+        queueNames.pull(id),
+        logged(res, (job: Job) => runPull(res, PullJob.parse(job.data))),
+        {
+          ...base,
+          concurrency: 1,
+        },
+      ),
+    );
+    const limit = config.rateLimit
+      ? { max: config.rateLimit.max, duration: config.rateLimit.duration }
+      : { max: connector.capabilities.rateLimit.max, duration: connector.capabilities.rateLimit.durationMs };
+    workers.push(
+      new Worker(
+        queueNames.push(id),
+        logged(res, async (job: Job) => {
+          const { opId } = PushJob.parse(job.data);
+          const attempts = job.opts.attempts ?? 1;
+          return runPush(res, opId, job.attemptsMade + 1 >= attempts);
+        }),
+        {
+          ...base,
+          concurrency: res.config.push.concurrency,
+          limiter: limit,
+          settings: { backoffStrategy: providerBackoff(res.config.push.backoff) },
+        },
+      ),
+    );
+  }
+  await res.queues.reconcile.setGlobalConcurrency(1);
+  workers.push(
+    new Worker(
+      queueNames.reconcile,
+      logged(res, async (job: Job) => runReconcile(res, BigInt(ReconcileJob.parse(job.data).upToSeq))),
+      { ...base, concurrency: 1 },
+    ),
+  );
+  for (const w of workers)
+    w.on('error', (err) => res.logger.error({ err: err.message, queue: w.name }, 'worker error'));
+
+  if (opts.schedule !== false) await syncSchedulers(res);
+  await reenqueueUnfinished(res);
+  // Whatever a crash left between a commit and its enqueue: reconcile from the cursor on.
+  await enqueueReconcile(res, 0n, 'start', `start-${randomUUID()}`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    workers,
+    close: () => {
+      closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined);
+      return closing;
+    },
+  };
+}
+
+/** Registers connections (never their credentials) so runs and links can name them. */
+async function syncConnections(res: Resources): Promise<void> {
+  for (const { config } of res.connections.values()) {
+    const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+    await res.prisma.connection.upsert({
+      where: { id: config.id },
+      create: { id: config.id, provider: config.provider, credentialEnv: config.credentialEnv, configHash },
+      update: { provider: config.provider, credentialEnv: config.credentialEnv, configHash },
+    });
+  }
+}
+
+/** One job scheduler per connection, upserted from the config at start. */
+async function syncSchedulers(res: Resources): Promise<void> {
+  for (const [id, { config }] of res.connections) {
+    const queue = res.queues.pull.get(id)!;
+    const repeat = 'every' in config.schedule ? { every: config.schedule.every } : { pattern: config.schedule.cron };
+    await queue.upsertJobScheduler(`pull-${id}`, repeat, {
+      name: 'pull',
+      data: PullJob.parse({ connectionId: id, full: true }),
+      opts: { attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+    });
+  }
+}
+
+/** Outbox rows left pending or in flight (a crash, a Redis restart) go back on their queues. */
+export async function reenqueueUnfinished(res: Resources): Promise<number> {
+  let after: string | null = null;
+  let n = 0;
+  for (;;) {
+    const ops = await unfinishedOps(res.prisma, after, 1000);
+    if (ops.length === 0) return n;
+    await enqueueOps(res, ops);
+    n += ops.length;
+    after = ops.at(-1)!.id;
+  }
+}
+
+/** Exponential backoff with full jitter; a provider's Retry-After wins when it asks for longer. */
+export const providerBackoff =
+  (baseMs: number) =>
+  (attemptsMade: number, _type?: string, err?: Error): number => {
+    const exp = Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 60_000);
+    const jittered = exp / 2 + Math.random() * (exp / 2);
+    const retryAfter = err instanceof TransientError && err.retryAfterMs ? err.retryAfterMs : 0;
+    return Math.max(jittered, retryAfter);
+  };
+
+function logged<T>(res: Resources, fn: (job: Job) => Promise<T>): Processor {
+  return async (job: Job) => {
+    const started = Date.now();
+    try {
+      const result = await fn(job);
+      res.logger.debug({ queue: job.queueName, jobId: job.id, ms: Date.now() - started }, 'job done');
+      return result;
+    } catch (err) {
+      res.logger.warn(
+        { queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1, err: (err as Error).message },
+        'job failed',
+      );
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,34 @@
+import type { Db } from './client.ts';
+import type { PrismaClient } from './generated/prisma/client.ts';
+
+// Snapshot changes are numbered from a Postgres sequence, but numbers are taken before
+// commit: a reader could see change 300 while change 200 is still uncommitted, move its
+// cursor past 200, and never reconcile it. Writers hold this lock (shared) from taking a
+// number until commit; the reader takes it exclusively for an instant to learn the highest
+// number whose writer has committed.
+const SEQ_LOCK = 0x5eed_c5;
+
+/** Runs a snapshot write that takes change numbers (shared lock held until commit). */
+export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK}::bigint)`;
+      return fn(tx);
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
+
+/** The highest change number all of whose writers have committed. */
+export async function committedMaxSeq(prisma: PrismaClient): Promise<bigint> {
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SEQ_LOCK}::bigint)`;
+      const rows = await tx.$queryRaw<{ last: bigint; called: boolean }[]>`
+        SELECT last_value AS last, is_called AS called FROM snapshot_change_seq`;
+      const r = rows[0];
+      return r?.called ? r.last : 0n;
+    },
+    { timeout: 60_000, maxWait: 60_000 },
+  );
+}
