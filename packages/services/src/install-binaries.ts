@@ -32,8 +32,8 @@ export function installWithApt(kinds: ServerKind[]): void {
   );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [
-    ['update', '-qq'],
-    ['install', '-y', '-qq', '--no-install-recommends', ...packages],
+    ['-o', 'DPkg::Lock::Timeout=300', 'update', '-qq'],
+    ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '-qq', '--no-install-recommends', ...packages],
   ]) {
     const run = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     if (run.status !== 0) {
