@@ -1,0 +1,51 @@
+import type { FastifyReply } from 'fastify';
+import { bearerToken, type ProviderContext, type ProviderDefinition } from '../server/provider.ts';
+import { deriveSeed, Rng } from '../shared/prng.ts';
+import { registerChurchpadRoutes } from './routes.ts';
+import { seedChurchpad } from './seed.ts';
+import { ChurchpadState } from './state.ts';
+
+const b64url = (s: string) => Buffer.from(s).toString('base64url');
+
+const send = (reply: FastifyReply, status: number, detail: string) => reply.code(status).send({ detail });
+
+export function createChurchpad(ctx: ProviderContext): ProviderDefinition<ChurchpadState> {
+  const rng = new Rng(deriveSeed(ctx.seed, 'churchpad'));
+  const state = new ChurchpadState(rng);
+  seedChurchpad(state, ctx.people, rng);
+  const keyRng = new Rng(deriveSeed(ctx.seed, 'churchpad-key'));
+  // A JWT-shaped access token (simplejwt style); only its exact value is accepted.
+  const credential = [
+    b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' })),
+    b64url(JSON.stringify({ token_type: 'access', exp: 4102444800, user_id: keyRng.int(1, 9999), church: 'sandbox' })),
+    keyRng.chars(43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'),
+  ].join('.');
+
+  return {
+    key: 'churchpad',
+    prefix: '/churchpad',
+    credential,
+    options: {},
+    api: state,
+    snapshot: () => state.snapshot(),
+    register(scope) {
+      scope.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
+        const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+        if (status === 400) return send(reply, 400, `JSON parse error - ${err.message}`);
+        return send(reply, status, status === 500 ? 'A server error occurred.' : err.message);
+      });
+      registerChurchpadRoutes(scope, state);
+    },
+    authenticate: (req) => (bearerToken(req) === credential ? credential : null),
+    rejectAuth(req, reply) {
+      reply.header('WWW-Authenticate', 'Bearer realm="api"');
+      if (!req.headers.authorization) return send(reply, 401, 'Authentication credentials were not provided.');
+      return reply.code(401).send({
+        detail: 'Given token not valid for any token type',
+        code: 'token_not_valid',
+        messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is invalid or expired' }],
+      });
+    },
+    sendError: (reply, status, message) => send(reply, status, message),
+  };
+}

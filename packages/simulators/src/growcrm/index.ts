@@ -1,0 +1,38 @@
+import type { FastifyReply } from 'fastify';
+import { bearerToken, type ProviderContext, type ProviderDefinition } from '../server/provider.ts';
+import { deriveSeed, Rng } from '../shared/prng.ts';
+import { registerGrowcrmRoutes } from './routes.ts';
+import { seedGrowcrm } from './seed.ts';
+import { GrowError, GrowState } from './state.ts';
+
+const send = (reply: FastifyReply, status: number, message: string) => reply.code(status).send({ message });
+
+export function createGrowcrm(ctx: ProviderContext): ProviderDefinition<GrowState> {
+  const rng = new Rng(deriveSeed(ctx.seed, 'growcrm'));
+  const state = new GrowState();
+  seedGrowcrm(state, ctx.people, rng);
+  const credential = `grow_${new Rng(deriveSeed(ctx.seed, 'growcrm-key')).chars(40, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
+  return {
+    key: 'growcrm',
+    prefix: '/growcrm/api',
+    credential,
+    options: { clientId: 1, clients: [...state.clients.values()] },
+    api: state,
+    snapshot: () => state.snapshot(),
+    register(scope) {
+      scope.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
+        if (err instanceof GrowError) {
+          return reply
+            .code(err.status)
+            .send(err.errors ? { message: err.message, errors: err.errors } : { message: err.message });
+        }
+        const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+        return send(reply, status, status === 500 ? 'Server Error' : err.message);
+      });
+      registerGrowcrmRoutes(scope, state);
+    },
+    authenticate: (req) => (bearerToken(req) === credential ? credential : null),
+    rejectAuth: (_req, reply) => send(reply, 401, 'Unauthorized. A valid API key is required.'),
+    sendError: (reply, status, message) => send(reply, status, message),
+  };
+}

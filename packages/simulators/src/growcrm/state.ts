@@ -1,0 +1,185 @@
+import type { GrowClient, GrowContact, ListQuery, SORT_FIELDS } from './schema.ts';
+
+/** Laravel's timestamp serialization: microseconds and a Z. */
+export const growDate = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+export class GrowError extends Error {
+  readonly status: number;
+  readonly errors: Record<string, string[]> | undefined;
+  constructor(status: number, message: string, errors?: Record<string, string[]>) {
+    super(message);
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
+type SortField = (typeof SORT_FIELDS)[number];
+
+/**
+ * Clients, the non-contact team users (they share the e-mail uniqueness rule) and contacts.
+ * Live contacts are kept in id order so an unfiltered page is a slice; filtered or sorted
+ * views are cached until the next write.
+ */
+export class GrowState {
+  readonly clients = new Map<number, GrowClient>();
+  private contacts = new Map<number, GrowContact>();
+  private deleted = new Map<number, GrowContact>();
+  private live: GrowContact[] = [];
+  /** Lower-cased e-mail → owner ('team' or contact id). MySQL's default collation is case-insensitive. */
+  private emails = new Map<string, number | 'team'>();
+  private teamEmails: string[] = [];
+  private nextId = 1;
+  private nextClientId = 1;
+  private version = 0;
+  private viewCache: { key: string; version: number; rows: GrowContact[] } | null = null;
+
+  addClient(company_name: string): GrowClient {
+    const client = { id: this.nextClientId++, company_name };
+    this.clients.set(client.id, client);
+    return client;
+  }
+  addTeamUser(email: string): void {
+    this.teamEmails.push(email);
+    this.emails.set(email.toLowerCase(), 'team');
+  }
+
+  emailTaken(email: string, exceptId?: number): boolean {
+    const owner = this.emails.get(email.toLowerCase());
+    return owner !== undefined && owner !== exceptId;
+  }
+
+  get(id: number): GrowContact | undefined {
+    return this.contacts.get(id);
+  }
+
+  /** Stores a contact as given (no uniqueness or client checks): used by the seed and by tests. */
+  insert(data: {
+    first_name: string;
+    last_name: string;
+    email: string;
+    phone?: string | null;
+    job_position?: string | null;
+    clientId: number | null;
+    account_owner?: 'yes' | 'no';
+    status?: string;
+    created?: number;
+    updated?: number;
+  }): GrowContact {
+    const now = Date.now();
+    const contact: GrowContact = {
+      id: this.nextId++,
+      first_name: data.first_name,
+      last_name: data.last_name,
+      name: `${data.first_name} ${data.last_name}`,
+      email: data.email,
+      phone: data.phone ?? null,
+      job_position: data.job_position ?? null,
+      account_owner: data.account_owner ?? 'no',
+      status: data.status ?? 'active',
+      client: data.clientId === null ? null : (this.clients.get(data.clientId) ?? null),
+      role: { id: 2, name: 'Client' },
+      social: { twitter: null, facebook: null, linkedin: null },
+      dates: { created: growDate(data.created ?? now), updated: growDate(data.updated ?? data.created ?? now) },
+    };
+    this.contacts.set(contact.id, contact);
+    this.live.push(contact);
+    this.emails.set(contact.email.toLowerCase(), contact.id);
+    this.version++;
+    return contact;
+  }
+
+  update(
+    id: number,
+    patch: Partial<
+      Pick<GrowContact, 'first_name' | 'last_name' | 'email' | 'phone' | 'job_position' | 'account_owner' | 'status'>
+    >,
+  ) {
+    const contact = this.contacts.get(id);
+    if (!contact) return undefined;
+    if (patch.email !== undefined && patch.email.toLowerCase() !== contact.email.toLowerCase()) {
+      this.emails.delete(contact.email.toLowerCase());
+      this.emails.set(patch.email.toLowerCase(), id);
+    }
+    Object.assign(contact, patch);
+    contact.name = `${contact.first_name} ${contact.last_name}`;
+    contact.dates.updated = growDate(Date.now());
+    this.version++;
+    return contact;
+  }
+
+  /** Only one account owner per client: the previous one becomes `no`. */
+  setAccountOwner(id: number): GrowContact {
+    const contact = this.contacts.get(id);
+    if (!contact) throw new GrowError(404, 'Contact not found.');
+    if (!contact.client) throw new GrowError(409, 'The contact does not belong to a client account.');
+    for (const other of this.live) {
+      if (other.client?.id === contact.client.id && other.account_owner === 'yes' && other.id !== id) {
+        this.update(other.id, { account_owner: 'no' });
+      }
+    }
+    return this.update(id, { account_owner: 'yes' })!;
+  }
+
+  /** Soft delete: gone from lists and 404 on get; the e-mail becomes free again (assumed). */
+  softDelete(id: number): boolean {
+    const contact = this.contacts.get(id);
+    if (!contact) return false;
+    this.contacts.delete(id);
+    this.deleted.set(id, contact);
+    contact.status = 'deleted';
+    this.live.splice(this.live.indexOf(contact), 1);
+    if (this.emails.get(contact.email.toLowerCase()) === id) this.emails.delete(contact.email.toLowerCase());
+    this.version++;
+    return true;
+  }
+
+  massDelete(count: number): number[] {
+    const ids = this.live.slice(0, count).map((c) => c.id);
+    for (const id of ids) this.softDelete(id);
+    return ids;
+  }
+
+  count(): number {
+    return this.live.length;
+  }
+
+  /** The rows a list query selects, in order. Unfiltered id order is the live array itself. */
+  view(q: ListQuery): GrowContact[] {
+    const filtered = q.status !== undefined || q.client_id !== undefined || q.account_owner !== undefined || !!q.search;
+    const order = q.order ?? 'asc';
+    if (!filtered && !q.sort && order === 'asc') return this.live;
+    const key = JSON.stringify([q.status, q.client_id, q.account_owner, q.search, q.sort, order]);
+    if (this.viewCache?.key === key && this.viewCache.version === this.version) return this.viewCache.rows;
+    const source = q.status === 'deleted' ? [...this.deleted.values()] : this.live;
+    const needle = q.search?.toLowerCase();
+    let rows = source.filter(
+      (c) =>
+        (q.status === undefined || c.status === q.status) &&
+        (q.client_id === undefined || c.client?.id === q.client_id) &&
+        (q.account_owner === undefined || c.account_owner === q.account_owner) &&
+        (!needle ||
+          c.first_name.toLowerCase().includes(needle) ||
+          c.last_name.toLowerCase().includes(needle) ||
+          c.email.toLowerCase().includes(needle) ||
+          (c.phone ?? '').toLowerCase().includes(needle)),
+    );
+    if (q.sort) {
+      const field = q.sort as SortField;
+      const get = (c: GrowContact) =>
+        field === 'created' || field === 'updated' ? c.dates[field] : c[field].toLowerCase();
+      rows = rows.sort((a, b) => (get(a) < get(b) ? -1 : get(a) > get(b) ? 1 : a.id - b.id));
+    }
+    if (order === 'desc') rows = q.sort ? rows.reverse() : [...rows].reverse();
+    this.viewCache = { key, version: this.version, rows };
+    return rows;
+  }
+
+  snapshot() {
+    return {
+      clients: [...this.clients.values()],
+      teamEmails: this.teamEmails,
+      contacts: this.live,
+      deleted: [...this.deleted.values()],
+    };
+  }
+}
