@@ -56,8 +56,23 @@ const applyHeld = (p: Projection, held: readonly HeldCell[], connectionId: strin
       else delete p[h.field];
     } else if (from?.[h.field as (typeof SET_FIELDS)[number]] !== undefined) {
       setCell(p, h.field, h.key, from);
+    } else {
+      // No base for the set: keep it so (first-sync rules), or the hold would be forgotten.
+      delete p[h.field];
     }
   }
+};
+
+/** The canonical record as this side should hold it: cells held for review keep the side's value. */
+const keepHeld = (canonical: Canonical, held: readonly HeldCell[], connectionId: string, current: Projection): Canonical => {
+  let out: Canonical | null = null;
+  for (const h of held) {
+    if (!h.connectionIds.includes(connectionId)) continue;
+    out ??= { ...canonical };
+    if (h.key === null) (out as Record<string, unknown>)[h.field] = current[h.field] ?? null;
+    else setCell(out, h.field, h.key, current);
+  }
+  return out ?? canonical;
 };
 
 /**
@@ -73,7 +88,8 @@ export const targetFor = (
   held: readonly HeldCell[],
 ): Target => {
   const caps = conn.capabilities;
-  const { projection, omitted } = caps.project(current ? preferCurrent(canonical, current) : canonical);
+  const mine = current ? preferCurrent(keepHeld(canonical, held, conn.id, current), current) : canonical;
+  const { projection, omitted } = caps.project(mine);
   const picked: Projection = {};
   for (const f of caps.fields) {
     if (caps.readOnlyFields.includes(f)) continue;
@@ -87,7 +103,6 @@ export const targetFor = (
     message: o.reason,
   }));
   if (current) {
-    applyHeld(target, held, conn.id, current);
     for (const f of caps.requiredForCreate) {
       if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
         (target as Record<string, unknown>)[f] = current[f];

@@ -160,6 +160,8 @@ export const reconcileRecord = (input: ReconcileInput, ctx: ReconcileContext): R
     }
     const t = targetFor(l.conn, canonical, l.current, l.base, merged.held);
     if (t.changed.length === 0) {
+      // A required value the canonical record lost stays visible even when nothing is written.
+      for (const r of t.report) if (r.kind === 'required-kept') note({ ...at, ...r });
       const nb = agreedBase(l.conn, l.current, l.base, merged.held);
       if (!sameProjection(nb, l.base)) links.push({ kind: 'set-base', ...at, base: nb });
       continue;

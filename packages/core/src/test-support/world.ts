@@ -48,7 +48,9 @@ export const messUp = (p: Projection): Projection => {
       }));
       (out as Record<string, unknown>)[k] = entries.reverse();
     } else {
-      (out as Record<string, unknown>)[k] = typeof v === 'string' ? `  ${v.replace(/ /g, '   ')} ` : v;
+      if (typeof v !== 'string') (out as Record<string, unknown>)[k] = v;
+      else if (k === 'avatarUrl') (out as Record<string, unknown>)[k] = v.replace('https://img.io', ' HTTPS://IMG.IO');
+      else (out as Record<string, unknown>)[k] = `  ${v.replace(/ /g, '   ')} `;
     }
   }
   return out;

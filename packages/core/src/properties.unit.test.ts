@@ -1,0 +1,210 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type FieldKey, type Projection, SCALAR_FIELDS, SET_FIELDS } from './canonical.ts';
+import type { ConflictEntry } from './conflicts.ts';
+import { massDeleteGuard } from './policies.ts';
+import { reconcileRecord } from './reconcile.ts';
+import { arbWorldSpec, buildWorld, type WorldSpec } from './test-support/arbitraries.ts';
+import { heldFields } from './test-support/descriptors.ts';
+import { applyEdit, applyResult, pullBack, reconcileWorld, sidesOf, type World } from './test-support/world.ts';
+import type { ReconcileResult, SideState } from './types.ts';
+
+/**
+ * Property tests over random histories: up to five connections of four kinds, agreeing on a
+ * person (or holding another version of them with no base), then edits, adds, removes and
+ * deletes on any of them, then one sync (reconcile + every planned op applied through each
+ * provider's messy storage and the mapper's normalization).
+ */
+
+type Cell = string | null;
+const cellOf = (p: Projection | null | undefined, f: FieldKey, key: string | null): Cell => {
+  if (!p) return null;
+  if (key === null) return (p[f] as string | null | undefined) ?? null;
+  const e = (p[f] as { value: string; label: string | null }[] | undefined)?.find((x) => x.value === key);
+  return e ? (e.label ?? '') : null;
+};
+const cellsOf = (ps: (Projection | null | undefined)[]): [FieldKey, string | null][] => {
+  const out: [FieldKey, string | null][] = SCALAR_FIELDS.map((f) => [f, null]);
+  for (const f of SET_FIELDS) {
+    const keys = new Set<string>();
+    for (const p of ps) for (const e of p?.[f] ?? []) keys.add(e.value);
+    for (const k of keys) out.push([f, k]);
+  }
+  return out;
+};
+const inConflict = (cs: ConflictEntry[], f: FieldKey, key: string | null, connectionId: string) =>
+  cs.some((c) => c.kind === 'field' && c.field === f && c.key === key && c.sides.some((s) => s.connectionId === connectionId));
+
+interface Synced {
+  w: World;
+  pre: SideState[];
+  preCanonical: World['canonical'];
+  r1: ReconcileResult;
+  post: Map<string, Projection | null>;
+}
+
+const sync = (spec: WorldSpec): Synced => {
+  const w = buildWorld(spec);
+  for (const e of spec.edits) applyEdit(w, e);
+  const pre = sidesOf(w);
+  const preCanonical = w.canonical;
+  const r1 = reconcileWorld(w);
+  applyResult(w, r1);
+  const post = new Map<string, Projection | null>();
+  for (const c of w.ctx.connections) {
+    const rec = w.records.get(c.id);
+    post.set(c.id, rec && w.links.get(c.id)?.externalId === rec.externalId ? pullBack(rec.data) : null);
+  }
+  return { w, pre, preCanonical, r1, post };
+};
+
+// FC_RUNS raises the number of histories for a deeper local search; the default keeps the suite fast.
+const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 400) };
+
+describe('merge core properties', () => {
+  it('idempotence and echo suppression: a second sync with no outside change plans nothing', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, (spec) => {
+        const { w, r1 } = sync(spec);
+        const r2 = reconcileWorld(w);
+        expect(r2.ops).toEqual([]);
+        expect(r2.links).toEqual([]);
+        expect(r2.canonical).toEqual(w.canonical);
+        // Only conflicts held for review come back.
+        expect(r2.conflicts.filter((c) => c.status !== 'open')).toEqual([]);
+        expect(r2.conflicts.length).toBeLessThanOrEqual(r1.conflicts.length);
+      }),
+      RUNS,
+    );
+  });
+
+  it('convergence: every writable connection that holds a field agrees with the canonical record', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, (spec) => {
+        const { w, r1, post } = sync(spec);
+        const open = new Set(r1.conflicts.filter((c) => c.status === 'open').map((c) => c.field));
+        const kept = new Set(r1.report.filter((e) => e.kind === 'required-kept').map((e) => `${e.connectionId}/${e.field}`));
+        for (const conn of w.ctx.connections) {
+          const p = post.get(conn.id);
+          if (conn.direction === 'pull') continue;
+          if (w.canonical === null) {
+            if (conn.capabilities.canDelete) expect(p).toBeNull();
+            continue;
+          }
+          if (!p) continue;
+          const writable = conn.capabilities.fields.filter((f) => !conn.capabilities.readOnlyFields.includes(f));
+          const limited = conn.capabilities.requiredForCreate.length >= 4; // the one-slot flat kind
+          for (const f of writable) {
+            if (open.has(f) || kept.has(`${conn.id}/${f}`)) continue;
+            const want = w.canonical[f];
+            if (!Array.isArray(want)) {
+              expect(p[f] ?? null, `${conn.id}.${f}`).toBe(want);
+            } else if (limited) {
+              const got = (p[f] as { value: string }[]) ?? [];
+              expect(got.length).toBe(want.length > 0 ? 1 : 0);
+              for (const e of got) expect(want.map((x) => x.value)).toContain(e.value);
+            } else {
+              const strip = (es: { value: string; label: string | null }[]) => es.map((e) => [e.value, e.label]);
+              expect(strip((p[f] as []) ?? []), `${conn.id}.${f}`).toEqual(strip(want));
+            }
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('no silent loss: a cell a side changed is what it holds after the sync, or is in a conflict entry', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, (spec) => {
+        const { w, pre, preCanonical, r1, post } = sync(spec);
+        for (const s of pre) {
+          const conn = w.ctx.connections.find((c) => c.id === s.connectionId)!;
+          if (s.current === null || conn.direction === 'push') continue;
+          const held = heldFields(conn.capabilities);
+          for (const [f, key] of cellsOf([s.base, s.current])) {
+            if (!held.includes(f)) continue;
+            const cur = cellOf(s.current, f, key);
+            // Without a base, only a value that differs from the agreed one is a change.
+            const moved = s.base ? cellOf(s.base, f, key) !== cur : cur !== null && cur !== cellOf(preCanonical, f, key);
+            if (!moved) continue;
+            const after = post.get(s.connectionId);
+            const kept = after !== null && after !== undefined && cellOf(after, f, key) === cur;
+            if (!kept && !inConflict(r1.conflicts, f, key, s.connectionId)) {
+              throw new Error(`${s.connectionId} changed ${f}${key ? `[${key}]` : ''} to ${cur}: lost silently`);
+            }
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('every change to the canonical record is the propagation of some side’s change', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, (spec) => {
+        const { w, pre, preCanonical, r1 } = sync(spec);
+        if (r1.canonical === null || preCanonical === null) return;
+        for (const [f, key] of cellsOf([preCanonical, r1.canonical])) {
+          const before = cellOf(preCanonical, f, key);
+          const after = cellOf(r1.canonical, f, key);
+          if (before === after) continue;
+          const sources = pre.filter((s) => {
+            const conn = w.ctx.connections.find((c) => c.id === s.connectionId)!;
+            return conn.direction !== 'push' && s.current !== null && cellOf(s.current, f, key) === after;
+          });
+          expect(sources.length, `${f}${key ? `[${key}]` : ''} became ${after} from nowhere`).toBeGreaterThan(0);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('order independence: shuffling sides and connections gives the same result', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, fc.array(fc.nat(1000), { minLength: 10, maxLength: 10 }), (spec, keys) => {
+        const w = buildWorld(spec);
+        for (const e of spec.edits) applyEdit(w, e);
+        const input = { canonicalId: w.canonicalId, canonical: w.canonical, sides: sidesOf(w), detached: [...w.detached] };
+        const shuffle = <T>(xs: readonly T[]) =>
+          xs
+            .map((x, i) => [keys[i % keys.length]! + i / 100, x] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, x]) => x);
+        const a = reconcileRecord(input, w.ctx);
+        const b = reconcileRecord(
+          { ...input, sides: shuffle(input.sides) },
+          { ...w.ctx, connections: shuffle(w.ctx.connections) },
+        );
+        expect(b).toEqual(a);
+      }),
+      RUNS,
+    );
+  });
+
+  it('guard: deletes held by the mass-delete guard plan no delete and no unlink', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, (spec) => {
+        const w = buildWorld(spec);
+        for (const e of spec.edits) applyEdit(w, e);
+        const sides = sidesOf(w).map((s) => (s.current === null ? { ...s, deleteHeld: true } : s));
+        const r = reconcileRecord({ canonicalId: w.canonicalId, canonical: w.canonical, sides }, w.ctx);
+        expect(r.ops.filter((o) => o.kind === 'delete')).toEqual([]);
+        const heldIds = new Set(sides.filter((s) => s.deleteHeld).map((s) => s.connectionId));
+        expect(r.links.filter((l) => heldIds.has(l.connectionId))).toEqual([]);
+        expect(r.ops.filter((o) => heldIds.has(o.connectionId))).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('massDeleteGuard holds exactly when more than the threshold vanished', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.nat(10_000), fc.double({ min: 0, max: 1, noNaN: true }), (total, v, threshold) => {
+        const vanished = Math.min(v, total);
+        const { held } = massDeleteGuard({ total, vanished, threshold });
+        expect(held).toBe(total > 0 && vanished > 0 && vanished / total > threshold);
+      }),
+    );
+  });
+});
