@@ -3,6 +3,8 @@
 // Runs every step, then exits non-zero naming the steps that failed.
 // Extra arguments go to vitest: `npm test -- --project core:unit`.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,17 +19,32 @@ if (major < 22) {
   process.exit(1);
 }
 
+// vitest also writes a JSON report, read for the closing `tests: N passed, N failed` line.
+const reportDir = mkdtempSync(join(tmpdir(), 'cs-test-report-'));
+const report = join(reportDir, 'vitest.json');
+
 const steps: { name: string; command: string; args: string[] }[] = [
   { name: 'lint (biome check .)', command: bin('biome'), args: ['check', '.'] },
   { name: 'typecheck (tsc --noEmit)', command: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
-  { name: 'tests (vitest run)', command: bin('vitest'), args: ['run', ...process.argv.slice(2)] },
+  {
+    name: 'tests (vitest run)',
+    command: bin('vitest'),
+    args: ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  },
 ];
+
+// The tools' `#!/usr/bin/env node` shims must find Node 24 even when this script was started
+// outside npm: put node_modules/.bin (and this very node) first on PATH.
+const env = {
+  ...process.env,
+  PATH: [join(root, 'node_modules', '.bin'), dirname(process.execPath), process.env.PATH].join(':'),
+};
 
 const failed: string[] = [];
 for (const step of steps) {
   process.stdout.write(`\n── ${step.name} ──\n`);
   const started = Date.now();
-  const run = spawnSync(step.command, step.args, { cwd: root, stdio: 'inherit' });
+  const run = spawnSync(step.command, step.args, { cwd: root, stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (run.status === 0) {
     process.stdout.write(`✓ ${step.name} (${seconds}s)\n`);
@@ -38,8 +55,21 @@ for (const step of steps) {
   }
 }
 
+let counts: string | undefined;
+try {
+  const json = JSON.parse(readFileSync(report, 'utf8')) as Record<string, number>;
+  const skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  counts = `tests: ${json.numPassedTests} passed, ${json.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+} catch {
+  // vitest did not get as far as writing its report; its own output says why.
+} finally {
+  rmSync(reportDir, { recursive: true, force: true });
+}
+
 if (failed.length > 0) {
   process.stdout.write(`\nnpm test FAILED: ${failed.join(', ')}\n`);
-  process.exit(1);
+} else {
+  process.stdout.write('\nnpm test passed: lint, typecheck and all tests\n');
 }
-process.stdout.write('\nnpm test passed: lint, typecheck and all tests\n');
+if (counts) process.stdout.write(`${counts}\n`);
+process.exit(failed.length > 0 ? 1 : 0);
