@@ -49,14 +49,18 @@ export const CreateSchema = z.object({
   first_name: str('first_name'),
   last_name: str('last_name'),
   email,
-  clientid: z.coerce
-    .number({
-      error: (i) =>
-        i.input === undefined || i.input === null || i.input === ''
-          ? required('clientid')
-          : 'The clientid field must be an integer.',
-    })
-    .int('The clientid field must be an integer.'),
+  // Laravel's integer rule also accepts digit strings (form posts).
+  clientid: z.preprocess(
+    (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+    z
+      .number({
+        error: (i) =>
+          i.input === undefined || i.input === null || i.input === ''
+            ? required('clientid')
+            : 'The clientid field must be an integer.',
+      })
+      .int('The clientid field must be an integer.'),
+  ),
   phone: optionalStr('phone'),
   position: optionalStr('position'),
   send_email: z.enum(['yes', 'no'], { error: 'The selected send email is invalid.' }).optional(),
