@@ -63,6 +63,15 @@ const findEntry = (entries: readonly SetEntry[] | undefined, key: string): SetEn
 
 const entryCell = (e: SetEntry | undefined): string | null => (e ? (e.label ?? '') : null);
 
+/**
+ * A base entry carrying this label records "no agreed value for this entry" (a first-sync
+ * proposal held for review), since a projection can only say that for a whole field.
+ */
+export const NO_BASE_LABEL = '\u0000no-base';
+
+const baseCell = (e: SetEntry | undefined): string | null | undefined =>
+  e ? (e.label === NO_BASE_LABEL ? undefined : (e.label ?? '')) : null;
+
 interface CellOutcome {
   value: string | null;
   /** The cell whose value was taken (for set entries: where `raw` comes from). */
@@ -209,7 +218,7 @@ export const mergeRecord = (
       const canon = entryCell(canonEntry);
       const cells: Cell[] = holders.map((v) => ({
         v,
-        base: v.base && v.base[f] !== undefined ? entryCell(findEntry(v.base[f], key)) : undefined,
+        base: v.base && v.base[f] !== undefined ? baseCell(findEntry(v.base[f], key)) : undefined,
         cur: entryCell(findEntry(v.current[f], key)),
       }));
       const o = mergeCell(canon, cells, f, policy, editors);

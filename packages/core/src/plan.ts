@@ -1,6 +1,13 @@
-import { type Canonical, type FieldKey, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
+import {
+  type Canonical,
+  type FieldKey,
+  type Projection,
+  SET_FIELDS,
+  type SetEntry,
+  type SetField,
+} from './canonical.ts';
 import { normalizedContentHash, sha256 } from './hash.ts';
-import type { HeldCell } from './merge.ts';
+import { type HeldCell, NO_BASE_LABEL } from './merge.ts';
 import { fieldEqual, normalizeProjection } from './normalize.ts';
 import type { ConnectionPolicy, OpKind, ReportEntry } from './types.ts';
 
@@ -54,17 +61,25 @@ const applyHeld = (p: Projection, held: readonly HeldCell[], connectionId: strin
     if (h.key === null) {
       if (from && h.field in from) (p as Record<string, unknown>)[h.field] = from[h.field] ?? null;
       else delete p[h.field];
-    } else if (from?.[h.field as (typeof SET_FIELDS)[number]] !== undefined) {
-      setCell(p, h.field, h.key, from);
     } else {
-      // No base for the set: keep it so (first-sync rules), or the hold would be forgotten.
-      delete p[h.field];
+      const had = from?.[h.field as SetField];
+      if (had !== undefined && had.find((e) => e.value === h.key)?.label !== NO_BASE_LABEL) {
+        setCell(p, h.field, h.key, from);
+      } else {
+        // A held first-sync proposal: mark that this entry has no agreed value, or the hold is forgotten.
+        setCell(p, h.field, h.key, { [h.field]: [{ value: h.key, label: NO_BASE_LABEL }] });
+      }
     }
   }
 };
 
 /** The canonical record as this side should hold it: cells held for review keep the side's value. */
-const keepHeld = (canonical: Canonical, held: readonly HeldCell[], connectionId: string, current: Projection): Canonical => {
+const keepHeld = (
+  canonical: Canonical,
+  held: readonly HeldCell[],
+  connectionId: string,
+  current: Projection,
+): Canonical => {
   let out: Canonical | null = null;
   for (const h of held) {
     if (!h.connectionIds.includes(connectionId)) continue;

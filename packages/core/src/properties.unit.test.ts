@@ -4,7 +4,7 @@ import { type FieldKey, type Projection, SCALAR_FIELDS, SET_FIELDS } from './can
 import type { ConflictEntry } from './conflicts.ts';
 import { massDeleteGuard } from './policies.ts';
 import { reconcileRecord } from './reconcile.ts';
-import { arbWorldSpec, buildWorld, type WorldSpec } from './test-support/arbitraries.ts';
+import { arbEdit, arbWorldSpec, buildWorld, type WorldSpec } from './test-support/arbitraries.ts';
 import { heldFields } from './test-support/descriptors.ts';
 import { applyEdit, applyResult, pullBack, reconcileWorld, sidesOf, type World } from './test-support/world.ts';
 import type { ReconcileResult, SideState } from './types.ts';
@@ -33,7 +33,9 @@ const cellsOf = (ps: (Projection | null | undefined)[]): [FieldKey, string | nul
   return out;
 };
 const inConflict = (cs: ConflictEntry[], f: FieldKey, key: string | null, connectionId: string) =>
-  cs.some((c) => c.kind === 'field' && c.field === f && c.key === key && c.sides.some((s) => s.connectionId === connectionId));
+  cs.some(
+    (c) => c.kind === 'field' && c.field === f && c.key === key && c.sides.some((s) => s.connectionId === connectionId),
+  );
 
 interface Synced {
   w: World;
@@ -83,7 +85,9 @@ describe('merge core properties', () => {
       fc.property(arbWorldSpec, (spec) => {
         const { w, r1, post } = sync(spec);
         const open = new Set(r1.conflicts.filter((c) => c.status === 'open').map((c) => c.field));
-        const kept = new Set(r1.report.filter((e) => e.kind === 'required-kept').map((e) => `${e.connectionId}/${e.field}`));
+        const kept = new Set(
+          r1.report.filter((e) => e.kind === 'required-kept').map((e) => `${e.connectionId}/${e.field}`),
+        );
         for (const conn of w.ctx.connections) {
           const p = post.get(conn.id);
           if (conn.direction === 'pull') continue;
@@ -126,7 +130,9 @@ describe('merge core properties', () => {
             if (!held.includes(f)) continue;
             const cur = cellOf(s.current, f, key);
             // Without a base, only a value that differs from the agreed one is a change.
-            const moved = s.base ? cellOf(s.base, f, key) !== cur : cur !== null && cur !== cellOf(preCanonical, f, key);
+            const moved = s.base
+              ? cellOf(s.base, f, key) !== cur
+              : cur !== null && cur !== cellOf(preCanonical, f, key);
             if (!moved) continue;
             const after = post.get(s.connectionId);
             const kept = after !== null && after !== undefined && cellOf(after, f, key) === cur;
@@ -165,7 +171,12 @@ describe('merge core properties', () => {
       fc.property(arbWorldSpec, fc.array(fc.nat(1000), { minLength: 10, maxLength: 10 }), (spec, keys) => {
         const w = buildWorld(spec);
         for (const e of spec.edits) applyEdit(w, e);
-        const input = { canonicalId: w.canonicalId, canonical: w.canonical, sides: sidesOf(w), detached: [...w.detached] };
+        const input = {
+          canonicalId: w.canonicalId,
+          canonical: w.canonical,
+          sides: sidesOf(w),
+          detached: [...w.detached],
+        };
         const shuffle = <T>(xs: readonly T[]) =>
           xs
             .map((x, i) => [keys[i % keys.length]! + i / 100, x] as const)
@@ -193,6 +204,22 @@ describe('merge core properties', () => {
         const heldIds = new Set(sides.filter((s) => s.deleteHeld).map((s) => s.connectionId));
         expect(r.links.filter((l) => heldIds.has(l.connectionId))).toEqual([]);
         expect(r.ops.filter((o) => heldIds.has(o.connectionId))).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('over several rounds of outside edits and syncs, the world settles: a final resync is a no-op', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, fc.array(fc.array(arbEdit, { maxLength: 4 }), { maxLength: 3 }), (spec, rounds) => {
+        const w = buildWorld(spec);
+        for (const edits of [spec.edits, ...rounds]) {
+          for (const e of edits) applyEdit(w, e);
+          applyResult(w, reconcileWorld(w));
+        }
+        const last = reconcileWorld(w);
+        expect(last.ops).toEqual([]);
+        expect(last.links).toEqual([]);
       }),
       RUNS,
     );

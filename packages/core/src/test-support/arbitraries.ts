@@ -45,16 +45,18 @@ export const arbConn: fc.Arbitrary<ConnSpec> = fc.record({
 
 const setField = fc.constantFrom<SetField>(...SET_FIELDS);
 export const arbEdit: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({
-    kind: fc.constant('set' as const),
-    conn: fc.nat(4),
-    field: fc.constantFrom(...SCALAR_FIELDS),
-    pick: fc.nat(2),
-    none: fc.boolean(),
-  }).map(({ kind, conn, field, pick, none }) => {
-    const pool = poolOf(field);
-    return { kind, conn, field, value: none ? null : pool[pick % pool.length]! };
-  }),
+  fc
+    .record({
+      kind: fc.constant('set' as const),
+      conn: fc.nat(4),
+      field: fc.constantFrom(...SCALAR_FIELDS),
+      pick: fc.nat(2),
+      none: fc.boolean(),
+    })
+    .map(({ kind, conn, field, pick, none }) => {
+      const pool = poolOf(field);
+      return { kind, conn, field, value: none ? null : pool[pick % pool.length]! };
+    }),
   setField.chain((field) =>
     fc.record({
       kind: fc.constant('add' as const),
@@ -103,7 +105,9 @@ export const buildWorld = (spec: WorldSpec): World => {
     deletePolicy: s.deletePolicy,
   }));
   const ids = connections.map((c) => c.id);
-  const order = [...ids].sort((a, b) => spec.rank[Number(a.slice(1))]! - spec.rank[Number(b.slice(1))]! || (a < b ? -1 : 1));
+  const order = [...ids].sort(
+    (a, b) => spec.rank[Number(a.slice(1))]! - spec.rank[Number(b.slice(1))]! || (a < b ? -1 : 1),
+  );
   const conflictPolicy: ConflictPolicy =
     spec.policy === 'priority'
       ? { kind: 'priority', order }
