@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { type MatchCandidate, matchKeys, matchRecord } from './match.ts';
+import { normalizeProjection } from './normalize.ts';
+import { reconcileRecord } from './reconcile.ts';
+import { fullDescriptor } from './test-support/descriptors.ts';
+import { canonicalOf, conn, ctxOf, email, phone } from './test-support/fixtures.ts';
+
+const ann: MatchCandidate = {
+  canonicalId: 'p-ann',
+  canonical: canonicalOf({ emails: [email('ann@x.io')], phones: [phone('+12125550100')] }),
+  linkedConnections: ['a'],
+};
+const bob: MatchCandidate = {
+  canonicalId: 'p-bob',
+  canonical: canonicalOf({ emails: [email('bob@x.io')], phones: [phone('+12125550100')] }),
+  linkedConnections: ['a'],
+};
+const rec = (p: Parameters<typeof normalizeProjection>[0], connectionId = 'b') => ({
+  connectionId,
+  externalId: 'x1',
+  projection: normalizeProjection(p),
+  updatedAt: null,
+});
+
+describe('matching an unlinked record', () => {
+  it('keys: normalized, deduped emails and phones to look candidates up by', () => {
+    expect(matchKeys({ emails: [email('A@x.io'), email('a@x.io ')], phones: [phone('+12125550100')] })).toEqual({
+      emails: ['a@x.io'],
+      phones: ['+12125550100'],
+    });
+  });
+
+  it('by email first: one candidate links even when the phone is shared', () => {
+    expect(matchRecord(rec({ emails: [email('ANN@x.io')], phones: [phone('+12125550100')] }), [ann, bob])).toEqual({
+      kind: 'link',
+      canonicalId: 'p-ann',
+      by: 'email',
+    });
+  });
+
+  it('then by phone; several candidates are an ambiguous match for review, never a guess', () => {
+    const r = matchRecord(rec({ emails: [email('new@x.io')], phones: [phone('+12125550100')] }), [bob, ann]);
+    expect(r).toMatchObject({
+      kind: 'conflict',
+      conflict: { kind: 'ambiguous-match', status: 'open', candidates: ['p-ann', 'p-bob'], chosen: null },
+    });
+  });
+
+  it('no candidate: a new canonical record', () => {
+    expect(matchRecord(rec({ emails: [email('zed@x.io')] }), [ann, bob])).toEqual({ kind: 'new' });
+  });
+
+  describe('a person split into two by a provider', () => {
+    it('the new record matching a person already linked in the same connection is flagged, not linked', () => {
+      const r = matchRecord(rec({ phones: [phone('+12125550100')] }, 'a'), [ann]);
+      expect(r).toMatchObject({ kind: 'conflict', conflict: { kind: 'duplicate-in-provider', canonicalId: 'p-ann' } });
+    });
+
+    it('once the original record dropped the moved value, the new record is a new person', () => {
+      const A = conn('a', fullDescriptor);
+      const base = normalizeProjection(fullDescriptor.project(ann.canonical).projection);
+      const r = reconcileRecord(
+        {
+          canonicalId: 'p-ann',
+          canonical: ann.canonical,
+          sides: [{ connectionId: 'a', externalId: 'a1', base, current: { ...base, phones: [] }, updatedAt: null }],
+        },
+        ctxOf([A]),
+      );
+      expect(r.canonical?.phones).toEqual([]);
+      expect(matchRecord(rec({ phones: [phone('+12125550100')] }, 'a'), [{ ...ann, canonical: r.canonical! }])).toEqual(
+        {
+          kind: 'new',
+        },
+      );
+    });
+  });
+});

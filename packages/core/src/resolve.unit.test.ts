@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Projection } from './canonical.ts';
+import { normalizeProjection } from './normalize.ts';
+import { reconcileRecord } from './reconcile.ts';
+import { applyResolution, planCanonicalMerge } from './resolve.ts';
+import { fullDescriptor, methodsDescriptor } from './test-support/descriptors.ts';
+import { canonicalOf, conn, ctxOf, email, phone } from './test-support/fixtures.ts';
+import type { ReconcileInput, SideState } from './types.ts';
+
+const A = conn('a', fullDescriptor);
+const B = conn('b', fullDescriptor);
+const C = conn('c', fullDescriptor);
+const agreed = canonicalOf({ givenName: 'Ann', emails: [email('ann@x.io', 'work'), email('old@x.io')] });
+const base = normalizeProjection(fullDescriptor.project(agreed).projection);
+const side = (id: string, edit: Projection): SideState => ({
+  connectionId: id,
+  externalId: `${id}-1`,
+  base,
+  current: normalizeProjection({ ...base, ...edit }),
+  updatedAt: null,
+});
+
+describe('resolving a conflict by hand', () => {
+  const hold = ctxOf([A, B], { kind: 'hold' });
+  const input: ReconcileInput = {
+    canonicalId: 'p1',
+    canonical: agreed,
+    sides: [side('a', { givenName: 'Anna' }), side('b', { givenName: 'Annie' })],
+  };
+
+  it('the chosen value flows out through the normal plan, and the conflict is gone', () => {
+    expect(reconcileRecord(input, hold).conflicts).toMatchObject([{ status: 'open' }]);
+    const r = reconcileRecord(applyResolution(input, { field: 'givenName', value: 'Annie' }), hold);
+    expect(r.canonical?.givenName).toBe('Annie');
+    expect(r.conflicts).toEqual([]);
+    expect(r.ops).toMatchObject([
+      { connectionId: 'a', kind: 'update', changed: ['givenName'], target: { givenName: 'Annie' } },
+    ]);
+  });
+
+  it('an entered value that no side had also flows out to every side', () => {
+    const r = reconcileRecord(applyResolution(input, { field: 'givenName', value: ' Ann  Marie ' }), hold);
+    expect(r.canonical?.givenName).toBe('Ann Marie');
+    expect(r.ops.map((o) => o.connectionId)).toEqual(['a', 'b']);
+  });
+
+  it('a set entry decision touches only that entry: another change in the same field still flows', () => {
+    const sets: ReconcileInput = {
+      canonicalId: 'p1',
+      canonical: agreed,
+      sides: [
+        side('a', { emails: [email('ann@x.io', 'home'), email('old@x.io'), email('new@x.io')] }),
+        side('b', { emails: [email('ann@x.io', 'other'), email('old@x.io')] }),
+      ],
+    };
+    const resolved = applyResolution(sets, {
+      field: 'emails',
+      key: 'ann@x.io',
+      entry: { value: 'ann@x.io', label: 'home' },
+    });
+    const r = reconcileRecord(resolved, hold);
+    expect(r.conflicts).toEqual([]);
+    expect(r.canonical?.emails).toEqual([email('ann@x.io', 'home'), email('new@x.io'), email('old@x.io')]);
+    expect(r.ops).toMatchObject([{ connectionId: 'b', changed: ['emails'] }]);
+  });
+});
+
+describe('an admin merge of two canonical records that are one person', () => {
+  const p1 = canonicalOf({ givenName: 'Ann', emails: [email('ann@x.io')] });
+  const p2 = canonicalOf({ givenName: 'Ann L.', familyName: 'Lee', phones: [phone('+12125550100')] });
+  const linked = (id: string, c: typeof p1, ext: string): SideState => {
+    const b = normalizeProjection(fullDescriptor.project(c).projection);
+    return { connectionId: id, externalId: ext, base: b, current: b, updatedAt: null };
+  };
+  const keep: ReconcileInput = {
+    canonicalId: 'p1',
+    canonical: p1,
+    sides: [linked('a', p1, 'a1'), linked('b', p1, 'b1')],
+  };
+  const absorb: ReconcileInput = {
+    canonicalId: 'p2',
+    canonical: p2,
+    sides: [linked('b', p2, 'b2'), linked('c', p2, 'c1')],
+  };
+
+  it('unions the records, updates every provider, deletes the duplicate where one provider had both', () => {
+    const r = planCanonicalMerge(keep, absorb, ctxOf([A, B, C]));
+    expect(r.retiredCanonicalId).toBe('p2');
+    expect(r.canonical).toMatchObject({
+      givenName: 'Ann',
+      familyName: 'Lee',
+      emails: [email('ann@x.io')],
+      phones: [phone('+12125550100')],
+    });
+    expect(r.ops.map((o) => [o.connectionId, o.kind, o.externalId])).toEqual([
+      ['a', 'update', 'a1'],
+      ['b', 'update', 'b1'],
+      ['b', 'delete', 'b2'],
+      ['c', 'update', 'c1'],
+    ]);
+    expect(r.report).toMatchObject([{ kind: 'admin-merge', connectionId: 'b', externalId: 'b2' }]);
+    expect(r.conflicts).toEqual([]);
+  });
+
+  it('where the provider may not delete, the duplicate is detached instead', () => {
+    const M = conn('b', methodsDescriptor);
+    const r = planCanonicalMerge(keep, absorb, ctxOf([A, M, C]));
+    expect(r.ops.some((o) => o.kind === 'delete')).toBe(false);
+    expect(r.links).toContainEqual({ kind: 'detach', connectionId: 'b', externalId: 'b2' });
+  });
+});
+
+describe('idempotency keys', () => {
+  it('are stable for the same plan and differ by target', () => {
+    const s = [side('a', { givenName: 'Anna' }), side('b', {})];
+    const r1 = reconcileRecord({ canonicalId: 'p1', canonical: agreed, sides: s }, ctxOf([A, B]));
+    const r2 = reconcileRecord({ canonicalId: 'p1', canonical: agreed, sides: [...s].reverse() }, ctxOf([A, B]));
+    expect(r1.ops[0]?.idempotencyKey).toBe(r2.ops[0]?.idempotencyKey);
+    const r3 = reconcileRecord(
+      { canonicalId: 'p1', canonical: agreed, sides: [side('a', { givenName: 'Annette' }), side('b', {})] },
+      ctxOf([A, B]),
+    );
+    expect(r3.ops[0]?.idempotencyKey).not.toBe(r1.ops[0]?.idempotencyKey);
+  });
+});
