@@ -47,7 +47,11 @@ export function registerControlRoutes(app: FastifyInstance, core: SandboxCore): 
       scope.get('/faults', async () => core.faultsByProvider());
       const putFaults = async (provider: ProviderKey | undefined, body: unknown) => {
         const parsed = FaultBodySchema.parse(body ?? {});
-        core.setFaults('profile' in parsed ? parsed.profile : parsed, provider);
+        try {
+          core.setFaults('profile' in parsed ? parsed.profile : parsed, provider);
+        } catch (err) {
+          throw Object.assign(new Error((err as Error).message), { statusCode: 400 });
+        }
         return core.faultsByProvider();
       };
       scope.put('/faults', async (req) => putFaults(undefined, req.body));

@@ -14,9 +14,17 @@ export interface ProviderRuntime {
 interface Pending {
   entry?: RequestLogEntry;
   ghost?: boolean;
+  /** The socket was destroyed on purpose: no status reached the client. */
+  lost?: boolean;
 }
 
 const pendingByRequest = new WeakMap<FastifyRequest, Pending>();
+
+function markLost(req: FastifyRequest): void {
+  const p = pendingByRequest.get(req);
+  if (p) p.lost = true;
+  if (p?.entry) p.entry.status = 0;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -77,6 +85,7 @@ export function installPipeline(scope: FastifyInstance, rt: ProviderRuntime, log
         reply.header('Retry-After', String(cfg.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC));
         return def.sendError(reply, 429, 'Too Many Requests');
       case 'reset':
+        markLost(req);
         req.raw.socket.destroy();
         return reply.hijack();
       case 'malformed':
@@ -97,7 +106,10 @@ export function installPipeline(scope: FastifyInstance, rt: ProviderRuntime, log
           }, cfg.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS);
           socket.once('close', onClose);
         });
-        if (socket.destroyed) return reply.hijack();
+        if (socket.destroyed) {
+          markLost(req);
+          return reply.hijack();
+        }
         return def.sendError(reply, 504, 'Gateway Timeout');
       }
       case 'ghostWrite': {
@@ -117,6 +129,7 @@ export function installPipeline(scope: FastifyInstance, rt: ProviderRuntime, log
       entry.fault = 'ghostWrite';
       if (rt.faults.coin()) {
         entry.status = 0;
+        p.lost = true;
         req.raw.socket.destroy();
         return payload;
       }
@@ -126,6 +139,12 @@ export function installPipeline(scope: FastifyInstance, rt: ProviderRuntime, log
     }
     entry.status = reply.statusCode;
     return payload;
+  });
+
+  // Later onSend hooks (r-service's 304) may still change the status.
+  scope.addHook('onResponse', async (req, reply) => {
+    const p = pendingByRequest.get(req);
+    if (p?.entry && !p.lost) p.entry.status = reply.statusCode;
   });
 
   scope.setNotFoundHandler(async (req, reply) => {
