@@ -16,8 +16,11 @@ export const describeError = (_status: number, body: unknown, text: string): Err
   const errors = (body as { errors?: unknown } | null)?.errors;
   if (Array.isArray(errors)) {
     const first = errors.find((e) => Array.isArray(e) && typeof e[0] === 'string');
-    if (first)
-      return { message: typeof first[1] === 'string' ? first[1] : messageOf(body, text), field: first[0] as string };
+    if (first) {
+      const field = first[0] as string;
+      const msg = typeof first[1] === 'string' ? first[1] : messageOf(body, text);
+      return field === 'base' ? { message: msg, field: null } : { message: `${field} ${msg}`, field };
+    }
   }
   return { message: messageOf(body, text), field: null };
 };
