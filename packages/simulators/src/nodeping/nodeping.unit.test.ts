@@ -62,7 +62,7 @@ describe('nodeping contacts', () => {
     expect(contact._id).toBe(id);
     expect(contact).toMatchObject({ type: 'contact', customer_id: sb.providers.nodeping.options.customerId });
     expect((await np(`/contacts/${id}`)).body).toEqual(contact);
-    expect((await np('/contacts?id=' + id)).body).toEqual(contact);
+    expect((await np(`/contacts?id=${id}`)).body).toEqual(contact);
     const missing = await np('/contacts/NOPE-NOPE');
     expect(missing.status).toBe(200);
     expect(missing.body).toEqual({});

@@ -88,9 +88,13 @@ export function generatePeople({ seed, count }: GenerateOptions): SeedPerson[] {
   const rng = new Rng(deriveSeed(seed, 'people'));
   const usedEmails = new Set<string>();
   const people: SeedPerson[] = [];
+  const nextSuffix = new Map<string, number>();
   const uniqueEmail = (local: string, domain: string): string => {
-    let candidate = `${local}@${domain}`;
-    for (let n = 2; usedEmails.has(candidate); n++) candidate = `${local}${n}@${domain}`;
+    const base = `${local}@${domain}`;
+    let n = nextSuffix.get(base) ?? 1;
+    let candidate = n === 1 ? base : `${local}${n}@${domain}`;
+    while (usedEmails.has(candidate)) candidate = `${local}${++n}@${domain}`;
+    nextSuffix.set(base, n + 1);
     usedEmails.add(candidate);
     return candidate;
   };

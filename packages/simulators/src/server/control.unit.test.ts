@@ -9,7 +9,9 @@ beforeAll(async () => {
 });
 afterAll(() => sb.stop());
 
-const control = async (path: string, method = 'GET', body?: unknown) => {
+// biome-ignore lint/suspicious/noExplicitAny: free-form JSON answers, checked field by field below
+type Json = any;
+const control = async (path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Json }> => {
   const res = await fetch(`${sb.url}/_control${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
