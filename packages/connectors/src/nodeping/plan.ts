@@ -21,6 +21,13 @@ export const planUpdate = (
     if ((current.name ?? '').trim() !== name) body.name = name;
   }
 
+  const key = (field: SetField, value: string, type: string) => `${field}\u0000${value}\u0000${type}`;
+  const held = new Set<string>();
+  for (const a of Object.values(current.addresses)) {
+    const kind = addressKind(a);
+    const value = kind ? normalizeAddress(kind.field, a.address) : null;
+    if (kind && value) held.add(key(kind.field, value, wireType(kind.field, kind.label)));
+  }
   const keep: Record<string, NodepingAddress> = {};
   let removed = false;
   const present = new Set<string>();
@@ -34,9 +41,13 @@ export const planUpdate = (
       continue;
     }
     const wanted = target[field]?.find((e) => e.value === value);
-    if (wanted && wireType(field, wanted.label) === wireType(field, kind.label)) {
+    const want = wanted ? wireType(field, wanted.label) : null;
+    if (want && want === wireType(field, kind.label)) {
       keep[id] = a;
-      present.add(`${field}\u0000${value}\u0000${wireType(field, wanted.label)}`);
+      present.add(key(field, value, want));
+    } else if (want && held.has(key(field, value, want))) {
+      // The same number as both sms and voice: the projection shows one, keep both.
+      keep[id] = a;
     } else {
       removed = true;
     }
@@ -47,7 +58,7 @@ export const planUpdate = (
     if (!changed.includes(field) || target[field] === undefined) continue;
     for (const e of target[field] ?? []) {
       const type = wireType(field, e.label);
-      if (!present.has(`${field}\u0000${e.value}\u0000${type}`)) added.push({ address: e.value, type });
+      if (!present.has(key(field, e.value, type))) added.push({ address: e.value, type });
     }
   }
   if (removed) body.addresses = keep;

@@ -11,13 +11,10 @@ export const NodepingAddressSchema = z
 export type NodepingAddress = z.infer<typeof NodepingAddressSchema>;
 
 /** A PHP-style API may send an empty map as `[]`. */
-const addressMap = z.union([
+const addressMap = z.preprocess(
+  (v) => (v == null || (Array.isArray(v) && v.length === 0) ? {} : v),
   z.record(z.string(), NodepingAddressSchema),
-  z
-    .array(z.never())
-    .max(0)
-    .transform(() => ({}) as Record<string, NodepingAddress>),
-]);
+);
 
 export const NodepingContactSchema = z.object({
   _id: z.string().min(1),
@@ -26,7 +23,7 @@ export const NodepingContactSchema = z.object({
   name: z.string().nullish(),
   custrole: z.string().nullish(),
   sdomain: z.string().optional(),
-  addresses: addressMap.default({}),
+  addresses: addressMap,
 });
 export type NodepingContact = z.infer<typeof NodepingContactSchema>;
 
