@@ -111,7 +111,10 @@ export function printSandboxInfo(sandbox: Sandbox): string[] {
     const p = sandbox.providers[key];
     lines.push(`${key.padEnd(10)} ${p.baseUrl}`);
     lines.push(`${''.padEnd(10)} credential: ${p.credential}`);
-    if (Object.keys(p.options).length > 0) lines.push(`${''.padEnd(10)} options:    ${JSON.stringify(p.options)}`);
+    const opts = Object.entries(p.options).map(([k, v]) =>
+      Array.isArray(v) && v.length > 3 ? `${k}=[${v.length} items]` : `${k}=${JSON.stringify(v)}`,
+    );
+    if (opts.length > 0) lines.push(`${''.padEnd(10)} options:    ${opts.join(' ')}`);
   }
   lines.push('', `control    ${sandbox.url}/_control  (faults, rate-limits, requests, state/:provider, people)`);
   return lines;
