@@ -6,14 +6,18 @@ import { z } from 'zod';
 /** Where the config file is read from when CONTACT_SYNC_CONFIG is not set. */
 export const DEFAULT_CONFIG_PATH = 'contact-sync.config.json';
 
-const Duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h)$/, 'a duration such as "500ms", "30s", "15m" or "1h"')
-  .transform((s) => {
-    const n = Number.parseInt(s, 10);
-    const unit = s.replace(/^\d+/, '');
-    return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit]!;
-  });
+/** Milliseconds, or a string such as "500ms", "30s", "15m", "1h". */
+const Duration = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+(ms|s|m|h)$/, 'a duration such as "500ms", "30s", "15m" or "1h"')
+    .transform((s) => {
+      const n = Number.parseInt(s, 10);
+      const unit = s.replace(/^\d+/, '');
+      return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit]!;
+    }),
+]);
 
 const ScheduleSchema = z.union([
   z.strictObject({ every: Duration }),

@@ -6,4 +6,5 @@ export * from './push.ts';
 export * from './reconcile.ts';
 export * from './resources.ts';
 export * from './resync.ts';
+export * from './sandbox-config.ts';
 export * from './worker.ts';

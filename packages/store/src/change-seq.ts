@@ -12,7 +12,7 @@ const SEQ_LOCK = 0x5eed_c5;
 export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: Db) => Promise<T>): Promise<T> {
   return prisma.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK}::bigint)`;
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK}::bigint)::text`;
       return fn(tx);
     },
     { timeout: 120_000, maxWait: 30_000 },
@@ -23,7 +23,7 @@ export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: Db) => Prom
 export async function committedMaxSeq(prisma: PrismaClient): Promise<bigint> {
   return prisma.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SEQ_LOCK}::bigint)`;
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SEQ_LOCK}::bigint)::text`;
       const rows = await tx.$queryRaw<{ last: bigint; called: boolean }[]>`
         SELECT last_value AS last, is_called AS called FROM snapshot_change_seq`;
       const r = rows[0];

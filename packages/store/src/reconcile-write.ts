@@ -1,5 +1,5 @@
 import type { Db } from './client.ts';
-import { toJson } from './json.ts';
+import { jsonParam } from './json.ts';
 
 export interface CanonicalWrite {
   id: string;
@@ -62,12 +62,21 @@ export interface ReconcileWrite {
 }
 
 /** Applies a batch; returns the ids of the outbox rows it inserted (to enqueue after commit). */
-export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ opIds: string[] }> {
+export async function writeReconcileBatch(tx: Db, batch: ReconcileWrite): Promise<{ opIds: string[] }> {
+  // One statement may not touch a row twice: the last word on a row wins.
+  const w: ReconcileWrite = {
+    ...batch,
+    canonicals: lastBy(batch.canonicals, (c) => c.id),
+    links: lastBy(batch.links, (l) => `${l.connectionId}\u0000${l.externalId}`),
+    conflicts: lastBy(batch.conflicts, (c) => c.dedupeKey),
+    ops: lastBy(batch.ops, (o) => o.idempotencyKey),
+    recheck: lastBy(batch.recheck, (r) => r.canonicalId),
+  };
   if (w.canonicals.length > 0) {
     await tx.$executeRaw`
       INSERT INTO canonical_contacts (id, data, "contentHash", "deletedAt", "updatedAt")
       SELECT r.id, r.data, r."contentHash", CASE WHEN r.deleted THEN now() END, now()
-      FROM jsonb_to_recordset(${toJson(w.canonicals)}::jsonb) AS r(id uuid, data jsonb, "contentHash" text, deleted boolean)
+      FROM jsonb_to_recordset(${jsonParam(w.canonicals)}::jsonb) AS r(id uuid, data jsonb, "contentHash" text, deleted boolean)
       ON CONFLICT (id) DO UPDATE SET
         data = EXCLUDED.data, "contentHash" = EXCLUDED."contentHash", "deletedAt" = EXCLUDED."deletedAt",
         "updatedAt" = now(), version = canonical_contacts.version + 1
@@ -80,7 +89,7 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
   if (w.keys.length > 0) {
     await tx.$executeRaw`
       INSERT INTO canonical_keys (kind, value, "canonicalId")
-      SELECT r.kind, r.value, r."canonicalId" FROM jsonb_to_recordset(${toJson(w.keys)}::jsonb)
+      SELECT r.kind, r.value, r."canonicalId" FROM jsonb_to_recordset(${jsonParam(w.keys)}::jsonb)
         AS r(kind text, value text, "canonicalId" uuid)
       ON CONFLICT DO NOTHING`;
   }
@@ -93,7 +102,7 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
     await tx.$executeRaw`
       INSERT INTO links (id, "connectionId", "externalId", "canonicalId", base, "baseHash", extras, "updatedAt")
       SELECT gen_random_uuid(), r."connectionId", r."externalId", r."canonicalId", r.base, r."baseHash", r.extras, now()
-      FROM jsonb_to_recordset(${toJson(w.links)}::jsonb)
+      FROM jsonb_to_recordset(${jsonParam(w.links)}::jsonb)
         AS r("connectionId" text, "externalId" text, "canonicalId" uuid, base jsonb, "baseHash" text, extras jsonb)
       ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
         "canonicalId" = EXCLUDED."canonicalId", base = EXCLUDED.base, "baseHash" = EXCLUDED."baseHash",
@@ -102,7 +111,7 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
   if (w.detach.length > 0) {
     await tx.$executeRaw`
       INSERT INTO detachments ("canonicalId", "connectionId")
-      SELECT r."canonicalId", r."connectionId" FROM jsonb_to_recordset(${toJson(w.detach)}::jsonb) AS r("canonicalId" uuid, "connectionId" text)
+      SELECT r."canonicalId", r."connectionId" FROM jsonb_to_recordset(${jsonParam(w.detach)}::jsonb) AS r("canonicalId" uuid, "connectionId" text)
       ON CONFLICT DO NOTHING`;
   }
   if (w.conflicts.length > 0) {
@@ -110,14 +119,14 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
       INSERT INTO conflicts (id, "dedupeKey", kind, "canonicalId", "connectionId", field, base, sides, chosen, rule, status, "runId")
       SELECT gen_random_uuid(), r."dedupeKey", r.kind, r."canonicalId", r."connectionId", r.field, r.base, r.sides, r.chosen,
              r.rule, r.status, r."runId"
-      FROM jsonb_to_recordset(${toJson(w.conflicts)}::jsonb) AS r("dedupeKey" text, kind text, "canonicalId" uuid,
+      FROM jsonb_to_recordset(${jsonParam(w.conflicts)}::jsonb) AS r("dedupeKey" text, kind text, "canonicalId" uuid,
         "connectionId" text, field text, base jsonb, sides jsonb, chosen jsonb, rule text, status text, "runId" uuid)
       ON CONFLICT ("dedupeKey") DO NOTHING`;
   }
   if (w.recheck.length > 0) {
     await tx.$executeRaw`
       UPDATE canonical_contacts c SET recheck = r.value
-      FROM jsonb_to_recordset(${toJson(w.recheck)}::jsonb) AS r("canonicalId" uuid, value boolean)
+      FROM jsonb_to_recordset(${jsonParam(w.recheck)}::jsonb) AS r("canonicalId" uuid, value boolean)
       WHERE c.id = r."canonicalId"`;
   }
   let opIds: string[] = [];
@@ -126,7 +135,7 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
       INSERT INTO outbox_ops (id, "idempotencyKey", "connectionId", "canonicalId", kind, "externalId", target, "baseAfter", changed, "runId", "updatedAt")
       SELECT gen_random_uuid(), r."idempotencyKey", r."connectionId", r."canonicalId", r.kind, r."externalId", r.target, r."baseAfter",
              ARRAY(SELECT jsonb_array_elements_text(r.changed)), r."runId", now()
-      FROM jsonb_to_recordset(${toJson(w.ops)}::jsonb) AS r("idempotencyKey" text, "connectionId" text, "canonicalId" uuid,
+      FROM jsonb_to_recordset(${jsonParam(w.ops)}::jsonb) AS r("idempotencyKey" text, "connectionId" text, "canonicalId" uuid,
         kind text, "externalId" text, target jsonb, "baseAfter" jsonb, changed jsonb, "runId" uuid)
       ON CONFLICT ("idempotencyKey") DO UPDATE SET
         status = 'pending', attempts = 0, "lastError" = NULL, "completedAt" = NULL, "runId" = EXCLUDED."runId",
@@ -138,4 +147,10 @@ export async function writeReconcileBatch(tx: Db, w: ReconcileWrite): Promise<{ 
     opIds = rows.map((r) => r.id);
   }
   return { opIds };
+}
+
+function lastBy<T>(items: T[], key: (t: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const it of items) m.set(key(it), it);
+  return m.size === items.length ? items : [...m.values()];
 }

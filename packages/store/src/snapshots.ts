@@ -1,5 +1,5 @@
 import type { Db } from './client.ts';
-import { toJson } from './json.ts';
+import { jsonParam } from './json.ts';
 
 /** One valid record of a pulled page, mapped by its connector. */
 export interface SnapshotInput {
@@ -55,7 +55,7 @@ export async function ingestPage(
        "firstSeenAt", "lastSeenAt")
     SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."remoteUpdatedAt",
            ${runId}::uuid, nextval('snapshot_change_seq'), ${seenAt}, ${seenAt}
-    FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS r(
+    FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb) AS r(
       "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "remoteUpdatedAt" timestamp(3))
     ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
       raw = EXCLUDED.raw,
