@@ -92,8 +92,8 @@ async function applyBatch(
 }
 
 const bump = (m: Map<string, { opsPlanned: number; conflicts: number }>, id: string) => {
-  let v = m.get(id);
-  if (!v) m.set(id, (v = { opsPlanned: 0, conflicts: 0 }));
+  const v = m.get(id) ?? { opsPlanned: 0, conflicts: 0 };
+  m.set(id, v);
   return v;
 };
 

@@ -1,6 +1,5 @@
 import type { Db } from './client.ts';
 import type { OutboxOp } from './generated/prisma/client.ts';
-import { toJson } from './json.ts';
 
 export type { OutboxOp };
 export type OpStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'superseded';
