@@ -52,8 +52,15 @@ interface Cell {
   cur: string | null;
 }
 
-const holdsField = (c: ConnectionPolicy, f: FieldKey): boolean =>
-  c.capabilities.fields.includes(f) || c.capabilities.readOnlyFields.includes(f);
+const heldByCaps = new WeakMap<object, ReadonlySet<FieldKey>>();
+const holdsField = (c: ConnectionPolicy, f: FieldKey): boolean => {
+  let set = heldByCaps.get(c.capabilities);
+  if (!set) {
+    set = new Set([...c.capabilities.fields, ...c.capabilities.readOnlyFields]);
+    heldByCaps.set(c.capabilities, set);
+  }
+  return set.has(f);
+};
 
 const findEntry = (entries: readonly SetEntry[] | undefined, key: string): SetEntry | undefined => {
   if (!entries) return undefined;
@@ -143,6 +150,17 @@ const mergeCell = (
   };
 };
 
+const quietSet = (base: readonly SetEntry[], cur: readonly SetEntry[] | undefined): boolean => {
+  const c = cur ?? [];
+  if (base.length !== c.length) return false;
+  for (let i = 0; i < base.length; i++) {
+    const b = base[i]!;
+    const x = c[i]!;
+    if (b.value !== x.value || b.label !== x.label) return false;
+  }
+  return true;
+};
+
 const sortByValue = (a: SetEntry, b: SetEntry): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
 export const mergeRecord = (
@@ -185,6 +203,18 @@ export const mergeRecord = (
   };
 
   for (const f of SCALAR_FIELDS) {
+    // Fast path (the common case): every side still holds its base value, or agrees with the canonical one.
+    let quiet = true;
+    for (const v of voters) {
+      if (!holdsField(v.conn, f)) continue;
+      const cur = v.current[f] ?? null;
+      const settled = v.base && f in v.base ? cur === (v.base[f] ?? null) : cur === null || cur === canonical[f];
+      if (!settled) {
+        quiet = false;
+        break;
+      }
+    }
+    if (quiet) continue;
     const cells: Cell[] = [];
     for (const v of voters) {
       if (!holdsField(v.conn, f)) continue;
@@ -200,8 +230,18 @@ export const mergeRecord = (
   }
 
   for (const f of SET_FIELDS) {
+    // Fast path: every side has a base for the set, no marker, and holds exactly its base.
+    let quiet = true;
+    for (const v of voters) {
+      if (!holdsField(v.conn, f)) continue;
+      const b = v.base?.[f];
+      if (b === undefined || !quietSet(b, v.current[f])) {
+        quiet = false;
+        break;
+      }
+    }
+    if (quiet) continue;
     const holders = voters.filter((v) => holdsField(v.conn, f));
-    if (holders.length === 0) continue;
     const keys: string[] = [];
     const addKeys = (es: readonly SetEntry[] | undefined) => {
       if (es) for (const e of es) if (!keys.includes(e.value)) keys.push(e.value);

@@ -90,8 +90,51 @@ export const normalizeSetEntries = (field: SetField, entries: readonly SetEntry[
   return out.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 };
 
-/** The structural normal form of a projection: only present fields, normalized. Idempotent. */
+// Allocation-free checks that a value is already in normal form (the common case: mappers
+// normalize), so the merge core can re-normalize its inputs defensively at almost no cost.
+// Plain printable ASCII with single inner spaces is normal as is; anything else takes the slow path.
+const PLAIN_NAME = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+const PLAIN_LOWER = /^[\x21-\x40\x5b-\x7e]+(?: [\x21-\x40\x5b-\x7e]+)*$/;
+const PLAIN_EMAIL = /^[\x21-\x40\x5b-\x7e]+$/;
+const nameIsNormal = (v: string): boolean => PLAIN_NAME.test(v) || (v !== '' && normalizeName(v) === v);
+const labelIsNormal = (v: string): boolean => PLAIN_LOWER.test(v) || (v !== '' && normalizeLabel(v) === v);
+const valueIsNormal = (field: SetField, v: string): boolean => {
+  switch (field) {
+    case 'emails':
+      return PLAIN_EMAIL.test(v) || (v !== '' && normalizeEmail(v) === v);
+    case 'websites':
+      return v !== '' && normalizeUrl(v) === v;
+    default:
+      return PLAIN_NAME.test(v) || (v !== '' && v.trim() === v);
+  }
+};
+
+const isNormalized = (p: Projection): boolean => {
+  for (const f of SCALAR_FIELDS) {
+    const v = p[f];
+    if (v === null) continue;
+    if (v === undefined) {
+      if (f in p) return false;
+      continue;
+    }
+    if (f === 'avatarUrl' ? v === '' || normalizeUrl(v) !== v : !nameIsNormal(v)) return false;
+  }
+  for (const f of SET_FIELDS) {
+    const es = p[f];
+    if (es === undefined) continue;
+    let prev: string | null = null;
+    for (const e of es) {
+      if (prev !== null && !(prev < e.value)) return false;
+      if (!valueIsNormal(f, e.value) || (e.label !== null && !labelIsNormal(e.label))) return false;
+      prev = e.value;
+    }
+  }
+  return true;
+};
+
+/** The structural normal form of a projection: only present fields, normalized. Idempotent; returns `p` itself when already normal. */
 export const normalizeProjection = (p: Projection): Projection => {
+  if (isNormalized(p)) return p;
   const out: Projection = {};
   for (const f of SCALAR_FIELDS) {
     if (!(f in p)) continue;

@@ -6,6 +6,7 @@ import {
   type SetEntry,
   type SetField,
 } from './canonical.ts';
+import type { CapabilityDescriptor } from './capabilities.ts';
 import { normalizedContentHash, sha256 } from './hash.ts';
 import { type HeldCell, NO_BASE_LABEL } from './merge.ts';
 import { fieldEqual, normalizeProjection } from './normalize.ts';
@@ -28,6 +29,19 @@ export interface Target {
 }
 
 const isEmpty = (v: unknown): boolean => v == null || (Array.isArray(v) && v.length === 0);
+
+/** Writable fields of a descriptor with whether each is a set, computed once per descriptor. */
+const writableCache = new WeakMap<CapabilityDescriptor, [FieldKey, boolean][]>();
+const writableOf = (caps: CapabilityDescriptor): [FieldKey, boolean][] => {
+  let w = writableCache.get(caps);
+  if (!w) {
+    w = caps.fields
+      .filter((f) => !caps.readOnlyFields.includes(f))
+      .map((f) => [f, (SET_FIELDS as readonly string[]).includes(f)] as [FieldKey, boolean]);
+    writableCache.set(caps, w);
+  }
+  return w;
+};
 
 /** Entries the side already holds first, so a provider with few slots keeps what it has. */
 const preferCurrent = (canonical: Canonical, current: Projection): Canonical => {
@@ -105,18 +119,11 @@ export const targetFor = (
   const caps = conn.capabilities;
   const mine = current ? preferCurrent(keepHeld(canonical, held, conn.id, current), current) : canonical;
   const { projection, omitted } = caps.project(mine);
-  const picked: Projection = {};
-  for (const f of caps.fields) {
-    if (caps.readOnlyFields.includes(f)) continue;
-    (picked as Record<string, unknown>)[f] = projection[f] ?? (SET_FIELDS.includes(f as never) ? [] : null);
-  }
-  const target = normalizeProjection(picked);
-  const report: Target['report'] = omitted.map((o) => ({
-    kind: 'omitted' as const,
-    field: o.field,
-    value: o.value,
-    message: o.reason,
-  }));
+  const picked: Record<string, unknown> = {};
+  for (const [f, isSet] of writableOf(caps)) picked[f] = projection[f] ?? (isSet ? [] : null);
+  const target = normalizeProjection(picked as Projection);
+  const report: Target['report'] = [];
+  for (const o of omitted) report.push({ kind: 'omitted', field: o.field, value: o.value, message: o.reason });
   if (current) {
     for (const f of caps.requiredForCreate) {
       if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
@@ -131,9 +138,10 @@ export const targetFor = (
     }
   }
   const changed: FieldKey[] = [];
-  for (const f of Object.keys(target) as FieldKey[]) {
+  for (const [f] of writableOf(caps)) {
     if (!current || !fieldEqual(target, current, f)) changed.push(f);
   }
+  if (changed.length === 0) return { target, baseAfter: target, changed, report };
   const baseAfter: Projection = { ...target };
   if (current) {
     for (const f of caps.readOnlyFields) if (f in current) (baseAfter as Record<string, unknown>)[f] = current[f];

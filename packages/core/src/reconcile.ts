@@ -20,11 +20,15 @@ import type {
  * the order of sides and connections does not matter.
  */
 
-const connIndex = new WeakMap<readonly ConnectionPolicy[], Map<string, ConnectionPolicy>>();
-const connectionsById = (conns: readonly ConnectionPolicy[]): Map<string, ConnectionPolicy> => {
+interface ConnIndex {
+  byId: Map<string, ConnectionPolicy>;
+  sorted: ConnectionPolicy[];
+}
+const connIndex = new WeakMap<readonly ConnectionPolicy[], ConnIndex>();
+const indexConnections = (conns: readonly ConnectionPolicy[]): ConnIndex => {
   let m = connIndex.get(conns);
   if (!m) {
-    m = new Map(conns.map((c) => [c.id, c]));
+    m = { byId: new Map(conns.map((c) => [c.id, c])), sorted: [...conns].sort((a, b) => (a.id < b.id ? -1 : 1)) };
     connIndex.set(conns, m);
   }
   return m;
@@ -42,7 +46,7 @@ interface Live {
 
 export const reconcileRecord = (input: ReconcileInput, ctx: ReconcileContext): ReconcileResult => {
   const { canonicalId } = input;
-  const conns = connectionsById(ctx.connections);
+  const { byId: conns, sorted: sortedConns } = indexConnections(ctx.connections);
   const ops: PlannedOp[] = [];
   const links: LinkChange[] = [];
   const conflicts: ConflictEntry[] = [];
@@ -69,7 +73,8 @@ export const reconcileRecord = (input: ReconcileInput, ctx: ReconcileContext): R
       live.push({
         side,
         conn,
-        base: side.base && normalizeProjection(side.base),
+        // Bases are the core's own output (normalized); re-checking them would double the cost.
+        base: side.base,
         current: normalizeProjection(side.current),
       });
       continue;
@@ -179,7 +184,6 @@ export const reconcileRecord = (input: ReconcileInput, ctx: ReconcileContext): R
     });
   }
 
-  const sortedConns = [...conns.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   for (const conn of sortedConns) {
     if (occupied.has(conn.id) || conn.direction === 'pull') continue;
     const forced = recreate.has(conn.id);
