@@ -7,6 +7,8 @@ const phone = [{ value: '+14155550100', label: null }];
 runConnectorContract({
   provider: 'churchpad',
   start: (o) => startSimulated('churchpad', o),
+  unknownId: '00000000-0000-4000-8000-000000000000',
+  skipsNoOpWrites: false,
   validationCases: [
     {
       name: 'phone longer than 15',

@@ -4,6 +4,8 @@ import { startSimulated } from '../contract/simulated.ts';
 runConnectorContract({
   provider: 'growcrm',
   start: (o) => startSimulated('growcrm', o),
+  unknownId: '987654321',
+  skipsNoOpWrites: false,
   validationCases: [
     {
       name: 'duplicate email (422)',

@@ -4,6 +4,8 @@ import { startSimulated } from '../contract/simulated.ts';
 runConnectorContract({
   provider: 'ilert',
   start: (o) => startSimulated('ilert', o),
+  unknownId: '987654321',
+  skipsNoOpWrites: true,
   validationCases: [
     {
       name: 'invalid email target',

@@ -6,6 +6,8 @@ const none = { emails: [], phones: [], chats: [] };
 runConnectorContract({
   provider: 'nodeping',
   start: (o) => startSimulated('nodeping', o),
+  unknownId: 'NOPE-NOPE',
+  skipsNoOpWrites: true,
   // Contacts of sub-accounts are listed only with their customerid; ids start with the account id.
   visible: (r, sb) => r.externalId?.startsWith(`${String(sb.providers.nodeping.options.customerId)}-`) ?? false,
   validationCases: [

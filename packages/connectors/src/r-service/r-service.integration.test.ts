@@ -5,6 +5,8 @@ import type { RServiceConnector } from './connector.ts';
 runConnectorContract({
   provider: 'r-service',
   start: (o) => startSimulated('r-service', o),
+  unknownId: '987654321',
+  skipsNoOpWrites: true,
   validationCases: [
     {
       name: 'label not valid for the kind (422)',
