@@ -19,6 +19,8 @@ if (major < 22) {
   process.exit(1);
 }
 
+process.stdout.write(`npm test on node ${process.version}\n`);
+
 // vitest also writes a JSON report, read for the closing `tests: N passed, N failed` line.
 const reportDir = mkdtempSync(join(tmpdir(), 'cs-test-report-'));
 const report = join(reportDir, 'vitest.json');
