@@ -53,13 +53,13 @@ interface Cell {
 }
 
 const heldByCaps = new WeakMap<object, ReadonlySet<FieldKey>>();
-const holdsField = (c: ConnectionPolicy, f: FieldKey): boolean => {
+const heldSetOf = (c: ConnectionPolicy): ReadonlySet<FieldKey> => {
   let set = heldByCaps.get(c.capabilities);
   if (!set) {
     set = new Set([...c.capabilities.fields, ...c.capabilities.readOnlyFields]);
     heldByCaps.set(c.capabilities, set);
   }
-  return set.has(f);
+  return set;
 };
 
 const findEntry = (entries: readonly SetEntry[] | undefined, key: string): SetEntry | undefined => {
@@ -173,6 +173,9 @@ export const mergeRecord = (
   const conflicts: ConflictEntry[] = [];
   const held: HeldCell[] = [];
   const editors = new Set<string>();
+  const heldSets = new Map<Voter, ReadonlySet<FieldKey>>();
+  for (const v of voters) heldSets.set(v, heldSetOf(v.conn));
+  const holdsField = (v: Voter, f: FieldKey): boolean => heldSets.get(v)!.has(f);
 
   const record = (
     field: FieldKey,
@@ -206,7 +209,7 @@ export const mergeRecord = (
     // Fast path (the common case): every side still holds its base value, or agrees with the canonical one.
     let quiet = true;
     for (const v of voters) {
-      if (!holdsField(v.conn, f)) continue;
+      if (!holdsField(v, f)) continue;
       const cur = v.current[f] ?? null;
       const settled = v.base && f in v.base ? cur === (v.base[f] ?? null) : cur === null || cur === canonical[f];
       if (!settled) {
@@ -217,7 +220,7 @@ export const mergeRecord = (
     if (quiet) continue;
     const cells: Cell[] = [];
     for (const v of voters) {
-      if (!holdsField(v.conn, f)) continue;
+      if (!holdsField(v, f)) continue;
       const base = v.base && f in v.base ? (v.base[f] ?? null) : undefined;
       cells.push({ v, base, cur: v.current[f] ?? null });
     }
@@ -233,7 +236,7 @@ export const mergeRecord = (
     // Fast path: every side has a base for the set, no marker, and holds exactly its base.
     let quiet = true;
     for (const v of voters) {
-      if (!holdsField(v.conn, f)) continue;
+      if (!holdsField(v, f)) continue;
       const b = v.base?.[f];
       if (b === undefined || !quietSet(b, v.current[f])) {
         quiet = false;
@@ -241,7 +244,7 @@ export const mergeRecord = (
       }
     }
     if (quiet) continue;
-    const holders = voters.filter((v) => holdsField(v.conn, f));
+    const holders = voters.filter((v) => holdsField(v, f));
     const keys: string[] = [];
     const addKeys = (es: readonly SetEntry[] | undefined) => {
       if (es) for (const e of es) if (!keys.includes(e.value)) keys.push(e.value);

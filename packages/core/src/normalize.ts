@@ -1,5 +1,13 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { FIELDS, type Projection, SCALAR_FIELDS, SET_FIELDS, type SetEntry, type SetField } from './canonical.ts';
+import {
+  FIELDS,
+  type Projection,
+  SCALAR_FIELDS,
+  type ScalarField,
+  SET_FIELDS,
+  type SetEntry,
+  type SetField,
+} from './canonical.ts';
 
 /**
  * Normalization shared by the mappers and the merge core. Mappers normalize what they
@@ -109,24 +117,28 @@ const valueIsNormal = (field: SetField, v: string): boolean => {
   }
 };
 
+/** 0 = name-like scalar, 1 = avatar URL, 2 = set field. */
+const KIND: Record<string, 0 | 1 | 2 | undefined> = Object.assign(
+  Object.create(null),
+  Object.fromEntries([...SCALAR_FIELDS.map((f) => [f, f === 'avatarUrl' ? 1 : 0]), ...SET_FIELDS.map((f) => [f, 2])]),
+);
+
 const isNormalized = (p: Projection): boolean => {
-  for (const f of SCALAR_FIELDS) {
-    const v = p[f];
-    if (v === null) continue;
-    if (v === undefined) {
-      if (f in p) return false;
-      continue;
-    }
-    if (f === 'avatarUrl' ? v === '' || normalizeUrl(v) !== v : !nameIsNormal(v)) return false;
-  }
-  for (const f of SET_FIELDS) {
-    const es = p[f];
-    if (es === undefined) continue;
-    let prev: string | null = null;
-    for (const e of es) {
-      if (prev !== null && !(prev < e.value)) return false;
-      if (!valueIsNormal(f, e.value) || (e.label !== null && !labelIsNormal(e.label))) return false;
-      prev = e.value;
+  for (const k in p) {
+    const kind = KIND[k];
+    const v = (p as Record<string, unknown>)[k];
+    if (kind === 2) {
+      if (v === undefined) return false;
+      let prev: string | null = null;
+      for (const e of v as SetEntry[]) {
+        if (prev !== null && !(prev < e.value)) return false;
+        if (!valueIsNormal(k as SetField, e.value) || (e.label !== null && !labelIsNormal(e.label))) return false;
+        prev = e.value;
+      }
+    } else if (kind === undefined || v === undefined) {
+      return false; // unknown key, or a present-but-undefined scalar: let the slow path clean it
+    } else if (v !== null) {
+      if (kind === 1 ? v === '' || normalizeUrl(v as string) !== v : !nameIsNormal(v as string)) return false;
     }
   }
   return true;
@@ -137,9 +149,7 @@ export const normalizeProjection = (p: Projection): Projection => {
   if (isNormalized(p)) return p;
   const out: Projection = {};
   for (const f of SCALAR_FIELDS) {
-    if (!(f in p)) continue;
-    const v = p[f];
-    out[f] = f === 'avatarUrl' ? (v == null || v.trim() === '' ? null : normalizeUrl(v)) : normalizeName(v);
+    if (f in p) out[f] = normalizeScalar(f, p[f]);
   }
   for (const f of SET_FIELDS) {
     const v = p[f];
@@ -147,6 +157,10 @@ export const normalizeProjection = (p: Projection): Projection => {
   }
   return out;
 };
+
+/** One scalar field's normal form. */
+export const normalizeScalar = (f: ScalarField, v: string | null | undefined): string | null =>
+  f === 'avatarUrl' ? (v == null || v.trim() === '' ? null : normalizeUrl(v)) : normalizeName(v);
 
 const setEntriesEqual = (a: readonly SetEntry[], b: readonly SetEntry[]): boolean => {
   if (a.length !== b.length) return false;

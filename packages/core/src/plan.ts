@@ -2,6 +2,7 @@ import {
   type Canonical,
   type FieldKey,
   type Projection,
+  type ScalarField,
   SET_FIELDS,
   type SetEntry,
   type SetField,
@@ -9,7 +10,7 @@ import {
 import type { CapabilityDescriptor } from './capabilities.ts';
 import { normalizedContentHash, sha256 } from './hash.ts';
 import { type HeldCell, NO_BASE_LABEL } from './merge.ts';
-import { fieldEqual, normalizeProjection } from './normalize.ts';
+import { fieldEqual, normalizeScalar, normalizeSetEntries } from './normalize.ts';
 import type { ConnectionPolicy, OpKind, ReportEntry } from './types.ts';
 
 /**
@@ -119,9 +120,19 @@ export const targetFor = (
   const caps = conn.capabilities;
   const mine = current ? preferCurrent(keepHeld(canonical, held, conn.id, current), current) : canonical;
   const { projection, omitted } = caps.project(mine);
-  const picked: Record<string, unknown> = {};
-  for (const [f, isSet] of writableOf(caps)) picked[f] = projection[f] ?? (isSet ? [] : null);
-  const target = normalizeProjection(picked as Projection);
+  // Values the descriptor passed through from the (normalized) canonical record need no check;
+  // anything it built itself (a truncated name, a one-entry list) is normalized here.
+  // (`mine` may hold reordered sets, so only the canonical record's own arrays count as normal.)
+  const target: Projection = {};
+  const t = target as Record<string, unknown>;
+  for (const [f, isSet] of writableOf(caps)) {
+    const v = projection[f];
+    if (isSet) {
+      t[f] = v === canonical[f] ? v : normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? []);
+    } else {
+      t[f] = v === mine[f] ? v : normalizeScalar(f as ScalarField, v as string | null | undefined);
+    }
+  }
   const report: Target['report'] = [];
   for (const o of omitted) report.push({ kind: 'omitted', field: o.field, value: o.value, message: o.reason });
   if (current) {
@@ -183,10 +194,11 @@ export const agreedBase = (
 export const sameProjection = (a: Projection | null, b: Projection | null): boolean => {
   if (a === b) return true;
   if (!a || !b) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
+  let n = 0;
+  for (const k in a) {
     if (!(k in b) || !fieldEqual(a, b, k as FieldKey)) return false;
+    n++;
   }
-  return true;
+  for (const _ in b) n--;
+  return n === 0;
 };
