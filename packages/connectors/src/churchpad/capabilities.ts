@@ -1,6 +1,6 @@
 import type { Canonical } from '@contact-sync/core/canonical';
 import type { CapabilityDescriptor } from '@contact-sync/core/capabilities';
-import { normalizeText } from '../shared/normalize.ts';
+import { normalizeUrl } from '../shared/normalize.ts';
 import { canonicalEntries, isEmail, isUrl, Projector } from '../shared/projector.ts';
 
 const NAME_MAX = 50;
@@ -14,7 +14,7 @@ export const project = (c: Canonical) => {
   p.scalar('givenName', c.givenName, { max: NAME_MAX });
   p.scalar('middleName', c.middleName, { max: NAME_MAX });
   p.scalar('familyName', c.familyName, { max: NAME_MAX });
-  p.scalar('avatarUrl', c.avatarUrl, { max: AVATAR_MAX, valid: isUrl, normalize: normalizeText });
+  p.scalar('avatarUrl', c.avatarUrl, { max: AVATAR_MAX, valid: isUrl, normalize: normalizeUrl });
 
   let email: string | null = null;
   for (const e of canonicalEntries(c, 'emails')) {

@@ -1,5 +1,5 @@
 import type { FieldKey, Projection } from '@contact-sync/core/canonical';
-import { entry, normalizeEmail, normalizeName, normalizePhone, normalizeText } from '../shared/normalize.ts';
+import { entry, normalizeEmail, normalizeName, normalizePhone, normalizeUrl } from '../shared/normalize.ts';
 import type { ExternalRecord } from '../types.ts';
 import type { ChurchpadContact, ChurchpadContactWrite } from './schema.ts';
 
@@ -13,7 +13,7 @@ export const fromWire = (c: ChurchpadContact): ExternalRecord => {
       givenName: normalizeName(c.first_name),
       middleName: normalizeName(c.middle_name),
       familyName: normalizeName(c.last_name),
-      avatarUrl: normalizeText(c.avatar),
+      avatarUrl: normalizeUrl(c.avatar),
       emails: email ? [entry(email, null, c.email)] : [],
       phones: phone ? [entry(phone.value, null, c.phone)] : [],
     },

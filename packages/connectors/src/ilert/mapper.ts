@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { dedupe, entry, normalizeEmail, normalizeName, normalizePhone, normalizeText } from '../shared/normalize.ts';
+import { dedupe, entry, normalizeEmail, normalizeName, normalizePhone, normalizeUrl } from '../shared/normalize.ts';
 import type { ExternalRecord } from '../types.ts';
 import type { IlertPerson, IlertPhone } from './schema.ts';
 
@@ -30,7 +30,7 @@ export const fromWire = ({ user, emails, phones }: IlertPerson): ExternalRecord 
       givenName: normalizeName(user.firstName),
       familyName: normalizeName(user.lastName),
       title: normalizeName(user.position),
-      avatarUrl: normalizeText(user.avatarUrl),
+      avatarUrl: normalizeUrl(user.avatarUrl),
       emails: dedupe(emailEntries),
       phones: dedupe(phoneEntries),
     },

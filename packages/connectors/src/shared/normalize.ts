@@ -1,30 +1,33 @@
 import type { SetEntry } from '@contact-sync/core/canonical';
+import {
+  normalizeEmail as coreEmail,
+  normalizeLabel as coreLabel,
+  normalizeName as coreName,
+  normalizeUrl as coreUrl,
+} from '@contact-sync/core/normalize';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /**
  * Normalization that makes projections stable: what a provider stores differently from
  * what was sent (case, spacing, phone formatting) must map back to the same value, or
- * the engine would ping-pong. Private to the connectors until core ships its own.
+ * the engine would ping-pong. The rules are core's (`@contact-sync/core/normalize`); these
+ * wrappers add null handling and, for phones, the region ilert needs.
  */
 
-/** Trimmed, inner whitespace collapsed, Unicode NFC; empty → null. */
-export const normalizeName = (s: string | null | undefined): string | null => {
-  if (s == null) return null;
-  const t = s.normalize('NFC').trim().replace(/\s+/g, ' ');
-  return t === '' ? null : t;
-};
+/** Trimmed, inner whitespace collapsed, Unicode NFC; empty → null (core's rule). */
+export const normalizeName = (s: string | null | undefined): string | null => coreName(s);
 
-/** Trimmed and lower-cased; empty → null. */
+/** Trimmed and lower-cased (core's rule); empty → null. */
 export const normalizeEmail = (s: string | null | undefined): string | null => {
   if (s == null) return null;
-  const t = s.normalize('NFC').trim().toLowerCase();
+  const t = coreEmail(s);
   return t === '' ? null : t;
 };
 
 /** Trimmed URL/handle; empty → null. */
 export const normalizeText = (s: string | null | undefined): string | null => {
   if (s == null) return null;
-  const t = s.normalize('NFC').trim();
+  const t = s.trim();
   return t === '' ? null : t;
 };
 
@@ -51,22 +54,14 @@ const cleanPhone = (s: string): string => {
   return s.startsWith('+') ? `+${digits}` : digits;
 };
 
-/** Trimmed; scheme and host lower-cased; a lone trailing slash dropped (same rule as core); empty → null. */
+/** Trimmed; scheme and host lower-cased; a lone trailing slash dropped (core's rule); empty → null. */
 export const normalizeUrl = (s: string | null | undefined): string | null => {
   const t = normalizeText(s);
-  if (t == null) return null;
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(t);
-  if (!m) return t;
-  const rest = m[3] === '/' ? '' : (m[3] ?? '');
-  return `${(m[1] ?? '').toLowerCase()}://${(m[2] ?? '').toLowerCase()}${rest}`;
+  return t == null ? null : coreUrl(t);
 };
 
-/** Labels are a small vocabulary: trimmed, lower-cased, empty → null. */
-export const normalizeLabel = (s: string | null | undefined): string | null => {
-  if (s == null) return null;
-  const t = s.trim().toLowerCase();
-  return t === '' ? null : t;
-};
+/** Labels are a small vocabulary: trimmed, lower-cased, empty → null (core's rule). */
+export const normalizeLabel = (s: string | null | undefined): string | null => coreLabel(s);
 
 /** A set entry; `raw` only kept when it differs from the normalized value. */
 export const entry = (value: string, label: string | null, raw?: string | null): SetEntry =>
