@@ -10,7 +10,7 @@ export {
   matchKeys,
   matchRecord,
 } from './match.ts';
-export { type HeldCell, type MergeResult, mergeRecord, type Voter } from './merge.ts';
+export { type HeldCell, type MergeResult, mergeRecord, NO_BASE_LABEL, type Voter } from './merge.ts';
 export {
   canonicalEquals,
   fieldEqual,
@@ -20,6 +20,7 @@ export {
   normalizeName,
   normalizePhone,
   normalizeProjection,
+  normalizeScalar,
   normalizeSetEntries,
   normalizeUrl,
   projectionsEqual,
