@@ -38,7 +38,12 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     const bound = await committedMaxSeq(res.prisma);
     const cursor = await readCursor(res.prisma);
     const rows = await readChangedSince(res.prisma, cursor, bound, batchSize);
-    if (rows.length === 0) break;
+    if (rows.length === 0) {
+      // Sequence numbers are taken by upserts that end up changing nothing, so the last
+      // changed row can sit below the bound: every writer up to it has committed, move on.
+      if (bound > cursor) await writeCursor(res.prisma, bound);
+      break;
+    }
     await resolveParents(res, rows, runParents);
     await applyBatch(
       res,

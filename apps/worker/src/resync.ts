@@ -23,6 +23,8 @@ export interface RunProgress {
   run: SyncRun;
   pulls: { expected: number; completed: number; failed: number };
   pendingOps: number;
+  /** Reconcile position: changes committed up to `committedSeq`, consumed up to `cursor`; people waiting for a revisit. */
+  reconcile: { cursor: string; committedSeq: string; recheck: number };
   reconciled: boolean;
   complete: boolean;
 }
@@ -50,5 +52,12 @@ export async function runProgress(prisma: PrismaClient, runId: string): Promise<
     await setRunStatus(prisma, runId, 'completed');
     run.status = 'completed';
   }
-  return { run, pulls, pendingOps, reconciled, complete };
+  return {
+    run,
+    pulls,
+    pendingOps,
+    reconcile: { cursor: cursor.toString(), committedSeq: max.toString(), recheck },
+    reconciled,
+    complete,
+  };
 }

@@ -25,7 +25,7 @@ export {
   normalizeUrl,
   projectionsEqual,
 } from './normalize.ts';
-export { idempotencyKey, sameProjection } from './plan.ts';
+export { expectedProjection, idempotencyKey, sameProjection } from './plan.ts';
 export {
   type Candidate,
   type Choice,

@@ -61,6 +61,16 @@ const preferCurrent = (canonical: Canonical, current: Projection): Canonical => 
   return out ?? canonical;
 };
 
+/**
+ * What a side holding `current` should hold of `canonical` (a one-slot provider keeps the entry
+ * it has): the projection convergence checks compare a provider's record against.
+ */
+export const expectedProjection = (
+  caps: CapabilityDescriptor,
+  canonical: Canonical,
+  current: Projection | null,
+): Projection => caps.project(current ? preferCurrent(canonical, current) : canonical).projection;
+
 const setCell = (p: Projection, field: FieldKey, key: string, from: Projection | null) => {
   const f = field as (typeof SET_FIELDS)[number];
   const src = from?.[f]?.find((e) => e.value === key);

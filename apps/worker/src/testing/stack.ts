@@ -1,0 +1,97 @@
+import type { FaultConfig, Sandbox, SandboxOptions } from '@contact-sync/simulators';
+import { startSandbox } from '@contact-sync/simulators';
+import type { Config } from '../config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { closeResources, createResources, type Resources } from '../resources.ts';
+import { type RunProgress, runProgress, startResync } from '../resync.ts';
+import { sandboxConfig } from '../sandbox-config.ts';
+import { type RunningWorker, startWorker } from '../worker.ts';
+
+/**
+ * A whole contact-sync in one process against real Postgres and Redis and the five
+ * simulators: what the end-to-end tests, the demo and the benchmarks drive.
+ */
+export interface Stack {
+  sandbox: Sandbox;
+  res: Resources;
+  worker: RunningWorker;
+  env: Record<string, string>;
+  config: Config;
+  /** Starts a resync and waits until it is complete (pulls done, reconciled, no op pending). */
+  sync(opts?: {
+    full?: boolean;
+    connectionId?: string;
+    timeoutMs?: number;
+    onProgress?: (p: RunProgress) => void;
+  }): Promise<RunProgress>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  sandbox?: Sandbox;
+  sandboxOptions?: SandboxOptions;
+  faults?: string | FaultConfig;
+  logger?: Logger;
+  configOverrides?: Parameters<typeof sandboxConfig>[1];
+  /** Start the worker's consumers (false: a second process runs them). */
+  startConsumers?: boolean;
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const sandbox = opts.sandbox ?? (await startSandbox({ port: 0, seed: 1, contacts: 40, ...opts.sandboxOptions }));
+  const { config, env } = sandboxConfig(sandbox.providers, {
+    push: { attempts: 8, backoff: 100, concurrency: 4 },
+    ...opts.configOverrides,
+  });
+  const logger = opts.logger ?? createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
+  const res = createResources({
+    config,
+    databaseUrl: opts.databaseUrl,
+    redisUrl: opts.redisUrl,
+    prefix: opts.prefix,
+    logger,
+    env,
+    minBackoffMs: 20,
+  });
+  const worker =
+    opts.startConsumers === false
+      ? { workers: [], close: async () => {} }
+      : await startWorker(res, { schedule: false });
+  const sync: Stack['sync'] = async (o = {}) => {
+    const run = await startResync(res, {
+      full: o.full ?? true,
+      ...(o.connectionId ? { connectionId: o.connectionId } : {}),
+    });
+    const deadline = Date.now() + (o.timeoutMs ?? 60_000);
+    for (;;) {
+      const p = await runProgress(res.prisma, run.id);
+      if (!p) throw new Error(`run ${run.id} vanished`);
+      o.onProgress?.(p);
+      if (p.complete) return p;
+      if (Date.now() > deadline) {
+        const jobs = await res.queues.reconcile.getJobs(['waiting', 'active', 'delayed', 'failed', 'completed'], 0, 20);
+        const seen = await Promise.all(jobs.map(async (j) => `${j.id}:${await j.getState()}:${j.failedReason ?? ''}`));
+        throw new Error(
+          `resync ${run.id} not complete in time: ${JSON.stringify(p)} reconcile jobs: ${seen.join(', ')}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    sandbox,
+    res,
+    worker,
+    env,
+    config,
+    sync,
+    close: async () => {
+      await worker.close();
+      await closeResources(res);
+      if (!opts.sandbox) await sandbox.stop();
+    },
+  };
+}
