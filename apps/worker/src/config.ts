@@ -39,6 +39,28 @@ export type ConflictPolicyConfig = z.infer<typeof ConflictPolicySchema>;
 
 const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
 
+/** Provider options, per provider: an unknown or mistyped option is a config error naming its key. */
+const Id = z.union([z.string().min(1), z.number().int().nonnegative()]);
+export const ProviderOptionsSchemas = {
+  ilert: z.strictObject({}),
+  churchpad: z.strictObject({}),
+  nodeping: z.strictObject({
+    /** Sub-account the contacts live in (NodePing `customerid`). */
+    customerId: Id.optional(),
+    /** `custrole` given to contacts the engine creates. */
+    custrole: z.enum(['edit', 'view', 'notify', 'owner']).optional(),
+  }),
+  growcrm: z.strictObject({
+    /** The client account new contacts are created under (`clientid`, required on create). */
+    clientId: Id.optional(),
+  }),
+  'r-service': z.strictObject({
+    /** The 4me account id, sent in the account header. */
+    account: z.string().min(1).optional(),
+    accountHeader: z.string().min(1).optional(),
+  }),
+} as const satisfies Record<(typeof PROVIDER_KEYS)[number], z.ZodType>;
+
 export const ConnectionConfigSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
   provider: z.enum(PROVIDER_KEYS),
@@ -78,6 +100,10 @@ export const ConfigSchema = z
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();
     cfg.connections.forEach((c, i) => {
+      const opts = ProviderOptionsSchemas[c.provider].safeParse(c.options);
+      if (!opts.success)
+        for (const issue of opts.error.issues)
+          ctx.addIssue({ ...issue, path: ['connections', i, 'options', ...issue.path] } as z.core.$ZodRawIssue);
       if (ids.has(c.id))
         ctx.addIssue({ code: 'custom', path: ['connections', i, 'id'], message: `duplicate connection id "${c.id}"` });
       ids.add(c.id);
@@ -102,14 +128,18 @@ export class ConfigError extends Error {
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const keyOf = (path: readonly PropertyKey[]) =>
+    path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+      '',
+    ) || '(root)';
+  // An unknown key is reported at the key itself, so a typo is found by its own name.
   return issues
-    .map((i) => {
-      const key = i.path.reduce<string>(
-        (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-        '',
-      );
-      return `${key || '(root)'}: ${i.message}`;
-    })
+    .flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => `${keyOf([...i.path, k])}: unknown key`)
+        : [`${keyOf(i.path)}: ${i.message}`],
+    )
     .join('\n');
 }
 
