@@ -1,4 +1,5 @@
 export * from './config.ts';
+export * from './daemon.ts';
 export * from './jobs.ts';
 export * from './logger.ts';
 export * from './pull.ts';
