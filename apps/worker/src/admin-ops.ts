@@ -1,0 +1,13 @@
+/**
+ * The admin operations, for the CLI (`apps/cli`) and the admin HTTP server (`apps/admin`):
+ * every function takes the worker's `Resources` first; views are zod schemas.
+ */
+export * from './admin/conflicts-read.ts';
+export * from './admin/held-deletes-decide.ts';
+export * from './admin/held-deletes-read.ts';
+export * from './admin/ops.ts';
+export * from './admin/quarantine.ts';
+export * from './admin/resolve.ts';
+export * from './admin/runs.ts';
+export * from './admin/status.ts';
+export * from './admin/views.ts';

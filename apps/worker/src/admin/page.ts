@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import { AdminOpError, type Page } from './views.ts';
+
+/**
+ * Keyset pagination, newest first: a cursor is the (timestamp, id) of the last item of a
+ * page, so a page is one index range scan however deep, and rows added meanwhile do not
+ * shift the pages after it.
+ */
+export interface Keyset {
+  at: Date;
+  id: string;
+}
+
+export const encodeCursor = (k: Keyset): string =>
+  Buffer.from(JSON.stringify([k.at.toISOString(), k.id])).toString('base64url');
+
+export function decodeCursor(cursor: string | undefined): Keyset | null {
+  if (cursor === undefined || cursor === '') return null;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const date = new Date(String(at));
+    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('shape');
+    return { at: date, id };
+  } catch {
+    throw new AdminOpError('invalid', 'cursor: not a cursor returned by a previous page');
+  }
+}
+
+/** Prisma `where` for rows strictly after the cursor in (at desc, id desc) order. */
+export function afterCursor<K extends string>(field: K, k: Keyset | null): Record<string, unknown> {
+  if (!k) return {};
+  return { OR: [{ [field]: { lt: k.at } }, { [field]: k.at, id: { lt: k.id } }] };
+}
+
+/** Orders by (at desc, id desc); fetch limit + 1 rows and hand them here. */
+export const orderNewest = (field: string) => [{ [field]: 'desc' as const }, { id: 'desc' as const }];
+
+export function pageOf<R extends { id: string }, V>(
+  rows: R[],
+  limit: number,
+  at: (r: R) => Date,
+  view: (r: R) => V,
+): Page<V> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  const last = items.at(-1);
+  return { items: items.map(view), nextCursor: more && last ? encodeCursor({ at: at(last), id: last.id }) : null };
+}
+
+/** Parses admin input; a bad value is an `invalid` error naming its field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const msg = r.error.issues
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(input)'}: ${i.message}`)
+    .join('; ');
+  throw new AdminOpError('invalid', msg);
+}
+
+export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

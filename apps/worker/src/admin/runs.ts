@@ -1,0 +1,53 @@
+import type { SyncRun } from '@contact-sync/store';
+import type { Resources } from '../resources.ts';
+import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
+import { AdminOpError, type Page, RunQuery, type RunView } from './views.ts';
+
+export const runView = (r: SyncRun): RunView => ({
+  id: r.id,
+  kind: r.kind,
+  connectionId: r.connectionId,
+  full: r.full,
+  status: r.status,
+  pulled: r.pulled,
+  changed: r.changed,
+  gone: r.gone,
+  quarantined: r.quarantined,
+  opsPlanned: r.opsPlanned,
+  opsApplied: r.opsApplied,
+  opsFailed: r.opsFailed,
+  conflicts: r.conflicts,
+  expectedPulls: r.expectedPulls,
+  error: r.error,
+  parentRunId: r.parentRunId,
+  startedAt: r.startedAt.toISOString(),
+  finishedAt: iso(r.finishedAt),
+});
+
+/** Sync run history (pulls and admin resyncs), newest first. */
+export async function listRuns(res: Resources, query: RunQuery = {}): Promise<Page<RunView>> {
+  const q = parseInput(RunQuery, query);
+  const rows = await res.prisma.syncRun.findMany({
+    where: {
+      ...(q.connectionId ? { connectionId: q.connectionId } : {}),
+      ...(q.kind ? { kind: q.kind } : {}),
+      ...afterCursor('startedAt', decodeCursor(q.cursor)),
+    },
+    orderBy: orderNewest('startedAt'),
+    take: q.limit + 1,
+  });
+  return pageOf(rows, q.limit, (r) => r.startedAt, runView);
+}
+
+/** One run and the runs it started (a resync's pulls). */
+export async function getRun(res: Resources, id: string): Promise<RunView & { children: RunView[] }> {
+  if (!isUuid(id)) throw new AdminOpError('not_found', `run "${id}" not found`);
+  const run = await res.prisma.syncRun.findUnique({ where: { id } });
+  if (!run) throw new AdminOpError('not_found', `run "${id}" not found`);
+  const children = await res.prisma.syncRun.findMany({ where: { parentRunId: id }, orderBy: { startedAt: 'asc' } });
+  return { ...runView(run), children: children.map(runView) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids of uuid columns: anything else cannot exist (and would make Postgres refuse the query). */
+export const isUuid = (id: string): boolean => UUID.test(id);
