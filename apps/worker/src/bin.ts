@@ -8,6 +8,8 @@
  * - `CONTACT_SYNC_PREFIX` BullMQ key prefix (default `cs`)
  * - `CONTACT_SYNC_SCHEDULE=off` do not run the pull schedulers (resyncs are started by hand)
  * - `CONTACT_SYNC_MIN_BACKOFF_MS` lower bound of connector retry backoff (tests)
+ * - `CONTACT_SYNC_LOCK_MS`, `CONTACT_SYNC_STALLED_MS` job lock lifetime and stalled-check interval
+ *   (defaults 60 s / 30 s: how soon the jobs of a worker that died are picked up again)
  * - `CONTACT_SYNC_SHUTDOWN_MS` how long a graceful stop may take before the process exits anyway (default 30 s)
  * - `LOG_LEVEL`, and each connection's `credentialEnv`
  *
@@ -31,6 +33,8 @@ export interface BinSettings {
   schedule: boolean;
   minBackoffMs: number | undefined;
   shutdownMs: number;
+  lockDurationMs: number | undefined;
+  stalledIntervalMs: number | undefined;
 }
 
 /** Reads the process settings from argv and env; throws a StartupError naming the bad variable. */
@@ -76,6 +80,8 @@ export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): B
     schedule: schedule === 'on',
     minBackoffMs: int('CONTACT_SYNC_MIN_BACKOFF_MS'),
     shutdownMs: int('CONTACT_SYNC_SHUTDOWN_MS') ?? 30_000,
+    lockDurationMs: int('CONTACT_SYNC_LOCK_MS'),
+    stalledIntervalMs: int('CONTACT_SYNC_STALLED_MS'),
   };
 }
 
@@ -95,6 +101,8 @@ async function main(): Promise<void> {
       logger,
       schedule: settings.schedule,
       ...(settings.minBackoffMs !== undefined ? { minBackoffMs: settings.minBackoffMs } : {}),
+      ...(settings.lockDurationMs !== undefined ? { lockDurationMs: settings.lockDurationMs } : {}),
+      ...(settings.stalledIntervalMs !== undefined ? { stalledIntervalMs: settings.stalledIntervalMs } : {}),
     });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StartupError) {

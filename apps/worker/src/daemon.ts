@@ -17,6 +17,9 @@ export interface DaemonOptions {
   /** Lower bound of connectors' retry backoff (tests lower it). */
   minBackoffMs?: number;
   poolSize?: number;
+  /** Job lock lifetime and stalled-check interval (see WorkerOptions); crash tests shorten them. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 export interface Daemon {
@@ -44,7 +47,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   let worker: RunningWorker;
   try {
-    worker = await startWorker(res, { schedule: opts.schedule ?? true });
+    worker = await startWorker(res, {
+      schedule: opts.schedule ?? true,
+      ...(opts.lockDurationMs !== undefined ? { lockDurationMs: opts.lockDurationMs } : {}),
+      ...(opts.stalledIntervalMs !== undefined ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+    });
   } catch (err) {
     await closeResources(res).catch(() => {});
     throw err;

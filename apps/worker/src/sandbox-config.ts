@@ -1,5 +1,5 @@
 import { PROVIDER_KEYS, type ProviderKey } from '@contact-sync/core';
-import { type Config, parseConfig } from './config.ts';
+import { type Config, ProviderOptionsSchemas, parseConfig } from './config.ts';
 
 export interface Endpoint {
   baseUrl: string;
@@ -29,7 +29,10 @@ export function sandboxConfig(
       provider,
       baseUrl: endpoints[provider].baseUrl,
       credentialEnv: credentialEnvOf(provider),
-      options: endpoints[provider].options,
+      // The sandbox describes more than a connection takes (e.g. the list of clients); keep the known options.
+      options: Object.fromEntries(
+        Object.entries(endpoints[provider].options).filter(([key]) => key in ProviderOptionsSchemas[provider].shape),
+      ),
       schedule: { every: '15m' },
       timeout: '5s',
       // The simulators enforce no limit unless asked; the providers' real limits would only slow tests and the demo.

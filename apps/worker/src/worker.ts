@@ -17,6 +17,14 @@ export interface RunningWorker {
 export interface WorkerOptions {
   /** Keep the job schedulers in step with the config (off in tests that drive pulls by hand). */
   schedule?: boolean;
+  /**
+   * How long a job's lock lives without renewal (default 60 s). A worker that dies (SIGKILL,
+   * power loss) holds its jobs until the lock expires and the stalled check hands them to
+   * another worker; crash tests shorten it.
+   */
+  lockDurationMs?: number;
+  /** How often the stalled check runs (default 30 s). */
+  stalledIntervalMs?: number;
 }
 
 /**
@@ -27,7 +35,13 @@ export interface WorkerOptions {
 export async function startWorker(res: Resources, opts: WorkerOptions = {}): Promise<RunningWorker> {
   await syncConnections(res);
   const workers: Worker[] = [];
-  const base = { connection: res.redis, prefix: res.prefix, lockDuration: 60_000, maxStalledCount: 5 };
+  const base = {
+    connection: res.redis,
+    prefix: res.prefix,
+    lockDuration: opts.lockDurationMs ?? 60_000,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    maxStalledCount: 5,
+  };
 
   for (const [id, { config, connector }] of res.connections) {
     const pullQueue = res.queues.pull.get(id)!;

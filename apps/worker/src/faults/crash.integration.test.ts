@@ -1,0 +1,113 @@
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { startSandbox } from '@contact-sync/simulators';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startResync } from '../resync.ts';
+import { divergences } from '../testing/convergence.ts';
+import { type Stack, startStack } from '../testing/stack.ts';
+import {
+  type ChildWorker,
+  duplicates,
+  opsAccounting,
+  prng,
+  providerStates,
+  type ReferenceRun,
+  referenceRun,
+  sleep,
+  spawnWorker,
+  stateDiff,
+  waitComplete,
+} from './support.ts';
+
+/*
+ * Issue 6/10 crash test. The worker runs as a child process (node bin.ts) with ghost writes
+ * on (a write is applied, its answer lost); it is SIGKILLed at random points of a sync and
+ * restarted, several times. The end state must equal an undisturbed run of the same seed.
+ *
+ * What it guards: the outbox (ops are Postgres rows written with the reconcile batch, and
+ * re-enqueued at start-up), op claiming, and create adoption by natural key after an
+ * unknown outcome. Without adoption a ghost-written or killed create is created twice
+ * (a duplicate e-mail, a state diff); without re-enqueueing, ops stay pending forever
+ * (the run never completes); without the single reconcile cursor transaction, links or
+ * ops are lost or doubled.
+ */
+const SEED = 23;
+const CONTACTS = 50;
+const refDb = await createTestDatabase();
+const db = await createTestDatabase();
+let reference: ReferenceRun;
+let driver: Stack | undefined;
+let worker: ChildWorker | undefined;
+
+beforeAll(async () => {
+  reference = await referenceRun({
+    databaseUrl: refDb.databaseUrl,
+    redisUrl: refDb.redisUrl,
+    prefix: refDb.redisPrefix,
+    sandboxOptions: { seed: SEED, contacts: CONTACTS },
+  });
+}, 180_000);
+afterAll(async () => {
+  await worker?.kill('SIGKILL');
+  await driver?.close();
+});
+
+describe('a worker process killed with SIGKILL during a sync', () => {
+  it('ends in the same state as an undisturbed run, with no duplicate and every op accounted for', async () => {
+    const sandbox = await startSandbox({ port: 0, seed: SEED, contacts: CONTACTS, faults: { ghostWrite: 0.05 } });
+    // The driver only enqueues resyncs and reads progress; the child processes do the work.
+    driver = await startStack({
+      databaseUrl: db.databaseUrl,
+      redisUrl: db.redisUrl,
+      prefix: db.redisPrefix,
+      sandbox,
+      startConsumers: false,
+    });
+    const spawnOne = () =>
+      spawnWorker({
+        config: driver!.config,
+        env: driver!.env,
+        databaseUrl: db.databaseUrl,
+        redisUrl: db.redisUrl,
+        prefix: db.redisPrefix,
+      });
+    const rnd = prng(SEED);
+    worker = await spawnOne();
+    const run = await startResync(driver.res, { full: true });
+    // Kill points: once early (during the pulls), then at random write counts of the push phase.
+    const points = [0, 1, 2].map(() => 1 + Math.floor(rnd() * Math.max(1, reference.writes - 1))).sort((a, b) => a - b);
+    const kills: { atWrites: number; writes: number; exit: { signal: string | null } }[] = [];
+    const killAt = async (atWrites: number) => {
+      if (atWrites === 0) await sleep(100 + Math.floor(rnd() * 400));
+      else {
+        const deadline = Date.now() + 30_000;
+        while (sandbox.writeCount() < atWrites && Date.now() < deadline) await sleep(5);
+      }
+      const exit = await worker!.kill('SIGKILL');
+      kills.push({ atWrites, writes: sandbox.writeCount(), exit });
+      worker = await spawnOne();
+    };
+    for (const p of [0, ...points]) await killAt(p);
+    await waitComplete(driver.res.prisma, run.id, 150_000);
+    // A second full sync (undisturbed) refreshes the snapshots and settles what is left.
+    await driver.sync({ timeoutMs: 120_000 });
+
+    const actual = providerStates(sandbox);
+    const ghosts = sandbox.requests().filter((r) => r.fault === 'ghostWrite').length;
+    expect(kills.every((k) => k.exit.signal === 'SIGKILL')).toBe(true);
+    // The kills landed inside the sync: before the reference run's last write.
+    expect(kills.filter((k) => k.writes < reference.writes).length).toBeGreaterThanOrEqual(3);
+    expect(ghosts, 'ghost writes were injected').toBeGreaterThan(0);
+    expect(duplicates(reference.states, actual)).toEqual([]);
+    expect(stateDiff(reference.states, actual)).toEqual([]);
+    const ops = await opsAccounting(driver.res.prisma);
+    expect(ops.unfinished).toBe(0);
+    expect(ops.unexplained).toBe(0);
+    expect(await divergences(driver.res)).toEqual([]);
+
+    // A graceful stop finishes and exits 0.
+    const stopped = await worker.kill('SIGTERM');
+    expect(stopped.code).toBe(0);
+    worker = undefined;
+    await sandbox.stop();
+  }, 300_000);
+});
