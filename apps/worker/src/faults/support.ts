@@ -101,8 +101,13 @@ export function emailCounts(states: States): Record<ProviderKey, Map<string, num
   for (const p of PROVIDERS) {
     const m = new Map<string, number>();
     for (const r of states[p]) {
+      // NodePing sub-accounts are separate address books: a copy in another one is not a duplicate.
+      const scope = (JSON.parse(r) as { customer_id?: string }).customer_id;
       const emails = new Set((r.match(EMAIL) ?? []).map((e) => e.toLowerCase()));
-      for (const e of emails) m.set(e, (m.get(e) ?? 0) + 1);
+      for (const e of emails) {
+        const key = scope ? `${e} (${scope})` : e;
+        m.set(key, (m.get(key) ?? 0) + 1);
+      }
     }
     out[p] = m;
   }
