@@ -4,7 +4,7 @@ import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from 
 import { isUuid } from './runs.ts';
 import { AdminOpError, type CandidateView, ConflictQuery, type ConflictView, type Page } from './views.ts';
 
-type ConflictRow = Prisma.ConflictGetPayload<object>;
+export type ConflictRow = Prisma.ConflictGetPayload<object>;
 
 export interface StoredSide {
   connectionId: string;
