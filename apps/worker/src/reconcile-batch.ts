@@ -52,6 +52,8 @@ export async function planBatch(
   rows: SnapshotRow[],
   recheckIds: string[],
   runOf: RunOf,
+  /** Admin decisions adjust a person's input before the core decides (e.g. `applyResolution`). */
+  adjust?: (input: ReconcileInput) => ReconcileInput,
 ): Promise<BatchPlan> {
   const write: ReconcileWrite = {
     canonicals: [],
@@ -132,7 +134,7 @@ export async function planBatch(
       sides,
       detached: (detachedOf.get(canonicalId) ?? []).map((d) => d.connectionId),
     };
-    const result = reconcileRecord(input, ctx);
+    const result = reconcileRecord(adjust ? adjust(input) : input, ctx);
     const runId = runOf(triggerRow.get(canonicalId));
     const deferred = new Set<string>();
     for (const op of result.ops) if (busy.has(k(canonicalId, op.connectionId))) deferred.add(op.connectionId);

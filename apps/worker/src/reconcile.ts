@@ -3,6 +3,7 @@ import {
   committedMaxSeq,
   getOps,
   lockCanonicals,
+  lockReconcileWrites,
   readChangedSince,
   readCursor,
   recheckReady,
@@ -75,6 +76,7 @@ async function applyBatch(
   const ctx = policiesContext(res.config, res.now());
   const { opIds, stats } = await res.prisma.$transaction(
     async (tx) => {
+      await lockReconcileWrites(tx);
       const plan = await planBatch(tx, ctx, rows, recheckIds, runOf);
       await lockCanonicals(
         tx,
