@@ -1,0 +1,141 @@
+/**
+ * contact-sync benchmark: `npm run bench [-- --sizes 1000,10000,100000] [--seed 42] [--json] [--no-write]`.
+ * Real Postgres and Redis (provideServices), the five simulators in process (no faults, no rate
+ * limits), a whole worker in process. Writes bench/results/latest.json, bench/results/plot.svg and
+ * the tables between the markers in bench/README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { provideServices } from '@contact-sync/services';
+import {
+  type BenchResults,
+  checkShape,
+  machine,
+  markdownTable,
+  providerTable,
+  renderSvg,
+  runSize,
+  type SizeResult,
+} from './lib.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+};
+const known = new Set(['--sizes', '--seed', '--json', '--no-write', '--core-contacts']);
+for (const a of args)
+  if (a.startsWith('--') && !known.has(a)) {
+    console.error(`unknown option ${a}; known: ${[...known].join(', ')}`);
+    process.exit(2);
+  }
+const sizes = (opt('--sizes') ?? '1000,10000,100000').split(',').map((s) => {
+  const n = Number(s.trim().replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 10) {
+    console.error(`--sizes: "${s}" is not a whole number of people (at least 10)`);
+    process.exit(2);
+  }
+  return n;
+});
+const seed = Number(opt('--seed') ?? 42);
+const json = args.includes('--json');
+const write = !args.includes('--no-write');
+const coreContacts = Number(opt('--core-contacts') ?? 20_000);
+const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+process.env.LOG_LEVEL ??= 'error';
+
+log(`machine: ${JSON.stringify(machine())}`);
+log('merge core alone (packages/core/bench/plan-throughput.ts, one core)');
+const core = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [join(here, '../packages/core/bench/plan-throughput.ts'), '--json', '--contacts', String(coreContacts)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  ),
+) as { results: Record<string, { contactsPerSecond: number }> };
+const scenarios = Object.fromEntries(Object.entries(core.results).map(([k, v]) => [k, v.contactsPerSecond]));
+log(`  ${JSON.stringify(scenarios)}`);
+
+const services = await provideServices();
+const results: SizeResult[] = [];
+try {
+  for (const people of sizes) {
+    const t0 = Date.now();
+    results.push(await runSize({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }));
+    log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
+  }
+} finally {
+  await services.stop();
+}
+
+const largest = results.at(-1)!;
+const out: BenchResults = {
+  generatedAt: new Date().toISOString(),
+  machine: machine(),
+  notes: [
+    'One process runs the bench, the five simulators (all their state in memory) and the worker; peakRssMb is that whole process, sampled every 20 ms.',
+    'postgresMs is pg_stat_database.active_time of the size’s own database over the phase (time backends spent executing statements), read after the phase’s connections closed.',
+    'minWriteCalls is computed from the seeded ground truth by bench/lib.ts minWriteCalls (see bench/README.md for the model and its limits).',
+    `Services: ${services.source}. Seed ${seed}. No faults, no rate limits, push concurrency 4 per connection.`,
+  ],
+  sizes: results,
+  mergeCore: {
+    plansPerSec: scenarios['edits-10pct'] ?? Math.min(...Object.values(scenarios)),
+    scenarios,
+    contacts: coreContacts,
+  },
+  reconcile: { contactsPerSec: largest.reconcile.contactsPerSec, people: largest.people },
+  httpCeiling: {
+    wallMs: largest.httpCeiling.wallMs,
+    requests: largest.httpCeiling.requests,
+    people: largest.people,
+    syncWallMs: largest.initial.wallMs,
+    ratio: largest.httpCeiling.ratio,
+  },
+};
+const problems = checkShape(out);
+if (problems.length) throw new Error(`result shape:\n${problems.join('\n')}`);
+
+if (write) {
+  const dir = join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(join(dir, 'plot.svg'), renderSvg(out));
+  const readme = join(here, 'README.md');
+  try {
+    const text = readFileSync(readme, 'utf8');
+    const table = [
+      `Machine: ${out.machine.cores} cores, ${out.machine.memoryGb} GB, Node ${out.machine.node} (${out.machine.cpu}); generated ${out.generatedAt}.`,
+      '',
+      markdownTable(out),
+      '',
+      `Merge core alone: ${Object.entries(scenarios)
+        .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}/s`)
+        .join(', ')} (plans per second, one core, ${coreContacts.toLocaleString('en-US')} contacts).`,
+      '',
+      'Initial sync per provider:',
+      '',
+      providerTable(out),
+    ].join('\n');
+    const next = text.replace(
+      /<!-- results:start -->[\s\S]*<!-- results:end -->/,
+      `<!-- results:start -->\n${table}\n<!-- results:end -->`,
+    );
+    writeFileSync(readme, next);
+  } catch (e) {
+    log(`README not updated: ${(e as Error).message}`);
+  }
+  log('wrote bench/results/latest.json, bench/results/plot.svg, bench/README.md');
+}
+if (json) console.log(JSON.stringify(out, null, 2));
+else console.log(markdownTable(out));
