@@ -1,3 +1,6 @@
-import { hello } from '@contact-sync/core';
+#!/usr/bin/env node
+// contact-sync: the one command-line entry (demo, sandbox, worker, admin, and admin operations).
+import { main } from './commands.ts';
 
-console.log(hello(process.version));
+// Exit explicitly: queue and database clients may hold handles open after a command is done.
+process.exit(await main(process.argv.slice(2)));

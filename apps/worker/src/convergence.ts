@@ -1,6 +1,6 @@
 import type { Canonical, Projection } from '@contact-sync/core';
 import { canonicalEquals, expectedProjection } from '@contact-sync/core';
-import type { Resources } from '../resources.ts';
+import type { Resources } from './resources.ts';
 
 export interface Divergence {
   canonicalId: string;

@@ -1,11 +1,11 @@
 import type { FaultConfig, Sandbox, SandboxOptions } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
-import type { Config } from '../config.ts';
-import { createLogger, type Logger } from '../logger.ts';
-import { closeResources, createResources, type Resources } from '../resources.ts';
-import { type RunProgress, runProgress, startResync } from '../resync.ts';
-import { sandboxConfig } from '../sandbox-config.ts';
-import { type RunningWorker, startWorker } from '../worker.ts';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { closeResources, createResources, type Resources } from './resources.ts';
+import { type RunProgress, runProgress, startResync } from './resync.ts';
+import { sandboxConfig } from './sandbox-config.ts';
+import { type RunningWorker, startWorker } from './worker.ts';
 
 /**
  * A whole contact-sync in one process against real Postgres and Redis and the five
@@ -41,7 +41,16 @@ export interface StackOptions {
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  const sandbox = opts.sandbox ?? (await startSandbox({ port: 0, seed: 1, contacts: 40, ...opts.sandboxOptions }));
+  const sandbox =
+    opts.sandbox ??
+    (await startSandbox({
+      port: 0,
+      seed: 1,
+      contacts: 40,
+      ...opts.sandboxOptions,
+      ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+    }));
+  if (opts.sandbox && opts.faults !== undefined) sandbox.setFaults(opts.faults);
   const { config, env } = sandboxConfig(sandbox.providers, {
     push: { attempts: 8, backoff: 100, concurrency: 4 },
     ...opts.configOverrides,

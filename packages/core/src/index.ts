@@ -37,6 +37,3 @@ export {
 export { reconcileRecord } from './reconcile.ts';
 export { applyResolution, planCanonicalMerge, type Resolution, unionCanonical } from './resolve.ts';
 export * from './types.ts';
-
-/** Kept for the CLI placeholder until it is replaced. */
-export const hello = (x: string): string => `hi ${x}`;

@@ -69,7 +69,14 @@ export const expectedProjection = (
   caps: CapabilityDescriptor,
   canonical: Canonical,
   current: Projection | null,
-): Projection => caps.project(current ? preferCurrent(canonical, current) : canonical).projection;
+): Projection => {
+  const { projection } = caps.project(current ? preferCurrent(canonical, current) : canonical);
+  // As in targetFor: a required field the canonical record lost keeps the side's value (required-kept).
+  if (current)
+    for (const f of caps.requiredForCreate)
+      if (isEmpty(projection[f]) && !isEmpty(current[f])) (projection as Record<string, unknown>)[f] = current[f];
+  return projection;
+};
 
 const setCell = (p: Projection, field: FieldKey, key: string, from: Projection | null) => {
   const f = field as (typeof SET_FIELDS)[number];

@@ -1,0 +1,2 @@
+// Moved to ../convergence.ts (the demo checks convergence too); kept for existing imports.
+export * from '../convergence.ts';
