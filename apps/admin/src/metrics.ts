@@ -1,0 +1,162 @@
+import type { Resources } from '@contact-sync/worker';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics, computed at scrape time from Postgres and BullMQ: the worker runs in
+ * other processes (several of them), so the database is the one place that sees everything.
+ * Counters and histograms are cumulative over the rows kept (sync runs and outbox ops).
+ */
+export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+interface BucketRow {
+  connectionId: string | null;
+  le: number;
+  n: bigint | number;
+}
+interface TotalRow {
+  connectionId: string | null;
+  n: bigint | number;
+  sum: number | null;
+}
+
+/** A histogram whose buckets come from a query; prom-client renders it like its own. */
+function dbHistogram(name: string, help: string, load: () => Promise<{ buckets: BucketRow[]; totals: TotalRow[] }>) {
+  return {
+    name,
+    help,
+    type: 'histogram' as const,
+    aggregator: 'sum' as const,
+    async get() {
+      const { buckets, totals } = await load();
+      const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+      for (const t of totals) {
+        const connection = t.connectionId ?? '';
+        for (const le of LATENCY_BUCKETS) {
+          const row = buckets.find((b) => b.connectionId === t.connectionId && Number(b.le) === le);
+          values.push({ metricName: `${name}_bucket`, labels: { connection, le }, value: Number(row?.n ?? 0) });
+        }
+        values.push({ metricName: `${name}_bucket`, labels: { connection, le: '+Inf' }, value: Number(t.n) });
+        values.push({ metricName: `${name}_sum`, labels: { connection }, value: Number(t.sum ?? 0) });
+        values.push({ metricName: `${name}_count`, labels: { connection }, value: Number(t.n) });
+      }
+      return { name, help, type: 'histogram', aggregator: 'sum', values };
+    },
+    reset() {},
+  };
+}
+
+export function createMetrics(res: Resources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'contact_sync_admin_' });
+  const { prisma } = res;
+
+  new Counter({
+    name: 'contact_sync_records_pulled_total',
+    help: 'Records returned by pulls, summed over the sync runs kept (by connection)',
+    labelNames: ['connection'],
+    registers: [registry],
+    async collect() {
+      const rows = await prisma.syncRun.groupBy({
+        by: ['connectionId'],
+        where: { kind: 'pull' },
+        _sum: { pulled: true },
+      });
+      this.reset();
+      for (const r of rows) this.inc({ connection: r.connectionId ?? '' }, r._sum.pulled ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'contact_sync_ops',
+    help: 'Outbox ops by connection, kind (create/update/delete) and outcome (pending, in_flight, done, failed, superseded)',
+    labelNames: ['connection', 'kind', 'status'],
+    registers: [registry],
+    async collect() {
+      const rows = await prisma.outboxOp.groupBy({ by: ['connectionId', 'kind', 'status'], _count: true });
+      this.reset();
+      for (const r of rows) this.set({ connection: r.connectionId, kind: r.kind, status: r.status }, r._count);
+    },
+  });
+
+  new Gauge({
+    name: 'contact_sync_conflicts_open',
+    help: 'Open entries of the conflict report, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const rows = await prisma.conflict.groupBy({ by: ['kind'], where: { status: 'open' }, _count: true });
+      this.reset();
+      for (const r of rows) this.set({ kind: r.kind }, r._count);
+    },
+  });
+
+  new Gauge({
+    name: 'contact_sync_held_deletes',
+    help: 'Deletes held back by the mass-delete guard, awaiting a decision (by connection)',
+    labelNames: ['connection'],
+    registers: [registry],
+    async collect() {
+      const rows = await prisma.heldDelete.groupBy({ by: ['connectionId'], where: { status: 'held' }, _count: true });
+      this.reset();
+      for (const r of rows) this.set({ connection: r.connectionId }, r._count);
+    },
+  });
+
+  new Gauge({
+    name: 'contact_sync_queue_jobs',
+    help: 'BullMQ jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      const queues = [...res.queues.pull.values(), ...res.queues.push.values(), res.queues.reconcile];
+      const counts = await Promise.all(
+        queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed')),
+      );
+      this.reset();
+      queues.forEach((q, i) => {
+        for (const [state, n] of Object.entries(counts[i] ?? {})) this.set({ queue: q.name, state }, n);
+      });
+    },
+  });
+
+  const buckets = LATENCY_BUCKETS;
+  registry.registerMetric(
+    dbHistogram(
+      'contact_sync_pull_duration_seconds',
+      'Duration of completed pulls (sync run start to finish), by connection',
+      async () => {
+        const where = `FROM sync_runs WHERE kind = 'pull' AND status = 'completed' AND "finishedAt" IS NOT NULL`;
+        const d = `EXTRACT(EPOCH FROM ("finishedAt" - "startedAt"))`;
+        return {
+          buckets: await prisma.$queryRawUnsafe<BucketRow[]>(
+            `SELECT "connectionId", le, count(*) AS n ${where.replace('FROM sync_runs', 'FROM sync_runs CROSS JOIN unnest($1::float8[]) AS le')} AND ${d} <= le GROUP BY "connectionId", le`,
+            buckets,
+          ),
+          totals: await prisma.$queryRawUnsafe<TotalRow[]>(
+            `SELECT "connectionId", count(*) AS n, sum(${d})::float8 AS sum ${where} GROUP BY "connectionId"`,
+          ),
+        };
+      },
+    ) as never,
+  );
+  registry.registerMetric(
+    dbHistogram(
+      'contact_sync_push_latency_seconds',
+      'Time from an outbox op being written to being applied at the provider (done ops), by connection',
+      async () => {
+        const where = `FROM outbox_ops WHERE status = 'done' AND "completedAt" IS NOT NULL`;
+        const d = `EXTRACT(EPOCH FROM ("completedAt" - "createdAt"))`;
+        return {
+          buckets: await prisma.$queryRawUnsafe<BucketRow[]>(
+            `SELECT "connectionId", le, count(*) AS n ${where.replace('FROM outbox_ops', 'FROM outbox_ops CROSS JOIN unnest($1::float8[]) AS le')} AND ${d} <= le GROUP BY "connectionId", le`,
+            buckets,
+          ),
+          totals: await prisma.$queryRawUnsafe<TotalRow[]>(
+            `SELECT "connectionId", count(*) AS n, sum(${d})::float8 AS sum ${where} GROUP BY "connectionId"`,
+          ),
+        };
+      },
+    ) as never,
+  );
+  return registry;
+}

@@ -1,0 +1,21 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Resources } from '@contact-sync/worker';
+import type { FastifyInstance } from 'fastify';
+
+export const QUEUES_PATH = '/queues';
+
+/** Bull Board over every queue of the worker; the server's auth hook guards it like the API. */
+export function mountQueueDashboard(app: FastifyInstance, res: Resources): void {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(QUEUES_PATH);
+  const queues = [...res.queues.pull.values(), ...res.queues.push.values(), res.queues.reconcile];
+  createBullBoard({
+    // bull-board's adapter is typed against its own bullmq version; the queues are the same class at runtime.
+    queues: queues.map((q) => new BullMQAdapter(q as never)),
+    serverAdapter: serverAdapter as never,
+    options: { uiConfig: { boardTitle: 'contact-sync queues' } },
+  });
+  app.register(serverAdapter.registerPlugin() as never, { prefix: QUEUES_PATH });
+}

@@ -1,0 +1,49 @@
+import type { Resources } from '@contact-sync/worker';
+import {
+  ConflictQuery,
+  ConflictView,
+  Decision,
+  getConflict,
+  listConflicts,
+  PageOf,
+  ResolveResultView,
+  resolveConflict,
+} from '@contact-sync/worker/admin-ops';
+import { z } from 'zod';
+import { defineRoute } from '../route.ts';
+import { IdParams, strictQuery } from './params.ts';
+
+const ConflictStatus = z.enum(['open', 'auto-resolved', 'resolved', 'dismissed', 'info']);
+
+export const conflictRoutes = (res: Resources) => [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/conflicts',
+    tag: 'conflicts',
+    summary: 'The conflict report, newest first; filter by status, connection, kind and field',
+    query: strictQuery(ConflictQuery.extend({ status: ConflictStatus.optional() })),
+    response: PageOf(ConflictView),
+    handler: ({ query }) => listConflicts(res, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/conflicts/:id',
+    tag: 'conflicts',
+    summary: 'One conflict: the base, every side, the chosen value and rule (and candidates of an ambiguous match)',
+    params: IdParams,
+    response: ConflictView,
+    errors: ['not_found'],
+    handler: ({ params }) => getConflict(res, params.id),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/conflicts/:id/resolve',
+    tag: 'conflicts',
+    summary: 'Resolve a conflict; the decision flows out through the normal push path',
+    params: IdParams,
+    body: z.object({ decision: Decision, by: z.string().min(1).max(200).optional() }).strict(),
+    response: ResolveResultView,
+    errors: ['not_found', 'conflict'],
+    handler: ({ params, body }) => resolveConflict(res, params.id, body.decision, body.by ?? 'admin-api'),
+  }),
+];

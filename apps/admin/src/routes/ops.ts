@@ -1,0 +1,37 @@
+import type { Resources } from '@contact-sync/worker';
+import {
+  listOps,
+  OpQuery,
+  OpView,
+  PageOf,
+  RetryResultView,
+  RetrySelection,
+  retryOps,
+} from '@contact-sync/worker/admin-ops';
+import { z } from 'zod';
+import { defineRoute } from '../route.ts';
+import { strictQuery } from './params.ts';
+
+const OpStatus = z.enum(['pending', 'in_flight', 'done', 'failed', 'superseded']);
+const OpKind = z.enum(['create', 'update', 'delete']);
+
+export const opRoutes = (res: Resources) => [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/ops',
+    tag: 'ops',
+    summary: 'Outbox ops (pushes), newest first; status=failed lists the failed pushes',
+    query: strictQuery(OpQuery.extend({ status: OpStatus.optional(), kind: OpKind.optional() })),
+    response: PageOf(OpView),
+    handler: ({ query }) => listOps(res, query),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/ops/retry',
+    tag: 'ops',
+    summary: 'Retry failed ops (by ids or a whole connection): back to pending and re-enqueued',
+    body: RetrySelection,
+    response: RetryResultView,
+    handler: ({ body }) => retryOps(res, body),
+  }),
+];

@@ -1,0 +1,95 @@
+import { createLogger, type Logger, type Resources } from '@contact-sync/worker';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { authHook } from './auth.ts';
+import { ApiError, errorHandler, sendError } from './errors.ts';
+import { readiness } from './health.ts';
+import { createMetrics } from './metrics.ts';
+import { openApiDocument } from './openapi.ts';
+import { mountQueueDashboard, QUEUES_PATH } from './queues-dashboard.ts';
+import { registerRoutes } from './route.ts';
+import { apiRoutes } from './routes/index.ts';
+import { mountUi } from './ui-assets.ts';
+
+export interface AdminAppOptions {
+  res: Resources;
+  /** The bearer token every non-health request must carry (from the environment). */
+  token: string;
+  logger?: Logger;
+}
+
+export const MIN_TOKEN_LENGTH = 16;
+const PUBLIC = new Set(['/healthz', '/readyz', '/ui', '/ui/']);
+/** What the admin server must never log, on top of the worker's list. */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'];
+
+/** The admin server (HTTP API, review page, queue dashboard, health, metrics), not listening. */
+export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
+  if (typeof opts.token !== 'string' || opts.token.length < MIN_TOKEN_LENGTH) {
+    throw new Error(`admin token: must be at least ${MIN_TOKEN_LENGTH} characters`);
+  }
+  const base = opts.logger ?? opts.res.logger ?? createLogger();
+  const logger = base.child({ component: 'admin' }, { redact: { paths: REDACT, censor: '[redacted]' } });
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+  }) as unknown as FastifyInstance;
+  const { res, token } = opts;
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)),
+  );
+  app.addHook(
+    'onRequest',
+    authHook({
+      token,
+      isPublic: (path) => PUBLIC.has(path) || (path.startsWith('/ui/') && !path.slice(4).includes('/')),
+      acceptsCookie: (path) => path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`),
+    }),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const r = await readiness(res);
+    if (r.ready) return { status: 'ready', checks: r.checks };
+    const failed = Object.entries(r.checks)
+      .filter(([, v]) => v !== 'ok')
+      .map(([k]) => k);
+    return reply.status(503).send({ status: 'unavailable', failed, checks: r.checks });
+  });
+
+  const metrics = createMetrics(res);
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+
+  const routes = apiRoutes(res, token);
+  registerRoutes(app, routes);
+  const doc = openApiDocument(routes, { title: 'contact-sync admin API', version: '1' });
+  app.get('/api/openapi.json', async () => doc);
+
+  mountUi(app);
+  mountQueueDashboard(app, res);
+  return app;
+}
+
+export interface StartAdminOptions extends AdminAppOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+}
+
+export interface RunningAdminServer {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startAdminServer(opts: StartAdminOptions): Promise<RunningAdminServer> {
+  const app = buildAdminApp(opts);
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ host, port: opts.port ?? 0 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shownHost}:${port}`, app, close: () => app.close() };
+}
