@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Resources } from '@contact-sync/worker';
 
 export interface RunningAdmin {
+  /** Base URL, no trailing slash; the review page is `${url}/ui/#token=…`. */
   url: string;
   close(): Promise<void>;
 }
@@ -17,7 +18,12 @@ export function adminToken(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function startAdmin(
   res: Resources,
-  opts: { token: string; port: number; host?: string },
+  opts: {
+    token: string;
+    port: number;
+    host?: string /** Take any free port when `port` is taken (default true). */;
+    fallbackPort?: boolean;
+  },
 ): Promise<RunningAdmin> {
   const spec = '@contact-sync/admin/server';
   const mod = (await import(spec)) as {
@@ -32,7 +38,8 @@ export async function startAdmin(
   try {
     server = await tryStart(opts.port);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || opts.port === 0) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || opts.port === 0 || opts.fallbackPort === false)
+      throw err;
     server = await tryStart(0);
   }
   const url = (server.url ?? server.address ?? `http://${host}:${opts.port}`).replace(/\/$/, '');

@@ -9,10 +9,12 @@ import {
   stdio,
   UsageError,
 } from './cli.ts';
+import { adminOpCommands } from './commands/admin-ops.ts';
 import { demoCommand } from './commands/demo.ts';
+import { serverCommands } from './commands/servers.ts';
 
 /** Every command, in the order `contact-sync --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand];
+export const COMMANDS: Command[] = [demoCommand, ...serverCommands, ...adminOpCommands];
 
 export function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

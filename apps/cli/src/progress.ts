@@ -7,9 +7,9 @@ export function progressLine(label: string, p: RunProgress, elapsedMs: number): 
     ? 'done'
     : p.pulls.completed + p.pulls.failed < p.pulls.expected
       ? 'pulling'
-      : !p.reconciled
-        ? 'reconciling'
-        : 'pushing';
+      : p.pendingOps > 0
+        ? 'pushing'
+        : 'reconciling';
   return (
     `${label}: ${phase.padEnd(11)} pulls ${p.pulls.completed}/${p.pulls.expected}` +
     `${p.pulls.failed ? ` (${p.pulls.failed} failed)` : ''}` +

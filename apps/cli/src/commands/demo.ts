@@ -17,9 +17,10 @@ import { conflictCounts, opCounts, providerCounts, quarantineSummary } from '../
 export const demoCommand: Command = {
   name: 'demo',
   summary:
-    'Run contact-sync end to end on this machine: Postgres and Redis (from DATABASE_URL/REDIS_URL, else Docker,\n' +
-    'else local servers it starts), the five provider simulators with overlapping messy data, the worker and the\n' +
-    'admin server; a full sync of all five connections, then a second full resync that must write nothing.',
+    'Run contact-sync end to end on this machine: a full sync of five seeded simulators, then a no-op resync.\n\n' +
+    'Postgres and Redis come from DATABASE_URL/REDIS_URL, else Docker, else local servers it starts; then the\n' +
+    'five provider simulators with overlapping messy data, the worker and the admin server; a full sync of all\n' +
+    'five connections, then a second full resync that must write nothing, and a summary.',
   options: {
     contacts: {
       type: 'string',
@@ -184,7 +185,7 @@ async function demo(
   } catch (err) {
     say(`the admin page is unavailable: ${(err as Error).message.split('\n')[0]}`);
   }
-  const adminUrl = admin ? `${admin.url}/#token=${token}` : null;
+  const adminUrl = admin ? `${admin.url}/ui/#token=${token}` : null;
   if (!opts.exit) writeDemoEnv(stack, { databaseUrl, redisUrl: services.redisUrl, prefix, token, adminUrl }, life, say);
 
   const first = await sync(stack, 'full sync', opts, io);
