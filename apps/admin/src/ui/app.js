@@ -86,7 +86,7 @@ function conflictCard(c) {
   });
   const resolve = (button, decision) =>
     guarded(button, async () => {
-      const r = await api('POST', `/conflicts/${c.id}/resolve`, { decision });
+      const r = await api('POST', `/conflicts/${c.id}/resolve`, { decision, by: 'review-page' });
       card.replaceWith(conflictCard(r.conflict));
       toast(`Resolved: ${r.opsEnqueued} push${r.opsEnqueued === 1 ? '' : 'es'} queued.`);
     });
@@ -244,7 +244,7 @@ function conflictCard(c) {
     );
   }
 
-  card.append(
+  const parts = [
     h(
       'header',
       {},
@@ -261,11 +261,28 @@ function conflictCard(c) {
       ? h(
           'p',
           { class: 'outcome', 'data-testid': 'conflict-outcome' },
-          `Resolution: ${JSON.stringify(c.resolution)} · ${when(c.resolvedAt)}`,
+          describeResolution(c.resolution),
+          ` · ${when(c.resolvedAt)}`,
         )
       : null,
-  );
+  ];
+  card.append(...parts.filter(Boolean));
   return card;
+}
+
+function describeResolution(r) {
+  if (!r || typeof r !== 'object') return `Resolution: ${JSON.stringify(r)}`;
+  const what =
+    {
+      keep: 'kept the chosen value',
+      pick: `picked ${r.connectionId}`,
+      value: 'entered a value',
+      link: `linked to person ${short(r.canonicalId)}`,
+      'create-new': 'created a new person',
+      dismiss: 'dismissed',
+    }[r.action] ?? r.action;
+  const value = 'value' in r ? [' → ', showValue(r.value)] : [];
+  return h('span', {}, `${r.by ? `${r.by}: ` : ''}${what}`, ...value);
 }
 
 /** Text stays text; input that starts like JSON (an object, or null) is parsed as JSON. */

@@ -1,0 +1,7 @@
+export {
+  type AdminAppOptions,
+  buildAdminApp,
+  type RunningAdminServer,
+  type StartAdminOptions,
+  startAdminServer,
+} from './server.ts';

@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningAdminServer, startAdminServer } from './server.ts';
+import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
+
+// The conflict review page in headless Chromium, against a real conflict from a real sync:
+// resolve it by picking a side, and the next sync carries that value to every simulator.
+const browserBin = ensureChromium();
+if ('skip' in browserBin) process.stderr.write(`[admin tests] review page test skipped: ${browserBin.skip}\n`);
+
+const TOKEN = 'browser-test-token-0123456789abcdef';
+const SCREENSHOT = new URL('../docs/review-page.png', import.meta.url);
+
+describe.skipIf('skip' in browserBin)('conflict review page (headless Chromium)', () => {
+  let stack: Stack;
+  let admin: RunningAdminServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    stack = await startStack({
+      databaseUrl: db.databaseUrl,
+      redisUrl: db.redisUrl,
+      prefix: db.redisPrefix,
+      sandboxOptions: { seed: 5, contacts: 12 },
+      configOverrides: { conflictPolicy: { kind: 'hold' } },
+    });
+    await stack.sync();
+    admin = await startAdminServer({ res: stack.res, token: TOKEN });
+    browser = await chromium.launch({
+      executablePath: 'path' in browserBin ? browserBin.path : '',
+      args: CHROMIUM_ARGS,
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await admin?.close();
+    await stack?.close();
+  });
+
+  /** Edits one field of a person linked in ChurchPad and Grow CRM differently in both. */
+  async function conflictingEdit(skip: number, edit: (church: string, grow: number) => void) {
+    const link = (
+      await stack.res.prisma.link.findMany({
+        where: { connectionId: 'churchpad', canonical: { links: { some: { connectionId: 'growcrm' } } } },
+        orderBy: { externalId: 'asc' },
+      })
+    )[skip]!;
+    const grow = await stack.res.prisma.link.findFirstOrThrow({
+      where: { connectionId: 'growcrm', canonicalId: link.canonicalId },
+    });
+    edit(link.externalId, Number(grow.externalId));
+    return { canonicalId: link.canonicalId, churchId: link.externalId, growId: Number(grow.externalId) };
+  }
+
+  it('shows a real conflict side by side, resolves it by picking a side, and the next sync applies it', async () => {
+    const target = await conflictingEdit(0, (c, g) => {
+      stack.sandbox.sim.churchpad.update(c, { last_name: 'Okonkwo-Church' });
+      stack.sandbox.sim.growcrm.update(g, { last_name: 'Okonkwo-Grow' });
+    });
+    await conflictingEdit(1, (c, g) => {
+      stack.sandbox.sim.churchpad.update(c, { first_name: 'Anneliese' });
+      stack.sandbox.sim.growcrm.update(g, { first_name: 'Annelie' });
+    });
+    await stack.sync();
+    const conflict = await stack.res.prisma.conflict.findFirstOrThrow({
+      where: { canonicalId: target.canonicalId, field: 'familyName', status: 'open' },
+    });
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${admin.url}/ui/#token=${TOKEN}`);
+    // The token leaves the address bar at once and stays in this tab's sessionStorage.
+    await expect.poll(() => page.url()).not.toContain(TOKEN);
+    expect(await page.evaluate(() => sessionStorage.getItem('contact-sync-admin-token'))).toBe(TOKEN);
+
+    const rows = page.getByTestId('conflict-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2);
+    const row = page.locator(`[data-testid="conflict-row"][data-conflict-id="${conflict.id}"]`);
+    await expect.poll(() => row.getByTestId('value-side-churchpad').textContent()).toBe('Okonkwo-Church');
+    expect(await row.getByTestId('value-side-growcrm').textContent()).toBe('Okonkwo-Grow');
+    expect(await row.getByTestId('value-base').textContent()).toBe(String(conflict.base));
+    expect(await row.getByTestId('conflict-rule').textContent()).toContain(conflict.rule);
+    expect(await row.getByTestId('conflict-status').textContent()).toBe('open');
+
+    // Filters: by field, then by kind.
+    await page.getByTestId('filter-field').fill('familyName');
+    await page.getByTestId('filter-apply').click();
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByTestId('filter-field').fill('');
+    await page.getByTestId('filter-kind').selectOption('ambiguous-match');
+    await page.getByTestId('filter-apply').click();
+    await page.getByTestId('conflicts-empty').waitFor();
+    await page.getByTestId('filter-kind').selectOption('');
+    await page.getByTestId('filter-apply').click();
+    await expect.poll(() => rows.count()).toBe(2);
+
+    await row.getByTestId('pick-growcrm').click();
+    const resolved = page.locator(`[data-testid="conflict-row"][data-conflict-id="${conflict.id}"]`);
+    await expect.poll(() => resolved.getAttribute('data-status')).toBe('resolved');
+    expect(await resolved.getByTestId('conflict-status').textContent()).toBe('resolved');
+    expect(await resolved.getByTestId('pick-growcrm').count()).toBe(0);
+    // The committed screenshot: one conflict just resolved, one still open.
+    mkdirSync(new URL('.', SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
+
+    await stack.sync();
+    expect(stack.sandbox.sim.churchpad.get(target.churchId)?.last_name).toBe('Okonkwo-Grow');
+    expect(stack.sandbox.sim.growcrm.get(target.growId)?.last_name).toBe('Okonkwo-Grow');
+
+    // The other views render from the API too.
+    await page.getByTestId('nav-held-deletes').click();
+    await page.getByTestId('held-empty').waitFor();
+    await page.getByTestId('nav-failed-ops').click();
+    await page.getByTestId('failed-ops-view').waitFor();
+    expect(await page.getByTestId('ops-list').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('asks for the token when it has none and reports a wrong one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${admin.url}/ui/`);
+    await page.getByTestId('login').waitFor();
+    await page.getByTestId('token-input').fill('not-the-token-at-all');
+    await page.getByTestId('token-submit').click();
+    await expect.poll(() => page.getByTestId('toast').textContent()).toContain('refused');
+    expect(await page.getByTestId('login').isVisible()).toBe(true);
+    await page.close();
+  });
+});
