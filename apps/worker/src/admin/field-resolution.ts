@@ -14,9 +14,11 @@ import { AdminOpError, type Decision } from './views.ts';
 
 const isScalar = (f: string): f is ScalarField => (SCALAR_FIELDS as readonly string[]).includes(f);
 
-const ScalarValue = z.string().nullable();
+const ScalarValue = z.object({ value: z.string().nullable() });
 /** A set entry as an admin enters it: the entry's value may be left out (it is the entry in conflict). */
-const EntryValue = z.strictObject({ value: z.string().optional(), label: z.string().nullable() }).nullable();
+const EntryValue = z.object({
+  value: z.strictObject({ value: z.string().optional(), label: z.string().nullable() }).nullable(),
+});
 
 const entryKey = (v: unknown): string | null =>
   v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'string'
@@ -59,7 +61,7 @@ export function fieldResolution(
   }
   const f = field.data;
   if (isScalar(f)) {
-    const v = parseInput(ScalarValue, value);
+    const v = parseInput(ScalarValue, { value }).value;
     if (decision.action === 'value' && v !== null && v.trim() === '')
       throw new AdminOpError('invalid', `value: an empty ${f}; give null to clear it`);
     return { resolution: { field: f, value: v }, value: v };
@@ -67,7 +69,7 @@ export function fieldResolution(
   // A set field's conflict is about one entry, keyed by its normalized value.
   const key = [row.chosen, row.base, ...sides.map((s) => s.value)].map(entryKey).find((k) => k !== null);
   if (!key) throw new AdminOpError('invalid', `conflict ${row.id} holds no entry value for ${f}`);
-  const entry = parseInput(EntryValue, value);
+  const entry = parseInput(EntryValue, { value }).value;
   if (entry?.value !== undefined) {
     const normalized = normalizeSetEntries(f as SetField, [{ value: entry.value, label: entry.label }])[0]?.value;
     if (normalized !== key)

@@ -1,0 +1,163 @@
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminOpError, getConflict, listConflicts, resolveConflict } from '../admin-ops.ts';
+import { type Stack, startStack } from '../stack.ts';
+
+// Decisions on conflicts the policy held for review (conflict policy `hold`): an entered value,
+// keeping the agreed value, a new person for an ambiguous match, dismissing.
+const db = await createTestDatabase();
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({
+    databaseUrl: db.databaseUrl,
+    redisUrl: db.redisUrl,
+    prefix: db.redisPrefix,
+    sandboxOptions: { seed: 5, contacts: 30 },
+    configOverrides: { conflictPolicy: { kind: 'hold' }, connection: { createPolicy: 'skip' } },
+  });
+  await stack.sync();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function settled(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await stack.res.prisma.outboxOp.count({ where: { status: { in: ['pending', 'in_flight'] } } })) > 0) {
+    if (Date.now() > deadline) throw new Error('ops still pending');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function heldConflict(skip: number) {
+  const church = await stack.res.prisma.link.findFirstOrThrow({
+    where: { connectionId: 'churchpad', canonical: { links: { some: { connectionId: 'growcrm' } } } },
+    orderBy: { externalId: 'asc' },
+    skip,
+  });
+  const grow = await stack.res.prisma.link.findFirstOrThrow({
+    where: { connectionId: 'growcrm', canonicalId: church.canonicalId },
+  });
+  const p = { canonicalId: church.canonicalId, church: church.externalId, grow: Number(grow.externalId) };
+  const original = stack.sandbox.sim.churchpad.get(p.church)!.last_name;
+  stack.sandbox.sim.churchpad.update(p.church, { last_name: `Church${skip}` });
+  stack.sandbox.sim.growcrm.update(p.grow, { last_name: `Grow${skip}` });
+  await stack.sync();
+  const page = await listConflicts(stack.res, { status: 'open', kind: 'field', field: 'familyName' });
+  const conflict = page.items.find((c) => c.canonicalId === p.canonicalId)!;
+  expect(conflict).toBeDefined();
+  // Held: nothing was written for the field, each side keeps its edit.
+  expect(stack.sandbox.sim.churchpad.get(p.church)?.last_name).toBe(`Church${skip}`);
+  expect(stack.sandbox.sim.growcrm.get(p.grow)?.last_name).toBe(`Grow${skip}`);
+  return { ...p, conflict, original };
+}
+
+describe('decisions on held conflicts', () => {
+  it('writes an entered value everywhere', async () => {
+    const c = await heldConflict(0);
+    const bad = await resolveConflict(stack.res, c.conflict.id, { action: 'value', value: 42 }).catch((e) => e);
+    expect(bad).toBeInstanceOf(AdminOpError);
+    expect((bad as AdminOpError).message).toMatch(/^value: .*expected string/);
+    const { conflict, opsEnqueued } = await resolveConflict(stack.res, c.conflict.id, {
+      action: 'value',
+      value: '  Typed  ',
+    });
+    expect(conflict.status).toBe('resolved');
+    expect(opsEnqueued).toBeGreaterThanOrEqual(2);
+    await settled();
+    expect(stack.sandbox.sim.churchpad.get(c.church)?.last_name).toBe('Typed');
+    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe('Typed');
+    stack.sandbox.clearRequests();
+    await stack.sync();
+    expect(stack.sandbox.writeCount()).toBe(0);
+    const open = await listConflicts(stack.res, { status: 'open', kind: 'field', field: 'familyName' });
+    expect(open.items.filter((x) => x.canonicalId === c.canonicalId)).toEqual([]);
+  });
+
+  it('settles a set-entry label conflict by picking a side', async () => {
+    // The seed gives the same address different labels in different providers: held on the first sync.
+    const open = await listConflicts(stack.res, { status: 'open', kind: 'field', limit: 500 });
+    type Entry = { value: string; label: string | null };
+    const c = open.items.find(
+      (x) => (x.field === 'emails' || x.field === 'phones') && x.sides.some((s) => (s.value as Entry | null)?.label),
+    )!;
+    expect(c).toBeDefined();
+    const side = c.sides.find((s) => (s.value as Entry | null)?.label)!;
+    const entry = side.value as Entry;
+    await resolveConflict(stack.res, c.id, { action: 'pick', connectionId: side.connectionId });
+    await settled();
+    const person = await stack.res.prisma.canonicalContact.findUniqueOrThrow({ where: { id: c.canonicalId! } });
+    const held = (person.data as Record<string, Entry[]>)[c.field!]!.find((e) => e.value === entry.value);
+    expect(held?.label).toBe(entry.label);
+    stack.sandbox.clearRequests();
+    await stack.sync();
+    expect(stack.sandbox.writeCount()).toBe(0);
+    const again = await listConflicts(stack.res, { status: 'open', kind: 'field', limit: 500 });
+    const same = again.items.filter(
+      (x) =>
+        x.canonicalId === c.canonicalId &&
+        x.field === c.field &&
+        x.sides.some((s) => (s.value as Entry | null)?.value === entry.value),
+    );
+    expect(same).toEqual([]);
+  });
+
+  it('keeps the agreed value: it is written back to both sides', async () => {
+    const c = await heldConflict(1);
+    expect(c.conflict.chosen).toBe(c.original);
+    await resolveConflict(stack.res, c.conflict.id, { action: 'keep' });
+    await settled();
+    expect(stack.sandbox.sim.churchpad.get(c.church)?.last_name).toBe(c.original);
+    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe(c.original);
+    stack.sandbox.clearRequests();
+    await stack.sync();
+    expect(stack.sandbox.writeCount()).toBe(0);
+  });
+
+  it('makes a new person of an ambiguous match, or dismisses it', async () => {
+    const people = await stack.res.prisma.canonicalContact.findMany({
+      where: { deletedAt: null, keys: { some: { kind: 'email' } } },
+      include: { keys: { where: { kind: 'email' } } },
+      orderBy: { id: 'asc' },
+      take: 4,
+    });
+    const nodeping = stack.config.connections.find((x) => x.id === 'nodeping')!;
+    const customer = String(nodeping.options.customerId ?? stack.sandbox.sim.nodeping.primaryId);
+    const add = (name: string, pair: typeof people) =>
+      stack.sandbox.sim.nodeping.insert(customer, {
+        name,
+        addresses: pair.map((p) => ({ address: p.keys[0]!.value, type: 'email' })),
+      });
+    const first = add('First Pair', people.slice(0, 2));
+    const second = add('Second Pair', people.slice(2, 4));
+    await stack.sync();
+    const open = await listConflicts(stack.res, { status: 'open', kind: 'ambiguous-match' });
+    const of = (ext: string) => open.items.find((c) => c.sides[0]?.externalId === ext)!;
+
+    // A person who already has a NodePing record cannot take a second one.
+    const taken = await stack.res.prisma.link.findFirstOrThrow({ where: { connectionId: 'nodeping' } });
+    const refused = await resolveConflict(stack.res, of(first._id).id, {
+      action: 'link',
+      canonicalId: taken.canonicalId,
+    }).catch((e) => e);
+    expect((refused as AdminOpError).code).toBe('conflict');
+
+    const made = await resolveConflict(stack.res, of(first._id).id, { action: 'create-new' }, 'bob');
+    expect(made.conflict.status).toBe('resolved');
+    const link = await stack.res.prisma.link.findUniqueOrThrow({
+      where: { connectionId_externalId: { connectionId: 'nodeping', externalId: first._id } },
+    });
+    expect(people.map((p) => p.id)).not.toContain(link.canonicalId);
+    expect((made.conflict.resolution as { canonicalId: string }).canonicalId).toBe(link.canonicalId);
+
+    const dismissed = await resolveConflict(stack.res, of(second._id).id, { action: 'dismiss' });
+    expect(dismissed.conflict.status).toBe('dismissed');
+    expect((await getConflict(stack.res, of(second._id).id)).candidates).toHaveLength(2);
+    expect(await stack.res.prisma.link.count({ where: { connectionId: 'nodeping', externalId: second._id } })).toBe(0);
+    await settled();
+    stack.sandbox.clearRequests();
+    await stack.sync();
+    expect(stack.sandbox.writeCount()).toBe(0);
+  });
+});
