@@ -4,7 +4,7 @@
  * check, the README table and the SVG plot.
  */
 import os from 'node:os';
-import { applyMigrations, createDatabase } from '@contact-sync/services';
+import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { ProviderKey, Sandbox, SeedPerson } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
 import { committedMaxSeq, writeCursor } from '@contact-sync/store';
@@ -37,8 +37,12 @@ const fullName = (r: { givenName: string; familyName: string }) => `${normName(r
  * The fewest write calls that bring the seeded providers into agreement, under this model:
  *
  * - **creates**: a person missing from a flat provider (ChurchPad, Grow CRM, NodePing) costs one
- *   create there (one call carries the whole contact). ilert users and R-Service people are never
- *   created (the engine syncs the contact methods of those that exist), so they cost nothing.
+ *   create there (one call carries the whole contact), if the providers that hold the person carry
+ *   what that provider requires to create (ChurchPad: given and family name, an email and a phone;
+ *   Grow CRM: given and family name and an email; NodePing: a name). Given and family names come
+ *   from ChurchPad, Grow CRM and ilert records; NodePing and R-Service only hold a display name.
+ *   ilert users and R-Service people are never created (the engine syncs the contact methods of
+ *   those that exist), so they cost nothing.
  * - **method-per-call providers** (ilert: emails, phones; R-Service: emails, phones, websites,
  *   chats): every value that some record of the person holds (the union, emails compared
  *   case-insensitively, phones as E.164, invalid emails left out) and this record lacks costs one
@@ -72,7 +76,13 @@ export function minWriteCalls(people: readonly SeedPerson[]): MinWrites {
       if (FLAT.includes(p)) names.set(fullName(r), (names.get(fullName(r)) ?? 0) + 1);
     }
     const majority = [...names].sort((a, b) => b[1] - a[1])[0]?.[0];
-    for (const p of FLAT) if (!(person.records[p]?.length ?? 0)) creates[p]!++;
+    const structuredName = recs.some(({ p }) => p === 'churchpad' || p === 'growcrm' || p === 'ilert');
+    const canCreate: Record<string, boolean> = {
+      churchpad: structuredName && emails.size > 0 && phones.size > 0,
+      growcrm: structuredName && emails.size > 0,
+      nodeping: recs.length > 0,
+    };
+    for (const p of FLAT) if (!(person.records[p]?.length ?? 0) && canCreate[p]) creates[p]!++;
     for (const { p, r } of recs) {
       const hasEmail = new Set(r.emails.map((e) => e.value.trim().toLowerCase()));
       const hasPhone = new Set(r.phones.map((ph) => ph.e164));
@@ -131,7 +141,9 @@ export function planEdits(people: readonly SeedPerson[], seed: number): { edits:
       rs!.some((r) => r.quirks.some((q) => q === 'duplicate' || q === 'invalid-email' || q === 'phone-too-long')),
     );
   const want = Math.max(1, Math.round(people.length / 100));
-  const pool = people.filter((p) => !messy(p) && (p.records.churchpad?.length === 1 || p.records.growcrm?.length === 1));
+  const pool = people.filter(
+    (p) => !messy(p) && (p.records.churchpad?.length === 1 || p.records.growcrm?.length === 1),
+  );
   const edits: Edit[] = [];
   let min = 0;
   const taken = new Set<number>();
@@ -194,6 +206,22 @@ const isListPath = (provider: string, path: string) => {
   return /\/contacts$/.test(p);
 };
 
+/** Writes grouped by provider, method and path with ids elided. */
+export function writeKinds(sandbox: Sandbox): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of sandbox.requests()) {
+    if (!r.isWrite) continue;
+    const path = r.path
+      .split('?')[0]!
+      .split('/')
+      .map((s) => (/\d|^[A-Z0-9-]{6,}$/.test(s) ? ':id' : s))
+      .join('/');
+    const k = `${r.effectiveMethod} ${path} ${r.status}`;
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
 export function countCalls(sandbox: Sandbox): CallCounts {
   const byProvider: CallCounts['byProvider'] = Object.fromEntries(
     PROVIDERS.map((p) => [p, { reads: 0, writes: 0, failedWrites: 0 }]),
@@ -215,20 +243,31 @@ export function countCalls(sandbox: Sandbox): CallCounts {
   return { readCalls, writeCalls: Math.max(writeCalls, sandbox.writeCount()), byProvider, listPages };
 }
 
-/** Postgres time spent executing statements in one database (pg_stat_database.active_time, ms). */
-export async function postgresActiveMs(adminUrl: string, db: string): Promise<number | null> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
+/**
+ * Postgres time spent executing statements in one database (pg_stat_database.active_time, ms),
+ * and the rows its sequential scans read (pg_stat_user_tables.seq_tup_read, summed): a count
+ * that grows faster than the data when a query scans a table once per record.
+ */
+export async function postgresStats(
+  adminUrl: string,
+  databaseUrl: string,
+  db: string,
+): Promise<{ activeMs: number | null; seqRowsRead: number }> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  const own = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await own.connect();
   try {
-    await client.query('SELECT pg_stat_clear_snapshot()');
-    const r = await client.query<{ active_time: number | null }>(
+    const r = await admin.query<{ active_time: number | null }>(
       'SELECT active_time FROM pg_stat_database WHERE datname = $1',
       [db],
     );
+    const s = await own.query<{ n: string | null }>('SELECT sum(seq_tup_read)::text AS n FROM pg_stat_user_tables');
     const v = r.rows[0]?.active_time;
-    return v === null || v === undefined ? null : Number(v);
+    return { activeMs: v === null || v === undefined ? null : Number(v), seqRowsRead: Number(s.rows[0]?.n ?? 0) };
   } finally {
-    await client.end();
+    await admin.end();
+    await own.end();
   }
 }
 
@@ -267,10 +306,18 @@ function writeRequest(sandbox: Sandbox, p: ProviderKey, i: number, people: reado
     case 'growcrm':
       return {
         url: `${base}/contacts`,
-        init: json({ first_name: 'Bench', last_name: `G${i}`, email, clientid: sandbox.providers.growcrm.options.clientId }),
+        init: json({
+          first_name: 'Bench',
+          last_name: `G${i}`,
+          email,
+          clientid: sandbox.providers.growcrm.options.clientId,
+        }),
       };
     case 'nodeping':
-      return { url: `${base}/contacts`, init: json({ name: `Bench N${i}`, newaddresses: [{ address: email, type: 'email' }] }) };
+      return {
+        url: `${base}/contacts`,
+        init: json({ name: `Bench N${i}`, newaddresses: [{ address: email, type: 'email' }] }),
+      };
     case 'ilert': {
       const user = staff[i % staff.length]?.records.ilert?.[0]?.externalId ?? '1000';
       return { url: `${base}/users/${user}/contacts/emails`, init: json({ target: email }) };
@@ -355,17 +402,35 @@ export interface SizeResult {
     wallMs: number;
     peakRssMb: number;
     postgresMs: number | null;
+    postgresSeqRowsRead: number;
     readCalls: number;
     writeCalls: number;
     failedWriteCalls: number;
     minWriteCalls: number;
     listPages: number;
+    writes: Record<string, number>;
     opsPlanned: number;
     conflicts: number;
     byProvider: Record<string, { reads: number; writes: number; failedWrites: number; minWrites: number }>;
   };
-  noop: { wallMs: number; peakRssMb: number; postgresMs: number | null; readCalls: number; writeCalls: number; listPages: number };
-  incremental: { wallMs: number; edits: number; writeCalls: number; minWriteCalls: number; readCalls: number };
+  noop: {
+    wallMs: number;
+    peakRssMb: number;
+    postgresMs: number | null;
+    readCalls: number;
+    writeCalls: number;
+    listPages: number;
+    /** Writes per provider and request (method + path with ids elided), to find where they come from. */
+    writes: Record<string, number>;
+  };
+  incremental: {
+    wallMs: number;
+    edits: number;
+    writeCalls: number;
+    minWriteCalls: number;
+    readCalls: number;
+    writes: Record<string, number>;
+  };
   reconcile: { contacts: number; wallMs: number; contactsPerSec: number };
   httpCeiling: Ceiling & { syncWallMs: number; ratio: number };
   baselineRssMb: number;
@@ -378,6 +443,8 @@ export interface SizeOptions {
   redisUrl: string;
   log?: (msg: string) => void;
   timeoutMs?: number;
+  /** Keep the size's database after the run (default: dropped). */
+  keepDatabase?: boolean;
 }
 
 /** Strips the sandbox's informational options that the worker's config does not take. */
@@ -417,7 +484,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   // it ends, so closing the pool makes the figure complete.
   const pgTime = async () => {
     await new Promise((r) => setTimeout(r, 300));
-    return postgresActiveMs(o.adminUrl, dbName);
+    return postgresStats(o.adminUrl, databaseUrl, dbName);
   };
   const phase = async <T>(name: string, fn: (stack: Stack) => Promise<T>) => {
     const pg0 = await pgTime();
@@ -435,8 +502,11 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const peakRssMb = rss.stop();
     const pg1 = await pgTime();
     const calls = countCalls(sandbox);
+    const writes = writeKinds(sandbox);
     log(`  ${name}: ${wallMs} ms, peak RSS ${peakRssMb} MB, ${calls.readCalls} reads, ${calls.writeCalls} writes`);
-    return { out, wallMs, peakRssMb, postgresMs: pg0 === null || pg1 === null ? null : pg1 - pg0, calls };
+    const postgresMs = pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs);
+    const seqRowsRead = pg1.seqRowsRead - pg0.seqRowsRead;
+    return { out, wallMs, peakRssMb, postgresMs, seqRowsRead, calls, writes };
   };
 
   try {
@@ -484,11 +554,13 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         wallMs: initial.wallMs,
         peakRssMb: initial.peakRssMb,
         postgresMs: initial.postgresMs,
+        postgresSeqRowsRead: initial.seqRowsRead,
         readCalls: initial.calls.readCalls,
         writeCalls: initial.calls.writeCalls,
         failedWriteCalls: Object.values(initial.calls.byProvider).reduce((a, b) => a + b.failedWrites, 0),
         minWriteCalls: min.total,
         listPages: initial.calls.listPages,
+        writes: initial.writes,
         opsPlanned: initial.out.run.opsPlanned,
         conflicts: initial.out.run.conflicts,
         byProvider: Object.fromEntries(
@@ -502,6 +574,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         readCalls: noop.calls.readCalls,
         writeCalls: noop.calls.writeCalls,
         listPages: noop.calls.listPages,
+        writes: noop.writes,
       },
       incremental: {
         wallMs: incremental.wallMs,
@@ -509,6 +582,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         writeCalls: incremental.calls.writeCalls,
         minWriteCalls: incMin,
         readCalls: incremental.calls.readCalls,
+        writes: incremental.writes,
       },
       reconcile,
       httpCeiling: {
@@ -519,6 +593,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     };
   } finally {
     await sandbox.stop();
+    if (!o.keepDatabase) await dropDatabase(o.adminUrl, dbName);
   }
 }
 
@@ -581,6 +656,40 @@ export function checkShape(r: unknown): string[] {
   return errs;
 }
 
+export function assembleResults(o: {
+  sizes: SizeResult[];
+  coreScenarios: Record<string, number>;
+  coreContacts: number;
+  seed: number;
+  servicesSource: string;
+}): BenchResults {
+  const largest = o.sizes.at(-1)!;
+  return {
+    generatedAt: new Date().toISOString(),
+    machine: machine(),
+    notes: [
+      'One process runs the bench, the five simulators (all their state in memory) and the worker; peakRssMb is that whole process, sampled every 20 ms.',
+      'postgresMs is pg_stat_database.active_time of the size’s own database over the phase (time backends spent executing statements, summed over connections, so it can exceed wall time), read after the phase’s connections closed.',
+      'minWriteCalls is computed from the seeded ground truth by bench/lib.ts minWriteCalls (see bench/README.md for the model and its limits).',
+      `Services: ${o.servicesSource}. Seed ${o.seed}. No faults, no rate limits, push concurrency ${PUSH_CONCURRENCY} per connection.`,
+    ],
+    sizes: o.sizes,
+    mergeCore: {
+      plansPerSec: o.coreScenarios['edits-10pct'] ?? Math.min(...Object.values(o.coreScenarios)),
+      scenarios: o.coreScenarios,
+      contacts: o.coreContacts,
+    },
+    reconcile: { contactsPerSec: largest.reconcile.contactsPerSec, people: largest.people },
+    httpCeiling: {
+      wallMs: largest.httpCeiling.wallMs,
+      requests: largest.httpCeiling.requests,
+      people: largest.people,
+      syncWallMs: largest.initial.wallMs,
+      ratio: largest.httpCeiling.ratio,
+    },
+  };
+}
+
 const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
 
 export function markdownTable(r: BenchResults): string {
@@ -596,11 +705,16 @@ export function markdownTable(r: BenchResults): string {
 }
 
 export function providerTable(r: BenchResults): string {
-  const rows = ['| people | provider | reads | writes | failed writes | min writes |', '|---:|---|---:|---:|---:|---:|'];
+  const rows = [
+    '| people | provider | reads | writes | failed writes | min writes |',
+    '|---:|---|---:|---:|---:|---:|',
+  ];
   for (const s of r.sizes)
     for (const p of PROVIDERS) {
       const b = s.initial.byProvider[p]!;
-      rows.push(`| ${fmt(s.people)} | ${p} | ${fmt(b.reads)} | ${fmt(b.writes)} | ${fmt(b.failedWrites)} | ${fmt(b.minWrites)} |`);
+      rows.push(
+        `| ${fmt(s.people)} | ${p} | ${fmt(b.reads)} | ${fmt(b.writes)} | ${fmt(b.failedWrites)} | ${fmt(b.minWrites)} |`,
+      );
     }
   return rows.join('\n');
 }
@@ -613,7 +727,12 @@ export function renderSvg(r: BenchResults): string {
   const sizes = r.sizes.map((s) => s.people);
   const lx0 = Math.log10(Math.min(...sizes));
   const lx1 = Math.log10(Math.max(...sizes));
-  const panel = (ox: number, title: string, yLabel: string, series: { name: string; color: string; ys: number[] }[]) => {
+  const panel = (
+    ox: number,
+    title: string,
+    yLabel: string,
+    series: { name: string; color: string; ys: number[] }[],
+  ) => {
     const pw = W / 2 - pad.l - pad.r;
     const ph = H - pad.t - pad.b;
     const ymax = Math.max(1e-9, ...series.flatMap((s) => s.ys)) * 1.1;
@@ -633,8 +752,12 @@ export function renderSvg(r: BenchResults): string {
       );
     }
     for (const n of sizes)
-      out.push(`<text x="${x(n)}" y="${pad.t + ph + 15}" text-anchor="middle" font-size="10">${n.toLocaleString('en-US')}</text>`);
-    out.push(`<text x="${ox + pad.l + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="11">people (log scale)</text>`);
+      out.push(
+        `<text x="${x(n)}" y="${pad.t + ph + 15}" text-anchor="middle" font-size="10">${n.toLocaleString('en-US')}</text>`,
+      );
+    out.push(
+      `<text x="${ox + pad.l + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="11">people (log scale)</text>`,
+    );
     out.push(
       `<text x="${ox + 14}" y="${pad.t + ph / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 ${ox + 14} ${pad.t + ph / 2})">${yLabel}</text>`,
     );

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provideServices } from '@contact-sync/services';
 import {
-  type BenchResults,
+  assembleResults,
   checkShape,
   machine,
   markdownTable,
@@ -78,31 +78,13 @@ try {
   await services.stop();
 }
 
-const largest = results.at(-1)!;
-const out: BenchResults = {
-  generatedAt: new Date().toISOString(),
-  machine: machine(),
-  notes: [
-    'One process runs the bench, the five simulators (all their state in memory) and the worker; peakRssMb is that whole process, sampled every 20 ms.',
-    'postgresMs is pg_stat_database.active_time of the size’s own database over the phase (time backends spent executing statements), read after the phase’s connections closed.',
-    'minWriteCalls is computed from the seeded ground truth by bench/lib.ts minWriteCalls (see bench/README.md for the model and its limits).',
-    `Services: ${services.source}. Seed ${seed}. No faults, no rate limits, push concurrency 4 per connection.`,
-  ],
+const out = assembleResults({
   sizes: results,
-  mergeCore: {
-    plansPerSec: scenarios['edits-10pct'] ?? Math.min(...Object.values(scenarios)),
-    scenarios,
-    contacts: coreContacts,
-  },
-  reconcile: { contactsPerSec: largest.reconcile.contactsPerSec, people: largest.people },
-  httpCeiling: {
-    wallMs: largest.httpCeiling.wallMs,
-    requests: largest.httpCeiling.requests,
-    people: largest.people,
-    syncWallMs: largest.initial.wallMs,
-    ratio: largest.httpCeiling.ratio,
-  },
-};
+  coreScenarios: scenarios,
+  coreContacts,
+  seed,
+  servicesSource: services.source,
+});
 const problems = checkShape(out);
 if (problems.length) throw new Error(`result shape:\n${problems.join('\n')}`);
 
