@@ -103,13 +103,22 @@ describe('decisions on held conflicts', () => {
     expect(same).toEqual([]);
   });
 
-  it('keeps the agreed value: it is written back to both sides', async () => {
+  it('keeps the agreed value (written back to both sides); of two decisions at once one wins', async () => {
     const c = await heldConflict(1);
     expect(c.conflict.chosen).toBe(c.original);
-    await resolveConflict(stack.res, c.conflict.id, { action: 'keep' });
+    // Two admins at once: one decision wins, the other is told it came too late.
+    const both = await Promise.allSettled([
+      resolveConflict(stack.res, c.conflict.id, { action: 'keep' }),
+      resolveConflict(stack.res, c.conflict.id, { action: 'pick', connectionId: 'growcrm' }),
+    ]);
+    const won = both.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    const lost = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((lost.reason as AdminOpError).code).toBe('conflict');
+    const expected = both[0].status === 'fulfilled' ? c.original : 'Grow1';
     await settled();
-    expect(stack.sandbox.sim.churchpad.get(c.church)?.last_name).toBe(c.original);
-    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe(c.original);
+    expect(stack.sandbox.sim.churchpad.get(c.church)?.last_name).toBe(expected);
+    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe(expected);
     stack.sandbox.clearRequests();
     await stack.sync();
     expect(stack.sandbox.writeCount()).toBe(0);
