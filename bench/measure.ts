@@ -1,0 +1,340 @@
+/** One size measured end to end: sync phases, reconcile from Postgres, the HTTP ceiling. */
+import os from 'node:os';
+import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
+import type { Sandbox } from '@contact-sync/simulators';
+import { startSandbox } from '@contact-sync/simulators';
+import { committedMaxSeq, writeCursor } from '@contact-sync/store';
+import { ProviderOptionsSchemas } from '@contact-sync/worker/config';
+import { runReconcile } from '@contact-sync/worker/reconcile';
+import { type Stack, startStack } from '@contact-sync/worker/testing/stack';
+import pg from 'pg';
+import { type Ceiling, httpCeiling } from './ceiling.ts';
+import { applyEdits, minWriteCalls, PROVIDERS, PUSH_CONCURRENCY, planEdits } from './model.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Sampling and counting.
+
+export class RssSampler {
+  peak = 0;
+  private timer: NodeJS.Timeout | null = null;
+  start(everyMs = 20): this {
+    this.peak = process.memoryUsage.rss();
+    this.timer = setInterval(() => {
+      const r = process.memoryUsage.rss();
+      if (r > this.peak) this.peak = r;
+    }, everyMs);
+    return this;
+  }
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    const r = process.memoryUsage.rss();
+    if (r > this.peak) this.peak = r;
+    return Math.round((this.peak / 2 ** 20) * 10) / 10;
+  }
+}
+
+export interface CallCounts {
+  readCalls: number;
+  writeCalls: number;
+  byProvider: Record<string, { reads: number; writes: number; failedWrites: number }>;
+  /** Reads that are list pages (GET of a collection), the rest are per-record GETs. */
+  listPages: number;
+}
+
+const isListPath = (provider: string, path: string) => {
+  const p = path.split('?')[0]!;
+  if (provider === 'ilert') return /\/users$/.test(p);
+  if (provider === 'r-service') return /\/people$/.test(p);
+  if (provider === 'nodeping') return /\/contacts$/.test(p);
+  return /\/contacts$/.test(p);
+};
+
+/** Writes grouped by provider, method and path with ids elided. */
+export function writeKinds(sandbox: Sandbox): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of sandbox.requests()) {
+    if (!r.isWrite) continue;
+    const path = r.path
+      .split('?')[0]!
+      .split('/')
+      .map((s) => (/\d|^[A-Z0-9-]{6,}$/.test(s) ? ':id' : s))
+      .join('/');
+    const k = `${r.effectiveMethod} ${path} ${r.status}`;
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+export function countCalls(sandbox: Sandbox): CallCounts {
+  const byProvider: CallCounts['byProvider'] = Object.fromEntries(
+    PROVIDERS.map((p) => [p, { reads: 0, writes: 0, failedWrites: 0 }]),
+  );
+  let listPages = 0;
+  for (const r of sandbox.requests()) {
+    const b = byProvider[r.provider]!;
+    if (r.isWrite) {
+      b.writes++;
+      if (r.status < 200 || r.status >= 300) b.failedWrites++;
+    } else {
+      b.reads++;
+      if (isListPath(r.provider, r.path)) listPages++;
+    }
+  }
+  const readCalls = Object.values(byProvider).reduce((a, b) => a + b.reads, 0);
+  const writeCalls = Object.values(byProvider).reduce((a, b) => a + b.writes, 0);
+  // The log drops old entries past 500k; writeCount stays exact.
+  return { readCalls, writeCalls: Math.max(writeCalls, sandbox.writeCount()), byProvider, listPages };
+}
+
+/**
+ * Postgres time spent executing statements in one database (pg_stat_database.active_time, ms),
+ * and the rows its sequential scans read (pg_stat_user_tables.seq_tup_read, summed): a count
+ * that grows faster than the data when a query scans a table once per record.
+ */
+export async function postgresStats(
+  adminUrl: string,
+  databaseUrl: string,
+  db: string,
+): Promise<{ activeMs: number | null; seqRowsRead: number }> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  const own = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await own.connect();
+  try {
+    const r = await admin.query<{ active_time: number | null }>(
+      'SELECT active_time FROM pg_stat_database WHERE datname = $1',
+      [db],
+    );
+    const s = await own.query<{ n: string | null }>('SELECT sum(seq_tup_read)::text AS n FROM pg_stat_user_tables');
+    const v = r.rows[0]?.active_time;
+    return { activeMs: v === null || v === undefined ? null : Number(v), seqRowsRead: Number(s.rows[0]?.n ?? 0) };
+  } finally {
+    await admin.end();
+    await own.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One size.
+
+export interface SizeResult {
+  people: number;
+  initial: {
+    wallMs: number;
+    peakRssMb: number;
+    /** CPU time of this whole process (user + system) over the phase: less sensitive to other load than wall time. */
+    cpuMs: number;
+    /** The machine's 1-minute load average over the phase (mean of start and end). */
+    loadAvg1m: number;
+    postgresMs: number | null;
+    postgresSeqRowsRead: number;
+    readCalls: number;
+    writeCalls: number;
+    failedWriteCalls: number;
+    minWriteCalls: number;
+    listPages: number;
+    writes: Record<string, number>;
+    opsPlanned: number;
+    conflicts: number;
+    byProvider: Record<string, { reads: number; writes: number; failedWrites: number; minWrites: number }>;
+  };
+  noop: {
+    wallMs: number;
+    peakRssMb: number;
+    /** CPU time of this whole process (user + system) over the phase: less sensitive to other load than wall time. */
+    cpuMs: number;
+    /** The machine's 1-minute load average over the phase (mean of start and end). */
+    loadAvg1m: number;
+    postgresMs: number | null;
+    readCalls: number;
+    writeCalls: number;
+    listPages: number;
+    /** Writes per provider and request (method + path with ids elided), to find where they come from. */
+    writes: Record<string, number>;
+  };
+  incremental: {
+    wallMs: number;
+    cpuMs: number;
+    loadAvg1m: number;
+    edits: number;
+    writeCalls: number;
+    minWriteCalls: number;
+    readCalls: number;
+    writes: Record<string, number>;
+  };
+  reconcile: { contacts: number; wallMs: number; contactsPerSec: number };
+  httpCeiling: Ceiling & { syncWallMs: number; ratio: number };
+  baselineRssMb: number;
+}
+
+export interface SizeOptions {
+  people: number;
+  seed: number;
+  adminUrl: string;
+  redisUrl: string;
+  log?: (msg: string) => void;
+  timeoutMs?: number;
+  /** Keep the size's database after the run (default: dropped). */
+  keepDatabase?: boolean;
+}
+
+/** Strips the sandbox's informational options that the worker's config does not take. */
+const stackSandbox = (sandbox: Sandbox): Sandbox => {
+  const providers = Object.fromEntries(
+    Object.entries(sandbox.providers).map(([k, v]) => {
+      const keys = Object.keys((ProviderOptionsSchemas as Record<string, { shape: object }>)[k]!.shape);
+      return [k, { ...v, options: Object.fromEntries(Object.entries(v.options).filter(([o]) => keys.includes(o))) }];
+    }),
+  );
+  return { ...sandbox, providers } as Sandbox;
+};
+
+export async function runSize(o: SizeOptions): Promise<SizeResult> {
+  const log = o.log ?? (() => {});
+  const timeoutMs = o.timeoutMs ?? 30 * 60_000;
+  const dbName = `bench_${o.people}_${process.pid}_${Date.now()}`;
+  const databaseUrl = await createDatabase(o.adminUrl, dbName);
+  await applyMigrations(databaseUrl);
+  const prefix = `bench:${dbName}`;
+  const sandbox = await startSandbox({ port: 0, seed: o.seed, contacts: o.people, faults: 'none' });
+  const forStack = stackSandbox(sandbox);
+  const open = (startConsumers = true) =>
+    startStack({
+      databaseUrl,
+      redisUrl: o.redisUrl,
+      prefix,
+      sandbox: forStack,
+      startConsumers,
+      configOverrides: {
+        push: { attempts: 8, backoff: 100, concurrency: PUSH_CONCURRENCY },
+        // No rate limit: the simulators run without one.
+        connection: { rateLimit: { max: 1_000_000, duration: '1s' } },
+      },
+    });
+  // Postgres time is read after each phase's stack closed: a backend reports its active time when
+  // it ends, so closing the pool makes the figure complete.
+  const pgTime = async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    return postgresStats(o.adminUrl, databaseUrl, dbName);
+  };
+  const phase = async <T>(name: string, fn: (stack: Stack) => Promise<T>) => {
+    const pg0 = await pgTime();
+    const stack = await open();
+    sandbox.clearRequests();
+    const rss = new RssSampler().start();
+    const cpu0 = process.cpuUsage();
+    const load0 = os.loadavg()[0]!;
+    const t0 = performance.now();
+    let out: T;
+    try {
+      out = await fn(stack);
+    } finally {
+      await stack.close();
+    }
+    const wallMs = Math.round(performance.now() - t0);
+    const peakRssMb = rss.stop();
+    const c = process.cpuUsage(cpu0);
+    const cpuMs = Math.round((c.user + c.system) / 1000);
+    const loadAvg1m = Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10;
+    const pg1 = await pgTime();
+    const calls = countCalls(sandbox);
+    const writes = writeKinds(sandbox);
+    log(`  ${name}: ${wallMs} ms, peak RSS ${peakRssMb} MB, ${calls.readCalls} reads, ${calls.writeCalls} writes`);
+    const postgresMs = pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs);
+    const seqRowsRead = pg1.seqRowsRead - pg0.seqRowsRead;
+    return { out, wallMs, peakRssMb, cpuMs, loadAvg1m, postgresMs, seqRowsRead, calls, writes };
+  };
+
+  try {
+    global.gc?.();
+    const baselineRssMb = Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
+    const min = minWriteCalls(sandbox.people);
+
+    log(`${o.people} people: initial full sync`);
+    const initial = await phase('initial', (s) => s.sync({ timeoutMs }));
+    // Keep the initial sync's request log for the ceiling before the next phase clears it.
+    const initialLog = sandbox.requests().map((r) => ({ provider: r.provider, path: r.path, isWrite: r.isWrite }));
+
+    const noop = await phase('noop', (s) => s.sync({ timeoutMs }));
+
+    const { edits, minWriteCalls: incMin } = planEdits(sandbox.people, o.seed);
+    const incremental = await phase('incremental', async (s) => {
+      applyEdits(sandbox, edits);
+      return s.sync({ timeoutMs });
+    });
+
+    // Reconcile alone, streaming the whole snapshot back from Postgres (the cursor moved back to 0).
+    log('  reconcile from Postgres');
+    const rstack = await open(false);
+    let reconcile: SizeResult['reconcile'];
+    try {
+      await writeCursor(rstack.res.prisma, 0n);
+      const upTo = await committedMaxSeq(rstack.res.prisma);
+      const t0 = performance.now();
+      const r = await runReconcile(rstack.res, upTo);
+      const wallMs = Math.round(performance.now() - t0);
+      reconcile = { contacts: r.rows, wallMs, contactsPerSec: Math.round(r.rows / (wallMs / 1000)) };
+    } finally {
+      await rstack.close();
+    }
+    log(`  reconcile: ${reconcile.contacts} rows in ${reconcile.wallMs} ms`);
+
+    log('  raw HTTP ceiling');
+    const ceiling = await httpCeiling({ seed: o.seed, people: o.people }, initialLog);
+    log(`  ceiling: ${ceiling.requests} requests in ${ceiling.wallMs} ms`);
+
+    return {
+      people: o.people,
+      baselineRssMb,
+      initial: {
+        wallMs: initial.wallMs,
+        peakRssMb: initial.peakRssMb,
+        cpuMs: initial.cpuMs,
+        loadAvg1m: initial.loadAvg1m,
+        postgresMs: initial.postgresMs,
+        postgresSeqRowsRead: initial.seqRowsRead,
+        readCalls: initial.calls.readCalls,
+        writeCalls: initial.calls.writeCalls,
+        failedWriteCalls: Object.values(initial.calls.byProvider).reduce((a, b) => a + b.failedWrites, 0),
+        minWriteCalls: min.total,
+        listPages: initial.calls.listPages,
+        writes: initial.writes,
+        opsPlanned: initial.out.run.opsPlanned,
+        conflicts: initial.out.run.conflicts,
+        byProvider: Object.fromEntries(
+          PROVIDERS.map((p) => [p, { ...initial.calls.byProvider[p]!, minWrites: min.byProvider[p]! }]),
+        ),
+      },
+      noop: {
+        wallMs: noop.wallMs,
+        peakRssMb: noop.peakRssMb,
+        cpuMs: noop.cpuMs,
+        loadAvg1m: noop.loadAvg1m,
+        postgresMs: noop.postgresMs,
+        readCalls: noop.calls.readCalls,
+        writeCalls: noop.calls.writeCalls,
+        listPages: noop.calls.listPages,
+        writes: noop.writes,
+      },
+      incremental: {
+        wallMs: incremental.wallMs,
+        cpuMs: incremental.cpuMs,
+        loadAvg1m: incremental.loadAvg1m,
+        edits: edits.length,
+        writeCalls: incremental.calls.writeCalls,
+        minWriteCalls: incMin,
+        readCalls: incremental.calls.readCalls,
+        writes: incremental.writes,
+      },
+      reconcile,
+      httpCeiling: {
+        ...ceiling,
+        syncWallMs: initial.wallMs,
+        ratio: Math.round((initial.wallMs / Math.max(1, ceiling.wallMs)) * 10) / 10,
+      },
+    };
+  } finally {
+    await sandbox.stop();
+    if (!o.keepDatabase) await dropDatabase(o.adminUrl, dbName);
+  }
+}

@@ -1,0 +1,157 @@
+/** The minimum-write model (from the seeded ground truth only) and the incremental edits. */
+import type { ProviderKey, Sandbox, SeedPerson } from '@contact-sync/simulators';
+
+export const PROVIDERS: readonly ProviderKey[] = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'];
+/** Providers that hold a whole contact, which the engine creates for a person they lack. */
+export const FLAT: readonly ProviderKey[] = ['churchpad', 'growcrm', 'nodeping'];
+/** Push concurrency per connection, used by the sync and by the raw HTTP loop alike. */
+export const PUSH_CONCURRENCY = 4;
+
+// ---------------------------------------------------------------------------------------------
+// Minimum write calls, from the seeded ground truth only (no engine code).
+
+export interface MinWrites {
+  total: number;
+  creates: Record<string, number>;
+  updates: Record<string, number>;
+  byProvider: Record<string, number>;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const normName = (s: string | null | undefined) => (s ?? '').normalize('NFC').trim().replace(/\s+/g, ' ');
+const fullName = (r: { givenName: string; familyName: string }) => `${normName(r.givenName)} ${normName(r.familyName)}`;
+
+/**
+ * The fewest write calls that bring the seeded providers into agreement, under this model:
+ *
+ * - **creates**: a person missing from a flat provider (ChurchPad, Grow CRM, NodePing) costs one
+ *   create there (one call carries the whole contact), if the providers that hold the person carry
+ *   what that provider requires to create (ChurchPad: given and family name, an email and a phone;
+ *   Grow CRM: given and family name and an email; NodePing: a name). Given and family names come
+ *   from ChurchPad, Grow CRM and ilert records; NodePing and R-Service only hold a display name.
+ *   ilert users and R-Service people are never created (the engine syncs the contact methods of
+ *   those that exist), so they cost nothing.
+ * - **method-per-call providers** (ilert: emails, phones; R-Service: emails, phones, websites,
+ *   chats): every value that some record of the person holds (the union, emails compared
+ *   case-insensitively, phones as E.164, invalid emails left out) and this record lacks costs one
+ *   POST.
+ * - **NodePing** (one contact with a map of addresses): one update if the record lacks a union
+ *   email or phone, or its name differs from the majority name.
+ * - **ChurchPad, Grow CRM** (one email and one phone slot): one update if the name differs from
+ *   the name most records of the person agree on (NFC, trimmed; so NFD and untrimmed quirks cost
+ *   nothing), or the record has no phone while another record has one.
+ *
+ * Limits: it takes the union as the target of multi-valued fields and the majority as the target
+ * of names, which is the cheapest agreement and a lower bound; a priority policy may pick another
+ * winner and write more. It does not model quarantined records (invalid email, phone too long)
+ * beyond dropping their invalid values, nor the split of `duplicate` records into two people.
+ */
+export function minWriteCalls(people: readonly SeedPerson[]): MinWrites {
+  const creates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+  const updates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+  for (const person of people) {
+    const recs = PROVIDERS.flatMap((p) => (person.records[p] ?? []).map((r) => ({ p, r })));
+    const emails = new Set<string>();
+    const phones = new Set<string>();
+    const websites = new Set<string>();
+    const chats = new Set<string>();
+    const names = new Map<string, number>();
+    for (const { p, r } of recs) {
+      for (const e of r.emails) if (EMAIL.test(e.value.trim())) emails.add(e.value.trim().toLowerCase());
+      for (const ph of r.phones) phones.add(ph.e164);
+      for (const w of r.websites) websites.add(w.value);
+      for (const c of r.chats) chats.add(c.value);
+      if (FLAT.includes(p)) names.set(fullName(r), (names.get(fullName(r)) ?? 0) + 1);
+    }
+    const majority = [...names].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const structuredName = recs.some(({ p }) => p === 'churchpad' || p === 'growcrm' || p === 'ilert');
+    const canCreate: Record<string, boolean> = {
+      churchpad: structuredName && emails.size > 0 && phones.size > 0,
+      growcrm: structuredName && emails.size > 0,
+      nodeping: recs.length > 0,
+    };
+    for (const p of FLAT) if (!(person.records[p]?.length ?? 0) && canCreate[p]) creates[p]!++;
+    for (const { p, r } of recs) {
+      const hasEmail = new Set(r.emails.map((e) => e.value.trim().toLowerCase()));
+      const hasPhone = new Set(r.phones.map((ph) => ph.e164));
+      const missing = (want: Set<string>, has: Set<string>) => [...want].filter((v) => !has.has(v)).length;
+      const nameDiffers = majority !== undefined && fullName(r) !== majority;
+      if (p === 'ilert') updates[p]! += missing(emails, hasEmail) + missing(phones, hasPhone);
+      else if (p === 'r-service')
+        updates[p]! +=
+          missing(emails, hasEmail) +
+          missing(phones, hasPhone) +
+          missing(websites, new Set(r.websites.map((w) => w.value))) +
+          missing(chats, new Set(r.chats.map((c) => c.value)));
+      else if (p === 'nodeping') {
+        if (nameDiffers || missing(emails, hasEmail) > 0 || missing(phones, hasPhone) > 0) updates[p]!++;
+      } else if (nameDiffers || (r.phones.length === 0 && phones.size > 0)) updates[p]!++;
+    }
+  }
+  const byProvider = Object.fromEntries(PROVIDERS.map((p) => [p, creates[p]! + updates[p]!]));
+  const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
+  return { total, creates, updates, byProvider };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incremental edits.
+
+/** mulberry32: a small deterministic PRNG, so every run edits the same people. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Edit {
+  personId: string;
+  provider: 'churchpad' | 'growcrm';
+  externalId: string;
+  familyName: string;
+}
+
+/**
+ * Picks 1% of the people (at least one) that hold exactly one record in ChurchPad or Grow CRM
+ * and no messy record (duplicates, invalid values), and a new family name for each, in a random
+ * one of those two providers. The minimum per edit is one update in each other provider that
+ * holds the name after convergence: the other of ChurchPad/Grow CRM and NodePing (display name),
+ * one per record the person has there (the engine created one where the seed had none).
+ */
+export function planEdits(people: readonly SeedPerson[], seed: number): { edits: Edit[]; minWriteCalls: number } {
+  const rnd = prng(seed);
+  const messy = (p: SeedPerson) =>
+    Object.values(p.records).some((rs) =>
+      rs!.some((r) => r.quirks.some((q) => q === 'duplicate' || q === 'invalid-email' || q === 'phone-too-long')),
+    );
+  const want = Math.max(1, Math.round(people.length / 100));
+  const pool = people.filter(
+    (p) => !messy(p) && (p.records.churchpad?.length === 1 || p.records.growcrm?.length === 1),
+  );
+  const edits: Edit[] = [];
+  let min = 0;
+  const taken = new Set<number>();
+  while (edits.length < want && taken.size < pool.length) {
+    const i = Math.floor(rnd() * pool.length);
+    if (taken.has(i)) continue;
+    taken.add(i);
+    const person = pool[i]!;
+    const choices = (['churchpad', 'growcrm'] as const).filter((p) => person.records[p]?.length === 1);
+    const provider = choices[Math.floor(rnd() * choices.length)]!;
+    const externalId = person.records[provider]![0]!.externalId!;
+    edits.push({ personId: person.id, provider, externalId, familyName: `Edited${edits.length}x` });
+    for (const q of FLAT) if (q !== provider) min += Math.max(1, person.records[q]?.length ?? 0);
+  }
+  return { edits, minWriteCalls: min };
+}
+
+export function applyEdits(sandbox: Sandbox, edits: readonly Edit[]): void {
+  for (const e of edits) {
+    if (e.provider === 'churchpad') sandbox.sim.churchpad.update(e.externalId, { last_name: e.familyName });
+    else sandbox.sim.growcrm.update(Number(e.externalId), { last_name: e.familyName });
+  }
+}

@@ -1,0 +1,202 @@
+/** Results: the JSON shape, its check, the README tables and the SVG plot. */
+import os from 'node:os';
+import type { SizeResult } from './measure.ts';
+import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Results.
+
+export interface BenchResults {
+  generatedAt: string;
+  machine: { cores: number; memoryGb: number; node: string; cpu: string };
+  notes: string[];
+  sizes: SizeResult[];
+  mergeCore: { plansPerSec: number; scenarios: Record<string, number>; contacts: number };
+  reconcile: { contactsPerSec: number; people: number };
+  httpCeiling: { wallMs: number; requests: number; people: number; syncWallMs: number; ratio: number };
+}
+
+export const machine = (): BenchResults['machine'] => ({
+  cores: os.cpus().length,
+  memoryGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+});
+
+/** The fields the issue requires; returns one line per missing or mistyped field. */
+export function checkShape(r: unknown): string[] {
+  const errs: string[] = [];
+  const num = (v: unknown, path: string) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) errs.push(`${path}: expected a number, got ${JSON.stringify(v)}`);
+  };
+  const obj = (v: unknown, path: string): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      errs.push(`${path}: expected an object`);
+      return {};
+    }
+    return v as Record<string, unknown>;
+  };
+  const root = obj(r, '(root)');
+  const m = obj(root.machine, 'machine');
+  num(m.cores, 'machine.cores');
+  num(m.memoryGb, 'machine.memoryGb');
+  if (typeof m.node !== 'string') errs.push('machine.node: expected a string');
+  if (!Array.isArray(root.sizes) || root.sizes.length === 0) errs.push('sizes: expected a non-empty array');
+  else
+    root.sizes.forEach((s, i) => {
+      const size = obj(s, `sizes[${i}]`);
+      num(size.people, `sizes[${i}].people`);
+      const ini = obj(size.initial, `sizes[${i}].initial`);
+      for (const k of ['wallMs', 'peakRssMb', 'readCalls', 'writeCalls', 'minWriteCalls'])
+        num(ini[k], `sizes[${i}].initial.${k}`);
+      const noop = obj(size.noop, `sizes[${i}].noop`);
+      for (const k of ['wallMs', 'readCalls', 'writeCalls']) num(noop[k], `sizes[${i}].noop.${k}`);
+      const inc = obj(size.incremental, `sizes[${i}].incremental`);
+      for (const k of ['wallMs', 'writeCalls', 'minWriteCalls']) num(inc[k], `sizes[${i}].incremental.${k}`);
+    });
+  num(obj(root.mergeCore, 'mergeCore').plansPerSec, 'mergeCore.plansPerSec');
+  num(obj(root.reconcile, 'reconcile').contactsPerSec, 'reconcile.contactsPerSec');
+  const hc = obj(root.httpCeiling, 'httpCeiling');
+  num(hc.wallMs, 'httpCeiling.wallMs');
+  num(hc.requests, 'httpCeiling.requests');
+  return errs;
+}
+
+export function assembleResults(o: {
+  sizes: SizeResult[];
+  coreScenarios: Record<string, number>;
+  coreContacts: number;
+  seed: number;
+  servicesSource: string;
+}): BenchResults {
+  const largest = o.sizes.at(-1)!;
+  return {
+    generatedAt: new Date().toISOString(),
+    machine: machine(),
+    notes: [
+      'One process runs the bench, the five simulators (all their state in memory) and the worker; peakRssMb is that whole process, sampled every 20 ms.',
+      'postgresMs is pg_stat_database.active_time of the size’s own database over the phase (time backends spent executing statements, summed over connections, so it can exceed wall time), read after the phase’s connections closed.',
+      'minWriteCalls is computed from the seeded ground truth by bench/lib.ts minWriteCalls (see bench/README.md for the model and its limits).',
+      `Services: ${o.servicesSource}. Seed ${o.seed}. No faults, no rate limits, push concurrency ${PUSH_CONCURRENCY} per connection.`,
+    ],
+    sizes: o.sizes,
+    mergeCore: {
+      plansPerSec: o.coreScenarios['edits-10pct'] ?? Math.min(...Object.values(o.coreScenarios)),
+      scenarios: o.coreScenarios,
+      contacts: o.coreContacts,
+    },
+    reconcile: { contactsPerSec: largest.reconcile.contactsPerSec, people: largest.people },
+    httpCeiling: {
+      wallMs: largest.httpCeiling.wallMs,
+      requests: largest.httpCeiling.requests,
+      people: largest.people,
+      syncWallMs: largest.initial.wallMs,
+      ratio: largest.httpCeiling.ratio,
+    },
+  };
+}
+
+const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
+
+export function markdownTable(r: BenchResults): string {
+  const rows = [
+    '| people | initial wall (s) | initial peak RSS (MB) | Postgres time (s) | reads | writes | min writes | failed writes | no-op wall (s) | no-op reads | no-op writes | incr. edits | incr. wall (s) | incr. writes | incr. min | reconcile (contacts/s) | HTTP ceiling (s) | sync / ceiling |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of r.sizes)
+    rows.push(
+      `| ${fmt(s.people)} | ${(s.initial.wallMs / 1000).toFixed(1)} | ${s.initial.peakRssMb} | ${s.initial.postgresMs === null ? '—' : (s.initial.postgresMs / 1000).toFixed(1)} | ${fmt(s.initial.readCalls)} | ${fmt(s.initial.writeCalls)} | ${fmt(s.initial.minWriteCalls)} | ${fmt(s.initial.failedWriteCalls)} | ${(s.noop.wallMs / 1000).toFixed(1)} | ${fmt(s.noop.readCalls)} | ${fmt(s.noop.writeCalls)} | ${fmt(s.incremental.edits)} | ${(s.incremental.wallMs / 1000).toFixed(1)} | ${fmt(s.incremental.writeCalls)} | ${fmt(s.incremental.minWriteCalls)} | ${fmt(s.reconcile.contactsPerSec)} | ${(s.httpCeiling.wallMs / 1000).toFixed(1)} | ${s.httpCeiling.ratio}× |`,
+    );
+  return rows.join('\n');
+}
+
+export function providerTable(r: BenchResults): string {
+  const rows = [
+    '| people | provider | reads | writes | failed writes | min writes |',
+    '|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const s of r.sizes)
+    for (const p of PROVIDERS) {
+      const b = s.initial.byProvider[p]!;
+      rows.push(
+        `| ${fmt(s.people)} | ${p} | ${fmt(b.reads)} | ${fmt(b.writes)} | ${fmt(b.failedWrites)} | ${fmt(b.minWrites)} |`,
+      );
+    }
+  return rows.join('\n');
+}
+
+/** A hand-written SVG: wall time (initial, no-op, incremental) and peak RSS against people, log x. */
+export function renderSvg(r: BenchResults): string {
+  const W = 760;
+  const H = 320;
+  const pad = { l: 60, r: 20, t: 30, b: 45 };
+  const sizes = r.sizes.map((s) => s.people);
+  const lx0 = Math.log10(Math.min(...sizes));
+  const lx1 = Math.log10(Math.max(...sizes));
+  const panel = (
+    ox: number,
+    title: string,
+    yLabel: string,
+    series: { name: string; color: string; ys: number[] }[],
+  ) => {
+    const pw = W / 2 - pad.l - pad.r;
+    const ph = H - pad.t - pad.b;
+    const ymax = Math.max(1e-9, ...series.flatMap((s) => s.ys)) * 1.1;
+    const x = (n: number) => ox + pad.l + (lx1 === lx0 ? pw / 2 : ((Math.log10(n) - lx0) / (lx1 - lx0)) * pw);
+    const y = (v: number) => pad.t + ph - (v / ymax) * ph;
+    const out: string[] = [];
+    out.push(`<text x="${ox + pad.l + pw / 2}" y="18" text-anchor="middle" font-weight="bold">${title}</text>`);
+    out.push(
+      `<line x1="${ox + pad.l}" y1="${pad.t + ph}" x2="${ox + pad.l + pw}" y2="${pad.t + ph}" stroke="#333"/>`,
+      `<line x1="${ox + pad.l}" y1="${pad.t}" x2="${ox + pad.l}" y2="${pad.t + ph}" stroke="#333"/>`,
+    );
+    for (let k = 0; k <= 4; k++) {
+      const v = (ymax / 4) * k;
+      out.push(
+        `<line x1="${ox + pad.l - 4}" y1="${y(v)}" x2="${ox + pad.l + pw}" y2="${y(v)}" stroke="#ddd"/>`,
+        `<text x="${ox + pad.l - 6}" y="${y(v) + 4}" text-anchor="end" font-size="10">${v >= 100 ? Math.round(v) : v.toFixed(1)}</text>`,
+      );
+    }
+    for (const n of sizes)
+      out.push(
+        `<text x="${x(n)}" y="${pad.t + ph + 15}" text-anchor="middle" font-size="10">${n.toLocaleString('en-US')}</text>`,
+      );
+    out.push(
+      `<text x="${ox + pad.l + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="11">people (log scale)</text>`,
+    );
+    out.push(
+      `<text x="${ox + 14}" y="${pad.t + ph / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 ${ox + 14} ${pad.t + ph / 2})">${yLabel}</text>`,
+    );
+    series.forEach((s, i) => {
+      const pts = sizes.map((n, j) => `${x(n).toFixed(1)},${y(s.ys[j]!).toFixed(1)}`).join(' ');
+      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
+      for (const p of pts.split(' ')) {
+        const [cx, cy] = p.split(',');
+        out.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
+      }
+      out.push(
+        `<rect x="${ox + pad.l + 8}" y="${pad.t + 6 + i * 14}" width="10" height="3" fill="${s.color}"/>`,
+        `<text x="${ox + pad.l + 22}" y="${pad.t + 10 + i * 14}" font-size="10">${s.name}</text>`,
+      );
+    });
+    return out.join('\n');
+  };
+  const body = [
+    panel(0, 'Wall time', 'seconds', [
+      { name: 'initial full sync', color: '#1f77b4', ys: r.sizes.map((s) => s.initial.wallMs / 1000) },
+      { name: 'no-op full resync', color: '#2ca02c', ys: r.sizes.map((s) => s.noop.wallMs / 1000) },
+      { name: 'incremental (1%)', color: '#ff7f0e', ys: r.sizes.map((s) => s.incremental.wallMs / 1000) },
+      { name: 'raw HTTP ceiling', color: '#7f7f7f', ys: r.sizes.map((s) => s.httpCeiling.wallMs / 1000) },
+    ]),
+    panel(W / 2, 'Peak RSS (whole process)', 'MB', [
+      { name: 'initial full sync', color: '#1f77b4', ys: r.sizes.map((s) => s.initial.peakRssMb) },
+      { name: 'no-op full resync', color: '#2ca02c', ys: r.sizes.map((s) => s.noop.peakRssMb) },
+      { name: 'before the sync', color: '#7f7f7f', ys: r.sizes.map((s) => s.baselineRssMb) },
+    ]),
+  ].join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
+<rect width="${W}" height="${H}" fill="white"/>
+${body}
+</svg>
+`;
+}
