@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { createLogger } from '@contact-sync/worker';
+import { createLogger, createResources } from '@contact-sync/worker';
 import { type Stack, startStack } from '@contact-sync/worker/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAdminServer, startAdminServer } from './server.ts';
@@ -90,6 +90,39 @@ describe('health, auth and metrics', () => {
       status: 200,
       body: { status: 'ready', checks: { postgres: 'ok', redis: 'ok' } },
     });
+  });
+
+  it('answers /readyz with 503 naming the service that is down', async () => {
+    // Real resources pointed at a port where no Redis listens.
+    const res = createResources({
+      config: stack.config,
+      databaseUrl: db.databaseUrl,
+      redisUrl: 'redis://127.0.0.1:1',
+      prefix: `${db.redisPrefix}-down`,
+      logger: createLogger({ level: 'silent', pretty: false }),
+      env: stack.env,
+    });
+    const queues = [...res.queues.pull.values(), ...res.queues.push.values(), res.queues.reconcile];
+    for (const q of queues) q.on('error', () => {}); // the refused connections are the point here
+    const down = await startAdminServer({
+      res,
+      token: TOKEN,
+      logger: createLogger({ level: 'silent', pretty: false }),
+    });
+    try {
+      const r = await fetch(`${down.url}/readyz`);
+      expect(r.status).toBe(503);
+      const body = (await r.json()) as J;
+      expect(body.failed).toEqual(['redis']);
+      expect(body.checks.postgres).toBe('ok');
+      expect(body.checks.redis).toMatch(/redis did not answer/);
+      expect((await fetch(`${down.url}/healthz`)).status).toBe(200);
+    } finally {
+      await down.close();
+      // BullMQ's close waits for a connection that never comes: bounded, and its retries stay silent.
+      await Promise.race([Promise.allSettled(queues.map((q) => q.close())), new Promise((r) => setTimeout(r, 500))]);
+      await res.prisma.$disconnect();
+    }
   });
 
   it('refuses a missing, wrong or malformed token with 401 and never logs it', async () => {
@@ -271,6 +304,23 @@ describe('conflicts', () => {
     expect(stack.sandbox.sim.growcrm.get(made.growId)?.last_name).toBe('Fromgrow');
     const again = await post(`/api/v1/conflicts/${conflict.id}/resolve`, { decision: { action: 'keep' } });
     expect(again.status).toBe(409);
+  });
+
+  it('resolves with an entered value, which reaches every side', async () => {
+    const made = await makeFieldConflict({ church: 'Entered-A', grow: 'Entered-B' });
+    const list = await get('/api/v1/conflicts?status=open&field=familyName');
+    const conflict = list.body.items.find((c: J) => c.canonicalId === made.canonicalId);
+    const bad = await post(`/api/v1/conflicts/${conflict.id}/resolve`, { decision: { action: 'value', value: 42 } });
+    expect(bad.status).toBe(400);
+    const ok = await post(`/api/v1/conflicts/${conflict.id}/resolve`, {
+      decision: { action: 'value', value: 'Typedbyadmin' },
+      by: 'api-test',
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.conflict.resolution).toMatchObject({ action: 'value', by: 'api-test' });
+    await stack.sync();
+    expect(stack.sandbox.sim.churchpad.get(made.churchId)?.last_name).toBe('Typedbyadmin');
+    expect(stack.sandbox.sim.growcrm.get(made.growId)?.last_name).toBe('Typedbyadmin');
   });
 
   it('paginates with a cursor', async () => {
