@@ -112,6 +112,28 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
     log.warn({ err: message }, 'pull failed');
     throw err;
   }
+  if (job.resyncRunId && !(await resyncPullsDone(res, job.resyncRunId))) {
+    log.debug('reconcile waits for the other pulls of this resync');
+    return result;
+  }
   await enqueueReconcile(res, await committedMaxSeq(res.prisma), `pull:${job.connectionId}`);
   return result;
+}
+
+/**
+ * Whether every pull of a resync has completed. A resync reconciles once, after all its
+ * pulls: planning on a partial picture would make the result depend on which provider
+ * answered first (a person created in a one-slot provider before another provider's phone
+ * numbers arrived keeps a different number). A pull that gives up for good enqueues the
+ * reconcile itself (see the worker), so a provider that is down does not hold back the others.
+ */
+async function resyncPullsDone(res: Resources, resyncRunId: string): Promise<boolean> {
+  const parent = await res.prisma.syncRun.findUnique({ where: { id: resyncRunId }, select: { expectedPulls: true } });
+  if (!parent) return true;
+  const done = await res.prisma.syncRun.findMany({
+    where: { parentRunId: resyncRunId, status: 'completed' },
+    select: { connectionId: true },
+    distinct: ['connectionId'],
+  });
+  return done.length >= parent.expectedPulls;
 }

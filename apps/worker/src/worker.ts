@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { TransientError } from '@contact-sync/connectors';
-import { unfinishedOps } from '@contact-sync/store';
+import { committedMaxSeq, unfinishedOps } from '@contact-sync/store';
 import { type Job, type Processor, Worker } from 'bullmq';
 import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
 import { runPull } from './pull.ts';
@@ -49,7 +49,17 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
     workers.push(
       new Worker(
         queueNames.pull(id),
-        logged(res, (job: Job) => runPull(res, PullJob.parse(job.data))),
+        logged(res, async (job: Job) => {
+          const data = PullJob.parse(job.data);
+          try {
+            return await runPull(res, data);
+          } catch (err) {
+            // A resync's last word on this connection: reconcile what the other pulls brought.
+            if (data.resyncRunId && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+              await enqueueReconcile(res, await committedMaxSeq(res.prisma), `pull-gave-up:${id}`);
+            throw err;
+          }
+        }),
         {
           ...base,
           concurrency: 1,

@@ -6,6 +6,7 @@ import { divergences } from '../testing/convergence.ts';
 import { type Stack, startStack } from '../testing/stack.ts';
 import {
   type ChildWorker,
+  diffExplained,
   duplicates,
   opsAccounting,
   prng,
@@ -14,7 +15,6 @@ import {
   referenceRun,
   sleep,
   spawnWorker,
-  stateDiff,
   waitComplete,
 } from './support.ts';
 
@@ -98,7 +98,7 @@ describe('a worker process killed with SIGKILL during a sync', () => {
     expect(kills.filter((k) => k.writes < reference.writes).length).toBeGreaterThanOrEqual(3);
     expect(ghosts, 'ghost writes were injected').toBeGreaterThan(0);
     expect(duplicates(reference.states, actual)).toEqual([]);
-    expect(stateDiff(reference.states, actual)).toEqual([]);
+    expect(await diffExplained(driver.res.prisma, reference.states, actual)).toEqual([]);
     const ops = await opsAccounting(driver.res.prisma);
     expect(ops.unfinished).toBe(0);
     expect(ops.unexplained).toBe(0);

@@ -312,3 +312,43 @@ export async function waitComplete(
     await sleep(100);
   }
 }
+
+/** Injected faults by kind, from the sandbox's request log. */
+export function faultCounts(sandbox: Sandbox): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of sandbox.requests()) if (r.fault) out[r.fault] = (out[r.fault] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * For a failing comparison: the outbox ops that touched the e-mails of the differing
+ * records, and the run timeline, so a CI failure can be read without re-running it.
+ */
+export async function explainDiff(prisma: PrismaClient, diff: ReturnType<typeof stateDiff>): Promise<string> {
+  const emails = new Set<string>();
+  for (const d of diff)
+    for (const r of [...d.missing, ...d.extra]) for (const e of r.match(EMAIL) ?? []) emails.add(e.toLowerCase());
+  const lines: string[] = [];
+  for (const email of [...emails].slice(0, 5)) {
+    const ops = await prisma.outboxOp.findMany({ orderBy: { createdAt: 'asc' } });
+    for (const o of ops.filter((x) =>
+      JSON.stringify(x.target ?? '')
+        .toLowerCase()
+        .includes(email),
+    ))
+      lines.push(
+        `op ${email} ${o.connectionId} ${o.kind} ${o.status} canonical=${o.canonicalId.slice(0, 8)} attempts=${o.attempts} at=${o.createdAt.toISOString()} target=${JSON.stringify(o.target)} ${o.lastError ?? ''}`,
+      );
+  }
+  const runs = await prisma.syncRun.findMany({ orderBy: { startedAt: 'asc' } });
+  for (const r of runs)
+    lines.push(`run ${r.kind} ${r.connectionId ?? '*'} ${r.status} ${r.startedAt.toISOString()} ${r.error ?? ''}`);
+  return lines.join('\n');
+}
+
+/** Asserts-friendly: the diff, with an explanation printed when it is not empty. */
+export async function diffExplained(prisma: PrismaClient, expected: States, actual: States) {
+  const diff = stateDiff(expected, actual);
+  if (diff.length > 0) console.error(`state diff explained:\n${await explainDiff(prisma, diff)}`);
+  return diff;
+}
