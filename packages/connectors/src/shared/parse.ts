@@ -9,6 +9,32 @@ export const rawId = (raw: unknown, key = 'id'): string | null => {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 };
 
+/** Longest string accepted anywhere in a pulled item (no contact field comes near it). */
+export const MAX_PULLED_STRING = 32_768;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first string in a raw item that cannot be a real contact value: longer than
+ * MAX_PULLED_STRING, or not valid Unicode (a lone UTF-16 surrogate, a NUL). Named by its
+ * path, e.g. `first_name: …`; null when every string is fine.
+ */
+export const unsafeString = (raw: unknown, path: (string | number)[] = [], depth = 0): string | null => {
+  const where = () => path.join('.') || '(root)';
+  if (typeof raw === 'string') {
+    if (raw.length > MAX_PULLED_STRING)
+      return `${where()}: a string of ${raw.length} characters (at most ${MAX_PULLED_STRING} accepted)`;
+    if (LONE_SURROGATE.test(raw)) return `${where()}: invalid Unicode (a lone UTF-16 surrogate)`;
+    if (raw.includes('\u0000')) return `${where()}: invalid character NUL (\\u0000)`;
+    return null;
+  }
+  if (depth > 32 || !raw || typeof raw !== 'object') return null;
+  for (const [k, v] of Array.isArray(raw) ? raw.entries() : Object.entries(raw)) {
+    const bad = unsafeString(v, [...path, k], depth + 1);
+    if (bad) return bad;
+  }
+  return null;
+};
+
 /** One list item → a record, or a quarantined item with the precise zod error; never throws. */
 export const toPulledItem = <S extends z.ZodType>(
   schema: S,
@@ -16,6 +42,8 @@ export const toPulledItem = <S extends z.ZodType>(
   toRecord: (wire: z.output<S>) => ExternalRecord,
   idKey = 'id',
 ): PulledItem => {
+  const unsafe = unsafeString(raw);
+  if (unsafe) return { kind: 'invalid', externalId: rawId(raw, idKey), raw, error: unsafe };
   const parsed = schema.safeParse(raw);
   if (!parsed.success)
     return { kind: 'invalid', externalId: rawId(raw, idKey), raw, error: formatZodError(parsed.error) };
