@@ -98,14 +98,31 @@ export function assembleResults(o: {
 
 const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
 
+const sec = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : (ms / 1000).toFixed(1));
+
 export function markdownTable(r: BenchResults): string {
   const rows = [
-    '| people | initial wall (s) | initial peak RSS (MB) | Postgres time (s) | reads | writes | min writes | failed writes | no-op wall (s) | no-op reads | no-op writes | incr. edits | incr. wall (s) | incr. writes | incr. min | reconcile (contacts/s) | HTTP ceiling (s) | sync / ceiling |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '**Initial full sync** (empty store → converged)',
+    '',
+    '| people | wall (s) | process CPU (s) | load avg | peak RSS (MB) | RSS before (MB) | Postgres active (s) | rows read by seq scans | reads | list pages | writes | min writes | failed writes |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  for (const s of r.sizes) {
+    const i = s.initial;
+    rows.push(
+      `| ${fmt(s.people)} | ${sec(i.wallMs)} | ${sec(i.cpuMs)} | ${i.loadAvg1m ?? '—'} | ${i.peakRssMb} | ${s.baselineRssMb} | ${sec(i.postgresMs)} | ${fmt(i.postgresSeqRowsRead)} | ${fmt(i.readCalls)} | ${fmt(i.listPages)} | ${fmt(i.writeCalls)} | ${fmt(i.minWriteCalls)} | ${fmt(i.failedWriteCalls)} |`,
+    );
+  }
+  rows.push(
+    '',
+    '**No-op full resync, incremental (1% edited), reconcile alone, raw HTTP ceiling**',
+    '',
+    '| people | no-op wall (s) | no-op reads | no-op list pages | no-op writes | edits | incr. wall (s) | incr. writes | incr. min writes | reconcile from Postgres (contacts/s) | HTTP ceiling: requests | ceiling wall (s) | initial sync / ceiling |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
   for (const s of r.sizes)
     rows.push(
-      `| ${fmt(s.people)} | ${(s.initial.wallMs / 1000).toFixed(1)} | ${s.initial.peakRssMb} | ${s.initial.postgresMs === null ? '—' : (s.initial.postgresMs / 1000).toFixed(1)} | ${fmt(s.initial.readCalls)} | ${fmt(s.initial.writeCalls)} | ${fmt(s.initial.minWriteCalls)} | ${fmt(s.initial.failedWriteCalls)} | ${(s.noop.wallMs / 1000).toFixed(1)} | ${fmt(s.noop.readCalls)} | ${fmt(s.noop.writeCalls)} | ${fmt(s.incremental.edits)} | ${(s.incremental.wallMs / 1000).toFixed(1)} | ${fmt(s.incremental.writeCalls)} | ${fmt(s.incremental.minWriteCalls)} | ${fmt(s.reconcile.contactsPerSec)} | ${(s.httpCeiling.wallMs / 1000).toFixed(1)} | ${s.httpCeiling.ratio}× |`,
+      `| ${fmt(s.people)} | ${sec(s.noop.wallMs)} | ${fmt(s.noop.readCalls)} | ${fmt(s.noop.listPages)} | ${fmt(s.noop.writeCalls)} | ${fmt(s.incremental.edits)} | ${sec(s.incremental.wallMs)} | ${fmt(s.incremental.writeCalls)} | ${fmt(s.incremental.minWriteCalls)} | ${fmt(s.reconcile.contactsPerSec)} | ${fmt(s.httpCeiling.requests)} | ${sec(s.httpCeiling.wallMs)} | ${s.httpCeiling.ratio}× |`,
     );
   return rows.join('\n');
 }

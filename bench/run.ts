@@ -2,7 +2,8 @@
  * contact-sync benchmark: `npm run bench [-- --sizes 1000,10000,100000] [--seed 42] [--json] [--no-write]`.
  * Real Postgres and Redis (provideServices), the five simulators in process (no faults, no rate
  * limits), a whole worker in process. Writes bench/results/latest.json, bench/results/plot.svg and
- * the tables between the markers in bench/README.md.
+ * the tables between the markers in bench/README.md. `--render` only redraws the plot and the
+ * README tables from bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { provideServices } from '@contact-sync/services';
 import {
   assembleResults,
+  type BenchResults,
   checkShape,
   machine,
   markdownTable,
@@ -29,7 +31,7 @@ const opt = (name: string): string | undefined => {
   if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
   return v;
 };
-const known = new Set(['--sizes', '--seed', '--json', '--no-write', '--core-contacts']);
+const known = new Set(['--sizes', '--seed', '--json', '--no-write', '--core-contacts', '--render']);
 for (const a of args)
   if (a.startsWith('--') && !known.has(a)) {
     console.error(`unknown option ${a}; known: ${[...known].join(', ')}`);
@@ -51,40 +53,46 @@ const log = (m: string) => console.error(`[bench ${new Date().toISOString().slic
 
 process.env.LOG_LEVEL ??= 'error';
 
-log(`machine: ${JSON.stringify(machine())}`);
-log('merge core alone (packages/core/bench/plan-throughput.ts, one core)');
-const core = JSON.parse(
-  execFileSync(
-    process.execPath,
-    [join(here, '../packages/core/bench/plan-throughput.ts'), '--json', '--contacts', String(coreContacts)],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    },
-  ),
-) as { results: Record<string, { contactsPerSecond: number }> };
-const scenarios = Object.fromEntries(Object.entries(core.results).map(([k, v]) => [k, v.contactsPerSecond]));
-log(`  ${JSON.stringify(scenarios)}`);
+async function measure(): Promise<BenchResults> {
+  log(`machine: ${JSON.stringify(machine())}`);
+  log('merge core alone (packages/core/bench/plan-throughput.ts, one core)');
+  const core = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [join(here, '../packages/core/bench/plan-throughput.ts'), '--json', '--contacts', String(coreContacts)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      },
+    ),
+  ) as { results: Record<string, { contactsPerSecond: number }> };
+  const scenarios = Object.fromEntries(Object.entries(core.results).map(([k, v]) => [k, v.contactsPerSecond]));
+  log(`  ${JSON.stringify(scenarios)}`);
 
-const services = await provideServices();
-const results: SizeResult[] = [];
-try {
-  for (const people of sizes) {
-    const t0 = Date.now();
-    results.push(await runSize({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }));
-    log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
+  const services = await provideServices();
+  const results: SizeResult[] = [];
+  try {
+    for (const people of sizes) {
+      const t0 = Date.now();
+      results.push(await runSize({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }));
+      log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
+    }
+  } finally {
+    await services.stop();
   }
-} finally {
-  await services.stop();
+
+  return assembleResults({
+    sizes: results,
+    coreScenarios: scenarios,
+    coreContacts,
+    seed,
+    servicesSource: services.source,
+  });
 }
 
-const out = assembleResults({
-  sizes: results,
-  coreScenarios: scenarios,
-  coreContacts,
-  seed,
-  servicesSource: services.source,
-});
+const out: BenchResults = args.includes('--render')
+  ? (JSON.parse(readFileSync(join(here, 'results/latest.json'), 'utf8')) as BenchResults)
+  : await measure();
 const problems = checkShape(out);
 if (problems.length) throw new Error(`result shape:\n${problems.join('\n')}`);
 
@@ -101,9 +109,9 @@ if (write) {
       '',
       markdownTable(out),
       '',
-      `Merge core alone: ${Object.entries(scenarios)
+      `Merge core alone: ${Object.entries(out.mergeCore.scenarios)
         .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}/s`)
-        .join(', ')} (plans per second, one core, ${coreContacts.toLocaleString('en-US')} contacts).`,
+        .join(', ')} (plans per second, one core, ${out.mergeCore.contacts.toLocaleString('en-US')} contacts).`,
       '',
       'Initial sync per provider:',
       '',
