@@ -135,12 +135,29 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
     ) || '(root)';
   // An unknown key is reported at the key itself, so a typo is found by its own name.
   return issues
-    .flatMap((i) =>
-      i.code === 'unrecognized_keys'
+    .flatMap((i) => {
+      const inner = i.code === 'invalid_union' ? closestBranch(i) : null;
+      if (inner) return formatIssues(inner).split('\n');
+      return i.code === 'unrecognized_keys'
         ? i.keys.map((k) => `${keyOf([...i.path, k])}: unknown key`)
-        : [`${keyOf(i.path)}: ${i.message}`],
-    )
+        : [`${keyOf(i.path)}: ${i.message}`];
+    })
     .join('\n');
+}
+
+/**
+ * A union (a schedule, a duration) that matched no branch: report the branch that came
+ * closest (fewest issues, then the deepest one), so the message names the key inside it
+ * (`schedule.every`) rather than the whole union. Null when no branch is a clear match.
+ */
+function closestBranch(issue: z.core.$ZodIssue & { code: 'invalid_union' }): z.core.$ZodIssue[] | null {
+  const branches = (issue.errors ?? []).filter((b) => b.length > 0);
+  if (branches.length === 0) return null;
+  const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((x) => x.path.length));
+  const best = [...branches].sort((a, b) => a.length - b.length || depth(b) - depth(a))[0]!;
+  // Branch issues are relative to the union; a branch failing at the union itself adds nothing.
+  if (depth(best) === 0 && best.every((x) => x.code !== 'invalid_union')) return null;
+  return best.map((x) => ({ ...x, path: [...issue.path, ...x.path] }) as z.core.$ZodIssue);
 }
 
 export function parseConfig(input: unknown, source = 'config'): Config {
