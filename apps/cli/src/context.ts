@@ -1,12 +1,4 @@
-import {
-  type Config,
-  ConfigError,
-  closeResources,
-  createLogger,
-  createResources,
-  loadConfig,
-  type Resources,
-} from '@contact-sync/worker';
+import type { Config, Resources } from '@contact-sync/worker';
 import { CliError, EXIT, type OptionSpec } from './cli.ts';
 
 /** Options every command that talks to a deployment takes. */
@@ -26,7 +18,14 @@ export const connectOptions: Record<string, OptionSpec> = {
 export const ENV_HELP =
   'Environment: DATABASE_URL and REDIS_URL (required), CONTACT_SYNC_CONFIG, CONTACT_SYNC_PREFIX, LOG_LEVEL.';
 
-export function readConfig(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Config {
+// The worker package is loaded only by commands that use it, so --help and usage errors stay fast.
+const worker = () => import('@contact-sync/worker');
+
+export async function readConfig(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Config> {
+  const { ConfigError, loadConfig } = await worker();
   const path = typeof values.config === 'string' ? values.config : env.CONTACT_SYNC_CONFIG;
   try {
     return path ? loadConfig(path) : loadConfig();
@@ -54,8 +53,12 @@ export const prefixOf = (values: Record<string, unknown>, env: NodeJS.ProcessEnv
  * worker pushes what they enqueue), so a credential variable missing here is not an error:
  * it gets a placeholder that is never sent anywhere.
  */
-export function openResources(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Resources {
-  const config = readConfig(values, env);
+export async function openResources(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Resources> {
+  const config = await readConfig(values, env);
+  const { createLogger, createResources } = await worker();
   const databaseUrl = requireEnv('DATABASE_URL', env);
   const redisUrl = requireEnv('REDIS_URL', env);
   const credentials: Record<string, string> = {};
@@ -75,10 +78,11 @@ export async function withResources<T>(
   values: Record<string, unknown>,
   fn: (res: Resources) => Promise<T>,
 ): Promise<T> {
-  const res = openResources(values);
+  const res = await openResources(values);
   try {
     return await fn(res);
   } finally {
+    const { closeResources } = await worker();
     await closeResources(res).catch(() => {});
   }
 }

@@ -1,27 +1,9 @@
-import { type Resources, startResync } from '@contact-sync/worker';
-import {
-  AdminOpError,
-  type ConflictView,
-  connectionStatus,
-  type Decision,
-  decideHeldDeletes,
-  getConflict,
-  getRun,
-  listConflicts,
-  listHeldDeletes,
-  listOps,
-  listQuarantine,
-  listRuns,
-  type Page,
-  type RunView,
-  resolveConflict,
-  retryOps,
-} from '@contact-sync/worker/admin-ops';
+import type { Resources } from '@contact-sync/worker';
+import type { ConflictView, Decision, Page, RunView } from '@contact-sync/worker/admin-ops';
 import { CliError, type Command, EXIT, type Io, intFlag, type OptionSpec, stringFlag, UsageError } from '../cli.ts';
 import { connectOptions, ENV_HELP, withResources } from '../context.ts';
 import { duration, short, show, table, when } from '../format.ts';
 import { createProgress, progressLine } from '../progress.ts';
-import { waitForRun } from '../run-wait.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -34,17 +16,22 @@ const connection: Record<string, OptionSpec> = {
   connection: { type: 'string', value: 'ID', description: 'only this connection' },
 };
 
-/** Admin errors → exit codes: not found 3, invalid input 2, state conflict 4. */
+/** Admin errors (AdminOpError) → exit codes: not found 3, invalid input 2, state conflict 4. */
 function mapAdminError(err: unknown): never {
-  if (err instanceof AdminOpError) {
-    const code = err.code === 'not_found' ? EXIT.notFound : err.code === 'conflict' ? EXIT.conflict : EXIT.usage;
-    throw new CliError(err.message, code);
+  const e = err as { name?: string; code?: string; message?: string };
+  if (e?.name === 'AdminOpError') {
+    const code = e.code === 'not_found' ? EXIT.notFound : e.code === 'conflict' ? EXIT.conflict : EXIT.usage;
+    throw new CliError(e.message ?? 'refused', code);
   }
   throw err;
 }
 
-async function op<T>(values: Values, fn: (res: Resources) => Promise<T>): Promise<T> {
-  return withResources(values, (res) => fn(res).catch(mapAdminError));
+type AdminOps = typeof import('@contact-sync/worker/admin-ops');
+
+/** Runs an admin operation on the deployment's resources (loaded on use: --help stays fast). */
+async function op<T>(values: Values, fn: (res: Resources, ops: AdminOps) => Promise<T>): Promise<T> {
+  const ops = await import('@contact-sync/worker/admin-ops');
+  return withResources(values, (res) => fn(res, ops).catch(mapAdminError));
 }
 
 function pageQuery(values: Values) {
@@ -89,7 +76,7 @@ const status: Command = {
   options: { ...connectOptions, ...json },
   details: ENV_HELP,
   run: async ({ values, io }) => {
-    const rows = await op(values, (res) => connectionStatus(res));
+    const rows = await op(values, (res, ops) => ops.connectionStatus(res));
     if (values.json) {
       io.out(JSON.stringify(rows));
       return EXIT.ok;
@@ -153,6 +140,7 @@ const resync: Command = {
       knownConnection(res, connectionId);
       const full = values.incremental !== true;
       if (!values.wait) {
+        const { startResync } = await import('@contact-sync/worker');
         const run = await startResync(res, { full, ...(connectionId ? { connectionId } : {}) });
         if (values.json) io.out(JSON.stringify({ runId: run.id, full, connectionId: connectionId ?? null }));
         else
@@ -162,6 +150,7 @@ const resync: Command = {
         return EXIT.ok;
       }
       const progress = createProgress('resync', { tty: io.tty, everyMs: 2000 });
+      const { waitForRun } = await import('../run-wait.ts');
       const outcome = await waitForRun(
         res,
         { full, ...(connectionId ? { connectionId } : {}) },
@@ -219,8 +208,8 @@ const conflictsList: Command = {
     const st = stringFlag(values, 'status') ?? 'open';
     const kind = stringFlag(values, 'kind');
     const field = stringFlag(values, 'field');
-    const page = await op(values, (res) =>
-      listConflicts(res, {
+    const page = await op(values, (res, ops) =>
+      ops.listConflicts(res, {
         ...pageQuery(values),
         ...(st !== 'all' ? { status: st } : {}),
         ...withConn(values),
@@ -248,7 +237,7 @@ const conflictsShow: Command = {
   options: { ...connectOptions, ...json },
   details: ENV_HELP,
   run: async ({ values, positionals, io }) => {
-    const c = await op(values, (res) => getConflict(res, positionals[0]!));
+    const c = await op(values, (res, ops) => ops.getConflict(res, positionals[0]!));
     if (values.json) io.out(JSON.stringify(c));
     else printConflict(io, c);
     return EXIT.ok;
@@ -307,7 +296,7 @@ const conflictsResolve: Command = {
   run: async ({ values, positionals, io }) => {
     const decision = decisionOf(values);
     const by = stringFlag(values, 'by') ?? process.env.USER ?? 'cli';
-    const r = await op(values, (res) => resolveConflict(res, positionals[0]!, decision, by));
+    const r = await op(values, (res, ops) => ops.resolveConflict(res, positionals[0]!, decision, by));
     if (values.json) io.out(JSON.stringify(r));
     else
       io.out(
@@ -353,7 +342,7 @@ const quarantineList: Command = {
   options: { ...connection, ...paging, ...connectOptions, ...json },
   details: ENV_HELP,
   run: async ({ values, io }) => {
-    const page = await op(values, (res) => listQuarantine(res, { ...pageQuery(values), ...withConn(values) }));
+    const page = await op(values, (res, ops) => ops.listQuarantine(res, { ...pageQuery(values), ...withConn(values) }));
     printPage(
       io,
       values,
@@ -381,8 +370,8 @@ const deletesList: Command = {
     const st = stringFlag(values, 'status') ?? 'held';
     if (!['held', 'confirmed', 'rejected'].includes(st))
       throw new UsageError(`--status must be one of held, confirmed, rejected, got "${st}"`);
-    const page = await op(values, (res) =>
-      listHeldDeletes(res, { ...pageQuery(values), ...withConn(values), status: st as 'held' }),
+    const page = await op(values, (res, ops) =>
+      ops.listHeldDeletes(res, { ...pageQuery(values), ...withConn(values), status: st as 'held' }),
     );
     printPage(
       io,
@@ -409,8 +398,8 @@ const decideDeletes = (decision: 'confirm' | 'reject'): Command => ({
   run: async ({ values, positionals, io }) => {
     const conn = stringFlag(values, 'connection');
     if (positionals.length === 0 && !conn) throw new UsageError('give held-delete ids or --connection ID');
-    const r = await op(values, (res) =>
-      decideHeldDeletes(res, {
+    const r = await op(values, (res, ops) =>
+      ops.decideHeldDeletes(res, {
         decision,
         ...(positionals.length > 0 ? { ids: positionals } : {}),
         ...(conn ? { connectionId: conn } : {}),
@@ -445,8 +434,8 @@ const opsList: Command = {
   run: async ({ values, io }) => {
     const st = stringFlag(values, 'status') ?? 'failed';
     const kind = stringFlag(values, 'kind');
-    const page = await op(values, (res) =>
-      listOps(res, {
+    const page = await op(values, (res, ops) =>
+      ops.listOps(res, {
         ...pageQuery(values),
         ...(st !== 'all' ? { status: st } : {}),
         ...withConn(values),
@@ -485,8 +474,8 @@ const opsRetry: Command = {
   run: async ({ values, positionals, io }) => {
     const conn = stringFlag(values, 'connection');
     if (positionals.length === 0 && !conn) throw new UsageError('give op ids or --connection ID');
-    const r = await op(values, (res) =>
-      retryOps(res, {
+    const r = await op(values, (res, ops) =>
+      ops.retryOps(res, {
         ...(positionals.length > 0 ? { ids: positionals } : {}),
         ...(conn ? { connectionId: conn } : {}),
       }),
@@ -539,8 +528,8 @@ const runsList: Command = {
   details: ENV_HELP,
   run: async ({ values, io }) => {
     const kind = stringFlag(values, 'kind');
-    const page = await op(values, (res) =>
-      listRuns(res, { ...pageQuery(values), ...withConn(values), ...(kind ? { kind } : {}) }),
+    const page = await op(values, (res, ops) =>
+      ops.listRuns(res, { ...pageQuery(values), ...withConn(values), ...(kind ? { kind } : {}) }),
     );
     printPage(io, values, page, runHead, runRow, 'no runs');
     return EXIT.ok;
@@ -555,7 +544,7 @@ const runsShow: Command = {
   options: { ...connectOptions, ...json },
   details: ENV_HELP,
   run: async ({ values, positionals, io }) => {
-    const r = await op(values, (res) => getRun(res, positionals[0]!));
+    const r = await op(values, (res, ops) => ops.getRun(res, positionals[0]!));
     if (values.json) {
       io.out(JSON.stringify(r));
       return EXIT.ok;

@@ -48,3 +48,74 @@ export function runCli(
     child.stdin.end(opts.input ?? '');
   });
 }
+
+export interface RunningCli {
+  child: ReturnType<typeof spawn>;
+  output(): { stdout: string; stderr: string };
+  /** Resolves when stderr (or stdout) matches, rejects if the process exits first or after timeoutMs. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts a long-running command (`worker`, `sandbox`, `admin`) of the real binary. */
+export function startCli(args: string[], opts: { env?: Record<string, string | undefined> } = {}): RunningCli {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    LOG_LEVEL: 'warn',
+    ...opts.env,
+  };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const l of listeners) l();
+  };
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    notify();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    notify();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      resolve({ code, signal });
+      notify();
+    }),
+  );
+  let done = false;
+  exited.then(() => {
+    done = true;
+  });
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited,
+    waitFor: (pattern, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stderr) || pattern.test(stdout)) {
+            cleanup();
+            resolve();
+          } else if (done) {
+            cleanup();
+            reject(new Error(`exited before ${pattern}: ${stderr}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no ${pattern} within ${timeoutMs}ms: ${stderr}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}

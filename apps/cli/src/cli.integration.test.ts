@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { type Sandbox, startSandbox } from '@contact-sync/simulators';
+import { sandboxConfig } from '@contact-sync/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from './commands.ts';
+import { type RunningCli, runCli, startCli } from './testing/run-cli.ts';
+
+// The real binary against a real deployment: a `contact-sync worker` child process on a fresh
+// database and Redis prefix, the simulators in this process, and the admin commands run as a
+// script would run them.
+const db = await createTestDatabase();
+let sandbox: Sandbox;
+let worker: RunningCli;
+let env: Record<string, string>;
+let dir: string;
+
+const cli = (...args: string[]) => runCli(args, { env });
+const json = async (...args: string[]) => {
+  const r = await cli(...args, '--json');
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return JSON.parse(r.stdout);
+};
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, seed: 5, contacts: 40 });
+  const { config, env: credentials } = sandboxConfig(sandbox.providers);
+  dir = mkdtempSync(join(tmpdir(), 'cs-cli-test-'));
+  const configPath = join(dir, 'contact-sync.config.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  env = {
+    ...credentials,
+    CONTACT_SYNC_CONFIG: configPath,
+    DATABASE_URL: db.databaseUrl,
+    REDIS_URL: db.redisUrl,
+    CONTACT_SYNC_PREFIX: db.redisPrefix,
+    CONTACT_SYNC_MIN_BACKOFF_MS: '20',
+  };
+  worker = startCli(['worker', '--schedule', 'off'], { env });
+  await worker.waitFor(/contact-sync worker: 5 connections/);
+});
+
+afterAll(async () => {
+  if (worker && worker.child.exitCode === null) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+  await sandbox?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('contact-sync help and usage errors', () => {
+  it('prints help for the tool and for every command, exit 0', async () => {
+    const top = await cli('--help');
+    expect(top.code).toBe(0);
+    for (const c of COMMANDS) expect(top.stdout).toContain(`  ${c.name} `);
+    expect(top.stdout).toContain('Exit codes:');
+    const helps = await Promise.all(COMMANDS.map((c) => cli(...c.name.split(' '), '--help')));
+    helps.forEach((h, i) => {
+      expect(h.code, COMMANDS[i]!.name).toBe(0);
+      expect(h.stdout).toContain(`Usage: contact-sync ${COMMANDS[i]!.name}`);
+      expect(h.stdout).toContain('--help');
+    });
+  });
+
+  it('rejects bad flags and arguments with exit 2 and a message naming them', async () => {
+    const cases: [string[], RegExp][] = [
+      [['demo', '--contacts', 'many'], /--contacts must be an integer, got "many"/],
+      [['demo', '--faults', 'sometimes'], /--faults must be one of none, flaky, slow, chaos/],
+      [['status', '--colour'], /Unknown option '--colour'/],
+      [['sandbox', '--port', '70000'], /--port must be at most 65535/],
+      [['conflicts', 'list', '--limit', '0'], /--limit must be at least 1/],
+      [['conflicts', 'show'], /missing argument <id>/],
+      [['conflicts', 'resolve', 'x'], /give one of --keep, --pick/],
+      [['conflicts', 'resolve', 'x', '--value', '{oops'], /--value must be JSON/],
+      [['ops', 'retry'], /give op ids or --connection ID/],
+      [['deletes', 'list', '--status', 'gone'], /--status must be one of held, confirmed, rejected/],
+      [['worker', '--services', 'maybe'], /--services must be one of auto/],
+      [['conflicts'], /"conflicts" needs a subcommand; one of: conflicts list, conflicts show, conflicts resolve/],
+      [['conflicts', 'erase'], /unknown subcommand "conflicts erase"/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => cli(...args)));
+    runs.forEach((r, i) => {
+      expect(r.code, cases[i]![0].join(' ')).toBe(2);
+      expect(r.stderr).toMatch(cases[i]![1]);
+    });
+  });
+
+  it('names a missing environment variable or config file, exit 5', async () => {
+    const noDb = await runCli(['status'], { env: { ...env, DATABASE_URL: undefined } });
+    expect(noDb.code).toBe(5);
+    expect(noDb.stderr).toMatch(/DATABASE_URL is not set/);
+    const noConfig = await cli('status', '--config', join(dir, 'missing.json'));
+    expect(noConfig.code).toBe(5);
+    expect(noConfig.stderr).toMatch(/cannot read config file .*missing\.json/);
+    const admin = await runCli(['admin', '--port', '0'], { env: { ...env, ADMIN_TOKEN: 'short' } });
+    expect(admin.code).toBe(5);
+    expect(admin.stderr).toMatch(/ADMIN_TOKEN is not set or shorter than 16 characters/);
+  });
+});
+
+describe('contact-sync admin commands on a real deployment', () => {
+  let runId: string;
+
+  it('resync --wait drives a full sync through the worker process and reports it', async () => {
+    const r = await cli('resync', '--wait', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.ok).toBe(true);
+    expect(out.status).toBe('completed');
+    expect(out.pulled).toBeGreaterThan(0);
+    expect(out.opsApplied).toBe(out.opsPlanned);
+    expect(out.opsPlanned).toBeGreaterThan(0);
+    expect(sandbox.writeCount()).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/resync: done +pulls 5\/5/); // progress went to stderr
+    runId = out.runId;
+  });
+
+  it('status shows each connection after its pull', async () => {
+    const rows = await json('status');
+    expect(rows.map((s: { id: string }) => s.id).sort()).toEqual([
+      'churchpad',
+      'growcrm',
+      'ilert',
+      'nodeping',
+      'r-service',
+    ]);
+    for (const s of rows) {
+      expect(s.lastPull.status, s.id).toBe('completed');
+      expect(s.counts.snapshots, s.id).toBeGreaterThan(0);
+      expect(s.counts.pendingOps, s.id).toBe(0);
+    }
+    const text = await cli('status');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^connection +provider +dir +last pull/);
+    expect(text.stdout.trim().split('\n')).toHaveLength(6);
+  });
+
+  it('runs list and runs show find the resync and its five pulls', async () => {
+    const page = await json('runs', 'list', '--kind', 'resync');
+    expect(page.items.map((r: { id: string }) => r.id)).toContain(runId);
+    const run = await json('runs', 'show', runId);
+    expect(run.children).toHaveLength(5);
+    expect(run.children.every((c: { status: string }) => c.status === 'completed')).toBe(true);
+    const missing = await cli('runs', 'show', '00000000-0000-4000-8000-000000000000');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/not found/);
+  });
+
+  it('conflicts list pages through the report; show and resolve one; a second decision is refused', async () => {
+    const all = await json('conflicts', 'list', '--status', 'all', '--limit', '500');
+    expect(all.items.length).toBeGreaterThan(0);
+    const first = await json('conflicts', 'list', '--status', 'all', '--limit', '1');
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await json('conflicts', 'list', '--status', 'all', '--limit', '1', '--cursor', first.nextCursor);
+    expect(second.items[0].id).not.toBe(first.items[0].id);
+    expect(all.items[1].id).toBe(second.items[0].id);
+
+    const target = all.items.find((c: { status: string }) => ['open', 'auto-resolved', 'info'].includes(c.status));
+    const shown = await json('conflicts', 'show', target.id);
+    expect(shown.id).toBe(target.id);
+    expect(shown.kind).toBe(target.kind);
+    const text = await cli('conflicts', 'show', target.id);
+    expect(text.stdout).toContain(`conflict ${target.id}`);
+    expect(text.stdout).toMatch(/rule: +\S/);
+
+    const resolved = await json('conflicts', 'resolve', target.id, '--dismiss', '--by', 'cli-test');
+    expect(resolved.conflict.status).toBe('dismissed');
+    expect(resolved.conflict.resolution.by).toBe('cli-test');
+    const again = await cli('conflicts', 'resolve', target.id, '--dismiss');
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/already dismissed/);
+    const unknown = await cli('conflicts', 'show', '00000000-0000-4000-8000-000000000000');
+    expect(unknown.code).toBe(3);
+  });
+
+  it('lists ops, quarantine and held deletes; retry with nothing failed retries nothing', async () => {
+    const done = await json('ops', 'list', '--status', 'done', '--limit', '5');
+    expect(done.items).toHaveLength(5);
+    expect(done.items.every((o: { status: string }) => o.status === 'done')).toBe(true);
+    expect((await json('ops', 'list')).items).toEqual([]); // default: failed
+    expect(await json('ops', 'retry', '--connection', 'churchpad')).toEqual({ retried: 0 });
+    expect((await json('quarantine', 'list')).items).toEqual(expect.any(Array));
+    expect((await json('deletes', 'list')).items).toEqual([]);
+    const bad = await cli('resync', '--connection', 'nope');
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/unknown connection "nope"/);
+  });
+
+  it('a second resync writes nothing; the worker stops gracefully on SIGTERM with exit 0', async () => {
+    sandbox.clearRequests();
+    const r = await json('resync', '--wait', '--connection', 'growcrm');
+    expect(r.ok).toBe(true);
+    expect(r.opsPlanned).toBe(0);
+    expect(sandbox.writeCount()).toBe(0);
+
+    worker.child.kill('SIGTERM');
+    const exit = await worker.exited;
+    expect(exit.code).toBe(0);
+    expect(worker.output().stderr).toMatch(/SIGTERM: finishing in-flight jobs/);
+    expect(worker.output().stderr).toMatch(/contact-sync worker: stopped/);
+  });
+});

@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
+import { PROVIDER_KEYS, startSandbox } from '@contact-sync/simulators';
+import { divergences } from '@contact-sync/worker/convergence';
+import { createLogger } from '@contact-sync/worker/logger';
+import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { adminToken, type RunningAdmin, startAdmin } from '../admin-server.ts';
+import { EXIT, type Io } from '../cli.ts';
+import { Interrupted, Lifecycle, unlessInterrupted } from '../lifecycle.ts';
+import { createProgress } from '../progress.ts';
+import { type RunOutcome, waitForRun } from '../run-wait.ts';
+import { conflictCounts, opCounts, providerCounts, quarantineSummary } from '../summary.ts';
+import type { DemoOptions } from './demo.ts';
+
+export interface DemoSummary {
+  converged: boolean;
+  contacts: number;
+  seed: number;
+  faults: string;
+  services: { postgres: string; redis: string };
+  providers: Record<string, { before: number; after: number }>;
+  ops: Record<string, { create: number; update: number; delete: number; failed: number }>;
+  conflicts: Record<string, number>;
+  conflictsByStatus: Record<string, Record<string, number>>;
+  quarantined: {
+    total: number;
+    byConnection: Record<string, number>;
+    reasons: { connectionId: string; reason: string; count: number }[];
+  };
+  firstSync: SyncCounts;
+  secondResync: SyncCounts & { writeCalls: number; requests: number };
+  divergences: number;
+  durationMs: number;
+  adminUrl: string | null;
+}
+
+interface SyncCounts {
+  runId: string;
+  status: string;
+  durationMs: number;
+  pulled: number;
+  changed: number;
+  opsPlanned: number;
+  opsApplied: number;
+  opsFailed: number;
+  conflicts: number;
+  pullsFailed: number;
+}
+
+export async function runDemo(opts: DemoOptions, io: Io): Promise<number> {
+  const started = Date.now();
+  const say = (line: string) => io.err(`[demo] ${line}`);
+  const life = new Lifecycle(say);
+  try {
+    const summary = await unlessInterrupted(life, demo(opts, io, life, say, started));
+    printSummary(summary, opts, io);
+    if (!opts.exit && summary.adminUrl) {
+      say(`serving the admin page at ${summary.adminUrl} — press Ctrl-C to stop`);
+      await life.interrupted;
+    }
+    say('stopping…');
+    await life.stop();
+    return summary.converged ? EXIT.ok : EXIT.failure;
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      if (!opts.json) io.err('');
+      say(`${err.message}: stopping everything…`);
+      await life.stop();
+      return 130;
+    }
+    say(`failed: ${(err as Error).message}`);
+    await life.stop();
+    return EXIT.failure;
+  } finally {
+    life.release();
+  }
+}
+
+async function demo(
+  opts: DemoOptions,
+  io: Io,
+  life: Lifecycle,
+  say: (line: string) => void,
+  started: number,
+): Promise<DemoSummary> {
+  say(
+    `${opts.contacts} people, seed ${opts.seed}${opts.faults === 'none' ? '' : `, faults "${opts.faults}"`}; ` +
+      'providing Postgres and Redis…',
+  );
+  const services = await provideServices({ log: (m) => say(m) });
+  life.add('database servers', () => services.stop());
+  say(`Postgres: ${services.sources.postgres}, Redis: ${services.sources.redis}`);
+
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const dbName = `cs_demo_${id}`;
+  const databaseUrl = await createDatabase(services.databaseUrl, dbName);
+  if (services.sources.postgres === 'env') life.add('demo database', () => dropDatabase(services.databaseUrl, dbName));
+  const applied = await applyMigrations(databaseUrl, { log: () => {} });
+  say(`database ${dbName}: ${applied.applied.length} migrations applied`);
+
+  const sandbox = await startSandbox({
+    port: 0,
+    seed: opts.seed,
+    contacts: opts.contacts,
+    ...(opts.faults !== 'none' ? { faults: opts.faults } : {}),
+  });
+  life.add('simulators', () => sandbox.stop());
+  say(`simulators on ${sandbox.url} (${PROVIDER_KEYS.join(', ')})`);
+  const before = providerCounts(sandbox);
+
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', pretty: false });
+  const prefix = `cs-demo-${id}`;
+  const stack: Stack = await startStack({ databaseUrl, redisUrl: services.redisUrl, prefix, sandbox, logger });
+  life.add('worker', () => stack.close());
+
+  let admin: RunningAdmin | null = null;
+  const token = adminToken();
+  try {
+    admin = await startAdmin(stack.res, { token, port: opts.port });
+    life.add('admin server', () => admin!.close());
+  } catch (err) {
+    say(`the admin page is unavailable: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const adminUrl = admin ? `${admin.url}/ui/#token=${token}` : null;
+  if (!opts.exit) writeDemoEnv(stack, { databaseUrl, redisUrl: services.redisUrl, prefix, token, adminUrl }, life, say);
+
+  const first = await sync(stack, 'full sync', opts, io);
+  if (!first.complete) throw new Error('the full sync failed (see above)');
+  sandbox.clearRequests();
+  const second = await sync(stack, 'second resync', opts, io);
+  const writeCalls = sandbox.writeCount();
+  const requests = sandbox.requestCount();
+
+  const connectionIds = [...stack.res.connections.keys()];
+  const [ops, conflicts, quarantined, diverged] = await Promise.all([
+    opCounts(stack.res.prisma, connectionIds),
+    conflictCounts(stack.res.prisma),
+    quarantineSummary(stack.res.prisma),
+    divergences(stack.res),
+  ]);
+  const after = providerCounts(sandbox);
+  const pending = await stack.res.prisma.outboxOp.count({ where: { status: { in: ['pending', 'in_flight'] } } });
+  const converged =
+    first.complete &&
+    second.complete &&
+    diverged.length === 0 &&
+    writeCalls === 0 &&
+    second.counts.opsPlanned === 0 &&
+    pending === 0;
+  if (diverged.length > 0) {
+    say(`${diverged.length} linked records differ from their canonical record, e.g.:`);
+    for (const d of diverged.slice(0, 3))
+      say(`  ${d.connectionId}/${d.externalId}: ${JSON.stringify(d.expected)} vs ${JSON.stringify(d.actual)}`);
+  }
+  return {
+    converged,
+    contacts: opts.contacts,
+    seed: opts.seed,
+    faults: opts.faults,
+    services: { postgres: services.sources.postgres, redis: services.sources.redis },
+    providers: Object.fromEntries(PROVIDER_KEYS.map((k) => [k, { before: before[k], after: after[k] }])),
+    ops,
+    conflicts: conflicts.byKind,
+    conflictsByStatus: conflicts.byStatus,
+    quarantined,
+    firstSync: first.counts,
+    secondResync: { ...second.counts, writeCalls, requests },
+    divergences: diverged.length,
+    durationMs: Date.now() - started,
+    adminUrl,
+  };
+}
+
+async function sync(stack: Stack, label: string, opts: DemoOptions, io: Io) {
+  const progress = createProgress(label, { tty: io.tty });
+  const t0 = Date.now();
+  let outcome: RunOutcome;
+  try {
+    outcome = await waitForRun(stack.res, { full: true }, { timeoutMs: opts.timeoutMs, onProgress: progress.update });
+  } finally {
+    progress.done();
+  }
+  for (const f of outcome.failedConnections)
+    io.err(`[demo] ${label}: the pull of ${f.connectionId} failed: ${f.error}`);
+  const p = outcome.progress;
+  const r = p.run;
+  return {
+    complete: outcome.ok,
+    counts: {
+      runId: r.id,
+      status: r.status,
+      durationMs: Date.now() - t0,
+      pulled: r.pulled,
+      changed: r.changed,
+      opsPlanned: r.opsPlanned,
+      opsApplied: r.opsApplied,
+      opsFailed: r.opsFailed,
+      conflicts: r.conflicts,
+      pullsFailed: outcome.failedConnections.length,
+    } satisfies SyncCounts,
+  };
+}
+
+/**
+ * Writes the demo's config and environment to a temp dir, so the CLI can be tried on the
+ * running demo from another terminal (`set -a; . demo.env; set +a; contact-sync status`).
+ */
+function writeDemoEnv(
+  stack: Stack,
+  v: { databaseUrl: string; redisUrl: string; prefix: string; token: string; adminUrl: string | null },
+  life: Lifecycle,
+  say: (line: string) => void,
+): void {
+  const dir = mkdtempSync(join(tmpdir(), 'contact-sync-demo-'));
+  life.add('demo env files', async () => rmSync(dir, { recursive: true, force: true }));
+  const configPath = join(dir, 'contact-sync.config.json');
+  writeFileSync(configPath, `${JSON.stringify(stack.config, null, 2)}\n`);
+  const env: Record<string, string> = {
+    CONTACT_SYNC_CONFIG: configPath,
+    DATABASE_URL: v.databaseUrl,
+    REDIS_URL: v.redisUrl,
+    CONTACT_SYNC_PREFIX: v.prefix,
+    ADMIN_TOKEN: v.token,
+    ...stack.env,
+  };
+  const envPath = join(dir, 'demo.env');
+  writeFileSync(
+    envPath,
+    `${Object.entries(env)
+      .map(([k, val]) => `${k}='${val.replace(/'/g, `'\\''`)}'`)
+      .join('\n')}\n`,
+    { mode: 0o600 },
+  );
+  say(`CLI on this demo from another shell: set -a; . ${envPath}; set +a; npm run contact-sync -- status`);
+}
+
+function printSummary(s: DemoSummary, opts: DemoOptions, io: Io): void {
+  // Human summary: stdout normally; stderr with --json, so stdout carries only the JSON line.
+  const print = opts.json ? io.err : io.out;
+  const table = (head: string[], rows: (string | number)[][]) => {
+    const all = [head, ...rows.map((r) => r.map(String))];
+    const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+    for (const r of all)
+      print(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
+  };
+  print('');
+  print(`contact-sync demo — ${s.converged ? 'CONVERGED' : 'NOT CONVERGED'} in ${(s.durationMs / 1000).toFixed(1)}s`);
+  print(
+    `  ${s.contacts} people, seed ${s.seed}, faults: ${s.faults}; Postgres: ${s.services.postgres}, Redis: ${s.services.redis}`,
+  );
+  print('');
+  print('Contacts per provider, before → after:');
+  table(
+    ['provider', 'before', 'after', 'created', 'updated', 'deleted', 'failed'],
+    Object.entries(s.providers).map(([k, v]) => {
+      const o = s.ops[k] ?? { create: 0, update: 0, delete: 0, failed: 0 };
+      return [k, v.before, v.after, o.create, o.update, o.delete, o.failed];
+    }),
+  );
+  print('');
+  const kinds = Object.entries(s.conflicts);
+  print(`Conflicts raised${kinds.length === 0 ? ': none' : ' (kind, count, status):'}`);
+  for (const [kind, n] of kinds) {
+    const st = Object.entries(s.conflictsByStatus[kind] ?? {})
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
+    print(`  ${kind.padEnd(20)} ${String(n).padStart(6)}  (${st})`);
+  }
+  print('');
+  print(`Quarantined records: ${s.quarantined.total}`);
+  for (const r of s.quarantined.reasons.slice(0, 10))
+    print(`  ${r.connectionId.padEnd(10)} ${String(r.count).padStart(5)}  ${r.reason}`);
+  if (s.quarantined.reasons.length > 10) print(`  … ${s.quarantined.reasons.length - 10} more reasons`);
+  print('');
+  const f = s.firstSync;
+  print(
+    `Full sync:     ${(f.durationMs / 1000).toFixed(1)}s, pulled ${f.pulled}, changed ${f.changed}, ` +
+      `ops planned ${f.opsPlanned}, applied ${f.opsApplied}, failed ${f.opsFailed}, conflicts ${f.conflicts}`,
+  );
+  const r = s.secondResync;
+  print(
+    `Second resync: ${(r.durationMs / 1000).toFixed(1)}s, pulled ${r.pulled}, ops planned ${r.opsPlanned}, ` +
+      `write calls to the providers: ${r.writeCalls} (of ${r.requests} requests)`,
+  );
+  if (s.divergences > 0) print(`Divergent records after the resync: ${s.divergences}`);
+  print('');
+  print(
+    s.adminUrl ? `Conflict review page: ${s.adminUrl}` : 'Conflict review page: unavailable (admin server not started)',
+  );
+  if (opts.json) io.out(JSON.stringify(s));
+}
