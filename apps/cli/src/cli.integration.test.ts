@@ -102,6 +102,28 @@ describe('contact-sync help and usage errors', () => {
   });
 });
 
+describe('contact-sync sandbox', () => {
+  it('serves the five simulators, prints base URLs and credentials, and stops on SIGINT', async () => {
+    const sb = startCli(['sandbox', '--port', '0', '--contacts', '12', '--seed', '3']);
+    await sb.waitFor(/Ctrl-C to stop/);
+    const out = sb.output().stdout;
+    const base = /churchpad +(http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(out)?.[1];
+    const credential = /churchpad[^\n]*\n +credential: (\S+)/.exec(out)?.[1];
+    expect(base).toBeDefined();
+    for (const p of ['ilert', 'nodeping', 'growcrm', 'r-service']) expect(out).toMatch(new RegExp(`${p} +http://`));
+    const ok = await fetch(`${base}/api/unified-communications/contacts?limit=5`, {
+      headers: { authorization: `Bearer ${credential}` },
+    });
+    expect(ok.status).toBe(200);
+    const denied = await fetch(`${base}/api/unified-communications/contacts`, {
+      headers: { authorization: 'Bearer wrong' },
+    });
+    expect(denied.status).toBe(401);
+    sb.child.kill('SIGINT');
+    expect((await sb.exited).code).toBe(0);
+  });
+});
+
 describe('contact-sync admin commands on a real deployment', () => {
   let runId: string;
 
