@@ -68,7 +68,13 @@ async function loadConflicts(append = false) {
   }
   const page = await api('GET', `/conflicts${query({ ...conflictFilters(), limit: 25, cursor: conflictCursor })}`);
   if (!append) list.replaceChildren();
-  for (const c of page.items) list.append(conflictCard(c));
+  // Candidates of an ambiguous match come with the conflict's own page.
+  const items = await Promise.all(
+    page.items.map((c) =>
+      c.kind === 'ambiguous-match' && c.status === 'open' && !c.candidates ? api('GET', `/conflicts/${c.id}`) : c,
+    ),
+  );
+  for (const c of items) list.append(conflictCard(c));
   if (!list.children.length)
     list.append(h('p', { class: 'hint', 'data-testid': 'conflicts-empty' }, 'No conflicts match.'));
   conflictCursor = page.nextCursor;
