@@ -31,8 +31,15 @@ export interface DemoSummary {
     reasons: { connectionId: string; reason: string; count: number }[];
   };
   firstSync: SyncCounts;
-  secondResync: SyncCounts & { writeCalls: number; requests: number };
+  secondResync: SyncCounts & {
+    writeCalls: number;
+    requests: number;
+    /** The first write calls of the second resync (there should be none). */
+    writes: { provider: string; method: string; path: string; status: number }[];
+  };
   divergences: number;
+  /** The first linked records that differ from their canonical record (there should be none). */
+  divergent: { connectionId: string; externalId: string; canonicalId: string }[];
   durationMs: number;
   adminUrl: string | null;
 }
@@ -133,6 +140,11 @@ async function demo(
   const second = await sync(stack, 'second resync', opts, io);
   const writeCalls = sandbox.writeCount();
   const requests = sandbox.requestCount();
+  const writes = sandbox
+    .requests()
+    .filter((r) => r.isWrite)
+    .slice(0, 10)
+    .map((r) => ({ provider: r.provider, method: r.effectiveMethod, path: r.path, status: r.status }));
 
   const connectionIds = [...stack.res.connections.keys()];
   const [ops, conflicts, quarantined, diverged] = await Promise.all([
@@ -167,8 +179,11 @@ async function demo(
     conflictsByStatus: conflicts.byStatus,
     quarantined,
     firstSync: first.counts,
-    secondResync: { ...second.counts, writeCalls, requests },
+    secondResync: { ...second.counts, writeCalls, requests, writes },
     divergences: diverged.length,
+    divergent: diverged
+      .slice(0, 10)
+      .map((d) => ({ connectionId: d.connectionId, externalId: d.externalId, canonicalId: d.canonicalId })),
     durationMs: Date.now() - started,
     adminUrl,
   };
@@ -285,6 +300,7 @@ function printSummary(s: DemoSummary, opts: DemoOptions, io: Io): void {
     `Second resync: ${(r.durationMs / 1000).toFixed(1)}s, pulled ${r.pulled}, ops planned ${r.opsPlanned}, ` +
       `write calls to the providers: ${r.writeCalls} (of ${r.requests} requests)`,
   );
+  for (const w of r.writes) print(`  write: ${w.provider} ${w.method} ${w.path} → ${w.status}`);
   if (s.divergences > 0) print(`Divergent records after the resync: ${s.divergences}`);
   print('');
   print(
