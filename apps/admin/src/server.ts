@@ -87,7 +87,12 @@ export interface RunningAdminServer {
 export async function startAdminServer(opts: StartAdminOptions): Promise<RunningAdminServer> {
   const app = buildAdminApp(opts);
   const host = opts.host ?? '127.0.0.1';
-  await app.listen({ host, port: opts.port ?? 0 });
+  try {
+    await app.listen({ host, port: opts.port ?? 0 });
+  } catch (err) {
+    await app.close(); // e.g. EADDRINUSE: the caller may retry on another port
+    throw err;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
