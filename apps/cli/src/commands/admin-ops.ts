@@ -127,7 +127,7 @@ const resync: Command = {
       type: 'boolean',
       description: 'only pick up changes (a full resync also marks vanished records gone)',
     },
-    wait: { type: 'boolean', description: 'show progress on stderr until it is complete; exit 1 if it failed' },
+    wait: { type: 'boolean', description: 'show progress on stderr until it is complete; exit 1 if a pull failed' },
     timeout: { type: 'string', value: 'SECONDS', description: 'with --wait: give up after this long', default: '1800' },
     ...connectOptions,
     ...json,
@@ -178,7 +178,9 @@ const resync: Command = {
           `${outcome.ok ? 'completed' : 'FAILED'}: ${progressLine(`resync ${short(r.id)}`, outcome.progress, Date.now() - r.startedAt.getTime())}`,
         );
       }
-      return outcome.ok && r.opsFailed === 0 ? EXIT.ok : EXIT.failure;
+      if (r.opsFailed > 0)
+        io.err(`${r.opsFailed} ops failed (rejected by a provider or out of attempts): contact-sync ops list`);
+      return outcome.ok ? EXIT.ok : EXIT.failure;
     }).catch((err) => {
       if (err instanceof CliError) throw err;
       throw new CliError((err as Error).message, EXIT.failure);
