@@ -338,3 +338,83 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     if (!o.keepDatabase) await dropDatabase(o.adminUrl, dbName);
   }
 }
+
+export interface PullOnlyResult {
+  people: number;
+  wallMs: number;
+  cpuMs: number;
+  loadAvg1m: number;
+  /** The process after the sandbox was seeded, before the sync. */
+  baselineRssMb: number;
+  peakRssMb: number;
+  postgresMs: number | null;
+  postgresSeqRowsRead: number;
+  readCalls: number;
+  writeCalls: number;
+  snapshotRows: number;
+  canonicals: number;
+}
+
+/**
+ * A full resync with every connection pull-only: pulls, snapshots and reconcile into canonical
+ * records, no op planned. Measures the read side alone at sizes where the whole sync does not fit
+ * the time available, and whether memory grows with the provider's size during a pull.
+ */
+export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
+  const log = o.log ?? (() => {});
+  const dbName = `bench_pull_${o.people}_${process.pid}_${Date.now()}`;
+  const databaseUrl = await createDatabase(o.adminUrl, dbName);
+  await applyMigrations(databaseUrl);
+  const sandbox = await startSandbox({ port: 0, seed: o.seed, contacts: o.people, faults: 'none' });
+  try {
+    const stack = await startStack({
+      databaseUrl,
+      redisUrl: o.redisUrl,
+      prefix: `bench:${dbName}`,
+      sandbox: stackSandbox(sandbox),
+      configOverrides: { connection: { direction: 'pull', rateLimit: { max: 1_000_000, duration: '1s' } } },
+    });
+    global.gc?.();
+    const baselineRssMb = Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
+    const pg0 = await postgresStats(o.adminUrl, databaseUrl, dbName);
+    sandbox.clearRequests();
+    const rss = new RssSampler().start();
+    const cpu0 = process.cpuUsage();
+    const load0 = os.loadavg()[0]!;
+    const t0 = performance.now();
+    let snapshotRows = 0;
+    let canonicals = 0;
+    try {
+      await stack.sync({ timeoutMs: o.timeoutMs ?? 30 * 60_000 });
+      snapshotRows = await stack.res.prisma.snapshotRecord.count();
+      canonicals = await stack.res.prisma.canonicalContact.count();
+    } finally {
+      await stack.close();
+    }
+    const wallMs = Math.round(performance.now() - t0);
+    const peakRssMb = rss.stop();
+    const c = process.cpuUsage(cpu0);
+    await new Promise((r) => setTimeout(r, 300));
+    const pg1 = await postgresStats(o.adminUrl, databaseUrl, dbName);
+    const calls = countCalls(sandbox);
+    const out: PullOnlyResult = {
+      people: o.people,
+      wallMs,
+      cpuMs: Math.round((c.user + c.system) / 1000),
+      loadAvg1m: Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10,
+      baselineRssMb,
+      peakRssMb,
+      postgresMs: pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs),
+      postgresSeqRowsRead: pg1.seqRowsRead - pg0.seqRowsRead,
+      readCalls: calls.readCalls,
+      writeCalls: calls.writeCalls,
+      snapshotRows,
+      canonicals,
+    };
+    log(`  pull-only ${o.people}: ${JSON.stringify(out)}`);
+    return out;
+  } finally {
+    await sandbox.stop();
+    if (!o.keepDatabase) await dropDatabase(o.adminUrl, dbName);
+  }
+}

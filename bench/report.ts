@@ -1,6 +1,6 @@
 /** Results: the JSON shape, its check, the README tables and the SVG plot. */
 import os from 'node:os';
-import type { SizeResult } from './measure.ts';
+import type { PullOnlyResult, SizeResult } from './measure.ts';
 import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -14,6 +14,8 @@ export interface BenchResults {
   mergeCore: { plansPerSec: number; scenarios: Record<string, number>; contacts: number };
   reconcile: { contactsPerSec: number; people: number };
   httpCeiling: { wallMs: number; requests: number; people: number; syncWallMs: number; ratio: number };
+  /** Pull-only full resyncs (no push), for sizes the whole sync does not fit: `--pull-only SIZES`. */
+  pullOnly?: PullOnlyResult[];
 }
 
 export const machine = (): BenchResults['machine'] => ({
@@ -123,6 +125,21 @@ export function markdownTable(r: BenchResults): string {
   for (const s of r.sizes)
     rows.push(
       `| ${fmt(s.people)} | ${sec(s.noop.wallMs)} | ${fmt(s.noop.readCalls)} | ${fmt(s.noop.listPages)} | ${fmt(s.noop.writeCalls)} | ${fmt(s.incremental.edits)} | ${sec(s.incremental.wallMs)} | ${fmt(s.incremental.writeCalls)} | ${fmt(s.incremental.minWriteCalls)} | ${fmt(s.reconcile.contactsPerSec)} | ${fmt(s.httpCeiling.requests)} | ${sec(s.httpCeiling.wallMs)} | ${s.httpCeiling.ratio}× |`,
+    );
+  return rows.join('\n');
+}
+
+export function pullOnlyTable(r: BenchResults): string {
+  if (!r.pullOnly?.length) return '';
+  const rows = [
+    '**Pull-only full resync** (every connection `direction: pull`: pulls + snapshots + reconcile into canonical records, no push)',
+    '',
+    '| people | wall (s) | process CPU (s) | load avg | RSS before (MB) | peak RSS (MB) | peak − before (MB) | Postgres active (s) | rows read by seq scans | reads | snapshot rows | canonical records |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const p of r.pullOnly)
+    rows.push(
+      `| ${fmt(p.people)} | ${sec(p.wallMs)} | ${sec(p.cpuMs)} | ${p.loadAvg1m} | ${p.baselineRssMb} | ${p.peakRssMb} | ${Math.round((p.peakRssMb - p.baselineRssMb) * 10) / 10} | ${sec(p.postgresMs)} | ${fmt(p.postgresSeqRowsRead)} | ${fmt(p.readCalls)} | ${fmt(p.snapshotRows)} | ${fmt(p.canonicals)} |`,
     );
   return rows.join('\n');
 }

@@ -16,8 +16,11 @@ import {
   checkShape,
   machine,
   markdownTable,
+  type PullOnlyResult,
   providerTable,
+  pullOnlyTable,
   renderSvg,
+  runPullOnly,
   runSize,
   type SizeResult,
 } from './lib.ts';
@@ -31,7 +34,7 @@ const opt = (name: string): string | undefined => {
   if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
   return v;
 };
-const known = new Set(['--sizes', '--seed', '--json', '--no-write', '--core-contacts', '--render']);
+const known = new Set(['--sizes', '--seed', '--json', '--no-write', '--core-contacts', '--render', '--pull-only']);
 for (const a of args)
   if (a.startsWith('--') && !known.has(a)) {
     console.error(`unknown option ${a}; known: ${[...known].join(', ')}`);
@@ -90,9 +93,36 @@ async function measure(): Promise<BenchResults> {
   });
 }
 
+const previous = () => JSON.parse(readFileSync(join(here, 'results/latest.json'), 'utf8')) as BenchResults;
+const pullOnlySizes = opt('--pull-only')
+  ?.split(',')
+  .map((s) => Number(s.trim().replace(/_/g, '')));
+if (pullOnlySizes?.some((n) => !Number.isInteger(n) || n < 10)) {
+  console.error(`--pull-only: "${opt('--pull-only')}" is not a list of whole numbers of people (at least 10)`);
+  process.exit(2);
+}
+
+/** `--pull-only SIZES`: measure the pull-only scenario and merge it into results/latest.json. */
+async function measurePullOnly(sizes: number[]): Promise<BenchResults> {
+  const base = previous();
+  const services = await provideServices();
+  const pullOnly: PullOnlyResult[] = [];
+  try {
+    for (const people of sizes)
+      pullOnly.push(
+        await runPullOnly({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }),
+      );
+  } finally {
+    await services.stop();
+  }
+  return { ...base, pullOnly };
+}
+
 const out: BenchResults = args.includes('--render')
-  ? (JSON.parse(readFileSync(join(here, 'results/latest.json'), 'utf8')) as BenchResults)
-  : await measure();
+  ? previous()
+  : pullOnlySizes
+    ? await measurePullOnly(pullOnlySizes)
+    : await measure();
 const problems = checkShape(out);
 if (problems.length) throw new Error(`result shape:\n${problems.join('\n')}`);
 
@@ -113,6 +143,7 @@ if (write) {
         .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}/s`)
         .join(', ')} (plans per second, one core, ${out.mergeCore.contacts.toLocaleString('en-US')} contacts).`,
       '',
+      ...(out.pullOnly?.length ? [pullOnlyTable(out), ''] : []),
       'Initial sync per provider:',
       '',
       providerTable(out),
