@@ -66,6 +66,7 @@ export function checkShape(r: unknown): string[] {
 
 export function assembleResults(o: {
   sizes: SizeResult[];
+  pullOnly?: PullOnlyResult[];
   coreScenarios: Record<string, number>;
   coreContacts: number;
   seed: number;
@@ -82,6 +83,7 @@ export function assembleResults(o: {
       `Services: ${o.servicesSource}. Seed ${o.seed}. No faults, no rate limits, push concurrency ${PUSH_CONCURRENCY} per connection.`,
     ],
     sizes: o.sizes,
+    ...(o.pullOnly?.length ? { pullOnly: o.pullOnly } : {}),
     mergeCore: {
       plansPerSec: o.coreScenarios['edits-10pct'] ?? Math.min(...Object.values(o.coreScenarios)),
       scenarios: o.coreScenarios,

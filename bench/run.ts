@@ -2,7 +2,8 @@
  * contact-sync benchmark: `npm run bench [-- --sizes 1000,10000,100000] [--seed 42] [--json] [--no-write]`.
  * Real Postgres and Redis (provideServices), the five simulators in process (no faults, no rate
  * limits), a whole worker in process. Writes bench/results/latest.json, bench/results/plot.svg and
- * the tables between the markers in bench/README.md. `--render` only redraws the plot and the
+ * the tables between the markers in bench/README.md. `--pull-only SIZES` adds pull-only full
+ * resyncs (pull + reconcile, no push) at those sizes. `--render` only redraws the plot and the
  * README tables from bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -74,17 +75,25 @@ async function measure(): Promise<BenchResults> {
 
   const services = await provideServices();
   const results: SizeResult[] = [];
+  const pullOnly: PullOnlyResult[] = [];
   try {
     for (const people of sizes) {
       const t0 = Date.now();
       results.push(await runSize({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }));
       log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
+    for (const people of pullOnlySizes ?? []) {
+      log(`${people} people: pull-only full resync`);
+      pullOnly.push(
+        await runPullOnly({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }),
+      );
+    }
   } finally {
     await services.stop();
   }
 
   return assembleResults({
+    pullOnly,
     sizes: results,
     coreScenarios: scenarios,
     coreContacts,
@@ -102,27 +111,7 @@ if (pullOnlySizes?.some((n) => !Number.isInteger(n) || n < 10)) {
   process.exit(2);
 }
 
-/** `--pull-only SIZES`: measure the pull-only scenario and merge it into results/latest.json. */
-async function measurePullOnly(sizes: number[]): Promise<BenchResults> {
-  const base = previous();
-  const services = await provideServices();
-  const pullOnly: PullOnlyResult[] = [];
-  try {
-    for (const people of sizes)
-      pullOnly.push(
-        await runPullOnly({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }),
-      );
-  } finally {
-    await services.stop();
-  }
-  return { ...base, pullOnly };
-}
-
-const out: BenchResults = args.includes('--render')
-  ? previous()
-  : pullOnlySizes
-    ? await measurePullOnly(pullOnlySizes)
-    : await measure();
+const out: BenchResults = args.includes('--render') ? previous() : await measure();
 const problems = checkShape(out);
 if (problems.length) throw new Error(`result shape:\n${problems.join('\n')}`);
 
