@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { TransientError } from '@contact-sync/connectors';
 import { committedMaxSeq, unfinishedOps } from '@contact-sync/store';
 import { type Job, type Processor, Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
 import { runPull } from './pull.ts';
 import { runPush } from './push.ts';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** How often the stalled check runs (default 30 s). */
   stalledIntervalMs?: number;
+  /** How often queues are restored from the outbox as a backstop (default 60 s; also done on a Redis reconnect). */
+  sweepIntervalMs?: number;
 }
 
 /**
@@ -97,18 +100,74 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
   for (const w of workers)
     w.on('error', (err) => res.logger.error({ err: err.message, queue: w.name }, 'worker error'));
 
-  if (opts.schedule !== false) await syncSchedulers(res);
-  await reenqueueUnfinished(res);
-  // Whatever a crash left between a commit and its enqueue: reconcile from the cursor on.
-  await enqueueReconcile(res, 0n, 'start', `start-${randomUUID()}`);
+  const schedule = opts.schedule !== false;
+  await restoreQueues(res, schedule, 'start');
+  const stopWatching = await watchRedis(res, schedule, opts.sweepIntervalMs ?? 60_000);
 
   let closing: Promise<void> | null = null;
   return {
     workers,
     close: () => {
+      stopWatching();
       closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined);
       return closing;
     },
+  };
+}
+
+/**
+ * Rebuilds what Redis holds from Postgres, the source of truth: the global one-at-a-time
+ * limits, the pull schedulers, a job for every unfinished outbox op, and a reconcile from
+ * the cursor (whatever a crash left between a commit and its enqueue). Idempotent: job ids
+ * are derived from the rows, so what is still queued is not queued twice.
+ */
+export async function restoreQueues(res: Resources, schedule: boolean, reason: string): Promise<number> {
+  for (const q of res.queues.pull.values()) await q.setGlobalConcurrency(1);
+  await res.queues.reconcile.setGlobalConcurrency(1);
+  if (schedule) await syncSchedulers(res);
+  const ops = await reenqueueUnfinished(res);
+  await enqueueReconcile(res, 0n, reason, `${reason}-${randomUUID()}`);
+  return ops;
+}
+
+/**
+ * Redis may lose its memory (a restart without persistence, a failover): after the
+ * connection comes back, and every `intervalMs` as a backstop, the queues are restored
+ * from Postgres. After a reconnect it waits for pushes in flight to end (the longest
+ * connection timeout) so an op is not handed to a second consumer while still running.
+ */
+async function watchRedis(res: Resources, schedule: boolean, intervalMs: number): Promise<() => void> {
+  // A connection of its own, used only to notice that Redis went away and came back.
+  const client = new Redis({ ...(res.redis as RedisOptions), lazyConnect: false, enableOfflineQueue: false });
+  client.on('error', () => {}); // reconnects on its own; the workers log their own errors
+  const settleMs = Math.max(1000, ...[...res.connections.values()].map((c) => c.config.timeout)) + 1000;
+  let lost = false;
+  let pending: NodeJS.Timeout | null = null;
+  const sweep = (reason: string) =>
+    restoreQueues(res, schedule, reason).then(
+      (ops) => {
+        if (reason !== 'sweep' || ops > 0) res.logger.info({ reason, ops }, 'queues restored from the outbox');
+      },
+      (err) => res.logger.warn({ reason, err: (err as Error).message }, 'could not restore the queues'),
+    );
+  const onClose = () => {
+    lost = true;
+  };
+  const onReady = () => {
+    if (!lost) return;
+    lost = false;
+    res.logger.warn({ settleMs }, 'redis connection back: restoring the queues from Postgres');
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(() => void sweep('redis-reconnect'), settleMs);
+  };
+  client.on('close', onClose);
+  client.on('ready', onReady);
+  const timer = setInterval(() => void sweep('sweep'), intervalMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    if (pending) clearTimeout(pending);
+    client.disconnect();
   };
 }
 

@@ -29,10 +29,11 @@ export function redisPing(host: string, port: number, timeoutMs = 1_000): Promis
   });
 }
 
-/** Starts a throwaway, non-persistent redis-server on a free loopback port. */
-export async function startLocalRedis(redisServer: string): Promise<LocalServer> {
+/** Starts a throwaway, non-persistent redis-server on a free (or the given) loopback port. */
+export async function startLocalRedis(redisServer: string, opts: { port?: number } = {}): Promise<LocalServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-redis-'));
-  const port = await freePort();
+  // A given port lets a test restart "the same" Redis (empty, as after a crash without persistence).
+  const port = opts.port ?? (await freePort());
   let output = '';
   const child = spawn(
     redisServer,

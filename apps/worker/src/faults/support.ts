@@ -167,6 +167,7 @@ export async function referenceRun(opts: {
   prefix: string;
   sandboxOptions: SandboxOptions;
   configOverrides?: Parameters<typeof startStack>[0]['configOverrides'];
+  timeoutMs?: number;
 }): Promise<ReferenceRun> {
   const sandbox = await startSandbox({ port: 0, ...opts.sandboxOptions, faults: 'none' });
   const stack = await startStack({
@@ -177,9 +178,9 @@ export async function referenceRun(opts: {
     ...(opts.configOverrides ? { configOverrides: opts.configOverrides } : {}),
   });
   try {
-    await stack.sync({ timeoutMs: 120_000 });
+    await stack.sync({ timeoutMs: opts.timeoutMs ?? 120_000 });
     const writes = sandbox.writeCount();
-    await stack.sync({ timeoutMs: 120_000 });
+    await stack.sync({ timeoutMs: opts.timeoutMs ?? 120_000 });
     if (sandbox.writeCount() !== writes) throw new Error('reference run: the second sync wrote');
     return { states: providerStates(sandbox), writes };
   } finally {
