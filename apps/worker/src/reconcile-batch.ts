@@ -136,7 +136,13 @@ export async function planBatch(
     };
     const result = reconcileRecord(adjust ? adjust(input) : input, ctx);
     const runId = runOf(triggerRow.get(canonicalId));
+    // A connection with an op still in flight is planned again once it lands, whether or not this
+    // pass plans anything for it: the op may carry a value this pass has just changed, and its
+    // success will store that value as the base, which a plan made now against the older snapshot
+    // would not see (seen as a second-resync write in the demo under faults).
     const deferred = new Set<string>();
+    for (const l of linksOf.get(canonicalId) ?? [])
+      if (busy.has(k(canonicalId, l.connectionId))) deferred.add(l.connectionId);
     for (const op of result.ops) if (busy.has(k(canonicalId, op.connectionId))) deferred.add(op.connectionId);
     // New links are recorded whatever is planned for them: the record is this person's.
     for (const n of newLinks.get(canonicalId) ?? []) {
