@@ -166,18 +166,19 @@ export function renderSvg(r: BenchResults): string {
   const W = 760;
   const H = 320;
   const pad = { l: 60, r: 20, t: 30, b: 45 };
-  const sizes = r.sizes.map((s) => s.people);
+  const pulls = r.pullOnly ?? [];
+  const sizes = [...new Set([...r.sizes.map((s) => s.people), ...pulls.map((p) => p.people)])].sort((a, b) => a - b);
   const lx0 = Math.log10(Math.min(...sizes));
   const lx1 = Math.log10(Math.max(...sizes));
   const panel = (
     ox: number,
     title: string,
     yLabel: string,
-    series: { name: string; color: string; ys: number[] }[],
+    series: { name: string; color: string; dash?: boolean; pts: [number, number][] }[],
   ) => {
     const pw = W / 2 - pad.l - pad.r;
     const ph = H - pad.t - pad.b;
-    const ymax = Math.max(1e-9, ...series.flatMap((s) => s.ys)) * 1.1;
+    const ymax = Math.max(1e-9, ...series.flatMap((s) => s.pts.map((p) => p[1]))) * 1.1;
     const x = (n: number) => ox + pad.l + (lx1 === lx0 ? pw / 2 : ((Math.log10(n) - lx0) / (lx1 - lx0)) * pw);
     const y = (v: number) => pad.t + ph - (v / ymax) * ph;
     const out: string[] = [];
@@ -204,8 +205,10 @@ export function renderSvg(r: BenchResults): string {
       `<text x="${ox + 14}" y="${pad.t + ph / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 ${ox + 14} ${pad.t + ph / 2})">${yLabel}</text>`,
     );
     series.forEach((s, i) => {
-      const pts = sizes.map((n, j) => `${x(n).toFixed(1)},${y(s.ys[j]!).toFixed(1)}`).join(' ');
-      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
+      if (s.pts.length === 0) return;
+      const pts = s.pts.map(([n, v]) => `${x(n).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+      const dash = s.dash ? ' stroke-dasharray="5 3"' : '';
+      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${pts}"/>`);
       for (const p of pts.split(' ')) {
         const [cx, cy] = p.split(',');
         out.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
@@ -217,17 +220,22 @@ export function renderSvg(r: BenchResults): string {
     });
     return out.join('\n');
   };
+  const full = (f: (s: SizeResult) => number): [number, number][] => r.sizes.map((s) => [s.people, f(s)]);
+  const pull = (f: (p: PullOnlyResult) => number): [number, number][] => pulls.map((p) => [p.people, f(p)]);
   const body = [
     panel(0, 'Wall time', 'seconds', [
-      { name: 'initial full sync', color: '#1f77b4', ys: r.sizes.map((s) => s.initial.wallMs / 1000) },
-      { name: 'no-op full resync', color: '#2ca02c', ys: r.sizes.map((s) => s.noop.wallMs / 1000) },
-      { name: 'incremental (1%)', color: '#ff7f0e', ys: r.sizes.map((s) => s.incremental.wallMs / 1000) },
-      { name: 'raw HTTP ceiling', color: '#7f7f7f', ys: r.sizes.map((s) => s.httpCeiling.wallMs / 1000) },
+      { name: 'initial full sync', color: '#1f77b4', pts: full((s) => s.initial.wallMs / 1000) },
+      { name: 'no-op full resync', color: '#2ca02c', pts: full((s) => s.noop.wallMs / 1000) },
+      { name: 'incremental (1%)', color: '#ff7f0e', pts: full((s) => s.incremental.wallMs / 1000) },
+      { name: 'raw HTTP ceiling', color: '#7f7f7f', pts: full((s) => s.httpCeiling.wallMs / 1000) },
+      { name: 'pull-only resync', color: '#9467bd', dash: true, pts: pull((p) => p.wallMs / 1000) },
     ]),
     panel(W / 2, 'Peak RSS (whole process)', 'MB', [
-      { name: 'initial full sync', color: '#1f77b4', ys: r.sizes.map((s) => s.initial.peakRssMb) },
-      { name: 'no-op full resync', color: '#2ca02c', ys: r.sizes.map((s) => s.noop.peakRssMb) },
-      { name: 'before the sync', color: '#7f7f7f', ys: r.sizes.map((s) => s.baselineRssMb) },
+      { name: 'initial full sync', color: '#1f77b4', pts: full((s) => s.initial.peakRssMb) },
+      { name: 'no-op full resync', color: '#2ca02c', pts: full((s) => s.noop.peakRssMb) },
+      { name: 'before the sync', color: '#7f7f7f', pts: full((s) => s.baselineRssMb) },
+      { name: 'pull-only resync', color: '#9467bd', dash: true, pts: pull((p) => p.peakRssMb) },
+      { name: 'before pull-only', color: '#c5b0d5', dash: true, pts: pull((p) => p.baselineRssMb) },
     ]),
   ].join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
