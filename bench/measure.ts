@@ -1,5 +1,8 @@
 /** One size measured end to end: sync phases, reconcile from Postgres, the HTTP ceiling. */
+import { fork } from 'node:child_process';
 import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { Sandbox } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
@@ -353,6 +356,46 @@ export interface PullOnlyResult {
   writeCalls: number;
   snapshotRows: number;
   canonicals: number;
+  /** The simulators ran in a child process: the RSS figures are the worker's (and the bench's) alone. */
+  separateSandbox?: boolean;
+}
+
+/**
+ * The simulators in a child process (bench/sandbox-child.ts), seen through the part of the
+ * Sandbox interface the pull-only run uses: providers, and the request log via /_control.
+ */
+async function childSandbox(seed: number, people: number): Promise<Sandbox> {
+  const child = fork(
+    join(dirname(fileURLToPath(import.meta.url)), 'sandbox-child.ts'),
+    [String(seed), String(people)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const info = await new Promise<{ url: string; providers: Sandbox['providers'] }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; providers: Sandbox['providers'] }));
+    child.once('exit', (code) => reject(new Error(`sandbox child exited with ${code}`)));
+  });
+  const control = `${info.url}/_control/requests`;
+  let entries: { provider: string; path: string; isWrite: boolean; status: number }[] = [];
+  return {
+    url: info.url,
+    providers: info.providers,
+    clearRequests: () => {
+      entries = [];
+      void fetch(control, { method: 'DELETE' });
+    },
+    // Read synchronously by countCalls: refreshed by refreshRequests() first.
+    requests: () => entries,
+    writeCount: () => entries.filter((e) => e.isWrite).length,
+    refreshRequests: async () => {
+      entries = ((await (await fetch(control)).json()) as { entries: typeof entries }).entries;
+    },
+    stop: async () => {
+      child.disconnect();
+      await new Promise((r) => child.once('exit', r));
+    },
+  } as unknown as Sandbox;
 }
 
 /**
@@ -360,12 +403,14 @@ export interface PullOnlyResult {
  * records, no op planned. Measures the read side alone at sizes where the whole sync does not fit
  * the time available, and whether memory grows with the provider's size during a pull.
  */
-export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
+export async function runPullOnly(o: SizeOptions & { separateSandbox?: boolean }): Promise<PullOnlyResult> {
   const log = o.log ?? (() => {});
   const dbName = `bench_pull_${o.people}_${process.pid}_${Date.now()}`;
   const databaseUrl = await createDatabase(o.adminUrl, dbName);
   await applyMigrations(databaseUrl);
-  const sandbox = await startSandbox({ port: 0, seed: o.seed, contacts: o.people, faults: 'none' });
+  const sandbox = o.separateSandbox
+    ? await childSandbox(o.seed, o.people)
+    : await startSandbox({ port: 0, seed: o.seed, contacts: o.people, faults: 'none' });
   try {
     const stack = await startStack({
       databaseUrl,
@@ -396,6 +441,7 @@ export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
     const c = process.cpuUsage(cpu0);
     await new Promise((r) => setTimeout(r, 300));
     const pg1 = await postgresStats(o.adminUrl, databaseUrl, dbName);
+    await (sandbox as Sandbox & { refreshRequests?: () => Promise<void> }).refreshRequests?.();
     const calls = countCalls(sandbox);
     const out: PullOnlyResult = {
       people: o.people,
@@ -411,6 +457,7 @@ export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
       snapshotRows,
       canonicals,
     };
+    if (o.separateSandbox) out.separateSandbox = true;
     log(`  pull-only ${o.people}: ${JSON.stringify(out)}`);
     return out;
   } finally {

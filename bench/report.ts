@@ -134,7 +134,7 @@ export function markdownTable(r: BenchResults): string {
 export function pullOnlyTable(r: BenchResults): string {
   if (!r.pullOnly?.length) return '';
   const rows = [
-    '**Pull-only full resync** (every connection `direction: pull`: pulls + snapshots + reconcile into canonical records, no push)',
+    `**Pull-only full resync** (every connection \`direction: pull\`: pulls + snapshots + reconcile into canonical records, no push; simulators ${r.pullOnly.every((p) => p.separateSandbox) ? 'in a child process, so the RSS is the worker’s alone' : 'in this process'})`,
     '',
     '| people | wall (s) | process CPU (s) | load avg | RSS before (MB) | peak RSS (MB) | peak − before (MB) | Postgres active (s) | rows read by seq scans | reads | snapshot rows | canonical records |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -3,7 +3,8 @@
  * Real Postgres and Redis (provideServices), the five simulators in process (no faults, no rate
  * limits), a whole worker in process. Writes bench/results/latest.json, bench/results/plot.svg and
  * the tables between the markers in bench/README.md. `--pull-only SIZES` adds pull-only full
- * resyncs (pull + reconcile, no push) at those sizes. `--render` only redraws the plot and the
+ * resyncs (pull + reconcile, no push) at those sizes, with the simulators in a child process so that the
+ * RSS is the worker's alone (`--in-process-sandbox`: in this process, like the full sizes). `--render` only redraws the plot and the
  * README tables from bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -35,7 +36,16 @@ const opt = (name: string): string | undefined => {
   if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
   return v;
 };
-const known = new Set(['--sizes', '--seed', '--json', '--no-write', '--core-contacts', '--render', '--pull-only']);
+const known = new Set([
+  '--sizes',
+  '--seed',
+  '--json',
+  '--no-write',
+  '--core-contacts',
+  '--render',
+  '--pull-only',
+  '--separate-sandbox',
+]);
 for (const a of args)
   if (a.startsWith('--') && !known.has(a)) {
     console.error(`unknown option ${a}; known: ${[...known].join(', ')}`);
@@ -85,7 +95,14 @@ async function measure(): Promise<BenchResults> {
     for (const people of pullOnlySizes ?? []) {
       log(`${people} people: pull-only full resync`);
       pullOnly.push(
-        await runPullOnly({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }),
+        await runPullOnly({
+          people,
+          seed,
+          adminUrl: services.databaseUrl,
+          redisUrl: services.redisUrl,
+          log,
+          separateSandbox: !args.includes('--in-process-sandbox'),
+        }),
       );
     }
   } finally {
