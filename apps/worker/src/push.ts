@@ -76,8 +76,22 @@ async function apply(res: Resources, op: OutboxOp): Promise<PushOutcome> {
         await finishOp(res.prisma, op.id, 'superseded', 'already linked (found by a pull or an earlier attempt)');
         return 'superseded';
       }
-      // A previous attempt may have created the record and lost the answer (timeout, crash).
-      const adopted = op.attempts > 1 ? await connector.findByNaturalKey(target) : null;
+      // Look before creating. On a retry, a previous attempt may have created the record and
+      // lost the answer (timeout, ghost write, crash): adopt it, it holds what we asked for.
+      // On a first attempt, a record found was there already (it appeared after the last
+      // pull, or the plan was made before that provider's pull): do not create a second
+      // one and do not guess its base; the next pull links it like any matched record.
+      const found = await connector.findByNaturalKey(target);
+      if (found && op.attempts <= 1) {
+        await finishOp(
+          res.prisma,
+          op.id,
+          'superseded',
+          `a record with the same natural key exists (${found.externalId}); the next pull of ${op.connectionId} links it`,
+        );
+        return 'superseded';
+      }
+      const adopted = found;
       const record = adopted ?? (await connector.create(target));
       await res.prisma.$transaction(async (tx) => {
         await upsertLinkAfterPush(tx, {

@@ -353,3 +353,16 @@ export async function diffExplained(prisma: PrismaClient, expected: States, actu
   if (diff.length > 0) console.error(`state diff explained:\n${await explainDiff(prisma, diff)}`);
   return diff;
 }
+
+/** Divergences in one line each: which fields differ (for readable failures). */
+export function divergenceSummary(list: Awaited<ReturnType<typeof import('../testing/convergence.ts').divergences>>) {
+  const strip = (v: unknown) => JSON.stringify(v, (k, x) => (k === 'raw' ? undefined : x));
+  return list.map((d) => {
+    const keys = new Set([...Object.keys(d.expected), ...Object.keys(d.actual ?? {})]);
+    const fields = [...keys].filter(
+      (k) =>
+        strip((d.expected as Record<string, unknown>)[k]) !== strip((d.actual as Record<string, unknown> | null)?.[k]),
+    );
+    return `${d.connectionId}/${d.externalId}: ${d.actual ? fields.map((f) => `${f} expected ${strip((d.expected as Record<string, unknown>)[f])} got ${strip((d.actual as Record<string, unknown>)[f])}`).join('; ') : 'missing at the provider'}`;
+  });
+}
