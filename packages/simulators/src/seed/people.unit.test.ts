@@ -54,7 +54,7 @@ describe('generatePeople', () => {
     expect(people).toHaveLength(100_000);
     expect(people.at(-1)!.id).toBe('p100000');
     expect(people.every((p) => p.phone.e164.startsWith('+'))).toBe(true);
-  });
+  }, 60_000); // ~2 s alone; CI runs it beside the integration suites on 2 cores
 });
 
 describe('seeded sandbox', () => {
