@@ -126,8 +126,27 @@ export async function restoreQueues(res: Resources, schedule: boolean, reason: s
   await res.queues.reconcile.setGlobalConcurrency(1);
   if (schedule) await syncSchedulers(res);
   const ops = await reenqueueUnfinished(res);
-  await enqueueReconcile(res, 0n, reason, `${reason}-${randomUUID()}`);
+  // A resync whose pulls are still running reconciles when the last one ends (see runPull);
+  // planning now, on part of the picture, would make the result depend on the timing.
+  if (!(await resyncPullsOutstanding(res))) await enqueueReconcile(res, 0n, reason, `${reason}-${randomUUID()}`);
   return ops;
+}
+
+/** Resyncs of the last 30 minutes whose pulls have not all completed. */
+async function resyncPullsOutstanding(res: Resources): Promise<boolean> {
+  const running = await res.prisma.syncRun.findMany({
+    where: { kind: 'resync', status: 'running', startedAt: { gt: new Date(Date.now() - 30 * 60_000) } },
+    select: { id: true, expectedPulls: true },
+  });
+  for (const run of running) {
+    const done = await res.prisma.syncRun.findMany({
+      where: { parentRunId: run.id, status: 'completed' },
+      select: { connectionId: true },
+      distinct: ['connectionId'],
+    });
+    if (done.length < run.expectedPulls) return true;
+  }
+  return false;
 }
 
 /**
