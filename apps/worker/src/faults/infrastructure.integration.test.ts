@@ -2,7 +2,8 @@ import { findOnPath } from '@contact-sync/services';
 import { startLocalRedis } from '@contact-sync/services/local-redis';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startResync } from '../resync.ts';
 import { divergences } from '../testing/convergence.ts';
 import { type Stack, startStack } from '../testing/stack.ts';
@@ -14,6 +15,11 @@ import { divergenceSummary, duplicates, opsAccounting, providerStates, sleep, wa
  *   restoreQueues/watchRedis: after the reconnect the worker rebuilds the jobs of unfinished
  *   outbox ops (and a reconcile, the global limits) from Postgres. Without it the pending
  *   ops have no job and the resync never completes.
+ * - Postgres going away mid-sync, as its clients see a restart: new connections refused and
+ *   every open one killed (transactions in flight rolled back) for a moment, twice. Guards
+ *   the job retries around every database step and the idempotency of each step (claim,
+ *   adopt, cursor move in the batch transaction). (The server process itself is not
+ *   restarted: the test servers cannot be restarted in place.)
  * - A provider down for the whole run: its pull fails and gives up, the others' data is
  *   reconciled and pushed anyway (the resync's reconcile does not wait forever); once the
  *   provider is back, the next sync completes it. Guards the "pull gave up → reconcile"
@@ -26,6 +32,7 @@ afterAll(async () => {
 
 const redisDb = await createTestDatabase();
 const downDb = await createTestDatabase();
+const pgDb = await createTestDatabase();
 
 describe('Redis restarted mid-sync', () => {
   const db = redisDb;
@@ -117,4 +124,62 @@ describe('a provider down for the whole run', () => {
     stacks.pop();
     await sandbox.stop();
   }, 300_000);
+});
+
+describe('Postgres dropping every connection mid-sync (a restart, as the worker sees it)', () => {
+  const db = pgDb;
+  it('the sync completes after it comes back, with no duplicate and every op accounted for', async () => {
+    const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+    await admin.connect();
+    const outage = async (ms: number) => {
+      await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS false`);
+      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+        db.name,
+      ]);
+      await sleep(ms);
+      await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
+      return killed.rowCount ?? 0;
+    };
+    try {
+      const sandbox = await startSandbox({ port: 0, seed: 53, contacts: 50, faults: { latencyMs: 15 } });
+      const initial = providerStates(sandbox);
+      const stack = await startStack({
+        databaseUrl: db.databaseUrl,
+        redisUrl: db.redisUrl,
+        prefix: db.redisPrefix,
+        sandbox,
+      });
+      stacks.push(stack);
+      const run = await startResync(stack.res, { full: true });
+      const killed: number[] = [];
+      for (const atWrites of [5, 40]) {
+        const deadline = Date.now() + 60_000;
+        while (sandbox.writeCount() < atWrites && Date.now() < deadline) await sleep(5);
+        killed.push(await outage(1500));
+      }
+      // The test's own reads go through the same pool: retry them while it reconnects.
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const p = await waitComplete(stack.res.prisma, run.id, 5_000).catch(() => null);
+        if (p) break;
+        if (Date.now() > deadline) throw new Error('the sync did not complete after the outages');
+      }
+      expect(
+        killed.every((n) => n > 0),
+        `connections killed: ${killed}`,
+      ).toBe(true);
+      await stack.sync({ timeoutMs: 60_000 });
+      expect(duplicates(initial, providerStates(sandbox))).toEqual([]);
+      const ops = await opsAccounting(stack.res.prisma);
+      expect(ops.unfinished).toBe(0);
+      expect(ops.unexplained).toBe(0);
+      expect(divergenceSummary(await divergences(stack.res))).toEqual([]);
+      await stack.close();
+      stacks.pop();
+      await sandbox.stop();
+    } finally {
+      await admin.query(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => {});
+      await admin.end();
+    }
+  }, 240_000);
 });
