@@ -16,6 +16,8 @@ export interface BenchResults {
   httpCeiling: { wallMs: number; requests: number; people: number; syncWallMs: number; ratio: number };
   /** Pull-only full resyncs (no push), for sizes the whole sync does not fit: `--pull-only SIZES`. */
   pullOnly?: PullOnlyResult[];
+  /** Set when the pull-only runs were measured later than the full sizes (`--sizes none`). */
+  pullOnlyGeneratedAt?: string;
 }
 
 export const machine = (): BenchResults['machine'] => ({

@@ -2,7 +2,8 @@
  * contact-sync benchmark: `npm run bench [-- --sizes 1000,10000,100000] [--seed 42] [--json] [--no-write]`.
  * Real Postgres and Redis (provideServices), the five simulators in process (no faults, no rate
  * limits), a whole worker in process. Writes bench/results/latest.json, bench/results/plot.svg and
- * the tables between the markers in bench/README.md. `--pull-only SIZES` adds pull-only full
+ * the tables between the markers in bench/README.md. `--sizes none` with `--pull-only` measures only the
+ * pull-only runs and adds them to the previous results/latest.json. `--pull-only SIZES` adds pull-only full
  * resyncs (pull + reconcile, no push) at those sizes, with the simulators in a child process so that the
  * RSS is the worker's alone (`--in-process-sandbox`: in this process, like the full sizes). `--render` only redraws the plot and the
  * README tables from bench/results/latest.json.
@@ -51,14 +52,18 @@ for (const a of args)
     console.error(`unknown option ${a}; known: ${[...known].join(', ')}`);
     process.exit(2);
   }
-const sizes = (opt('--sizes') ?? '1000,10000,100000').split(',').map((s) => {
-  const n = Number(s.trim().replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 10) {
-    console.error(`--sizes: "${s}" is not a whole number of people (at least 10)`);
-    process.exit(2);
-  }
-  return n;
-});
+const sizesArg = opt('--sizes') ?? '1000,10000,100000';
+const sizes =
+  sizesArg === 'none'
+    ? []
+    : sizesArg.split(',').map((s) => {
+        const n = Number(s.trim().replace(/_/g, ''));
+        if (!Number.isInteger(n) || n < 10) {
+          console.error(`--sizes: "${s}" is not a whole number of people (at least 10), nor "none"`);
+          process.exit(2);
+        }
+        return n;
+      });
 const seed = Number(opt('--seed') ?? 42);
 const json = args.includes('--json');
 const write = !args.includes('--no-write');
@@ -109,6 +114,13 @@ async function measure(): Promise<BenchResults> {
     await services.stop();
   }
 
+  // `--sizes none --pull-only …`: only the pull-only runs, added to the previous full-size results.
+  if (results.length === 0)
+    return {
+      ...previous(),
+      pullOnly,
+      pullOnlyGeneratedAt: new Date().toISOString(),
+    };
   return assembleResults({
     pullOnly,
     sizes: results,
@@ -141,7 +153,7 @@ if (write) {
   try {
     const text = readFileSync(readme, 'utf8');
     const table = [
-      `Machine: ${out.machine.cores} cores, ${out.machine.memoryGb} GB, Node ${out.machine.node} (${out.machine.cpu}); generated ${out.generatedAt}.`,
+      `Machine: ${out.machine.cores} cores, ${out.machine.memoryGb} GB, Node ${out.machine.node} (${out.machine.cpu}); generated ${out.generatedAt}${out.pullOnlyGeneratedAt ? `; pull-only runs ${out.pullOnlyGeneratedAt}` : ''}.`,
       '',
       markdownTable(out),
       '',
