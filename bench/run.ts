@@ -2,11 +2,11 @@
  * contact-sync benchmark: `npm run bench [-- --sizes 1000,10000,100000] [--seed 42] [--json] [--no-write]`.
  * Real Postgres and Redis (provideServices), the five simulators in process (no faults, no rate
  * limits), a whole worker in process. Writes bench/results/latest.json, bench/results/plot.svg and
- * the tables between the markers in bench/README.md. `--sizes none` with `--pull-only` measures only the
- * pull-only runs and adds them to the previous results/latest.json. `--pull-only SIZES` adds pull-only full
- * resyncs (pull + reconcile, no push) at those sizes, with the simulators in a child process so that the
- * RSS is the worker's alone (`--in-process-sandbox`: in this process, like the full sizes). `--render` only redraws the plot and the
- * README tables from bench/results/latest.json.
+ * the tables between the markers in bench/README.md.
+ * - `--pull-only SIZES`: also pull-only full resyncs (pull + reconcile, no push) at those sizes, with the
+ *   simulators in a child process so the RSS is the worker's alone (`--in-process-sandbox`: in this one);
+ * - `--sizes none --pull-only SIZES`: only those, added to the previous results/latest.json;
+ * - `--render`: only redraw the plot and the README tables from results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ const known = new Set([
   '--core-contacts',
   '--render',
   '--pull-only',
-  '--separate-sandbox',
+  '--in-process-sandbox',
 ]);
 for (const a of args)
   if (a.startsWith('--') && !known.has(a)) {
