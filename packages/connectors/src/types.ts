@@ -51,4 +51,9 @@ export interface Connector {
   delete(externalId: string): Promise<void>;
   /** Finds a record this engine may have created, by the natural keys (after an unknown-outcome create). */
   findByNaturalKey(target: Projection): Promise<ExternalRecord | null>;
+  /**
+   * What `findByNaturalKey` costs: `search` is one query the provider answers by key; `scan`
+   * streams the whole list (no search parameter documented), so callers use it only when needed.
+   */
+  readonly naturalKeyLookup: 'search' | 'scan';
 }

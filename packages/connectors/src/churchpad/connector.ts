@@ -13,6 +13,7 @@ import { ChurchpadContactSchema } from './schema.ts';
 export class ChurchpadConnector implements Connector {
   readonly provider = 'churchpad' as const;
   readonly capabilities = churchpadCapabilities;
+  readonly naturalKeyLookup = 'scan' as const;
   readonly client: ChurchpadClient;
   readonly #config: ConnectorConfig;
 

@@ -14,6 +14,7 @@ import { GrowcrmContactSchema } from './schema.ts';
 export class GrowcrmConnector implements Connector {
   readonly provider = 'growcrm' as const;
   readonly capabilities = growcrmCapabilities;
+  readonly naturalKeyLookup = 'search' as const;
   readonly client: GrowcrmClient;
   readonly #config: ConnectorConfig;
 

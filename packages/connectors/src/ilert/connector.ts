@@ -30,6 +30,7 @@ const CONCURRENCY = 8;
 export class IlertConnector implements Connector {
   readonly provider = 'ilert' as const;
   readonly capabilities = ilertCapabilities;
+  readonly naturalKeyLookup = 'scan' as const;
   readonly client: IlertClient;
 
   constructor(config: ConnectorConfig) {

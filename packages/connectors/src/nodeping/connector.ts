@@ -18,6 +18,7 @@ const CHUNK = 500;
 export class NodepingConnector implements Connector {
   readonly provider = 'nodeping' as const;
   readonly capabilities = nodepingCapabilities;
+  readonly naturalKeyLookup = 'scan' as const;
   readonly client: NodepingClient;
   readonly #config: ConnectorConfig;
 

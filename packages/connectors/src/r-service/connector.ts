@@ -26,6 +26,7 @@ const CONCURRENCY = 8;
 export class RServiceConnector implements Connector {
   readonly provider = 'r-service' as const;
   readonly capabilities = rServiceCapabilities;
+  readonly naturalKeyLookup = 'scan' as const;
   readonly client: RServiceClient;
 
   constructor(config: ConnectorConfig) {
