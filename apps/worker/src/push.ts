@@ -16,7 +16,7 @@ import {
   withSeqWrite,
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
-import { connectionOf, enqueueReconcile, type Resources } from './resources.ts';
+import { connectionOf, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
 
 export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before';
 
@@ -160,7 +160,7 @@ async function afterPush(res: Resources, op: OutboxOp): Promise<void> {
   });
   const status = (await res.prisma.outboxOp.findUnique({ where: { id: op.id }, select: { status: true } }))?.status;
   if (row?.recheck && status !== 'in_flight') {
-    await enqueueReconcile(res, 0n, 'recheck', `recheck-${op.id}-${op.generation}`);
+    await requestRecheck(res);
   }
 }
 

@@ -100,6 +100,22 @@ export async function enqueueReconcile(
   });
 }
 
+/**
+ * Asks for a revisit of people whose planning waited behind unfinished ops. Every finished
+ * push may ask, so requests coalesce: at most one waiting and one running (a request made
+ * while one runs is kept and runs after it, so none is lost), instead of a job per push
+ * (bench: thousands of queued revisits, each scanning for ready people).
+ */
+export async function requestRecheck(res: Resources): Promise<void> {
+  const data = ReconcileJob.parse({ upToSeq: '0', reason: 'recheck' });
+  await res.queues.reconcile.add('reconcile', data, {
+    deduplication: { id: 'recheck', keepLastIfActive: true },
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 1000 },
+    ...retention,
+  });
+}
+
 /** Enqueues outbox rows (after their transaction committed); the job id makes it idempotent. */
 export async function enqueueOps(res: Resources, ops: OutboxOp[]): Promise<void> {
   const byConn = new Map<string, OutboxOp[]>();
