@@ -22,13 +22,27 @@ const PUBLIC = new Set(['/healthz', '/readyz', '/ui', '/ui/']);
 /** What the admin server must never log, on top of the worker's list. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'];
 
+/**
+ * What a request line logs: method and path, never the query string, where a caller may
+ * have pasted a token (`?token=…`) or other secrets.
+ */
+const logRequest = (req: { method?: string; url?: string; ip?: string }) => ({
+  method: req.method,
+  path: req.url?.split('?')[0],
+  ...(req.url?.includes('?') ? { query: '[omitted]' } : {}),
+  remoteAddress: req.ip,
+});
+
 /** The admin server (HTTP API, review page, queue dashboard, health, metrics), not listening. */
 export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
   if (typeof opts.token !== 'string' || opts.token.length < MIN_TOKEN_LENGTH) {
     throw new Error(`admin token: must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
   const base = opts.logger ?? opts.res.logger ?? createLogger();
-  const logger = base.child({ component: 'admin' }, { redact: { paths: REDACT, censor: '[redacted]' } });
+  const logger = base.child(
+    { component: 'admin' },
+    { redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req: logRequest } },
+  );
   const app = Fastify({
     loggerInstance: logger,
     trustProxy: false,
