@@ -30,7 +30,8 @@ import {
  * the k-th write and answered it, the proxy SIGKILLs the worker *before* passing the answer on:
  * the write is done at the provider, the worker never learned it (the harshest point: an unknown
  * outcome, with k-1 earlier writes possibly unacknowledged too when they ran concurrently).
- * A second pass stops it as it sends the k-th write instead (the write never reaches the provider).
+ * A second pass stops it as it sends the k-th write instead (the write never reaches the provider),
+ * for odd k (see MODES).
  * A new worker process then resumes the resync; the final provider state must equal the
  * undisturbed run's, with no duplicate and every op done or failed with a reason; a further
  * full sync must write nothing, after which the store agrees with the providers.
@@ -189,13 +190,20 @@ beforeAll(() => {
   expect(N, 'the undisturbed run writes').toBeGreaterThan(3);
 });
 
-const MODES: { mode: Mode; title: string }[] = [
-  { mode: 'after', title: 'right after the k-th provider write was applied (its answer never seen)' },
-  { mode: 'before', title: 'as it sends the k-th provider write (never applied)' },
+// Every k for `after` (the unknown-outcome case); odd k and N for `before` (its state is close to
+// `after` at k-1 with the answer seen), to keep the file near 2 minutes. Both passes in full take
+// ~170 s; running the cases concurrently was slower (Postgres and process start-up contention).
+const MODES: { mode: Mode; title: string; ks: number[] }[] = [
+  { mode: 'after', title: 'right after the k-th provider write was applied (its answer never seen)', ks: points },
+  {
+    mode: 'before',
+    title: 'as it sends the k-th provider write (never applied)',
+    ks: points.filter((k, i) => k % 2 === 1 || i === points.length - 1),
+  },
 ];
 
-describe.each(MODES)(`a worker process SIGKILLed $title, for every k (N = ${N})`, ({ mode }) => {
-  for (const k of points) {
+describe.each(MODES)(`a worker process SIGKILLed $title (N = ${N})`, ({ mode, ks }) => {
+  for (const k of ks) {
     const broken = KNOWN_BROKEN.get(`${mode} ${k}`);
     (broken ? it.skip : it)(
       `k = ${k}: resumes to the undisturbed run's state${broken ? ` (${broken})` : ''}`,
