@@ -8,7 +8,7 @@ import {
   type ChildWorker,
   diffExplained,
   duplicates,
-  opsAccounting,
+  expectOpsAccounted,
   prng,
   providerStates,
   type ReferenceRun,
@@ -99,9 +99,7 @@ describe('a worker process killed with SIGKILL during a sync', () => {
     expect(ghosts, 'ghost writes were injected').toBeGreaterThan(0);
     expect(duplicates(reference.states, actual)).toEqual([]);
     expect(await diffExplained(driver.res.prisma, reference.states, actual)).toEqual([]);
-    const ops = await opsAccounting(driver.res.prisma);
-    expect(ops.unfinished).toBe(0);
-    expect(ops.unexplained).toBe(0);
+    await expectOpsAccounted(driver.res.prisma);
     expect(await divergences(driver.res)).toEqual([]);
 
     // A graceful stop finishes and exits 0.

@@ -11,7 +11,7 @@ import {
   type ChildWorker,
   diffExplained,
   duplicates,
-  opsAccounting,
+  expectOpsAccounted,
   providerStates,
   type ReferenceRun,
   referenceRun,
@@ -252,9 +252,7 @@ describe.each(MODES)(`a worker process SIGKILLed $title (N = ${N})`, ({ mode, ks
           const actual = providerStates(sandbox);
           expect(duplicates(reference.states, actual)).toEqual([]);
           expect(await diffExplained(driver.res.prisma, reference.states, actual)).toEqual([]);
-          const ops = await opsAccounting(driver.res.prisma);
-          expect(ops.unfinished).toBe(0);
-          expect(ops.unexplained).toBe(0);
+          await expectOpsAccounted(driver.res.prisma);
 
           // Settled: a further full sync writes nothing and changes nothing.
           const before = sandbox.writeCount();

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startResync } from '../resync.ts';
 import { divergences } from '../testing/convergence.ts';
 import { type Stack, startStack } from '../testing/stack.ts';
-import { divergenceSummary, duplicates, opsAccounting, providerStates, sleep, waitComplete } from './support.ts';
+import { divergenceSummary, duplicates, expectOpsAccounted, providerStates, sleep, waitComplete } from './support.ts';
 
 /*
  * Issue 10, infrastructure faults.
@@ -67,9 +67,7 @@ describe('Redis restarted mid-sync', () => {
       expect(progress.pendingOps).toBe(0);
       await stack.sync({ timeoutMs: 60_000 });
       expect(duplicates(initial, providerStates(sandbox))).toEqual([]);
-      const ops = await opsAccounting(stack.res.prisma);
-      expect(ops.unfinished).toBe(0);
-      expect(ops.unexplained).toBe(0);
+      await expectOpsAccounted(stack.res.prisma);
       expect(divergenceSummary(await divergences(stack.res))).toEqual([]);
       await stack.close();
       stacks.pop();
@@ -115,9 +113,7 @@ describe('a provider down for the whole run', () => {
     await stack.sync({ timeoutMs: 120_000 });
     await stack.sync({ timeoutMs: 120_000 });
     expect(applied().length).toBeGreaterThan(0);
-    const ops = await opsAccounting(stack.res.prisma);
-    expect(ops.unfinished).toBe(0);
-    expect(ops.unexplained).toBe(0);
+    await expectOpsAccounted(stack.res.prisma);
     expect(duplicates(initial, providerStates(sandbox))).toEqual([]);
     expect(divergenceSummary(await divergences(stack.res))).toEqual([]);
     await stack.close();
@@ -170,9 +166,7 @@ describe('Postgres dropping every connection mid-sync (a restart, as the worker 
       ).toBe(true);
       await stack.sync({ timeoutMs: 60_000 });
       expect(duplicates(initial, providerStates(sandbox))).toEqual([]);
-      const ops = await opsAccounting(stack.res.prisma);
-      expect(ops.unfinished).toBe(0);
-      expect(ops.unexplained).toBe(0);
+      await expectOpsAccounted(stack.res.prisma);
       expect(divergenceSummary(await divergences(stack.res))).toEqual([]);
       await stack.close();
       stacks.pop();

@@ -6,8 +6,8 @@ import { type Stack, startStack } from '../testing/stack.ts';
 import {
   diffExplained,
   duplicates,
+  expectOpsAccounted,
   faultCounts,
-  opsAccounting,
   providerStates,
   type ReferenceRun,
   referenceRun,
@@ -74,9 +74,7 @@ describe('provider faults, all at once', () => {
     const actual = providerStates(sandbox);
     expect(duplicates(reference.states, actual)).toEqual([]);
     expect(await diffExplained(stack.res.prisma, reference.states, actual)).toEqual([]);
-    const ops = await opsAccounting(stack.res.prisma);
-    expect(ops.unfinished).toBe(0);
-    expect(ops.unexplained).toBe(0);
+    await expectOpsAccounted(stack.res.prisma);
     expect(await divergences(stack.res)).toEqual([]);
     await stack.close();
     stack = undefined;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProviderKey, Sandbox, SandboxOptions } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
 import type { PrismaClient } from '@contact-sync/store';
+import { expect } from 'vitest';
 import type { Config } from '../config.ts';
 import { runProgress } from '../resync.ts';
 import { startStack } from '../testing/stack.ts';
@@ -148,6 +149,13 @@ export async function opsAccounting(prisma: PrismaClient) {
     unfinished: (count.pending ?? 0) + (count.in_flight ?? 0),
     unexplained: failed.filter((f) => !f.lastError).length,
   };
+}
+
+/** Asserts the "every op accounted for" rule: none left pending or in flight, every failure explained. */
+export async function expectOpsAccounted(prisma: PrismaClient): Promise<void> {
+  const ops = await opsAccounting(prisma);
+  expect(ops.unfinished, 'ops left pending or in flight').toBe(0);
+  expect(ops.unexplained, 'failed ops without a recorded reason').toBe(0);
 }
 
 // ---------------------------------------------------------------- reference run

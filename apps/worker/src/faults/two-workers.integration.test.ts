@@ -3,7 +3,7 @@ import { startSandbox } from '@contact-sync/simulators';
 import { afterAll, describe, expect, it } from 'vitest';
 import { divergences } from '../testing/convergence.ts';
 import { type Stack, startStack } from '../testing/stack.ts';
-import { type ChildWorker, duplicates, opsAccounting, providerStates, spawnWorker } from './support.ts';
+import { type ChildWorker, duplicates, expectOpsAccounted, providerStates, spawnWorker } from './support.ts';
 
 /*
  * Issue 6: the main end-to-end scenario with two worker processes consuming the same
@@ -51,9 +51,7 @@ describe('two worker processes at once', () => {
     expect(first.run.opsPlanned).toBeGreaterThan(0);
     expect(sandbox.writeCount()).toBeGreaterThan(0);
     expect(duplicates(initial, providerStates(sandbox))).toEqual([]);
-    const ops = await opsAccounting(driver.res.prisma);
-    expect(ops.unfinished).toBe(0);
-    expect(ops.unexplained).toBe(0);
+    await expectOpsAccounted(driver.res.prisma);
 
     sandbox.clearRequests();
     const second = await driver.sync({ timeoutMs: 120_000 });
