@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { insertAmbiguousNodepingContact } from '@contact-sync/worker/scenarios';
 import { type Stack, startStack } from '@contact-sync/worker/stack';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,19 +163,8 @@ describe.skipIf('skip' in browserBin)('conflict review page (headless Chromium)'
 
   it('links the record of an ambiguous match to the candidate picked on the page', async () => {
     // A NodePing contact holding the emails of two people who have no NodePing record matches both.
-    const people = await stack.res.prisma.canonicalContact.findMany({
-      where: { deletedAt: null, links: { none: { connectionId: 'nodeping' } }, keys: { some: { kind: 'email' } } },
-      include: { keys: { where: { kind: 'email' } } },
-      orderBy: { id: 'asc' },
-      take: 2,
-    });
+    const { people, contact } = await insertAmbiguousNodepingContact(stack);
     expect(people).toHaveLength(2);
-    const nodeping = stack.config.connections.find((c) => c.id === 'nodeping')!;
-    const customer = String(nodeping.options.customerId ?? stack.sandbox.sim.nodeping.primaryId);
-    const contact = stack.sandbox.sim.nodeping.insert(customer, {
-      name: 'Both Of Them',
-      addresses: people.map((p) => ({ address: p.keys[0]!.value, type: 'email' })),
-    });
     await stack.sync();
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -14,6 +14,7 @@ import {
   retryOps,
 } from '../admin-ops.ts';
 import { divergences } from '../convergence.ts';
+import { insertAmbiguousNodepingContact } from '../scenarios.ts';
 import { type Stack, startStack } from '../stack.ts';
 
 // The admin operations against a real sync: Postgres, Redis, the five simulators. Nobody is
@@ -157,19 +158,8 @@ describe('admin operations', () => {
 
   it('links the record of an ambiguous match to the chosen candidate', async () => {
     // Two people with an email, neither with a NodePing record: a NodePing contact holding both emails matches both.
-    const people = await stack.res.prisma.canonicalContact.findMany({
-      where: { deletedAt: null, links: { none: { connectionId: 'nodeping' } }, keys: { some: { kind: 'email' } } },
-      include: { keys: { where: { kind: 'email' } } },
-      orderBy: { id: 'asc' },
-      take: 2,
-    });
+    const { people, contact } = await insertAmbiguousNodepingContact(stack);
     expect(people).toHaveLength(2);
-    const nodeping = stack.config.connections.find((c) => c.id === 'nodeping')!;
-    const customer = String(nodeping.options.customerId ?? stack.sandbox.sim.nodeping.primaryId);
-    const contact = stack.sandbox.sim.nodeping.insert(customer, {
-      name: 'Both Of Them',
-      addresses: people.map((p) => ({ address: p.keys[0]!.value, type: 'email' })),
-    });
     await stack.sync();
 
     const page = await listConflicts(stack.res, { kind: 'ambiguous-match', status: 'open', connectionId: 'nodeping' });
