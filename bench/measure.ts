@@ -9,7 +9,7 @@ import { startSandbox } from '@contact-sync/simulators';
 import { committedMaxSeq, writeCursor } from '@contact-sync/store';
 import { ProviderOptionsSchemas } from '@contact-sync/worker/config';
 import { runReconcile } from '@contact-sync/worker/reconcile';
-import { type Stack, startStack } from '@contact-sync/worker/testing/stack';
+import { type Stack, startStack } from '@contact-sync/worker/stack';
 import pg from 'pg';
 import { type Ceiling, httpCeiling } from './ceiling.ts';
 import { applyEdits, minWriteCalls, PROVIDERS, PUSH_CONCURRENCY, planEdits } from './model.ts';

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { startSandbox } from '@contact-sync/simulators';
+import { divergences } from '../apps/worker/src/convergence.ts';
 import {
   type ChildWorker,
   duplicates,
@@ -29,8 +30,7 @@ import {
   waitComplete,
 } from '../apps/worker/src/faults/support.ts';
 import { startResync } from '../apps/worker/src/resync.ts';
-import { divergences } from '../apps/worker/src/testing/convergence.ts';
-import { startStack } from '../apps/worker/src/testing/stack.ts';
+import { startStack } from '../apps/worker/src/stack.ts';
 
 const CONTACTS = Number(process.env.SOAK_CONTACTS ?? 250);
 const KILLS = Number(process.env.SOAK_KILLS ?? 6);

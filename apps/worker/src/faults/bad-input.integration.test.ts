@@ -4,9 +4,9 @@ import { createConnector, TransientError } from '@contact-sync/connectors';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { divergences } from '../convergence.ts';
 import { runPull } from '../pull.ts';
-import { divergences } from '../testing/convergence.ts';
-import { type Stack, startStack } from '../testing/stack.ts';
+import { type Stack, startStack } from '../stack.ts';
 
 /*
  * Issue 10, bad input from providers. fast-check generates malformed ChurchPad records

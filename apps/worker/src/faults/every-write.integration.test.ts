@@ -4,9 +4,9 @@ import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type Sandbox, startSandbox } from '@contact-sync/simulators';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config.ts';
+import { divergences } from '../convergence.ts';
 import { startResync } from '../resync.ts';
-import { divergences } from '../testing/convergence.ts';
-import { type Stack, startStack } from '../testing/stack.ts';
+import { type Stack, startStack } from '../stack.ts';
 import {
   type ChildWorker,
   diffExplained,

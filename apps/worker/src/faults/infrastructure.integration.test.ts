@@ -4,9 +4,9 @@ import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { divergences } from '../convergence.ts';
 import { startResync } from '../resync.ts';
-import { divergences } from '../testing/convergence.ts';
-import { type Stack, startStack } from '../testing/stack.ts';
+import { type Stack, startStack } from '../stack.ts';
 import { divergenceSummary, duplicates, expectOpsAccounted, providerStates, sleep, waitComplete } from './support.ts';
 
 /*

@@ -9,7 +9,7 @@ import type { PrismaClient } from '@contact-sync/store';
 import { expect } from 'vitest';
 import type { Config } from '../config.ts';
 import { runProgress } from '../resync.ts';
-import { startStack } from '../testing/stack.ts';
+import { startStack } from '../stack.ts';
 
 export const PROVIDERS: readonly ProviderKey[] = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'];
 
@@ -363,7 +363,7 @@ export async function diffExplained(prisma: PrismaClient, expected: States, actu
 }
 
 /** Divergences in one line each: which fields differ (for readable failures). */
-export function divergenceSummary(list: Awaited<ReturnType<typeof import('../testing/convergence.ts').divergences>>) {
+export function divergenceSummary(list: Awaited<ReturnType<typeof import('../convergence.ts').divergences>>) {
   const strip = (v: unknown) => JSON.stringify(v, (k, x) => (k === 'raw' ? undefined : x));
   return list.map((d) => {
     const keys = new Set([...Object.keys(d.expected), ...Object.keys(d.actual ?? {})]);

@@ -1,8 +1,8 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
 import { afterAll, describe, expect, it } from 'vitest';
-import { divergences } from '../testing/convergence.ts';
-import { type Stack, startStack } from '../testing/stack.ts';
+import { divergences } from '../convergence.ts';
+import { type Stack, startStack } from '../stack.ts';
 import { type ChildWorker, duplicates, expectOpsAccounted, providerStates, spawnWorker } from './support.ts';
 
 /*

@@ -1,2 +1,0 @@
-// Moved to ../convergence.ts (the demo checks convergence too); kept for existing imports.
-export * from '../convergence.ts';
