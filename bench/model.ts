@@ -50,47 +50,59 @@ export function minWriteCalls(people: readonly SeedPerson[]): MinWrites {
   const creates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
   const updates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
   for (const person of people) {
-    const recs = PROVIDERS.flatMap((p) => (person.records[p] ?? []).map((r) => ({ p, r })));
-    const emails = new Set<string>();
-    const phones = new Set<string>();
-    const websites = new Set<string>();
-    const chats = new Set<string>();
-    const names = new Map<string, number>();
-    for (const { p, r } of recs) {
-      for (const e of r.emails) if (EMAIL.test(e.value.trim())) emails.add(e.value.trim().toLowerCase());
-      for (const ph of r.phones) phones.add(ph.e164);
-      for (const w of r.websites) websites.add(w.value);
-      for (const c of r.chats) chats.add(c.value);
-      if (FLAT.includes(p)) names.set(fullName(r), (names.get(fullName(r)) ?? 0) + 1);
-    }
-    const majority = [...names].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const structuredName = recs.some(({ p }) => p === 'churchpad' || p === 'growcrm' || p === 'ilert');
-    const canCreate: Record<string, boolean> = {
-      churchpad: structuredName && emails.size > 0 && phones.size > 0,
-      growcrm: structuredName && emails.size > 0,
-      nodeping: recs.length > 0,
-    };
-    for (const p of FLAT) if (!(person.records[p]?.length ?? 0) && canCreate[p]) creates[p]!++;
-    for (const { p, r } of recs) {
-      const hasEmail = new Set(r.emails.map((e) => e.value.trim().toLowerCase()));
-      const hasPhone = new Set(r.phones.map((ph) => ph.e164));
-      const missing = (want: Set<string>, has: Set<string>) => [...want].filter((v) => !has.has(v)).length;
-      const nameDiffers = majority !== undefined && fullName(r) !== majority;
-      if (p === 'ilert') updates[p]! += missing(emails, hasEmail) + missing(phones, hasPhone);
-      else if (p === 'r-service')
-        updates[p]! +=
-          missing(emails, hasEmail) +
-          missing(phones, hasPhone) +
-          missing(websites, new Set(r.websites.map((w) => w.value))) +
-          missing(chats, new Set(r.chats.map((c) => c.value)));
-      else if (p === 'nodeping') {
-        if (nameDiffers || missing(emails, hasEmail) > 0 || missing(phones, hasPhone) > 0) updates[p]!++;
-      } else if (nameDiffers || (r.phones.length === 0 && phones.size > 0)) updates[p]!++;
+    const one = minWritesOf(person);
+    for (const p of PROVIDERS) {
+      creates[p]! += one.creates[p]!;
+      updates[p]! += one.updates[p]!;
     }
   }
   const byProvider = Object.fromEntries(PROVIDERS.map((p) => [p, creates[p]! + updates[p]!]));
   const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
   return { total, creates, updates, byProvider };
+}
+
+/** One person's share of `minWriteCalls`, per provider. */
+export function minWritesOf(person: SeedPerson): Pick<MinWrites, 'creates' | 'updates'> {
+  const creates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+  const updates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+  const recs = PROVIDERS.flatMap((p) => (person.records[p] ?? []).map((r) => ({ p, r })));
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  const websites = new Set<string>();
+  const chats = new Set<string>();
+  const names = new Map<string, number>();
+  for (const { p, r } of recs) {
+    for (const e of r.emails) if (EMAIL.test(e.value.trim())) emails.add(e.value.trim().toLowerCase());
+    for (const ph of r.phones) phones.add(ph.e164);
+    for (const w of r.websites) websites.add(w.value);
+    for (const c of r.chats) chats.add(c.value);
+    if (FLAT.includes(p)) names.set(fullName(r), (names.get(fullName(r)) ?? 0) + 1);
+  }
+  const majority = [...names].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const structuredName = recs.some(({ p }) => p === 'churchpad' || p === 'growcrm' || p === 'ilert');
+  const canCreate: Record<string, boolean> = {
+    churchpad: structuredName && emails.size > 0 && phones.size > 0,
+    growcrm: structuredName && emails.size > 0,
+    nodeping: recs.length > 0,
+  };
+  for (const p of FLAT) if (!(person.records[p]?.length ?? 0) && canCreate[p]) creates[p]!++;
+  for (const { p, r } of recs) {
+    const hasEmail = new Set(r.emails.map((e) => e.value.trim().toLowerCase()));
+    const hasPhone = new Set(r.phones.map((ph) => ph.e164));
+    const missing = (want: Set<string>, has: Set<string>) => [...want].filter((v) => !has.has(v)).length;
+    const nameDiffers = majority !== undefined && fullName(r) !== majority;
+    if (p === 'ilert') updates[p]! += missing(emails, hasEmail) + missing(phones, hasPhone);
+    else if (p === 'r-service')
+      updates[p]! +=
+        missing(emails, hasEmail) +
+        missing(phones, hasPhone) +
+        missing(websites, new Set(r.websites.map((w) => w.value))) +
+        missing(chats, new Set(r.chats.map((c) => c.value)));
+    else if (p === 'nodeping') {
+      if (nameDiffers || missing(emails, hasEmail) > 0 || missing(phones, hasPhone) > 0) updates[p]!++;
+    } else if (nameDiffers || (r.phones.length === 0 && phones.size > 0)) updates[p]!++;
+  }
+  return { creates, updates };
 }
 
 // ---------------------------------------------------------------------------------------------

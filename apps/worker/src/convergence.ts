@@ -1,5 +1,5 @@
 import type { Canonical, Projection } from '@contact-sync/core';
-import { canonicalEquals, expectedProjection } from '@contact-sync/core';
+import { canonicalEquals, expectedProjection, resolvePhonesAgainst } from '@contact-sync/core';
 import type { Resources } from './resources.ts';
 
 export interface Divergence {
@@ -28,8 +28,10 @@ export async function divergences(res: Resources): Promise<Divergence[]> {
     if (!conn || conn.config.direction === 'pull') continue;
     const caps = conn.connector.capabilities;
     const snap = snapOf.get(`${link.connectionId}\u0000${link.externalId}`);
-    const current = snap && !snap.goneAt ? (snap.projection as Projection) : null;
-    const expected = pick(expectedProjection(caps, link.canonical.data as Canonical, current), caps.fields);
+    const canonical = link.canonical.data as Canonical;
+    // Read as the reconciler reads it: phones without a country code in the person's country.
+    const current = snap && !snap.goneAt ? resolvePhonesAgainst(snap.projection as Projection, canonical) : null;
+    const expected = pick(expectedProjection(caps, canonical, current), caps.fields);
     const actual = current ? pick(current, caps.fields) : null;
     if (!actual || !canonicalEquals(expected, actual)) {
       out.push({

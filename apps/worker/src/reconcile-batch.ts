@@ -128,13 +128,26 @@ export async function planBatch(
         updatedAt: n.row.remoteUpdatedAt?.toISOString() ?? null,
       });
     }
+    // A person no side has agreed with yet (every base null: only just matched) is planned from
+    // their records alone, as on a first sync: what an earlier batch stored for them was only
+    // the records seen so far, and must not outrank the rest.
+    const unplanned = sides.length > 0 && sides.every((sd) => sd.base === null);
     const input: ReconcileInput = {
       canonicalId,
-      canonical: existing && !existing.deletedAt ? (existing.data as Canonical) : null,
+      canonical: existing && !existing.deletedAt && !unplanned ? (existing.data as Canonical) : null,
       sides,
       detached: (detachedOf.get(canonicalId) ?? []).map((d) => d.connectionId),
     };
     const result = reconcileRecord(adjust ? adjust(input) : input, ctx);
+    if (rows.length > 0 && newLinks.has(canonicalId) && result.canonical) {
+      // Records just matched to this person: more of their records may come in a later batch of
+      // the same pass. Plan nothing yet (a create planned now could duplicate a record a later
+      // batch links); store the person for matching and revisit once the pass is done.
+      for (const n of newLinks.get(canonicalId) ?? []) write.links.push(newLinkWrite(n.row, canonicalId));
+      storeCanonical(write, canonicalId, result.canonical);
+      write.recheck.push({ canonicalId, value: true });
+      continue;
+    }
     const runId = runOf(triggerRow.get(canonicalId));
     // A connection with an op still in flight is planned again once it lands, whether or not this
     // pass plans anything for it: the op may carry a value this pass has just changed, and its
@@ -145,16 +158,7 @@ export async function planBatch(
       if (busy.has(k(canonicalId, l.connectionId))) deferred.add(l.connectionId);
     for (const op of result.ops) if (busy.has(k(canonicalId, op.connectionId))) deferred.add(op.connectionId);
     // New links are recorded whatever is planned for them: the record is this person's.
-    for (const n of newLinks.get(canonicalId) ?? []) {
-      write.links.push({
-        connectionId: n.row.connectionId,
-        externalId: n.row.externalId,
-        canonicalId,
-        base: null,
-        baseHash: null,
-        extras: (n.row.extras ?? {}) as Record<string, unknown>,
-      });
-    }
+    for (const n of newLinks.get(canonicalId) ?? []) write.links.push(newLinkWrite(n.row, canonicalId));
     for (const change of result.links) {
       if (deferred.has(change.connectionId)) continue;
       if (change.kind === 'set-base') {
@@ -190,16 +194,11 @@ export async function planBatch(
     write.recheck.push({ canonicalId, value: deferred.size > 0 });
     for (const c of result.conflicts) write.conflicts.push(conflictWrite(c, runId));
     for (const r of result.report) write.conflicts.push(reportWrite(r, runId));
-    const canonical = result.canonical;
-    if (canonical) {
-      write.canonicals.push({ id: canonicalId, data: canonical, contentHash: contentHash(canonical), deleted: false });
-      const keys = matchKeys(canonical);
-      for (const value of keys.emails) write.keys.push({ canonicalId, kind: 'email', value });
-      for (const value of keys.phones) write.keys.push({ canonicalId, kind: 'phone', value });
-    } else if (existing) {
+    if (result.canonical) storeCanonical(write, canonicalId, result.canonical);
+    else if (existing) {
       write.canonicals.push({ id: canonicalId, data: existing.data, contentHash: existing.contentHash, deleted: true });
-    }
-    write.keyOwners.push(canonicalId);
+      write.keyOwners.push(canonicalId);
+    } else write.keyOwners.push(canonicalId);
   }
   return {
     write,
@@ -210,6 +209,24 @@ export async function planBatch(
     },
   };
 }
+
+function storeCanonical(write: ReconcileWrite, canonicalId: string, canonical: Canonical): void {
+  write.canonicals.push({ id: canonicalId, data: canonical, contentHash: contentHash(canonical), deleted: false });
+  const keys = matchKeys(canonical);
+  for (const value of keys.emails) write.keys.push({ canonicalId, kind: 'email', value });
+  for (const value of keys.phones) write.keys.push({ canonicalId, kind: 'phone', value });
+  write.keyOwners.push(canonicalId);
+}
+
+/** A record matched to a person in this batch: linked with no base yet. */
+const newLinkWrite = (row: SnapshotRow, canonicalId: string): ReconcileWrite['links'][number] => ({
+  connectionId: row.connectionId,
+  externalId: row.externalId,
+  canonicalId,
+  base: null,
+  baseHash: null,
+  extras: (row.extras ?? {}) as Record<string, unknown>,
+});
 
 function sideOf(link: Link, snap: SnapshotRow | undefined): SideState {
   const base = (link.base ?? null) as Projection | null;

@@ -25,6 +25,7 @@ export {
   normalizeUrl,
   projectionsEqual,
 } from './normalize.ts';
+export { resolveNationalPhones, resolvePhonesAgainst } from './phone-context.ts';
 export { expectedProjection, idempotencyKey, sameProjection } from './plan.ts';
 export {
   type Candidate,

@@ -2,6 +2,7 @@ import { emptyCanonical, type Projection } from './canonical.ts';
 import type { ConflictEntry } from './conflicts.ts';
 import { mergeRecord, type Voter } from './merge.ts';
 import { normalizeProjection } from './normalize.ts';
+import { resolveNationalPhones } from './phone-context.ts';
 import { agreedBase, idempotencyKey, missingForCreate, sameProjection, targetFor } from './plan.ts';
 import type {
   ConnectionPolicy,
@@ -44,7 +45,9 @@ interface Live {
   current: Projection;
 }
 
-export const reconcileRecord = (input: ReconcileInput, ctx: ReconcileContext): ReconcileResult => {
+export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): ReconcileResult => {
+  // Bare-digit phones read in the person's country first, so one number in two notations is one entry.
+  const input = resolveNationalPhones(given);
   const { canonicalId } = input;
   const { byId: conns, sorted: sortedConns } = indexConnections(ctx.connections);
   const ops: PlannedOp[] = [];
