@@ -1,4 +1,4 @@
-import type { Canonical, FieldKey, Projection, ProviderKey } from './canonical.ts';
+import type { Canonical, FieldKey, Projection, ProviderKey, SetField } from './canonical.ts';
 
 /** A canonical value a provider cannot hold, reported instead of silently dropped. */
 export interface Omission {
@@ -30,4 +30,11 @@ export interface CapabilityDescriptor {
   hasTimestamps: boolean;
   rateLimit: { max: number; durationMs: number };
   project(canonical: Canonical): { projection: Projection; omitted: Omission[] };
+  /**
+   * The label this provider holds for a set entry that carries the canonical label `label`
+   * (what `project` does to labels). Absent: the provider holds labels as they are. A provider
+   * with a smaller vocabulary (no labels at all, "sms"/"voice" only) declares it, so that its
+   * label is read as agreeing with any canonical label it would render the same way.
+   */
+  labelFor?(field: SetField, label: string | null): string | null;
 }

@@ -150,6 +150,44 @@ const mergeCell = (
   };
 };
 
+const rendered = (v: Voter, f: SetField, label: string): string => {
+  const labelFor = v.conn.capabilities.labelFor;
+  return labelFor ? (labelFor(f, label === '' ? null : label) ?? '') : label;
+};
+
+/**
+ * Providers label entries in their own vocabularies (ChurchPad none, NodePing "sms"/"voice",
+ * R-Service work/home/mobile/fax): a label differing only because a provider cannot say more is
+ * not a disagreement. Finds a label that every side holding the entry would render as the label
+ * it holds — the canonical one first, then the sides' own, a real label before none — and reads
+ * each side's label (and base) that renders it as that label. When there is none, the sides
+ * really differ and the labels merge as they are.
+ */
+const readLabels = (f: SetField, canon: string | null, cells: Cell[]): Cell[] => {
+  const holding = cells.filter((c) => c.cur !== null);
+  if (holding.length === 0) return cells;
+  if (holding.every((c) => c.v.conn.capabilities.labelFor === undefined)) return cells;
+  const candidates: string[] = [];
+  const add = (l: string | null | undefined) => {
+    if (l !== null && l !== undefined && !candidates.includes(l)) candidates.push(l);
+  };
+  add(canon);
+  for (const c of holding) if (c.cur !== '') add(c.cur);
+  add('');
+  for (const label of candidates) {
+    if (!holding.every((c) => rendered(c.v, f, label) === c.cur)) continue;
+    return cells.map((c) => {
+      const as = rendered(c.v, f, label);
+      return {
+        v: c.v,
+        cur: c.cur === as ? label : c.cur,
+        base: c.base === as ? label : c.base,
+      };
+    });
+  }
+  return cells;
+};
+
 const quietSet = (base: readonly SetEntry[], cur: readonly SetEntry[] | undefined): boolean => {
   const c = cur ?? [];
   if (base.length !== c.length) return false;
@@ -259,11 +297,15 @@ export const mergeRecord = (
     for (const key of keys) {
       const canonEntry = findEntry(canonical[f], key);
       const canon = entryCell(canonEntry);
-      const cells: Cell[] = holders.map((v) => ({
-        v,
-        base: v.base && v.base[f] !== undefined ? baseCell(findEntry(v.base[f], key)) : undefined,
-        cur: entryCell(findEntry(v.current[f], key)),
-      }));
+      const cells: Cell[] = readLabels(
+        f,
+        canon,
+        holders.map((v) => ({
+          v,
+          base: v.base && v.base[f] !== undefined ? baseCell(findEntry(v.base[f], key)) : undefined,
+          cur: entryCell(findEntry(v.current[f], key)),
+        })),
+      );
       const o = mergeCell(canon, cells, f, policy, editors);
       if (!o) {
         if (canonEntry) entries.push(canonEntry);

@@ -47,4 +47,6 @@ export const churchpadCapabilities: CapabilityDescriptor = {
   // Undocumented; DRF throttles are usually per minute. A conservative choice.
   rateLimit: { max: 60, durationMs: 60_000 },
   project,
+  // No labels: every entry is held unlabelled, whatever its canonical label.
+  labelFor: () => null,
 };

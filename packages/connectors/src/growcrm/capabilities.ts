@@ -37,4 +37,6 @@ export const growcrmCapabilities: CapabilityDescriptor = {
   // Undocumented; Laravel's default API throttle is 60 requests per minute.
   rateLimit: { max: 60, durationMs: 60_000 },
   project,
+  // No labels: every entry is held unlabelled, whatever its canonical label.
+  labelFor: () => null,
 };

@@ -38,4 +38,6 @@ export const ilertCapabilities: CapabilityDescriptor = {
   hasTimestamps: false,
   rateLimit: { max: 120, durationMs: 60_000 },
   project,
+  // No labels: every entry is held unlabelled, whatever its canonical label.
+  labelFor: () => null,
 };

@@ -1,4 +1,4 @@
-import type { Canonical } from '@contact-sync/core/canonical';
+import type { Canonical, SetField } from '@contact-sync/core/canonical';
 import type { CapabilityDescriptor } from '@contact-sync/core/capabilities';
 import { normalizeName } from '../shared/normalize.ts';
 import { canonicalEntries, isEmail, Projector } from '../shared/projector.ts';
@@ -8,6 +8,10 @@ import { canonicalEntries, isEmail, Projector } from '../shared/projector.ts';
  * middle and family names. Phones become sms addresses unless labelled "voice"; faxes
  * cannot take either. Chats only for slack and hipchat.
  */
+/** Address types as labels: e-mails have none, a phone is a voice number or else an sms one. */
+export const labelFor = (field: SetField, label: string | null): string | null =>
+  field === 'emails' ? null : field === 'phones' ? (label === 'voice' ? 'voice' : 'sms') : label;
+
 export const project = (c: Canonical) => {
   const p = new Projector();
   const joined = [c.givenName, c.middleName, c.familyName].map(normalizeName).filter(Boolean).join(' ');
@@ -25,7 +29,7 @@ export const project = (c: Canonical) => {
     'phones',
     canonicalEntries(c, 'phones').flatMap((e) => {
       if (e.label === 'fax') p.omit('phones', e.value, 'nodeping cannot send to a fax number');
-      return e.label === 'fax' ? [] : [{ value: e.value, label: e.label === 'voice' ? 'voice' : 'sms' }];
+      return e.label === 'fax' ? [] : [{ value: e.value, label: labelFor('phones', e.label) }];
     }),
   );
   p.set(
@@ -52,4 +56,5 @@ export const nodepingCapabilities: CapabilityDescriptor = {
   // Undocumented: a conservative 5 requests per second.
   rateLimit: { max: 5, durationMs: 1_000 },
   project,
+  labelFor,
 };

@@ -63,4 +63,5 @@ export const rServiceCapabilities: CapabilityDescriptor = {
   // The 4me short-burst limit (the hourly 3,600 is enforced by 429 + Retry-After).
   rateLimit: { max: 20, durationMs: 2_000 },
   project,
+  labelFor,
 };
