@@ -1,18 +1,18 @@
 import { NotFoundError, PermanentError, TransientError } from '@contact-sync/connectors';
 import { contentHash, type Projection } from '@contact-sync/core';
 import {
+  afterOpEnded,
   bumpRun,
+  type ClaimedOp,
   claimOp,
   committedMaxSeq,
-  deleteLink,
   failOp,
-  findLink,
   finishOp,
+  finishPush,
   markGone,
   noteOpError,
-  type OutboxOp,
+  opRecheckState,
   toJson,
-  upsertLinkAfterPush,
   withSeqWrite,
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
@@ -21,58 +21,74 @@ import { connectionOf, enqueueReconcile, type Resources, requestRecheck } from '
 export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before';
 
 /**
+ * How an attempt ended, for the bookkeeping after it: `applied`/`failed` when the op's end
+ * committed (counted under its run after it), `rejected` when a refusal ended it (counted
+ * with its conflict entry), `retry` when it stays in flight, `unknown` when an unexpected
+ * error left its state unknown (read back from the database).
+ */
+type Ending = 'applied' | 'failed' | 'rejected' | 'retry' | 'unknown';
+
+/**
  * Applies one outbox op. Every step is safe to repeat after a crash: the op is claimed
  * (pending or in flight), a create whose earlier attempt may have landed first looks for
  * the record by natural key and adopts it, and the link base becomes what the provider
  * now holds only after the provider answered.
+ *
+ * Postgres round trips on the common path: the claim (which also says whether the person is
+ * already linked there), one statement ending the op with its link change, and one that
+ * counts it under its run and reads whether its person waits for a revisit.
  */
 export async function runPush(res: Resources, opId: string, isFinalAttempt: boolean): Promise<PushOutcome> {
   const op = await claimOp(res.prisma, opId);
   if (!op) return 'finished-before';
   const log = res.logger.child({ connectionId: op.connectionId, opId: op.id, kind: op.kind, runId: op.runId });
+  const ending: { value: Ending } = { value: 'unknown' };
   try {
-    return await attempt(res, op, isFinalAttempt, log);
+    return await attempt(res, op, isFinalAttempt, log, ending);
   } finally {
-    await afterPush(res, op);
+    await afterPush(res, op, ending.value);
   }
 }
 
 async function attempt(
   res: Resources,
-  op: OutboxOp,
+  op: ClaimedOp,
   isFinalAttempt: boolean,
   log: Resources['logger'],
+  ending: { value: Ending },
 ): Promise<PushOutcome> {
   try {
     const outcome = await apply(res, op);
-    if (op.runId) await bumpRun(res.prisma, op.runId, { opsApplied: 1 });
+    ending.value = 'applied';
     log.debug({ outcome }, 'op applied');
     return outcome;
   } catch (err) {
     if (err instanceof PermanentError) {
       await rejectOp(res, op, err);
+      ending.value = 'rejected';
       log.warn({ status: err.status, field: err.field, err: err.message }, 'op rejected by provider');
       throw new UnrecoverableError(err.message);
     }
     const message = err instanceof Error ? err.message : String(err);
     if (isFinalAttempt) {
       await failOp(res.prisma, op.id, message);
-      if (op.runId) await bumpRun(res.prisma, op.runId, { opsFailed: 1 });
+      ending.value = 'failed';
       log.error({ err: message }, 'op failed after its last attempt');
     } else {
       await noteOpError(res.prisma, op.id, message);
+      ending.value = 'retry';
       log.info({ err: message, transient: err instanceof TransientError }, 'op attempt failed; will retry');
     }
     throw err;
   }
 }
 
-async function apply(res: Resources, op: OutboxOp): Promise<PushOutcome> {
+async function apply(res: Resources, op: ClaimedOp): Promise<PushOutcome> {
   const { connector } = connectionOf(res, op.connectionId);
   const target = (op.target ?? {}) as Projection;
   switch (op.kind) {
     case 'create': {
-      if (await findLink(res.prisma, op.connectionId, op.canonicalId)) {
+      if (op.linked) {
         await finishOp(res.prisma, op.id, 'superseded', 'already linked (found by a pull or an earlier attempt)');
         return 'superseded';
       }
@@ -97,33 +113,38 @@ async function apply(res: Resources, op: OutboxOp): Promise<PushOutcome> {
       }
       const adopted = found;
       const record = adopted ?? (await connector.create(target));
-      await res.prisma.$transaction(async (tx) => {
-        await upsertLinkAfterPush(tx, {
-          connectionId: op.connectionId,
-          externalId: record.externalId,
-          canonicalId: op.canonicalId,
-          base: baseAfter(op, record.projection),
-          baseHash: contentHash(baseAfter(op, record.projection)),
-          extras: record.extras,
-        });
-        await finishOp(tx, op.id, 'done', adopted ? 'adopted a record an earlier attempt created' : undefined);
-      });
+      const base = baseAfter(op, record.projection);
+      await finishPush(
+        res.prisma,
+        op.id,
+        {
+          upsert: {
+            connectionId: op.connectionId,
+            externalId: record.externalId,
+            canonicalId: op.canonicalId,
+            base,
+            baseHash: contentHash(base),
+            extras: record.extras,
+          },
+        },
+        adopted ? 'adopted a record an earlier attempt created' : undefined,
+      );
       return adopted ? 'adopted' : 'done';
     }
     case 'update': {
       const externalId = op.externalId!;
       try {
         const record = await connector.update(externalId, target, op.changed as never);
-        await res.prisma.$transaction(async (tx) => {
-          await upsertLinkAfterPush(tx, {
+        const base = baseAfter(op, record.projection);
+        await finishPush(res.prisma, op.id, {
+          upsert: {
             connectionId: op.connectionId,
             externalId,
             canonicalId: op.canonicalId,
-            base: baseAfter(op, record.projection),
-            baseHash: contentHash(baseAfter(op, record.projection)),
+            base,
+            baseHash: contentHash(base),
             extras: record.extras,
-          });
-          await finishOp(tx, op.id, 'done');
+          },
         });
         return 'done';
       } catch (err) {
@@ -138,10 +159,7 @@ async function apply(res: Resources, op: OutboxOp): Promise<PushOutcome> {
     case 'delete': {
       const externalId = op.externalId!;
       await connector.delete(externalId);
-      await res.prisma.$transaction(async (tx) => {
-        await deleteLink(tx, op.connectionId, externalId);
-        await finishOp(tx, op.id, 'done');
-      });
+      await finishPush(res.prisma, op.id, { unlink: { connectionId: op.connectionId, externalId } });
       return 'done';
     }
     default:
@@ -150,22 +168,27 @@ async function apply(res: Resources, op: OutboxOp): Promise<PushOutcome> {
 }
 
 /** The base the planner asked for (held cells keep their old base); the provider's answer otherwise. */
-const baseAfter = (op: OutboxOp, answered: Projection): Projection => (op.baseAfter ?? answered) as Projection;
+const baseAfter = (op: ClaimedOp, answered: Projection): Projection => (op.baseAfter ?? answered) as Projection;
 
-/** A person whose planning waited behind this op is revisited once its ops are all finished. */
-async function afterPush(res: Resources, op: OutboxOp): Promise<void> {
-  const row = await res.prisma.canonicalContact.findUnique({
-    where: { id: op.canonicalId },
-    select: { recheck: true },
-  });
-  const status = (await res.prisma.outboxOp.findUnique({ where: { id: op.id }, select: { status: true } }))?.status;
-  if (row?.recheck && status !== 'in_flight') {
-    await requestRecheck(res);
+/**
+ * Counts the op under its run (applied or failed) and, once it is no longer in flight,
+ * revisits its person if their planning waited behind it.
+ */
+async function afterPush(res: Resources, op: ClaimedOp, ending: Ending): Promise<void> {
+  if (ending === 'retry') return; // still in flight: its next attempt ends it
+  let recheck: boolean;
+  if (ending === 'unknown') {
+    const state = await opRecheckState(res.prisma, op.id);
+    recheck = state.recheck && state.status !== 'in_flight';
+  } else {
+    const counts = ending === 'applied' ? { opsApplied: 1 } : ending === 'failed' ? { opsFailed: 1 } : {};
+    recheck = await afterOpEnded(res.prisma, op, counts);
   }
+  if (recheck) await requestRecheck(res);
 }
 
 /** A permanent refusal ends the op and becomes a report entry with the provider's message. */
-async function rejectOp(res: Resources, op: OutboxOp, err: PermanentError): Promise<void> {
+async function rejectOp(res: Resources, op: ClaimedOp, err: PermanentError): Promise<void> {
   await res.prisma.$transaction(async (tx) => {
     await failOp(tx, op.id, `${err.status ?? ''} ${err.message}`.trim());
     await tx.conflict.upsert({

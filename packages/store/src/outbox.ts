@@ -1,5 +1,6 @@
 import type { Db } from './client.ts';
 import type { OutboxOp } from './generated/prisma/client.ts';
+import { jsonParam } from './json.ts';
 
 export type { OutboxOp };
 export type OpStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'superseded';
@@ -13,23 +14,107 @@ export async function getOps(db: Db, ids: string[]): Promise<OutboxOp[]> {
   return db.outboxOp.findMany({ where: { id: { in: ids } } });
 }
 
+/** A claimed op, with whether its person already has a record linked in the op's connection. */
+export type ClaimedOp = OutboxOp & { linked: boolean };
+
 /**
  * Claims an op for a push attempt: only a pending or in-flight op (in flight = a previous
  * attempt died or its outcome is unknown) can be claimed. Returns null when the op is finished.
+ * One round trip: the claim also says whether the person is already linked in that connection.
  */
-export async function claimOp(db: Db, id: string): Promise<OutboxOp | null> {
-  const rows = await db.$queryRaw<OutboxOp[]>`
-    UPDATE outbox_ops SET status = 'in_flight', attempts = attempts + 1, "updatedAt" = now()
-    WHERE id = ${id}::uuid AND status IN ('pending', 'in_flight')
-    RETURNING *`;
+export async function claimOp(db: Db, id: string): Promise<ClaimedOp | null> {
+  const rows = await db.$queryRaw<ClaimedOp[]>`
+    WITH c AS (
+      UPDATE outbox_ops SET status = 'in_flight', attempts = attempts + 1, "updatedAt" = now()
+      WHERE id = ${id}::uuid AND status IN ('pending', 'in_flight')
+      RETURNING *)
+    SELECT c.*, EXISTS (
+      SELECT 1 FROM links l WHERE l."connectionId" = c."connectionId" AND l."canonicalId" = c."canonicalId") AS linked
+    FROM c`;
   return rows[0] ?? null;
 }
 
 export async function finishOp(db: Db, id: string, status: 'done' | 'superseded', note?: string): Promise<void> {
-  await db.outboxOp.update({
-    where: { id },
-    data: { status, completedAt: new Date(), lastError: note ?? null },
-  });
+  await db.$executeRaw`
+    UPDATE outbox_ops SET status = ${status}, "completedAt" = ${new Date()}, "lastError" = ${note ?? null}, "updatedAt" = ${new Date()}
+    WHERE id = ${id}::uuid`;
+}
+
+/** The link a successful push leaves: its base becomes what the provider now holds. */
+export interface PushedLink {
+  connectionId: string;
+  externalId: string;
+  canonicalId: string;
+  base: unknown;
+  baseHash: string;
+  extras: Record<string, unknown>;
+}
+
+/**
+ * Ends a successful push in one statement (atomic on its own): the link upsert (or the
+ * link's removal, after a delete) and the op's end commit together.
+ */
+export async function finishPush(
+  db: Db,
+  opId: string,
+  change: { upsert: PushedLink } | { unlink: { connectionId: string; externalId: string } },
+  note?: string,
+): Promise<void> {
+  const now = new Date();
+  if ('upsert' in change) {
+    const l = change.upsert;
+    await db.$executeRaw`
+      WITH link AS (
+        INSERT INTO links (id, "connectionId", "externalId", "canonicalId", base, "baseHash", extras, "updatedAt")
+        VALUES (gen_random_uuid(), ${l.connectionId}, ${l.externalId}, ${l.canonicalId}::uuid, ${jsonParam(l.base)}::jsonb,
+                ${l.baseHash}, ${jsonParam(l.extras)}::jsonb, ${now})
+        ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
+          "canonicalId" = EXCLUDED."canonicalId", base = EXCLUDED.base, "baseHash" = EXCLUDED."baseHash",
+          extras = EXCLUDED.extras, "updatedAt" = EXCLUDED."updatedAt"
+        RETURNING 1)
+      UPDATE outbox_ops SET status = 'done', "completedAt" = ${now}, "lastError" = ${note ?? null}, "updatedAt" = ${now}
+      WHERE id = ${opId}::uuid`;
+  } else {
+    const u = change.unlink;
+    await db.$executeRaw`
+      WITH gone AS (
+        DELETE FROM links WHERE "connectionId" = ${u.connectionId} AND "externalId" = ${u.externalId} RETURNING 1)
+      UPDATE outbox_ops SET status = 'done', "completedAt" = ${now}, "lastError" = ${note ?? null}, "updatedAt" = ${now}
+      WHERE id = ${opId}::uuid`;
+  }
+}
+
+/**
+ * After an op's end committed: adds to its run's counters and answers whether its person
+ * waits for a revisit (`recheck`), in one round trip. Read after the commit on purpose: a
+ * reconcile that flagged the person before that commit is seen here, and one that flags it
+ * later sees the op finished in its own revisit pass.
+ */
+export async function afterOpEnded(
+  db: Db,
+  op: { canonicalId: string; runId: string | null },
+  counts: { opsApplied?: number; opsFailed?: number },
+): Promise<boolean> {
+  const applied = counts.opsApplied ?? 0;
+  const failed = counts.opsFailed ?? 0;
+  const rows =
+    op.runId && (applied || failed)
+      ? await db.$queryRaw<{ recheck: boolean }[]>`
+          WITH bump AS (
+            UPDATE sync_runs SET "opsApplied" = "opsApplied" + ${applied}::int, "opsFailed" = "opsFailed" + ${failed}::int
+            WHERE id = ${op.runId}::uuid RETURNING 1)
+          SELECT recheck FROM canonical_contacts WHERE id = ${op.canonicalId}::uuid`
+      : await db.$queryRaw<{ recheck: boolean }[]>`
+          SELECT recheck FROM canonical_contacts WHERE id = ${op.canonicalId}::uuid`;
+  return rows[0]?.recheck ?? false;
+}
+
+/** An op's status and whether its person waits for a revisit (when a push ended in an unknown state). */
+export async function opRecheckState(db: Db, opId: string): Promise<{ status: string | null; recheck: boolean }> {
+  const rows = await db.$queryRaw<{ status: string; recheck: boolean | null }[]>`
+    SELECT o.status, c.recheck FROM outbox_ops o LEFT JOIN canonical_contacts c ON c.id = o."canonicalId"
+    WHERE o.id = ${opId}::uuid`;
+  return { status: rows[0]?.status ?? null, recheck: rows[0]?.recheck ?? false };
 }
 
 export async function failOp(db: Db, id: string, error: string): Promise<void> {
