@@ -98,7 +98,7 @@ try {
     for (const provider of PROVIDERS) {
       let model = 0;
       if (persons.length === 1 && persons[0]) {
-        const m = minWritesOf(persons[0]);
+        const m = minWritesOf(persons[0], String(sandbox.providers.nodeping.options.customerId));
         model = m.creates[provider]! + m.updates[provider]!;
       }
       const got = actual[provider]?.length ?? 0;

@@ -251,7 +251,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   try {
     global.gc?.();
     const baselineRssMb = Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
-    const min = minWriteCalls(sandbox.people);
+    const min = minWriteCalls(sandbox.people, String(sandbox.providers.nodeping.options.customerId));
 
     log(`${o.people} people: initial full sync`);
     const initial = await phase('initial', (s) => s.sync({ timeoutMs }));

@@ -1,5 +1,5 @@
 /** The minimum-write model (from the seeded ground truth only) and the incremental edits. */
-import type { ProviderKey, Sandbox, SeedPerson } from '@contact-sync/simulators';
+import type { ProviderKey, Sandbox, SeedPerson, SeedRecord } from '@contact-sync/simulators';
 
 export const PROVIDERS: readonly ProviderKey[] = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'];
 /** Providers that hold a whole contact, which the engine creates for a person they lack. */
@@ -46,11 +46,11 @@ const fullName = (r: { givenName: string; familyName: string }) => `${normName(r
  * winner and write more. It does not model quarantined records (invalid email, phone too long)
  * beyond dropping their invalid values, nor the split of `duplicate` records into two people.
  */
-export function minWriteCalls(people: readonly SeedPerson[]): MinWrites {
+export function minWriteCalls(people: readonly SeedPerson[], nodepingAccount?: string): MinWrites {
   const creates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
   const updates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
   for (const person of people) {
-    const one = minWritesOf(person);
+    const one = minWritesOf(person, nodepingAccount);
     for (const p of PROVIDERS) {
       creates[p]! += one.creates[p]!;
       updates[p]! += one.updates[p]!;
@@ -61,46 +61,71 @@ export function minWriteCalls(people: readonly SeedPerson[]): MinWrites {
   return { total, creates, updates, byProvider };
 }
 
-/** One person's share of `minWriteCalls`, per provider. */
-export function minWritesOf(person: SeedPerson): Pick<MinWrites, 'creates' | 'updates'> {
+/** What a provider actually holds of a seeded record (the simulators' seeders decide it). */
+interface Held {
+  p: ProviderKey;
+  r: SeedRecord;
+  emails: string[];
+  phones: string[];
+  websites: string[];
+  chats: string[];
+}
+
+/** NodePing contacts of a sub-account are invisible to a connection made for the primary account. */
+const visible = (p: ProviderKey, r: SeedRecord, nodepingAccount: string | undefined): boolean =>
+  p !== 'nodeping' || nodepingAccount === undefined || (r.externalId ?? '').startsWith(`${nodepingAccount}-`);
+
+function heldOf(p: ProviderKey, r: SeedRecord): Held {
+  const emails = r.emails.map((e) => e.value.trim()).filter((e) => EMAIL.test(e)).map((e) => e.toLowerCase());
+  const phones = r.phones.map((ph) => ph.e164);
+  // ChurchPad and Grow CRM hold one e-mail and one phone; ilert users hold no websites or chats.
+  if (p === 'churchpad' || p === 'growcrm')
+    return { p, r, emails: emails.slice(0, 1), phones: phones.slice(0, 1), websites: [], chats: [] };
+  if (p === 'ilert') return { p, r, emails, phones, websites: [], chats: [] };
+  if (p === 'nodeping') return { p, r, emails, phones, websites: [], chats: r.chats.map((c) => c.value) };
+  return { p, r, emails, phones, websites: r.websites.map((w) => w.value), chats: r.chats.map((c) => c.value) };
+}
+
+/**
+ * One person's share of `minWriteCalls`, per provider. `nodepingAccount`: the account the
+ * connection reads (records of its sub-accounts are not seen, so not counted).
+ */
+export function minWritesOf(person: SeedPerson, nodepingAccount?: string): Pick<MinWrites, 'creates' | 'updates'> {
   const creates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
   const updates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
-  const recs = PROVIDERS.flatMap((p) => (person.records[p] ?? []).map((r) => ({ p, r })));
-  const emails = new Set<string>();
-  const phones = new Set<string>();
-  const websites = new Set<string>();
-  const chats = new Set<string>();
+  const recs: Held[] = PROVIDERS.flatMap((p) =>
+    (person.records[p] ?? []).filter((r) => visible(p, r, nodepingAccount)).map((r) => heldOf(p, r)),
+  );
+  const emails = new Set(recs.flatMap((h) => h.emails));
+  const phones = new Set(recs.flatMap((h) => h.phones));
+  const websites = new Set(recs.flatMap((h) => h.websites));
+  const chats = new Set(recs.flatMap((h) => h.chats));
   const names = new Map<string, number>();
-  for (const { p, r } of recs) {
-    for (const e of r.emails) if (EMAIL.test(e.value.trim())) emails.add(e.value.trim().toLowerCase());
-    for (const ph of r.phones) phones.add(ph.e164);
-    for (const w of r.websites) websites.add(w.value);
-    for (const c of r.chats) chats.add(c.value);
-    if (FLAT.includes(p)) names.set(fullName(r), (names.get(fullName(r)) ?? 0) + 1);
-  }
+  for (const { p, r } of recs) if (FLAT.includes(p)) names.set(fullName(r), (names.get(fullName(r)) ?? 0) + 1);
   const majority = [...names].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const structuredName = recs.some(({ p }) => p === 'churchpad' || p === 'growcrm' || p === 'ilert');
+  const has = (p: ProviderKey) => recs.some((h) => h.p === p);
+  const structuredName = has('churchpad') || has('growcrm') || has('ilert');
   const canCreate: Record<string, boolean> = {
     churchpad: structuredName && emails.size > 0 && phones.size > 0,
     growcrm: structuredName && emails.size > 0,
     nodeping: recs.length > 0,
   };
-  for (const p of FLAT) if (!(person.records[p]?.length ?? 0) && canCreate[p]) creates[p]!++;
-  for (const { p, r } of recs) {
-    const hasEmail = new Set(r.emails.map((e) => e.value.trim().toLowerCase()));
-    const hasPhone = new Set(r.phones.map((ph) => ph.e164));
-    const missing = (want: Set<string>, has: Set<string>) => [...want].filter((v) => !has.has(v)).length;
-    const nameDiffers = majority !== undefined && fullName(r) !== majority;
-    if (p === 'ilert') updates[p]! += missing(emails, hasEmail) + missing(phones, hasPhone);
+  for (const p of FLAT) if (!has(p) && canCreate[p]) creates[p]!++;
+  for (const h of recs) {
+    const missing = (want: Set<string>, held: string[]) => [...want].filter((v) => !held.includes(v)).length;
+    const nameDiffers = majority !== undefined && fullName(h.r) !== majority;
+    const p = h.p;
+    if (p === 'ilert') updates[p]! += missing(emails, h.emails) + missing(phones, h.phones);
     else if (p === 'r-service')
       updates[p]! +=
-        missing(emails, hasEmail) +
-        missing(phones, hasPhone) +
-        missing(websites, new Set(r.websites.map((w) => w.value))) +
-        missing(chats, new Set(r.chats.map((c) => c.value)));
+        missing(emails, h.emails) +
+        missing(phones, h.phones) +
+        missing(websites, h.websites) +
+        missing(chats, h.chats);
     else if (p === 'nodeping') {
-      if (nameDiffers || missing(emails, hasEmail) > 0 || missing(phones, hasPhone) > 0) updates[p]!++;
-    } else if (nameDiffers || (r.phones.length === 0 && phones.size > 0)) updates[p]!++;
+      if (nameDiffers || missing(emails, h.emails) + missing(phones, h.phones) + missing(chats, h.chats) > 0)
+        updates[p]!++;
+    } else if (nameDiffers || (h.phones.length === 0 && phones.size > 0)) updates[p]!++;
   }
   return { creates, updates };
 }

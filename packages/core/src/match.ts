@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Canonical, Projection } from './canonical.ts';
 import type { ConflictEntry } from './conflicts.ts';
 import { normalizeEmail } from './normalize.ts';
@@ -13,11 +14,35 @@ export interface MatchKeys {
   phones: string[];
 }
 
-/** The keys the pipeline looks candidates up by (normalized email and phone values). */
+/**
+ * The keys the pipeline looks candidates up by: normalized emails, and phones by their national
+ * digits, so that one number held in E.164 by one record and without its country code by another
+ * ("+1 646 428 5059", "(646) 428-5059") still finds its person.
+ */
 export const matchKeys = (p: Projection): MatchKeys => ({
   emails: [...new Set((p.emails ?? []).map((e) => normalizeEmail(e.value)).filter((v) => v !== ''))].sort(),
-  phones: [...new Set((p.phones ?? []).map((e) => e.value.trim()).filter((v) => v !== ''))].sort(),
+  phones: [...new Set((p.phones ?? []).map((e) => phoneMatchKey(e.value)).filter((v) => v !== ''))].sort(),
 });
+
+const nationalCache = new Map<string, string>();
+/** E.164 → its national significant number; bare digits → without the trunk prefix (leading zeros). */
+export const phoneMatchKey = (value: string): string => {
+  const v = value.trim();
+  if (!v.startsWith('+')) return /^\d+$/.test(v) ? v.replace(/^0+/, '') : v;
+  let key = nationalCache.get(v);
+  if (key === undefined) {
+    let parsed: ReturnType<typeof parsePhoneNumberFromString>;
+    try {
+      parsed = parsePhoneNumberFromString(v);
+    } catch {
+      parsed = undefined;
+    }
+    key = parsed ? String(parsed.nationalNumber) : v;
+    if (nationalCache.size > 50_000) nationalCache.clear();
+    nationalCache.set(v, key);
+  }
+  return key;
+};
 
 export interface MatchCandidate {
   canonicalId: string;
@@ -40,7 +65,8 @@ export type MatchResult =
 
 const hits = (candidates: readonly MatchCandidate[], field: 'emails' | 'phones', keys: string[]): MatchCandidate[] => {
   if (keys.length === 0) return [];
-  const out = candidates.filter((c) => c.canonical[field].some((e) => keys.includes(e.value)));
+  const keyOf = field === 'emails' ? (v: string) => v : phoneMatchKey;
+  const out = candidates.filter((c) => c.canonical[field].some((e) => keys.includes(keyOf(e.value))));
   return out.sort((a, b) => (a.canonicalId < b.canonicalId ? -1 : 1));
 };
 

@@ -23,11 +23,23 @@ const rec = (p: Parameters<typeof normalizeProjection>[0], connectionId = 'b') =
 });
 
 describe('matching an unlinked record', () => {
-  it('keys: normalized, deduped emails and phones to look candidates up by', () => {
-    expect(matchKeys({ emails: [email('A@x.io'), email('a@x.io ')], phones: [phone('+12125550100')] })).toEqual({
-      emails: ['a@x.io'],
-      phones: ['+12125550100'],
-    });
+  it('keys: normalized, deduped emails, and phones by their national digits', () => {
+    expect(
+      matchKeys({
+        emails: [email('A@x.io'), email('a@x.io ')],
+        phones: [phone('+12125550100'), phone('2125550100'), phone('07431235250')],
+      }),
+    ).toEqual({ emails: ['a@x.io'], phones: ['2125550100', '7431235250'] });
+  });
+
+  it('by phone: one number in E.164 and without its country code finds the same person', () => {
+    const national = rec({ emails: [email('other@y.io')], phones: [phone('7431235250')] });
+    const lisa = {
+      ...ann,
+      canonicalId: 'p-lisa',
+      canonical: { ...ann.canonical, emails: [], phones: [phone('+447431235250')] },
+    };
+    expect(matchRecord(national, [lisa])).toEqual({ kind: 'link', canonicalId: 'p-lisa', by: 'phone' });
   });
 
   it('by email first: one candidate links even when the phone is shared', () => {

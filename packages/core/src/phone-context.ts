@@ -1,4 +1,5 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import metadata from 'libphonenumber-js/min/metadata';
 import type { Canonical, Projection, SetEntry } from './canonical.ts';
 import { normalizeSetEntries } from './normalize.ts';
 import type { ReconcileInput, SideState } from './types.ts';
@@ -59,9 +60,10 @@ function readNational(text: string, regions: ReadonlySet<CountryCode>, known: Re
   let only: string | null = null;
   for (const region of regions) {
     const parsed = safeParse(text, region);
-    if (!parsed?.isValid()) continue;
+    if (!parsed?.isPossible()) continue;
+    // A reading that is one of the person's numbers is taken as is; a new one must be a valid number.
     if (known.has(parsed.number)) return parsed.number;
-    if (regions.size === 1) only = parsed.number;
+    if (regions.size === 1 && parsed.isValid()) only = parsed.number;
   }
   return only;
 }
@@ -79,7 +81,7 @@ const regionCache = new Map<string, CountryCode | null>();
 function regionOf(e164: string): CountryCode | null {
   let r = regionCache.get(e164);
   if (r === undefined) {
-    r = safeParse(e164)?.country ?? null;
+    r = mainCountryOf(safeParse(e164));
     if (regionCache.size > 50_000) regionCache.clear();
     regionCache.set(e164, r);
   }
@@ -93,3 +95,16 @@ export const resolvePhonesAgainst = (p: Projection, canonical: Canonical): Proje
     canonical,
     sides: [{ connectionId: '', externalId: '', base: null, current: p, updatedAt: null }],
   }).sides[0]!.current!;
+
+/**
+ * The country of a parsed number; for a number libphonenumber cannot place (possible, not
+ * valid: e.g. an unassigned range), the main country of its calling code (+44 → GB).
+ */
+export function mainCountryOf(
+  parsed: { country?: CountryCode; countryCallingCode: string } | undefined,
+): CountryCode | null {
+  if (!parsed) return null;
+  if (parsed.country) return parsed.country;
+  const codes = (metadata as { country_calling_codes: Record<string, string[]> }).country_calling_codes;
+  return (codes[parsed.countryCallingCode]?.[0] as CountryCode | undefined) ?? null;
+}

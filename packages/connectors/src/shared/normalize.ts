@@ -5,6 +5,7 @@ import {
   normalizeName as coreName,
   normalizeUrl as coreUrl,
 } from '@contact-sync/core/normalize';
+import { mainCountryOf } from '@contact-sync/core/phone-context';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /**
@@ -43,7 +44,9 @@ export const normalizePhone = (s: string | null | undefined, defaultRegion?: Cou
   const t = normalizeText(s);
   if (t == null) return null;
   const p = parsePhoneNumberFromString(t, defaultRegion);
-  if (p?.isPossible()) return { value: p.number, region: p.country ?? null, parsed: true };
+  // A possible number libphonenumber cannot place in a country (an unassigned range) still has
+  // its calling code's main country: ilert needs a region, and dropping the number would delete it there.
+  if (p?.isPossible()) return { value: p.number, region: mainCountryOf(p), parsed: true };
   return { value: cleanPhone(t), region: null, parsed: false };
 };
 
