@@ -24,6 +24,11 @@ const fullName = (r: { givenName: string; familyName: string }) => `${normName(r
 /**
  * The fewest write calls that bring the seeded providers into agreement, under this model:
  *
+ * - **what counts**: what each provider actually holds of a seeded record — ChurchPad and Grow CRM
+ *   one e-mail and one phone, ilert e-mails and phones, NodePing e-mails, phones and chats,
+ *   R-Service e-mails, phones, websites and chats; invalid e-mails left out; phones as E.164
+ *   whatever their notation; NodePing contacts of sub-accounts are invisible to the connection;
+ *   a second record of the person in one provider (`duplicate`) is left for an admin to decide.
  * - **creates**: a person missing from a flat provider (ChurchPad, Grow CRM, NodePing) costs one
  *   create there (one call carries the whole contact), if the providers that hold the person carry
  *   what that provider requires to create (ChurchPad: given and family name, an email and a phone;
@@ -31,20 +36,18 @@ const fullName = (r: { givenName: string; familyName: string }) => `${normName(r
  *   from ChurchPad, Grow CRM and ilert records; NodePing and R-Service only hold a display name.
  *   ilert users and R-Service people are never created (the engine syncs the contact methods of
  *   those that exist), so they cost nothing.
- * - **method-per-call providers** (ilert: emails, phones; R-Service: emails, phones, websites,
- *   chats): every value that some record of the person holds (the union, emails compared
- *   case-insensitively, phones as E.164, invalid emails left out) and this record lacks costs one
- *   POST.
+ * - **method-per-call providers** (ilert, R-Service): every value that some record of the person
+ *   holds (the union) and this record lacks costs one POST.
  * - **NodePing** (one contact with a map of addresses): one update if the record lacks a union
- *   email or phone, or its name differs from the majority name.
+ *   e-mail, phone or chat, or its name differs from the majority name.
  * - **ChurchPad, Grow CRM** (one email and one phone slot): one update if the name differs from
  *   the name most records of the person agree on (NFC, trimmed; so NFD and untrimmed quirks cost
- *   nothing), or the record has no phone while another record has one.
+ *   nothing), or the record has no (valid) e-mail or no phone while another record has one.
  *
- * Limits: it takes the union as the target of multi-valued fields and the majority as the target
- * of names, which is the cheapest agreement and a lower bound; a priority policy may pick another
- * winner and write more. It does not model quarantined records (invalid email, phone too long)
- * beyond dropping their invalid values, nor the split of `duplicate` records into two people.
+ * Labels cost nothing: each provider's label vocabulary differs, and a label one provider cannot
+ * express is not a disagreement. Limits: the union and the majority are the cheapest agreement; a
+ * priority policy could pick another winner and write more (names and titles agree in the seed
+ * but for NFD/whitespace quirks, so it does not happen there).
  */
 export function minWriteCalls(people: readonly SeedPerson[], nodepingAccount?: string): MinWrites {
   const creates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
@@ -76,7 +79,10 @@ const visible = (p: ProviderKey, r: SeedRecord, nodepingAccount: string | undefi
   p !== 'nodeping' || nodepingAccount === undefined || (r.externalId ?? '').startsWith(`${nodepingAccount}-`);
 
 function heldOf(p: ProviderKey, r: SeedRecord): Held {
-  const emails = r.emails.map((e) => e.value.trim()).filter((e) => EMAIL.test(e)).map((e) => e.toLowerCase());
+  const emails = r.emails
+    .map((e) => e.value.trim())
+    .filter((e) => EMAIL.test(e))
+    .map((e) => e.toLowerCase());
   const phones = r.phones.map((ph) => ph.e164);
   // ChurchPad and Grow CRM hold one e-mail and one phone; ilert users hold no websites or chats.
   if (p === 'churchpad' || p === 'growcrm')
@@ -93,8 +99,13 @@ function heldOf(p: ProviderKey, r: SeedRecord): Held {
 export function minWritesOf(person: SeedPerson, nodepingAccount?: string): Pick<MinWrites, 'creates' | 'updates'> {
   const creates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
   const updates: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+  // A second record of the person in one provider (the `duplicate` quirk) is reported for an
+  // admin to decide, not synced: one record per provider counts.
   const recs: Held[] = PROVIDERS.flatMap((p) =>
-    (person.records[p] ?? []).filter((r) => visible(p, r, nodepingAccount)).map((r) => heldOf(p, r)),
+    (person.records[p] ?? [])
+      .filter((r) => visible(p, r, nodepingAccount))
+      .slice(0, 1)
+      .map((r) => heldOf(p, r)),
   );
   const emails = new Set(recs.flatMap((h) => h.emails));
   const phones = new Set(recs.flatMap((h) => h.phones));
@@ -118,14 +129,12 @@ export function minWritesOf(person: SeedPerson, nodepingAccount?: string): Pick<
     if (p === 'ilert') updates[p]! += missing(emails, h.emails) + missing(phones, h.phones);
     else if (p === 'r-service')
       updates[p]! +=
-        missing(emails, h.emails) +
-        missing(phones, h.phones) +
-        missing(websites, h.websites) +
-        missing(chats, h.chats);
+        missing(emails, h.emails) + missing(phones, h.phones) + missing(websites, h.websites) + missing(chats, h.chats);
     else if (p === 'nodeping') {
       if (nameDiffers || missing(emails, h.emails) + missing(phones, h.phones) + missing(chats, h.chats) > 0)
         updates[p]!++;
-    } else if (nameDiffers || (h.phones.length === 0 && phones.size > 0)) updates[p]!++;
+    } else if (nameDiffers || (h.phones.length === 0 && phones.size > 0) || (h.emails.length === 0 && emails.size > 0))
+      updates[p]!++;
   }
   return { creates, updates };
 }

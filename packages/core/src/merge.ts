@@ -325,5 +325,35 @@ export const mergeRecord = (
     if (touched) out[f as SetField] = entries.sort(sortByValue);
   }
 
+  followNames(canonical, out);
   return { canonical: out, conflicts, held, editors };
 };
+
+/**
+ * A display name that was just the person's names put together follows them when they change
+ * and no side changed the display name itself: a family name edited in ChurchPad must reach
+ * NodePing, which holds only a display name, even when the display name came from R-Service.
+ */
+const followNames = (before: Canonical, after: Canonical): void => {
+  if (after.displayName !== before.displayName || before.displayName === null) return;
+  const names = ['givenName', 'middleName', 'familyName'] as const;
+  if (names.every((f) => after[f] === before[f])) return;
+  for (const compose of DISPLAY_PATTERNS) {
+    if (compose(before) !== before.displayName) continue;
+    const next = compose(after);
+    if (next) after.displayName = next;
+    return;
+  }
+};
+
+const join = (...parts: (string | null)[]): string | null => {
+  const s = parts.filter((p) => p !== null && p !== '').join(' ');
+  return s === '' ? null : s;
+};
+/** How display names are made of names: western with or without the middle name, family first, CJK. */
+const DISPLAY_PATTERNS: ((c: Canonical) => string | null)[] = [
+  (c) => join(c.givenName, c.familyName),
+  (c) => join(c.givenName, c.middleName, c.familyName),
+  (c) => join(c.familyName, c.givenName),
+  (c) => (c.familyName && c.givenName ? `${c.familyName}${c.givenName}` : null),
+];

@@ -54,6 +54,7 @@ export const flatDescriptor: CapabilityDescriptor = {
       omitted,
     };
   },
+  labelFor: () => null,
 };
 
 /** A named contact with many labelled addresses; the name is required. */
