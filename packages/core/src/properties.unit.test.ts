@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type FieldKey, type Projection, SCALAR_FIELDS, SET_FIELDS } from './canonical.ts';
+import { type FieldKey, type Projection, SCALAR_FIELDS, SET_FIELDS, type SetField } from './canonical.ts';
 import type { ConflictEntry } from './conflicts.ts';
 import { massDeleteGuard } from './policies.ts';
 import { reconcileRecord } from './reconcile.ts';
@@ -130,9 +130,14 @@ describe('merge core properties', () => {
             if (!held.includes(f)) continue;
             const cur = cellOf(s.current, f, key);
             // Without a base, only a value that differs from the agreed one is a change.
-            const moved = s.base
-              ? cellOf(s.base, f, key) !== cur
-              : cur !== null && cur !== cellOf(preCanonical, f, key);
+            // (The agreed label as this side would hold it: a provider without labels agrees with any.)
+            const agreed = cellOf(preCanonical, f, key);
+            const labelFor = conn.capabilities.labelFor;
+            const agreedHere =
+              key !== null && agreed !== null && labelFor
+                ? (labelFor(f as SetField, agreed === '' ? null : agreed) ?? '')
+                : agreed;
+            const moved = s.base ? cellOf(s.base, f, key) !== cur : cur !== null && cur !== agreedHere;
             if (!moved) continue;
             const after = post.get(s.connectionId);
             const kept = after !== null && after !== undefined && cellOf(after, f, key) === cur;
