@@ -125,8 +125,7 @@ try {
   console.log(`per provider (writes over / under the model): ${JSON.stringify(totals)}`);
   console.log(`unattributed writes: ${unattributed.length} ${unattributed.slice(0, 10).join(' | ')}`);
   const canonCount = new Map<string, number>();
-  for (const ids of canonPeople.values())
-    for (const id of ids) canonCount.set(id, (canonCount.get(id) ?? 0) + 1);
+  for (const ids of canonPeople.values()) for (const id of ids) canonCount.set(id, (canonCount.get(id) ?? 0) + 1);
   const split = [...canonCount].filter(([, n]) => n > 1);
   console.log(`people split over several canonical records: ${split.length} ${split.slice(0, 10).join(' ')}`);
   const merged = [...canonPeople.values()].filter((s) => s.size > 1).length;
