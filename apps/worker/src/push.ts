@@ -9,9 +9,9 @@ import {
   failOp,
   finishOp,
   finishPush,
+  markDueIfEnded,
   markGone,
   noteOpError,
-  opRecheckState,
   toJson,
   withSeqWrite,
 } from '@contact-sync/store';
@@ -36,7 +36,7 @@ type Ending = 'applied' | 'failed' | 'rejected' | 'retry' | 'unknown';
  *
  * Postgres round trips on the common path: the claim (which also says whether the person is
  * already linked there), one statement ending the op with its link change, and one that
- * counts it under its run and reads whether its person waits for a revisit.
+ * counts it under its run and marks its person due for a revisit if they wait for one.
  */
 export async function runPush(res: Resources, opId: string, isFinalAttempt: boolean): Promise<PushOutcome> {
   const op = await claimOp(res.prisma, opId);
@@ -171,20 +171,20 @@ async function apply(res: Resources, op: ClaimedOp): Promise<PushOutcome> {
 const baseAfter = (op: ClaimedOp, answered: Projection): Projection => (op.baseAfter ?? answered) as Projection;
 
 /**
- * Counts the op under its run (applied or failed) and, once it is no longer in flight,
- * revisits its person if their planning waited behind it.
+ * Counts the op under its run (applied or failed) and, once it is no longer in flight, marks
+ * its person due for a revisit if their planning waited behind it.
  */
 async function afterPush(res: Resources, op: ClaimedOp, ending: Ending): Promise<void> {
   if (ending === 'retry') return; // still in flight: its next attempt ends it
-  let recheck: boolean;
-  if (ending === 'unknown') {
-    const state = await opRecheckState(res.prisma, op.id);
-    recheck = state.recheck && state.status !== 'in_flight';
-  } else {
-    const counts = ending === 'applied' ? { opsApplied: 1 } : ending === 'failed' ? { opsFailed: 1 } : {};
-    recheck = await afterOpEnded(res.prisma, op, counts);
-  }
-  if (recheck) await requestRecheck(res);
+  const due =
+    ending === 'unknown'
+      ? await markDueIfEnded(res.prisma, op.id)
+      : await afterOpEnded(
+          res.prisma,
+          op,
+          ending === 'applied' ? { opsApplied: 1 } : ending === 'failed' ? { opsFailed: 1 } : {},
+        );
+  if (due) await requestRecheck(res);
 }
 
 /** A permanent refusal ends the op and becomes a report entry with the provider's message. */

@@ -1,12 +1,15 @@
 import {
+  anyRecheckDue,
   bumpRun,
+  clearRecheckDue,
   committedMaxSeq,
   getOps,
   lockCanonicals,
   lockReconcileWrites,
+  type ReconcileWrite,
   readChangedSince,
   readCursor,
-  recheckReady,
+  recheckDue,
   type SnapshotRow,
   writeCursor,
   writeReconcileBatch,
@@ -31,8 +34,7 @@ export interface ReconcileResult {
 export async function runReconcile(res: Resources, upToSeq: bigint): Promise<ReconcileResult> {
   const total: ReconcileResult = { rows: 0, canonicals: 0, ops: 0, conflicts: 0 };
   const batchSize = res.config.reconcile.batchSize;
-  if (upToSeq > 0n && (await readCursor(res.prisma)) >= upToSeq && (await recheckReady(res.prisma, 1)).length === 0)
-    return total;
+  if (upToSeq > 0n && (await readCursor(res.prisma)) >= upToSeq && !(await anyRecheckDue(res.prisma))) return total;
   const runParents = new Map<string, string | null>();
 
   for (;;) {
@@ -56,10 +58,21 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     );
     total.rows += rows.length;
   }
+  // Revisits: only people marked due (just flagged, or an op of theirs just ended) are looked at.
   for (;;) {
-    const ids = await recheckReady(res.prisma, batchSize);
-    if (ids.length === 0) break;
-    await applyBatch(res, [], ids, () => null, null, total);
+    const due = await recheckDue(res.prisma, batchSize);
+    if (due.markerIds.length === 0) break;
+    if (due.ready.length === 0) {
+      await clearRecheckDue(res.prisma, due.markerIds);
+      continue;
+    }
+    // One batch per run the revisits count under; the markers go with the last one (a crash in
+    // between leaves them, and the people already revisited are no longer flagged, or due again).
+    const byRun = new Map<string | null, string[]>();
+    for (const r of due.ready) byRun.set(r.runId, [...(byRun.get(r.runId) ?? []), r.canonicalId]);
+    const groups = [...byRun];
+    for (const [i, [runId, ids]] of groups.entries())
+      await applyBatch(res, [], ids, () => runId, null, total, i === groups.length - 1 ? due.markerIds : []);
   }
   if (total.rows > 0 || total.ops > 0) res.logger.info(total, 'reconcile done');
   return total;
@@ -72,18 +85,22 @@ async function applyBatch(
   runOf: RunOf,
   cursor: bigint | null,
   total: ReconcileResult,
+  /** Revisit markers examined for this batch: deleted with its writes. */
+  dueMarkers: bigint[] = [],
 ): Promise<void> {
   const ctx = policiesContext(res.config, res.now());
   const { opIds, stats } = await res.prisma.$transaction(
     async (tx) => {
       await lockReconcileWrites(tx);
       const plan = await planBatch(tx, ctx, rows, recheckIds, runOf);
+      attributeRechecks(plan.write, rows, runOf);
       await lockCanonicals(
         tx,
         plan.write.canonicals.map((c) => c.id),
       );
       const written = await writeReconcileBatch(tx, plan.write);
       if (cursor !== null) await writeCursor(tx, cursor);
+      await clearRecheckDue(tx, dueMarkers);
       const runCounts = new Map<string, { opsPlanned: number; conflicts: number }>();
       for (const op of plan.write.ops) if (op.runId) bump(runCounts, op.runId).opsPlanned++;
       for (const c of plan.write.conflicts) if (c.runId && c.status === 'open') bump(runCounts, c.runId).conflicts++;
@@ -96,6 +113,23 @@ async function applyBatch(
   total.ops += opIds.length;
   total.conflicts += stats.conflicts;
   if (opIds.length > 0) await enqueueOps(res, await getOps(res.prisma, opIds));
+}
+
+/**
+ * A person flagged for a revisit in a batch of pulled rows counts the revisit's ops and
+ * conflicts under the run of a row of theirs in the batch (the links written say which).
+ */
+function attributeRechecks(write: ReconcileWrite, rows: SnapshotRow[], runOf: RunOf): void {
+  if (rows.length === 0 || !write.recheck.some((r) => r.value && r.runId === undefined)) return;
+  const rowOf = new Map(rows.map((r) => [`${r.connectionId}\u0000${r.externalId}`, r]));
+  const runOfCanonical = new Map<string, string | null>();
+  for (const l of write.links) {
+    if (runOfCanonical.get(l.canonicalId)) continue;
+    const row = rowOf.get(`${l.connectionId}\u0000${l.externalId}`);
+    if (row) runOfCanonical.set(l.canonicalId, runOf(row));
+  }
+  for (const r of write.recheck)
+    if (r.value && r.runId === undefined) r.runId = runOfCanonical.get(r.canonicalId) ?? null;
 }
 
 const bump = (m: Map<string, { opsPlanned: number; conflicts: number }>, id: string) => {

@@ -27,14 +27,45 @@ export async function lockCanonicals(tx: Db, ids: string[]): Promise<void> {
   await tx.$queryRaw`SELECT id FROM canonical_contacts WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
 }
 
-/** Canonicals whose planning was deferred behind unfinished ops and whose ops are now all finished. */
-export async function recheckReady(db: Db, limit: number): Promise<string[]> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT c.id FROM canonical_contacts c
-    WHERE c.recheck AND NOT EXISTS (
-      SELECT 1 FROM outbox_ops o WHERE o."canonicalId" = c.id AND o.status IN ('pending', 'in_flight'))
-    LIMIT ${limit}`;
-  return rows.map((r) => r.id);
+export interface RecheckDue {
+  /** The markers read (delete them once examined: `clearRecheckDue`, or in the revisit's transaction). */
+  markerIds: bigint[];
+  /** Of their people, those flagged for a revisit with no op pending or in flight, with the run to count under. */
+  ready: { canonicalId: string; runId: string | null }[];
+}
+
+/**
+ * The oldest revisit markers and which of their people are ready. Reads only the markers
+ * (people whose last op just ended, or who were just flagged), never every flagged person,
+ * so a pass costs what changed since the last one.
+ */
+export async function recheckDue(db: Db, limit: number): Promise<RecheckDue> {
+  const rows = await db.$queryRaw<{ id: bigint; canonicalId: string; runId: string | null; ready: boolean | null }[]>`
+    SELECT d.id, d."canonicalId", d."runId", c.recheck AND NOT EXISTS (
+      SELECT 1 FROM outbox_ops o WHERE o."canonicalId" = d."canonicalId" AND o.status IN ('pending', 'in_flight')) AS ready
+    FROM (SELECT id, "canonicalId", "runId" FROM recheck_due ORDER BY id LIMIT ${limit}) d
+    LEFT JOIN canonical_contacts c ON c.id = d."canonicalId"`;
+  const ready = new Map<string, string | null>();
+  for (const r of rows) if (r.ready && !ready.get(r.canonicalId)) ready.set(r.canonicalId, r.runId);
+  return {
+    markerIds: rows.map((r) => r.id),
+    ready: [...ready].map(([canonicalId, runId]) => ({ canonicalId, runId })),
+  };
+}
+
+/** Whether any revisit marker waits. */
+export async function anyRecheckDue(db: Db): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM recheck_due LIMIT 1`;
+  return rows.length > 0;
+}
+
+/**
+ * Deletes examined markers, by id: a marker written meanwhile (an op that ended after the
+ * examination read it in flight) has another id and stays.
+ */
+export async function clearRecheckDue(db: Db, markerIds: bigint[]): Promise<void> {
+  if (markerIds.length === 0) return;
+  await db.$executeRaw`DELETE FROM recheck_due WHERE id = ANY(${markerIds.map(String)}::bigint[])`;
 }
 
 export async function readCursor(db: Db, id = 'global'): Promise<bigint> {

@@ -85,10 +85,10 @@ export async function finishPush(
 }
 
 /**
- * After an op's end committed: adds to its run's counters and answers whether its person
- * waits for a revisit (`recheck`), in one round trip. Read after the commit on purpose: a
- * reconcile that flagged the person before that commit is seen here, and one that flags it
- * later sees the op finished in its own revisit pass.
+ * After an op's end committed: adds to its run's counters and, when its person waits for a
+ * revisit (`recheck`), marks the person due (`recheck_due`), in one statement; true when
+ * marked. After the commit on purpose: a reconcile that flagged the person before it is
+ * seen here, and one that flags it later marks it due itself and finds the op finished.
  */
 export async function afterOpEnded(
   db: Db,
@@ -99,22 +99,31 @@ export async function afterOpEnded(
   const failed = counts.opsFailed ?? 0;
   const rows =
     op.runId && (applied || failed)
-      ? await db.$queryRaw<{ recheck: boolean }[]>`
+      ? await db.$queryRaw<unknown[]>`
           WITH bump AS (
             UPDATE sync_runs SET "opsApplied" = "opsApplied" + ${applied}::int, "opsFailed" = "opsFailed" + ${failed}::int
             WHERE id = ${op.runId}::uuid RETURNING 1)
-          SELECT recheck FROM canonical_contacts WHERE id = ${op.canonicalId}::uuid`
-      : await db.$queryRaw<{ recheck: boolean }[]>`
-          SELECT recheck FROM canonical_contacts WHERE id = ${op.canonicalId}::uuid`;
-  return rows[0]?.recheck ?? false;
+          INSERT INTO recheck_due ("canonicalId")
+          SELECT id FROM canonical_contacts WHERE id = ${op.canonicalId}::uuid AND recheck
+          RETURNING 1`
+      : await db.$queryRaw<unknown[]>`
+          INSERT INTO recheck_due ("canonicalId")
+          SELECT id FROM canonical_contacts WHERE id = ${op.canonicalId}::uuid AND recheck
+          RETURNING 1`;
+  return rows.length > 0;
 }
 
-/** An op's status and whether its person waits for a revisit (when a push ended in an unknown state). */
-export async function opRecheckState(db: Db, opId: string): Promise<{ status: string | null; recheck: boolean }> {
-  const rows = await db.$queryRaw<{ status: string; recheck: boolean | null }[]>`
-    SELECT o.status, c.recheck FROM outbox_ops o LEFT JOIN canonical_contacts c ON c.id = o."canonicalId"
-    WHERE o.id = ${opId}::uuid`;
-  return { status: rows[0]?.status ?? null, recheck: rows[0]?.recheck ?? false };
+/**
+ * When a push ended in an unknown state: if the op is no longer in flight and its person
+ * waits for a revisit, marks the person due; true when marked.
+ */
+export async function markDueIfEnded(db: Db, opId: string): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`
+    INSERT INTO recheck_due ("canonicalId")
+    SELECT c.id FROM outbox_ops o JOIN canonical_contacts c ON c.id = o."canonicalId"
+    WHERE o.id = ${opId}::uuid AND o.status <> 'in_flight' AND c.recheck
+    RETURNING 1`;
+  return rows.length > 0;
 }
 
 export async function failOp(db: Db, id: string, error: string): Promise<void> {

@@ -57,8 +57,11 @@ export interface ReconcileWrite {
   detach: { canonicalId: string; connectionId: string }[];
   conflicts: ConflictWrite[];
   ops: OpWrite[];
-  /** Canonicals to revisit once their unfinished ops complete; and ones done with. */
-  recheck: { canonicalId: string; value: boolean }[];
+  /**
+   * Canonicals to revisit (once their unfinished ops complete, or once the pass has linked all
+   * their records); and ones done with. `runId`: what the revisit's ops count under.
+   */
+  recheck: { canonicalId: string; value: boolean; runId?: string | null }[];
 }
 
 /** Applies a batch; returns the ids of the outbox rows it inserted (to enqueue after commit). */
@@ -124,10 +127,13 @@ export async function writeReconcileBatch(tx: Db, batch: ReconcileWrite): Promis
       ON CONFLICT ("dedupeKey") DO NOTHING`;
   }
   if (w.recheck.length > 0) {
+    // A person flagged now is also due once: its ops may all end before this commits.
     await tx.$executeRaw`
-      UPDATE canonical_contacts c SET recheck = r.value
-      FROM jsonb_to_recordset(${jsonParam(w.recheck)}::jsonb) AS r("canonicalId" uuid, value boolean)
-      WHERE c.id = r."canonicalId"`;
+      WITH r AS (SELECT * FROM jsonb_to_recordset(${jsonParam(w.recheck)}::jsonb) AS r("canonicalId" uuid, value boolean, "runId" uuid)),
+      flag AS (
+        UPDATE canonical_contacts c SET recheck = r.value FROM r
+        WHERE c.id = r."canonicalId" AND c.recheck IS DISTINCT FROM r.value RETURNING 1)
+      INSERT INTO recheck_due ("canonicalId", "runId") SELECT r."canonicalId", r."runId" FROM r WHERE r.value`;
   }
   let opIds: string[] = [];
   if (w.ops.length > 0) {
