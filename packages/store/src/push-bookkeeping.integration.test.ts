@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  afterOpEnded,
+  anyRecheckDue,
+  claimOp,
+  clearRecheckDue,
+  createPrisma,
+  createRun,
+  finishPush,
+  markDueIfEnded,
+  recheckDue,
+  writeReconcileBatch,
+} from './index.ts';
+
+// The push path's bookkeeping statements and the revisit markers, on a real Postgres (~2 s).
+const db = await createTestDatabase();
+const prisma = createPrisma(db.databaseUrl, { poolSize: 2 });
+afterAll(() => prisma.$disconnect());
+
+const emptyWrite = () => ({
+  canonicals: [],
+  keys: [],
+  keyOwners: [],
+  links: [],
+  unlinks: [],
+  detach: [],
+  conflicts: [],
+  ops: [],
+  recheck: [],
+});
+
+async function person(recheck = false): Promise<string> {
+  const id = randomUUID();
+  await prisma.canonicalContact.create({ data: { id, data: {}, contentHash: id, recheck } });
+  return id;
+}
+
+async function op(canonicalId: string, runId: string | null = null, connectionId = 'growcrm'): Promise<string> {
+  const row = await prisma.outboxOp.create({
+    data: { idempotencyKey: randomUUID(), connectionId, canonicalId, kind: 'create', changed: [], runId },
+  });
+  return row.id;
+}
+
+beforeEach(async () => {
+  await prisma.$executeRaw`DELETE FROM recheck_due`;
+});
+
+describe('claimOp', () => {
+  it('claims a pending op once it is pending or in flight, and says whether the person is linked there', async () => {
+    const c = await person();
+    const id = await op(c);
+    const first = await claimOp(prisma, id);
+    expect(first).toMatchObject({ id, status: 'in_flight', attempts: 1, linked: false });
+    await prisma.link.create({ data: { connectionId: 'growcrm', externalId: 'g1', canonicalId: c } });
+    expect(await claimOp(prisma, id)).toMatchObject({ attempts: 2, linked: true });
+    await prisma.outboxOp.update({ where: { id }, data: { status: 'done' } });
+    expect(await claimOp(prisma, id)).toBeNull();
+  });
+});
+
+describe('finishPush', () => {
+  it('writes the link and ends the op together; a second push of the record updates the same link', async () => {
+    const c = await person();
+    const id = await op(c);
+    const link = { connectionId: 'growcrm', externalId: 'g2', canonicalId: c, baseHash: 'h1', extras: { etag: 1 } };
+    await finishPush(prisma, id, { upsert: { ...link, base: { givenName: 'Ann' } } }, 'adopted');
+    const op1 = await prisma.outboxOp.findUniqueOrThrow({ where: { id } });
+    expect(op1).toMatchObject({ status: 'done', lastError: 'adopted' });
+    expect(op1.completedAt).not.toBeNull();
+    const l1 = await prisma.link.findUniqueOrThrow({
+      where: { connectionId_externalId: { connectionId: 'growcrm', externalId: 'g2' } },
+    });
+    expect(l1).toMatchObject({ canonicalId: c, base: { givenName: 'Ann' }, baseHash: 'h1', extras: { etag: 1 } });
+
+    const id2 = await op(c);
+    await finishPush(prisma, id2, { upsert: { ...link, base: { givenName: 'Anna' }, baseHash: 'h2' } });
+    const l2 = await prisma.link.findUniqueOrThrow({ where: { id: l1.id } });
+    expect(l2).toMatchObject({ base: { givenName: 'Anna' }, baseHash: 'h2' });
+    expect(l2.updatedAt.getTime()).toBeGreaterThanOrEqual(l1.updatedAt.getTime());
+
+    const id3 = await op(c);
+    await finishPush(prisma, id3, { unlink: { connectionId: 'growcrm', externalId: 'g2' } });
+    expect(await prisma.link.count({ where: { canonicalId: c } })).toBe(0);
+    expect((await prisma.outboxOp.findUniqueOrThrow({ where: { id: id3 } })).status).toBe('done');
+  });
+
+  it('changes nothing when the link cannot be written (the op stays in flight for a retry)', async () => {
+    const c = await person();
+    const other = await person();
+    await prisma.link.create({ data: { connectionId: 'growcrm', externalId: 'taken', canonicalId: other } });
+    await prisma.link.create({ data: { connectionId: 'growcrm', externalId: 'mine', canonicalId: c } });
+    const id = await op(c);
+    await claimOp(prisma, id);
+    // (growcrm, c) is linked to "mine" already: linking "taken" to c breaks the one-record-per-person rule.
+    await expect(
+      finishPush(prisma, id, {
+        upsert: { connectionId: 'growcrm', externalId: 'taken', canonicalId: c, base: {}, baseHash: 'h', extras: {} },
+      }),
+    ).rejects.toThrow();
+    expect((await prisma.outboxOp.findUniqueOrThrow({ where: { id } })).status).toBe('in_flight');
+    expect((await prisma.link.findFirstOrThrow({ where: { externalId: 'taken' } })).canonicalId).toBe(other);
+  });
+});
+
+describe('afterOpEnded', () => {
+  it('counts the op under its run and marks a flagged person due; an unflagged person is not marked', async () => {
+    const run = await createRun(prisma, { kind: 'resync', full: true });
+    const flagged = await person(true);
+    const calm = await person(false);
+    expect(await afterOpEnded(prisma, { canonicalId: flagged, runId: run.id }, { opsApplied: 1 })).toBe(true);
+    expect(await afterOpEnded(prisma, { canonicalId: calm, runId: run.id }, { opsApplied: 1 })).toBe(false);
+    expect(await afterOpEnded(prisma, { canonicalId: calm, runId: run.id }, { opsFailed: 1 })).toBe(false);
+    expect(await afterOpEnded(prisma, { canonicalId: flagged, runId: null }, { opsApplied: 1 })).toBe(true);
+    const counted = await prisma.syncRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect({ applied: counted.opsApplied, failed: counted.opsFailed }).toEqual({ applied: 2, failed: 1 });
+    const due = await recheckDue(prisma, 10);
+    expect(due.markerIds).toHaveLength(2);
+    expect(due.ready).toEqual([{ canonicalId: flagged, runId: null }]);
+  });
+
+  it('markDueIfEnded marks only when the op is no longer in flight', async () => {
+    const c = await person(true);
+    const id = await op(c);
+    await claimOp(prisma, id);
+    expect(await markDueIfEnded(prisma, id)).toBe(false);
+    await prisma.outboxOp.update({ where: { id }, data: { status: 'failed' } });
+    expect(await markDueIfEnded(prisma, id)).toBe(true);
+  });
+});
+
+describe('revisit markers', () => {
+  it('a flagged person is due when flagged, ready once no op of theirs is unfinished, with the run it counts under', async () => {
+    const run = await createRun(prisma, { kind: 'pull', connectionId: 'growcrm', full: true });
+    const c = await person();
+    await prisma.$transaction((tx) =>
+      writeReconcileBatch(tx, { ...emptyWrite(), recheck: [{ canonicalId: c, value: true, runId: run.id }] }),
+    );
+    expect((await prisma.canonicalContact.findUniqueOrThrow({ where: { id: c } })).recheck).toBe(true);
+    expect(await anyRecheckDue(prisma)).toBe(true);
+    expect((await recheckDue(prisma, 10)).ready).toEqual([{ canonicalId: c, runId: run.id }]);
+
+    // An unfinished op makes the person not ready; the examined marker is cleared.
+    const id = await op(c);
+    const first = await recheckDue(prisma, 10);
+    expect(first.ready).toEqual([]);
+    // The op ends after the examination read it in flight: its marker is another row and survives the clear.
+    await prisma.outboxOp.update({ where: { id }, data: { status: 'done' } });
+    expect(await afterOpEnded(prisma, { canonicalId: c, runId: null }, { opsApplied: 1 })).toBe(true);
+    await clearRecheckDue(prisma, first.markerIds);
+    expect((await recheckDue(prisma, 10)).ready).toEqual([{ canonicalId: c, runId: null }]);
+
+    // Unflagging writes no marker; a marker of an unflagged person is not ready.
+    await prisma.$transaction((tx) =>
+      writeReconcileBatch(tx, { ...emptyWrite(), recheck: [{ canonicalId: c, value: false }] }),
+    );
+    const last = await recheckDue(prisma, 10);
+    expect(last.ready).toEqual([]);
+    await clearRecheckDue(prisma, last.markerIds);
+    expect(await anyRecheckDue(prisma)).toBe(false);
+  });
+
+  it('reads the oldest markers first, up to the limit', async () => {
+    const people = [await person(true), await person(true), await person(true)];
+    for (const c of people) await afterOpEnded(prisma, { canonicalId: c, runId: null }, {});
+    const due = await recheckDue(prisma, 2);
+    expect(due.ready.map((r) => r.canonicalId)).toEqual(people.slice(0, 2));
+    await clearRecheckDue(prisma, due.markerIds);
+    expect((await recheckDue(prisma, 2)).ready.map((r) => r.canonicalId)).toEqual(people.slice(2));
+  });
+});
