@@ -136,6 +136,16 @@ try {
   for (const pid of trace) {
     const canons = [...canonPeople].filter(([, ids]) => ids.has(pid)).map(([c]) => c);
     console.log(`\n--- ${pid}: seed ${JSON.stringify(byId.get(pid)?.records)}`);
+    for (const [provider, recs] of Object.entries(byId.get(pid)?.records ?? {}))
+      for (const r of recs ?? []) {
+        const snap = await db.snapshotRecord.findFirst({
+          where: { connectionId: provider, externalId: String(r.externalId) },
+          select: { changeSeq: true },
+        });
+        console.log(
+          `  snapshot ${provider} ${r.externalId}: ${JSON.stringify(snap, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`,
+        );
+      }
     for (const c of canons) {
       const row = await db.canonicalContact.findUnique({ where: { id: c } });
       console.log(`canonical ${c}: ${JSON.stringify(row?.data)}`);
@@ -144,6 +154,8 @@ try {
         console.log(
           `  op ${op.kind} ${op.connectionId} ${op.status} ${op.lastError ?? ''} changed=${JSON.stringify(op.changed)} target=${JSON.stringify(op.target)}`,
         );
+      const cConflicts = await db.conflict.findMany({ where: { canonicalId: c } });
+      for (const x of cConflicts) console.log(`  conflict ${x.kind} ${x.status} ${JSON.stringify(x.sides)} ${x.rule}`);
       const cLinks = await db.link.findMany({ where: { canonicalId: c } });
       for (const l of cLinks) console.log(`  link ${l.connectionId} ${l.externalId} base=${JSON.stringify(l.base)}`);
     }

@@ -79,14 +79,13 @@ const visible = (p: ProviderKey, r: SeedRecord, nodepingAccount: string | undefi
   p !== 'nodeping' || nodepingAccount === undefined || (r.externalId ?? '').startsWith(`${nodepingAccount}-`);
 
 function heldOf(p: ProviderKey, r: SeedRecord): Held {
-  const emails = r.emails
-    .map((e) => e.value.trim())
-    .filter((e) => EMAIL.test(e))
-    .map((e) => e.toLowerCase());
+  const valid = (es: string[]) => es.filter((e) => EMAIL.test(e)).map((e) => e.toLowerCase());
+  const all = r.emails.map((e) => e.value.trim());
+  const emails = valid(all);
   const phones = r.phones.map((ph) => ph.e164);
   // ChurchPad and Grow CRM hold one e-mail and one phone; ilert users hold no websites or chats.
   if (p === 'churchpad' || p === 'growcrm')
-    return { p, r, emails: emails.slice(0, 1), phones: phones.slice(0, 1), websites: [], chats: [] };
+    return { p, r, emails: valid(all.slice(0, 1)), phones: phones.slice(0, 1), websites: [], chats: [] };
   if (p === 'ilert') return { p, r, emails, phones, websites: [], chats: [] };
   if (p === 'nodeping') return { p, r, emails, phones, websites: [], chats: r.chats.map((c) => c.value) };
   return { p, r, emails, phones, websites: r.websites.map((w) => w.value), chats: r.chats.map((c) => c.value) };

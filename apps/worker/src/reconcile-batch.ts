@@ -76,9 +76,9 @@ export async function planBatch(
   }
 
   // Matching: unlinked, present rows, in a stable order so the batch's result does not depend on pull order.
-  const unlinked = rows
-    .filter((r) => r.goneAt === null && !linkOf.has(k(r.connectionId, r.externalId)))
-    .sort((a, b) => (k(a.connectionId, a.externalId) < k(b.connectionId, b.externalId) ? -1 : 1));
+  const unlinked = byEmailGroups(
+    rows.filter((r) => r.goneAt === null && !linkOf.has(k(r.connectionId, r.externalId))).sort(byRecordId),
+  );
   const newLinks = new Map<string, { row: SnapshotRow; canonicalId: string }[]>();
   const fresh = new Set<string>();
   if (unlinked.length > 0) {
@@ -283,7 +283,10 @@ async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, writ
 
   const links = new Map<string, SnapshotRow[]>();
   const fresh = new Set<string>();
-  for (const row of unlinked) {
+  // By e-mail, then by phone, batch-wide: a record that shares the person's e-mail is linked before
+  // one that only shares a phone (e.g. a provider's duplicate of the person with another address),
+  // whatever their order in the batch.
+  const place = (row: SnapshotRow, emailRound: boolean): boolean => {
     const projection = row.projection as Projection;
     const mk = matchKeys(projection);
     const ids = new Set<string>();
@@ -302,9 +305,11 @@ async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, writ
       },
       candidates,
     );
+    // First round: only what an e-mail decides (a link or an e-mail conflict); the rest waits.
+    if (emailRound && !(result.kind === 'link' ? result.by === 'email' : isEmailConflict(result))) return false;
     if (result.kind === 'conflict') {
       write.conflicts.push(conflictWrite(result.conflict, runOf(row)));
-      continue;
+      return true;
     }
     const id = result.kind === 'link' ? result.canonicalId : randomUUID();
     if (result.kind === 'new') {
@@ -318,9 +323,52 @@ async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, writ
     people.get(id)!.linked.add(row.connectionId);
     addKeys(id, projection);
     links.set(id, [...(links.get(id) ?? []), row]);
-  }
+    return true;
+  };
+  const waiting = unlinked.filter((row) => !place(row, true));
+  for (const row of waiting) place(row, false);
   return { links, fresh };
 }
+
+/**
+ * Orders records so that those sharing an e-mail with more of the batch come first (stable within a
+ * group size): the records of one person that agree on an address are matched together before a
+ * record that shares only a phone with them (a provider's duplicate under another address), so
+ * the duplicate is the one reported, not the one linked.
+ */
+/** Connection, then id in natural order ("9" before "10"): of a provider's duplicates, the older record first. */
+const naturalOrder = new Intl.Collator('en', { numeric: true });
+const byRecordId = (a: SnapshotRow, b: SnapshotRow): number =>
+  a.connectionId < b.connectionId
+    ? -1
+    : a.connectionId > b.connectionId
+      ? 1
+      : naturalOrder.compare(a.externalId, b.externalId);
+
+function byEmailGroups(rows: SnapshotRow[]): SnapshotRow[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const emailsOf = rows.map((r) => matchKeys(r.projection as Projection).emails);
+  for (const emails of emailsOf) {
+    for (const e of emails) if (!parent.has(e)) parent.set(e, e);
+    for (const e of emails.slice(1)) parent.set(find(e), find(emails[0]!));
+  }
+  const size = new Map<string, number>();
+  for (const emails of emailsOf) if (emails[0]) size.set(find(emails[0]), (size.get(find(emails[0])) ?? 0) + 1);
+  const groupSize = emailsOf.map((emails) => (emails[0] ? size.get(find(emails[0]))! : 0));
+  return rows
+    .map((row, i) => ({ row, i, n: groupSize[i]! }))
+    .sort((a, b) => b.n - a.n || a.i - b.i)
+    .map((x) => x.row);
+}
+
+const isEmailConflict = (r: ReturnType<typeof matchRecord>): boolean =>
+  r.kind === 'conflict' && r.conflict.field === 'emails';
 
 const asCanonical = (p: Projection): Canonical => ({
   givenName: null,

@@ -6,6 +6,12 @@ export interface Omission {
   /** The canonical value (or set entry value) that was left out. */
   value: string | null;
   reason: string;
+  /**
+   * The value is one the engine will not write (invalid by this provider's rules today), not one
+   * the provider has no room or type for: a record that already holds it keeps it, rather than
+   * the engine deleting what the provider itself once accepted.
+   */
+  keep?: boolean;
 }
 
 /**

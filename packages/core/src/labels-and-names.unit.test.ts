@@ -109,3 +109,45 @@ describe('a display name made of the names follows them', () => {
     expect(r.canonical?.displayName).toBe('Jen (on call)');
   });
 });
+
+describe('values a provider holds but the engine would not write', () => {
+  /** Like NodePing: an invalid e-mail is omitted from what the engine writes, but kept where held. */
+  const strict: CapabilityDescriptor = {
+    ...namedDescriptor,
+    project: (c) => {
+      const bad = c.emails.filter((e) => !e.value.includes('.'));
+      return {
+        projection: { ...namedDescriptor.project(c).projection, emails: c.emails.filter((e) => !bad.includes(e)) },
+        omitted: bad.map((e) => ({ field: 'emails' as const, value: e.value, reason: 'invalid', keep: true })),
+      };
+    },
+  };
+  it('an invalid e-mail a record already holds is not deleted by the engine', () => {
+    const S = conn('strict', strict);
+    const held = {
+      displayName: 'Ann',
+      emails: [
+        { value: 'ann@@x', label: null },
+        { value: 'ann@x.io', label: null },
+      ],
+    };
+    const r = reconcileRecord({ canonicalId: 'p1', canonical: null, sides: [side('strict', held)] }, ctxOf([S]));
+    expect(r.ops).toEqual([]);
+    // And a write for another reason carries it along rather than removing it.
+    const F = conn('full', fullDescriptor);
+    const r2 = reconcileRecord(
+      {
+        canonicalId: 'p1',
+        canonical: null,
+        sides: [
+          side('strict', held),
+          side('full', { displayName: 'Ann', phones: [{ value: '+12125550100', label: null }] }),
+        ],
+      },
+      ctxOf([S, F]),
+    );
+    const update = r2.ops.find((o) => o.connectionId === 'strict');
+    expect(update?.target?.emails?.map((e) => e.value)).toEqual(['ann@@x', 'ann@x.io']);
+    expect(update?.changed).toEqual(['phones']);
+  });
+});

@@ -7,7 +7,7 @@ import {
   type SetEntry,
   type SetField,
 } from './canonical.ts';
-import type { CapabilityDescriptor } from './capabilities.ts';
+import type { CapabilityDescriptor, Omission } from './capabilities.ts';
 import { normalizedContentHash, sha256 } from './hash.ts';
 import { type HeldCell, NO_BASE_LABEL } from './merge.ts';
 import { fieldEqual, normalizeScalar, normalizeSetEntries } from './normalize.ts';
@@ -70,12 +70,25 @@ export const expectedProjection = (
   canonical: Canonical,
   current: Projection | null,
 ): Projection => {
-  const { projection } = caps.project(current ? preferCurrent(canonical, current) : canonical);
+  const { projection, omitted } = caps.project(current ? preferCurrent(canonical, current) : canonical);
+  if (current) keepHeldOmissions(projection, omitted, current);
   // As in targetFor: a required field the canonical record lost keeps the side's value (required-kept).
   if (current)
     for (const f of caps.requiredForCreate)
       if (isEmpty(projection[f]) && !isEmpty(current[f])) (projection as Record<string, unknown>)[f] = current[f];
   return projection;
+};
+
+/** Entries the side holds that the engine only declines to write (`Omission.keep`) stay in its target. */
+const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], current: Projection): void => {
+  for (const o of omitted) {
+    if (!o.keep || o.value === null || !(SET_FIELDS as readonly string[]).includes(o.field)) continue;
+    const f = o.field as SetField;
+    const held = current[f]?.find((e) => e.value === o.value);
+    const entries = target[f];
+    if (!held || !entries || entries.some((e) => e.value === o.value)) continue;
+    target[f] = [...entries, held].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  }
 };
 
 const setCell = (p: Projection, field: FieldKey, key: string, from: Projection | null) => {
@@ -153,6 +166,7 @@ export const targetFor = (
   const report: Target['report'] = [];
   for (const o of omitted) report.push({ kind: 'omitted', field: o.field, value: o.value, message: o.reason });
   if (current) {
+    keepHeldOmissions(target, omitted, current);
     for (const f of caps.requiredForCreate) {
       if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
         (target as Record<string, unknown>)[f] = current[f];

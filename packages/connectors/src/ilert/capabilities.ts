@@ -10,7 +10,7 @@ export const project = (c: Canonical) => {
     'emails',
     canonicalEntries(c, 'emails').flatMap((e) => {
       const why = isEmail(e.value);
-      if (why) p.omit('emails', e.value, why);
+      if (why) p.omit('emails', e.value, why, { keep: true });
       return why ? [] : [{ value: e.value, label: null }];
     }),
   );
@@ -18,7 +18,7 @@ export const project = (c: Canonical) => {
     'phones',
     canonicalEntries(c, 'phones').flatMap((e) => {
       const n = normalizePhone(e.value);
-      if (!n?.region) p.omit('phones', e.value, 'ilert needs a phone number it can place in a region');
+      if (!n?.region) p.omit('phones', e.value, 'ilert needs a phone number it can place in a region', { keep: true });
       return n?.region ? [{ value: n.value, label: null }] : [];
     }),
   );

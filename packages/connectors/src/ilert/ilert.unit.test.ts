@@ -60,8 +60,13 @@ describe('ilert project', () => {
     });
     expect(projection).toEqual({ emails: [], phones: [{ value: '+14155550100', label: null }] });
     expect(omitted).toEqual([
-      { field: 'phones', value: '5550100', reason: 'ilert needs a phone number it can place in a region' },
+      { field: 'phones', value: '5550100', reason: 'ilert needs a phone number it can place in a region', keep: true },
     ]);
+  });
+
+  it('a number outside assigned ranges still gets its calling code’s country (+44 7632… → GB)', () => {
+    const { projection } = project({ ...emptyCanonical(), phones: [{ value: '+447632130796', label: null }] });
+    expect(projection.phones).toEqual([{ value: '+447632130796', label: null }]);
   });
 
   it('round-trips: project → (regionCode, target) → stored → projection', () => {

@@ -21,7 +21,7 @@ export const project = (c: Canonical) => {
     'emails',
     canonicalEntries(c, 'emails').flatMap((e) => {
       const why = isEmail(e.value);
-      if (why) p.omit('emails', e.value, why);
+      if (why) p.omit('emails', e.value, why, { keep: true });
       return why ? [] : [{ value: e.value, label: null }];
     }),
   );

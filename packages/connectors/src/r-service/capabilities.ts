@@ -42,7 +42,8 @@ export const project = (c: Canonical) => {
               : label == null
                 ? `r-service has no chat label for ${e.label ?? 'an unlabelled chat'}`
                 : null;
-        if (why) p.omit(field, e.value, why);
+        // An invalid or overlong value a person already has stays; a chat without an app label cannot be held.
+        if (why) p.omit(field, e.value, why, { keep: label != null || field !== 'chats' });
         return why ? [] : [{ value: e.value, label }];
       }),
     );

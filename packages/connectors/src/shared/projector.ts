@@ -18,8 +18,9 @@ export class Projector {
   readonly projection: Projection = {};
   readonly omitted: Omission[] = [];
 
-  omit(field: FieldKey, value: string | null, reason: string): void {
-    this.omitted.push({ field, value, reason });
+  /** `keep`: the value is invalid here, not beyond capacity: a record already holding it keeps it. */
+  omit(field: FieldKey, value: string | null, reason: string, opts: { keep?: boolean } = {}): void {
+    this.omitted.push(opts.keep ? { field, value, reason, keep: true } : { field, value, reason });
   }
 
   /** Normalized scalar, omitted when longer than `max` or rejected by `valid`. */
