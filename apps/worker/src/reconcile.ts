@@ -1,4 +1,5 @@
 import {
+  analyzeSyncTables,
   anyRecheckDue,
   bumpRun,
   clearRecheckDue,
@@ -36,6 +37,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   const batchSize = res.config.reconcile.batchSize;
   if (upToSeq > 0n && (await readCursor(res.prisma)) >= upToSeq && !(await anyRecheckDue(res.prisma))) return total;
   const runParents = new Map<string, string | null>();
+  const stats = new StatsRefresh(res);
 
   for (;;) {
     const bound = await committedMaxSeq(res.prisma);
@@ -57,6 +59,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
       total,
     );
     total.rows += rows.length;
+    await stats.grew(total);
   }
   // Revisits: only people marked due (just flagged, or an op of theirs just ended) are looked at.
   for (;;) {
@@ -73,6 +76,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     const groups = [...byRun];
     for (const [i, [runId, ids]] of groups.entries())
       await applyBatch(res, [], ids, () => runId, null, total, i === groups.length - 1 ? due.markerIds : []);
+    await stats.grew(total);
   }
   if (total.rows > 0 || total.ops > 0) res.logger.info(total, 'reconcile done');
   return total;
@@ -113,6 +117,34 @@ async function applyBatch(
   total.ops += opIds.length;
   total.conflicts += stats.conflicts;
   if (opIds.length > 0) await enqueueOps(res, await getOps(res.prisma, opIds));
+}
+
+/**
+ * Analyzes the sync tables each time a pass has written as much again (2,000 rows and ops,
+ * then 4,000, 8,000, ...): a few times in an initial sync, never in a small incremental pass
+ * (autovacuum keeps those statistics). A failure (e.g. a role that may not analyze) is logged.
+ */
+class StatsRefresh {
+  private next = 2_000;
+  private readonly res: Resources;
+  constructor(res: Resources) {
+    this.res = res;
+  }
+  async grew(total: ReconcileResult): Promise<void> {
+    const written = total.rows + total.canonicals + total.ops;
+    if (written < this.next) return;
+    this.next = written * 2;
+    const t0 = performance.now();
+    try {
+      await analyzeSyncTables(this.res.prisma);
+      this.res.logger.debug({ written, ms: Math.round(performance.now() - t0) }, 'sync tables analyzed');
+    } catch (err) {
+      this.res.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not analyze the sync tables',
+      );
+    }
+  }
 }
 
 /**

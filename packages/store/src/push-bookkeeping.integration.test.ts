@@ -3,6 +3,7 @@ import { createTestDatabase } from '@contact-sync/services/test-db';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   afterOpEnded,
+  analyzeSyncTables,
   anyRecheckDue,
   claimOp,
   clearRecheckDue,
@@ -169,5 +170,17 @@ describe('revisit markers', () => {
     expect(due.ready.map((r) => r.canonicalId)).toEqual(people.slice(0, 2));
     await clearRecheckDue(prisma, due.markerIds);
     expect((await recheckDue(prisma, 2)).ready.map((r) => r.canonicalId)).toEqual(people.slice(2));
+  });
+});
+
+describe('analyzeSyncTables', () => {
+  it('refreshes the planner statistics of the sync tables', async () => {
+    for (let i = 0; i < 3; i++) await person();
+    await analyzeSyncTables(prisma);
+    const rows = await prisma.$queryRaw<{ relname: string; analyzed: boolean }[]>`
+      SELECT relname, last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables
+      WHERE relname IN ('canonical_contacts', 'canonical_keys', 'links', 'outbox_ops', 'snapshot_records', 'recheck_due')`;
+    expect(rows).toHaveLength(6);
+    expect(rows.every((r) => r.analyzed)).toBe(true);
   });
 });
