@@ -184,3 +184,38 @@ describe('analyzeSyncTables', () => {
     expect(rows.every((r) => r.analyzed)).toBe(true);
   });
 });
+
+describe('writeReconcileBatch keys', () => {
+  it("makes each owner's key set exactly the listed one, leaving unchanged keys in place", async () => {
+    const a = await person();
+    const b = await person();
+    const write = (keys: { canonicalId: string; kind: 'email' | 'phone'; value: string }[], keyOwners: string[]) =>
+      prisma.$transaction((tx) => writeReconcileBatch(tx, { ...emptyWrite(), keys, keyOwners }));
+    const keysOf = async (id: string) =>
+      (await prisma.canonicalKey.findMany({ where: { canonicalId: id }, orderBy: { value: 'asc' } })).map(
+        (k) => `${k.kind}:${k.value}`,
+      );
+    await write(
+      [
+        { canonicalId: a, kind: 'email', value: 'a@x' },
+        { canonicalId: a, kind: 'phone', value: '+1' },
+        { canonicalId: b, kind: 'email', value: 'b@x' },
+      ],
+      [a, b],
+    );
+    const kept = await prisma.$queryRaw<{ ctid: string }[]>`
+      SELECT ctid::text FROM canonical_keys WHERE value = 'a@x'`;
+    await write(
+      [
+        { canonicalId: a, kind: 'email', value: 'a@x' },
+        { canonicalId: a, kind: 'email', value: 'a2@x' },
+        { canonicalId: a, kind: 'email', value: 'a2@x' },
+      ],
+      [a, b],
+    );
+    expect(await keysOf(a)).toEqual(['email:a2@x', 'email:a@x']);
+    expect(await keysOf(b)).toEqual([]);
+    const after = await prisma.$queryRaw<{ ctid: string }[]>`SELECT ctid::text FROM canonical_keys WHERE value = 'a@x'`;
+    expect(after).toEqual(kept); // the unchanged key was not rewritten
+  });
+});

@@ -86,14 +86,18 @@ export async function writeReconcileBatch(tx: Db, batch: ReconcileWrite): Promis
       WHERE canonical_contacts."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
          OR canonical_contacts."deletedAt" IS DISTINCT FROM EXCLUDED."deletedAt"`;
   }
-  if (w.keyOwners.length > 0) {
-    await tx.$executeRaw`DELETE FROM canonical_keys WHERE "canonicalId" = ANY(${w.keyOwners}::uuid[])`;
-  }
-  if (w.keys.length > 0) {
+  if (w.keyOwners.length > 0 || w.keys.length > 0) {
+    // The owners' key sets become exactly the ones listed, touching only the keys that differ
+    // (a revisit that changes nothing rewrites nothing).
     await tx.$executeRaw`
+      WITH r AS (
+        SELECT * FROM jsonb_to_recordset(${jsonParam(w.keys)}::jsonb) AS r(kind text, value text, "canonicalId" uuid)),
+      stale AS (
+        DELETE FROM canonical_keys k WHERE k."canonicalId" = ANY(${w.keyOwners}::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM r WHERE r."canonicalId" = k."canonicalId" AND r.kind = k.kind AND r.value = k.value)
+        RETURNING 1)
       INSERT INTO canonical_keys (kind, value, "canonicalId")
-      SELECT r.kind, r.value, r."canonicalId" FROM jsonb_to_recordset(${jsonParam(w.keys)}::jsonb)
-        AS r(kind text, value text, "canonicalId" uuid)
+      SELECT r.kind, r.value, r."canonicalId" FROM r
       ON CONFLICT DO NOTHING`;
   }
   if (w.unlinks.length > 0) {
