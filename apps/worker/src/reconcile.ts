@@ -4,7 +4,6 @@ import {
   bumpRun,
   clearRecheckDue,
   committedMaxSeq,
-  getOps,
   lockCanonicals,
   lockReconcileWrites,
   type ReconcileWrite,
@@ -72,7 +71,11 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     // One batch per run the revisits count under; the markers go with the last one (a crash in
     // between leaves them, and the people already revisited are no longer flagged, or due again).
     const byRun = new Map<string | null, string[]>();
-    for (const r of due.ready) byRun.set(r.runId, [...(byRun.get(r.runId) ?? []), r.canonicalId]);
+    for (const r of due.ready) {
+      const ids = byRun.get(r.runId);
+      if (ids) ids.push(r.canonicalId);
+      else byRun.set(r.runId, [r.canonicalId]);
+    }
     const groups = [...byRun];
     for (const [i, [runId, ids]] of groups.entries())
       await applyBatch(res, [], ids, () => runId, null, total, i === groups.length - 1 ? due.markerIds : []);
@@ -93,7 +96,7 @@ async function applyBatch(
   dueMarkers: bigint[] = [],
 ): Promise<void> {
   const ctx = policiesContext(res.config, res.now());
-  const { opIds, stats } = await res.prisma.$transaction(
+  const { ops, stats } = await res.prisma.$transaction(
     async (tx) => {
       await lockReconcileWrites(tx);
       const plan = await planBatch(tx, ctx, rows, recheckIds, runOf);
@@ -109,14 +112,14 @@ async function applyBatch(
       for (const op of plan.write.ops) if (op.runId) bump(runCounts, op.runId).opsPlanned++;
       for (const c of plan.write.conflicts) if (c.runId && c.status === 'open') bump(runCounts, c.runId).conflicts++;
       for (const [runId, counts] of runCounts) await bumpRun(tx, runId, counts);
-      return { opIds: written.opIds, stats: plan.stats };
+      return { ops: written.ops, stats: plan.stats };
     },
     { timeout: 300_000, maxWait: 60_000 },
   );
   total.canonicals += stats.canonicals;
-  total.ops += opIds.length;
+  total.ops += ops.length;
   total.conflicts += stats.conflicts;
-  if (opIds.length > 0) await enqueueOps(res, await getOps(res.prisma, opIds));
+  if (ops.length > 0) await enqueueOps(res, ops);
 }
 
 /**

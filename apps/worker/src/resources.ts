@@ -117,9 +117,16 @@ export async function requestRecheck(res: Resources): Promise<void> {
 }
 
 /** Enqueues outbox rows (after their transaction committed); the job id makes it idempotent. */
-export async function enqueueOps(res: Resources, ops: OutboxOp[]): Promise<void> {
-  const byConn = new Map<string, OutboxOp[]>();
-  for (const op of ops) byConn.set(op.connectionId, [...(byConn.get(op.connectionId) ?? []), op]);
+export async function enqueueOps(
+  res: Resources,
+  ops: Pick<OutboxOp, 'id' | 'connectionId' | 'kind' | 'idempotencyKey' | 'generation'>[],
+): Promise<void> {
+  const byConn = new Map<string, typeof ops>();
+  for (const op of ops) {
+    const list = byConn.get(op.connectionId);
+    if (list) list.push(op);
+    else byConn.set(op.connectionId, [op]);
+  }
   for (const [connectionId, list] of byConn) {
     const queue = res.queues.push.get(connectionId);
     if (!queue) {

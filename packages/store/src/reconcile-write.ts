@@ -64,8 +64,20 @@ export interface ReconcileWrite {
   recheck: { canonicalId: string; value: boolean; runId?: string | null }[];
 }
 
-/** Applies a batch; returns the ids of the outbox rows it inserted (to enqueue after commit). */
-export async function writeReconcileBatch(tx: Db, batch: ReconcileWrite): Promise<{ opIds: string[] }> {
+/** What enqueueing an outbox row needs (its job id and queue), as the insert returned it. */
+export interface WrittenOp {
+  id: string;
+  connectionId: string;
+  kind: string;
+  idempotencyKey: string;
+  generation: number;
+}
+
+/** Applies a batch; returns the outbox rows it inserted or re-armed (to enqueue after commit). */
+export async function writeReconcileBatch(
+  tx: Db,
+  batch: ReconcileWrite,
+): Promise<{ opIds: string[]; ops: WrittenOp[] }> {
   // One statement may not touch a row twice: the last word on a row wins.
   const w: ReconcileWrite = {
     ...batch,
@@ -139,9 +151,9 @@ export async function writeReconcileBatch(tx: Db, batch: ReconcileWrite): Promis
         WHERE c.id = r."canonicalId" AND c.recheck IS DISTINCT FROM r.value RETURNING 1)
       INSERT INTO recheck_due ("canonicalId", "runId") SELECT r."canonicalId", r."runId" FROM r WHERE r.value`;
   }
-  let opIds: string[] = [];
+  let ops: WrittenOp[] = [];
   if (w.ops.length > 0) {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
+    ops = await tx.$queryRaw<WrittenOp[]>`
       INSERT INTO outbox_ops (id, "idempotencyKey", "connectionId", "canonicalId", kind, "externalId", target, "baseAfter", changed, "runId", "updatedAt")
       SELECT gen_random_uuid(), r."idempotencyKey", r."connectionId", r."canonicalId", r.kind, r."externalId", r.target, r."baseAfter",
              ARRAY(SELECT jsonb_array_elements_text(r.changed)), r."runId", now()
@@ -153,10 +165,9 @@ export async function writeReconcileBatch(tx: Db, batch: ReconcileWrite): Promis
       -- the same target needed again after it was reached once (a value that came back): re-arm it;
       -- an op still pending, in flight or failed is left as it is.
       WHERE outbox_ops.status IN ('done', 'superseded')
-      RETURNING id`;
-    opIds = rows.map((r) => r.id);
+      RETURNING id, "connectionId", kind, "idempotencyKey", generation`;
   }
-  return { opIds };
+  return { opIds: ops.map((o) => o.id), ops };
 }
 
 function lastBy<T>(items: T[], key: (t: T) => string): T[] {
