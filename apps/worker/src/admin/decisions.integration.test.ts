@@ -53,6 +53,34 @@ async function heldConflict(skip: number) {
   return { ...p, conflict, original };
 }
 
+/**
+ * Both sides relabel one phone a person holds in NodePing and R-Service: an "sms" address becomes
+ * "voice", its R-Service twin "home" — labels neither vocabulary renders as the other (any label
+ * reads as "sms" in NodePing, "voice" only as "work" in R-Service). Then syncs.
+ */
+async function labelClash(): Promise<void> {
+  const digits = (s: string) => s.replace(/\D/g, '').slice(-9);
+  const links = await stack.res.prisma.link.findMany({ where: { connectionId: { in: ['nodeping', 'r-service'] } } });
+  const rsOf = new Map(links.filter((l) => l.connectionId === 'r-service').map((l) => [l.canonicalId, l.externalId]));
+  for (const np of links.filter((l) => l.connectionId === 'nodeping')) {
+    const rs = rsOf.get(np.canonicalId);
+    const contact = stack.sandbox.sim.nodeping.get(np.externalId);
+    if (!rs || !contact) continue;
+    const phones = stack.sandbox.sim['r-service'].listContacts(Number(rs))?.filter((c) => c.telephone) ?? [];
+    for (const [id, a] of Object.entries(contact.addresses)) {
+      const same = phones.find((c) => digits(c.telephone!) === digits(a.address));
+      if (!same || a.type !== 'sms') continue;
+      stack.sandbox.sim.nodeping.update(np.externalId, {
+        addresses: { ...contact.addresses, [id]: { ...a, type: 'voice' } },
+      });
+      stack.sandbox.sim['r-service'].updateContact(Number(rs), same.id, { label: 'home' });
+      await stack.sync();
+      return;
+    }
+  }
+  throw new Error('the seed has no person with one sms phone in both NodePing and R-Service');
+}
+
 describe('decisions on held conflicts', () => {
   it('writes an entered value everywhere', async () => {
     const c = await heldConflict(0);
@@ -76,7 +104,9 @@ describe('decisions on held conflicts', () => {
   });
 
   it('settles a set-entry label conflict by picking a side', async () => {
-    // The seed gives the same address different labels in different providers: held on the first sync.
+    // One phone labelled "voice" in NodePing and "mobile" in R-Service: labels neither vocabulary
+    // can render as the other (an "sms"/"work" pair would agree), so the hold policy holds it.
+    await labelClash();
     const open = await listConflicts(stack.res, { status: 'open', kind: 'field', limit: 500 });
     type Entry = { value: string; label: string | null };
     const c = open.items.find(
