@@ -61,7 +61,9 @@ try {
   const byPersonActual = new Map<string, Record<string, string[]>>();
   const note = (who: string, provider: string, what: string) => {
     const rec = byPersonActual.get(who) ?? {};
-    (rec[provider] ??= []).push(what);
+    const list = rec[provider] ?? [];
+    list.push(what);
+    rec[provider] = list;
     byPersonActual.set(who, rec);
   };
   // Creates: one done create op = one POST (failed creates show in the request log below).
@@ -103,7 +105,8 @@ try {
       }
       const got = actual[provider]?.length ?? 0;
       if (got !== model) {
-        const t = (totals[provider] ??= { over: 0, under: 0 });
+        const t = totals[provider] ?? { over: 0, under: 0 };
+        totals[provider] = t;
         if (got > model) t.over += got - model;
         else t.under += model - got;
         lines.push(`  ${provider}: model ${model}, got ${got} [${(actual[provider] ?? []).join('; ')}]`);

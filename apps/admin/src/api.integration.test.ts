@@ -71,7 +71,11 @@ const post = (path: string, body?: unknown) => call('POST', path, { body: body ?
 /** Two providers edit one field of one person differently: an open conflict under the hold policy. */
 async function makeFieldConflict(last: { church: string; grow: string }) {
   const link = await stack.res.prisma.link.findFirstOrThrow({
-    where: { connectionId: 'churchpad', canonical: { links: { some: { connectionId: 'growcrm' } } } },
+    // A person in ChurchPad and Grow CRM only among the name holders (ilert holds names too, read-only).
+    where: {
+      connectionId: 'churchpad',
+      canonical: { links: { some: { connectionId: 'growcrm' }, none: { connectionId: 'ilert' } } },
+    },
     orderBy: { externalId: 'desc' },
   });
   const grow = await stack.res.prisma.link.findFirstOrThrow({
