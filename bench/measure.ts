@@ -1,18 +1,15 @@
 /** One size measured end to end: sync phases, reconcile from Postgres, the HTTP ceiling. */
-import { fork } from 'node:child_process';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { Sandbox } from '@contact-sync/simulators';
-import { startSandbox } from '@contact-sync/simulators';
 import { committedMaxSeq, writeCursor } from '@contact-sync/store';
 import { ProviderOptionsSchemas } from '@contact-sync/worker/config';
 import { runReconcile } from '@contact-sync/worker/reconcile';
 import { type Stack, startStack } from '@contact-sync/worker/stack';
 import pg from 'pg';
+import { childProcessSandbox, inProcessSandbox } from './bench-sandbox.ts';
 import { type Ceiling, httpCeiling } from './ceiling.ts';
-import { applyEdits, minWriteCalls, PROVIDERS, PUSH_CONCURRENCY, planEdits } from './model.ts';
+import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sampling and counting.
@@ -34,59 +31,6 @@ export class RssSampler {
     if (r > this.peak) this.peak = r;
     return Math.round((this.peak / 2 ** 20) * 10) / 10;
   }
-}
-
-export interface CallCounts {
-  readCalls: number;
-  writeCalls: number;
-  byProvider: Record<string, { reads: number; writes: number; failedWrites: number }>;
-  /** Reads that are list pages (GET of a collection), the rest are per-record GETs. */
-  listPages: number;
-}
-
-const isListPath = (provider: string, path: string) => {
-  const p = path.split('?')[0]!;
-  if (provider === 'ilert') return /\/users$/.test(p);
-  if (provider === 'r-service') return /\/people$/.test(p);
-  if (provider === 'nodeping') return /\/contacts$/.test(p);
-  return /\/contacts$/.test(p);
-};
-
-/** Writes grouped by provider, method and path with ids elided. */
-export function writeKinds(sandbox: Sandbox): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of sandbox.requests()) {
-    if (!r.isWrite) continue;
-    const path = r.path
-      .split('?')[0]!
-      .split('/')
-      .map((s) => (/\d|^[A-Z0-9-]{6,}$/.test(s) ? ':id' : s))
-      .join('/');
-    const k = `${r.effectiveMethod} ${path} ${r.status}`;
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
-
-export function countCalls(sandbox: Sandbox): CallCounts {
-  const byProvider: CallCounts['byProvider'] = Object.fromEntries(
-    PROVIDERS.map((p) => [p, { reads: 0, writes: 0, failedWrites: 0 }]),
-  );
-  let listPages = 0;
-  for (const r of sandbox.requests()) {
-    const b = byProvider[r.provider]!;
-    if (r.isWrite) {
-      b.writes++;
-      if (r.status < 200 || r.status >= 300) b.failedWrites++;
-    } else {
-      b.reads++;
-      if (isListPath(r.provider, r.path)) listPages++;
-    }
-  }
-  const readCalls = Object.values(byProvider).reduce((a, b) => a + b.reads, 0);
-  const writeCalls = Object.values(byProvider).reduce((a, b) => a + b.writes, 0);
-  // The log drops old entries past 500k; writeCount stays exact.
-  return { readCalls, writeCalls: Math.max(writeCalls, sandbox.writeCount()), byProvider, listPages };
 }
 
 /**
@@ -179,10 +123,12 @@ export interface SizeOptions {
   timeoutMs?: number;
   /** Keep the size's database after the run (default: dropped). */
   keepDatabase?: boolean;
+  /** The simulators in this process (default: a child process, so the RSS measured is the worker's alone). */
+  inProcessSandbox?: boolean;
 }
 
 /** Strips the sandbox's informational options that the worker's config does not take. */
-const stackSandbox = (sandbox: Sandbox): Sandbox => {
+const stackSandbox = (sandbox: Pick<Sandbox, 'url' | 'providers'>): Sandbox => {
   const providers = Object.fromEntries(
     Object.entries(sandbox.providers).map(([k, v]) => {
       const keys = Object.keys((ProviderOptionsSchemas as Record<string, { shape: object }>)[k]!.shape);
@@ -199,7 +145,9 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   const databaseUrl = await createDatabase(o.adminUrl, dbName);
   await applyMigrations(databaseUrl);
   const prefix = `bench:${dbName}`;
-  const sandbox = await startSandbox({ port: 0, seed: o.seed, contacts: o.people, faults: 'none' });
+  const sandbox = o.inProcessSandbox
+    ? await inProcessSandbox(o.seed, o.people)
+    : await childProcessSandbox(o.seed, o.people);
   const forStack = stackSandbox(sandbox);
   const open = (startConsumers = true) =>
     startStack({
@@ -223,7 +171,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   const phase = async <T>(name: string, fn: (stack: Stack) => Promise<T>) => {
     const pg0 = await pgTime();
     const stack = await open();
-    sandbox.clearRequests();
+    await sandbox.clearRequests();
     const rss = new RssSampler().start();
     const cpu0 = process.cpuUsage();
     const load0 = os.loadavg()[0]!;
@@ -240,8 +188,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const cpuMs = Math.round((c.user + c.system) / 1000);
     const loadAvg1m = Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10;
     const pg1 = await pgTime();
-    const calls = countCalls(sandbox);
-    const writes = writeKinds(sandbox);
+    const { calls, writes } = await sandbox.count();
     log(`  ${name}: ${wallMs} ms, peak RSS ${peakRssMb} MB, ${calls.readCalls} reads, ${calls.writeCalls} writes`);
     const postgresMs = pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs);
     const seqRowsRead = pg1.seqRowsRead - pg0.seqRowsRead;
@@ -251,18 +198,17 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   try {
     global.gc?.();
     const baselineRssMb = Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
-    const min = minWriteCalls(sandbox.people, String(sandbox.providers.nodeping.options.customerId));
+    const { min, edits, incrementalMin: incMin } = await sandbox.plan(o.seed);
 
     log(`${o.people} people: initial full sync`);
     const initial = await phase('initial', (s) => s.sync({ timeoutMs }));
     // Keep the initial sync's request log for the ceiling before the next phase clears it.
-    const initialLog = sandbox.requests().map((r) => ({ provider: r.provider, path: r.path, isWrite: r.isWrite }));
+    const initialLog = await sandbox.requestLog();
 
     const noop = await phase('noop', (s) => s.sync({ timeoutMs }));
 
-    const { edits, minWriteCalls: incMin } = planEdits(sandbox.people, o.seed);
     const incremental = await phase('incremental', async (s) => {
-      applyEdits(sandbox, edits);
+      await sandbox.applyEdits(edits);
       return s.sync({ timeoutMs });
     });
 
@@ -361,56 +307,18 @@ export interface PullOnlyResult {
 }
 
 /**
- * The simulators in a child process (bench/sandbox-child.ts), seen through the part of the
- * Sandbox interface the pull-only run uses: providers, and the request log via /_control.
- */
-async function childSandbox(seed: number, people: number): Promise<Sandbox> {
-  const child = fork(
-    join(dirname(fileURLToPath(import.meta.url)), 'sandbox-child.ts'),
-    [String(seed), String(people)],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  const info = await new Promise<{ url: string; providers: Sandbox['providers'] }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; providers: Sandbox['providers'] }));
-    child.once('exit', (code) => reject(new Error(`sandbox child exited with ${code}`)));
-  });
-  const control = `${info.url}/_control/requests`;
-  let entries: { provider: string; path: string; isWrite: boolean; status: number }[] = [];
-  return {
-    url: info.url,
-    providers: info.providers,
-    clearRequests: () => {
-      entries = [];
-      void fetch(control, { method: 'DELETE' });
-    },
-    // Read synchronously by countCalls: refreshed by refreshRequests() first.
-    requests: () => entries,
-    writeCount: () => entries.filter((e) => e.isWrite).length,
-    refreshRequests: async () => {
-      entries = ((await (await fetch(control)).json()) as { entries: typeof entries }).entries;
-    },
-    stop: async () => {
-      child.disconnect();
-      await new Promise((r) => child.once('exit', r));
-    },
-  } as unknown as Sandbox;
-}
-
-/**
  * A full resync with every connection pull-only: pulls, snapshots and reconcile into canonical
  * records, no op planned. Measures the read side alone at sizes where the whole sync does not fit
  * the time available, and whether memory grows with the provider's size during a pull.
  */
-export async function runPullOnly(o: SizeOptions & { separateSandbox?: boolean }): Promise<PullOnlyResult> {
+export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
   const log = o.log ?? (() => {});
   const dbName = `bench_pull_${o.people}_${process.pid}_${Date.now()}`;
   const databaseUrl = await createDatabase(o.adminUrl, dbName);
   await applyMigrations(databaseUrl);
-  const sandbox = o.separateSandbox
-    ? await childSandbox(o.seed, o.people)
-    : await startSandbox({ port: 0, seed: o.seed, contacts: o.people, faults: 'none' });
+  const sandbox = o.inProcessSandbox
+    ? await inProcessSandbox(o.seed, o.people)
+    : await childProcessSandbox(o.seed, o.people);
   try {
     const stack = await startStack({
       databaseUrl,
@@ -422,7 +330,7 @@ export async function runPullOnly(o: SizeOptions & { separateSandbox?: boolean }
     global.gc?.();
     const baselineRssMb = Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
     const pg0 = await postgresStats(o.adminUrl, databaseUrl, dbName);
-    sandbox.clearRequests();
+    await sandbox.clearRequests();
     const rss = new RssSampler().start();
     const cpu0 = process.cpuUsage();
     const load0 = os.loadavg()[0]!;
@@ -441,8 +349,7 @@ export async function runPullOnly(o: SizeOptions & { separateSandbox?: boolean }
     const c = process.cpuUsage(cpu0);
     await new Promise((r) => setTimeout(r, 300));
     const pg1 = await postgresStats(o.adminUrl, databaseUrl, dbName);
-    await (sandbox as Sandbox & { refreshRequests?: () => Promise<void> }).refreshRequests?.();
-    const calls = countCalls(sandbox);
+    const { calls } = await sandbox.count();
     const out: PullOnlyResult = {
       people: o.people,
       wallMs,
@@ -457,7 +364,7 @@ export async function runPullOnly(o: SizeOptions & { separateSandbox?: boolean }
       snapshotRows,
       canonicals,
     };
-    if (o.separateSandbox) out.separateSandbox = true;
+    if (!o.inProcessSandbox) out.separateSandbox = true;
     log(`  pull-only ${o.people}: ${JSON.stringify(out)}`);
     return out;
   } finally {

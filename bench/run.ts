@@ -1,10 +1,10 @@
 /**
  * contact-sync benchmark: `npm run bench [-- --sizes 1000,10000,100000] [--seed 42] [--json] [--no-write]`.
- * Real Postgres and Redis (provideServices), the five simulators in process (no faults, no rate
- * limits), a whole worker in process. Writes bench/results/latest.json, bench/results/plot.svg and
- * the tables between the markers in bench/README.md.
- * - `--pull-only SIZES`: also pull-only full resyncs (pull + reconcile, no push) at those sizes, with the
- *   simulators in a child process so the RSS is the worker's alone (`--in-process-sandbox`: in this one);
+ * Real Postgres and Redis (provideServices), the five simulators in a child process (no faults, no
+ * rate limits; `--in-process-sandbox`: in this one), a whole worker in this process, so the peak RSS
+ * measured is the worker's. Writes bench/results/latest.json, bench/results/plot.svg and the tables
+ * between the markers in bench/README.md.
+ * - `--pull-only SIZES`: also pull-only full resyncs (pull + reconcile, no push) at those sizes;
  * - `--sizes none --pull-only SIZES`: only those, added to the previous results/latest.json;
  * - `--render`: only redraw the plot and the README tables from results/latest.json.
  */
@@ -94,7 +94,16 @@ async function measure(): Promise<BenchResults> {
   try {
     for (const people of sizes) {
       const t0 = Date.now();
-      results.push(await runSize({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }));
+      results.push(
+        await runSize({
+          people,
+          seed,
+          adminUrl: services.databaseUrl,
+          redisUrl: services.redisUrl,
+          log,
+          inProcessSandbox: args.includes('--in-process-sandbox'),
+        }),
+      );
       log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
     for (const people of pullOnlySizes ?? []) {
@@ -106,7 +115,7 @@ async function measure(): Promise<BenchResults> {
           adminUrl: services.databaseUrl,
           redisUrl: services.redisUrl,
           log,
-          separateSandbox: !args.includes('--in-process-sandbox'),
+          inProcessSandbox: args.includes('--in-process-sandbox'),
         }),
       );
     }

@@ -1,9 +1,12 @@
 /**
  * Runs the simulators in their own process, so that the bench process's RSS is the worker's alone.
- * Started by measure.ts with an IPC channel: argv = seed, people. Sends `{ url, providers }` once
- * listening, stops when the parent disconnects.
+ * Started by bench-sandbox.ts with an IPC channel: argv = seed, people. Sends `{ url, providers }`
+ * once listening, then answers `{ id, cmd, args }` requests (counting the request log, the write
+ * model, the incremental edits: `sandboxAnswers`) with `{ id, result }`; stops when the parent
+ * disconnects.
  */
 import { startSandbox } from '@contact-sync/simulators';
+import { type SandboxCommand, sandboxAnswers } from './bench-sandbox.ts';
 
 const [seed, people] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(seed) || !Number.isInteger(people)) {
@@ -11,6 +14,16 @@ if (!Number.isInteger(seed) || !Number.isInteger(people)) {
   process.exit(2);
 }
 const sandbox = await startSandbox({ port: 0, seed: seed!, contacts: people!, faults: 'none' });
+const answers = sandboxAnswers(sandbox);
+process.on('message', (m: { id: number; cmd: SandboxCommand; args: unknown[] }) => {
+  try {
+    const fn = answers[m.cmd] as (...args: unknown[]) => unknown;
+    if (typeof fn !== 'function') throw new Error(`unknown command "${String(m.cmd)}"`);
+    process.send?.({ id: m.id, result: fn(...m.args) ?? null });
+  } catch (err) {
+    process.send?.({ id: m.id, error: err instanceof Error ? err.message : String(err) });
+  }
+});
 process.send?.({ url: sandbox.url, providers: sandbox.providers });
 process.on('disconnect', () => {
   void sandbox.stop().finally(() => process.exit(0));

@@ -133,6 +133,13 @@ describe('bench run at 200 people', () => {
     expect(size.incremental.edits).toBe(2);
     expect(size.reconcile.contacts).toBeGreaterThan(0);
     expect(size.httpCeiling.requests).toBe(size.initial.readCalls + size.initial.writeCalls);
+    // The engine makes exactly the writes the model (computed from the seed alone) says are needed.
+    expect(size.initial.failedWriteCalls).toBe(0);
+    expect(Object.fromEntries(Object.entries(size.initial.byProvider).map(([p, b]) => [p, b.writes]))).toEqual(
+      Object.fromEntries(Object.entries(size.initial.byProvider).map(([p, b]) => [p, b.minWrites])),
+    );
+    expect(size.noop.writeCalls).toBe(0);
+    expect(size.incremental.writeCalls).toBe(size.incremental.minWriteCalls);
 
     const results = assembleResults({
       sizes: [size],

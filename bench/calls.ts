@@ -1,0 +1,56 @@
+/** Counting a sandbox's request log: reads, writes, list pages, writes by kind (used in the bench process or the sandbox child). */
+import type { Sandbox } from '@contact-sync/simulators';
+import { PROVIDERS } from './model.ts';
+
+export interface CallCounts {
+  readCalls: number;
+  writeCalls: number;
+  byProvider: Record<string, { reads: number; writes: number; failedWrites: number }>;
+  /** Reads that are list pages (GET of a collection), the rest are per-record GETs. */
+  listPages: number;
+}
+
+/** A page of a collection: the records themselves, or a record's sub-collection (ilert and R-Service list contact methods per person). */
+const isListPath = (provider: string, path: string) => {
+  const p = path.split('?')[0]!;
+  if (provider === 'ilert') return /\/users$|\/users\/[^/]+\/contacts\/(emails|phone-numbers)$/.test(p);
+  if (provider === 'r-service') return /\/people$|\/people\/[^/]+\/contacts$/.test(p);
+  return /\/contacts$/.test(p);
+};
+
+/** Writes grouped by provider, method and path with ids elided. */
+export function writeKinds(sandbox: Sandbox): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of sandbox.requests()) {
+    if (!r.isWrite) continue;
+    const path = r.path
+      .split('?')[0]!
+      .split('/')
+      .map((s) => (/\d|^[A-Z0-9-]{6,}$/.test(s) ? ':id' : s))
+      .join('/');
+    const k = `${r.effectiveMethod} ${path} ${r.status}`;
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+export function countCalls(sandbox: Sandbox): CallCounts {
+  const byProvider: CallCounts['byProvider'] = Object.fromEntries(
+    PROVIDERS.map((p) => [p, { reads: 0, writes: 0, failedWrites: 0 }]),
+  );
+  let listPages = 0;
+  for (const r of sandbox.requests()) {
+    const b = byProvider[r.provider]!;
+    if (r.isWrite) {
+      b.writes++;
+      if (r.status < 200 || r.status >= 300) b.failedWrites++;
+    } else {
+      b.reads++;
+      if (isListPath(r.provider, r.path)) listPages++;
+    }
+  }
+  const readCalls = Object.values(byProvider).reduce((a, b) => a + b.reads, 0);
+  const writeCalls = Object.values(byProvider).reduce((a, b) => a + b.writes, 0);
+  // The log drops old entries past 500k; writeCount stays exact.
+  return { readCalls, writeCalls: Math.max(writeCalls, sandbox.writeCount()), byProvider, listPages };
+}
