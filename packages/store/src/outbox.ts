@@ -84,6 +84,9 @@ export async function finishPush(
   }
 }
 
+/** Counter rows per run: concurrent pushes add to different rows (see `RunOpCount`). */
+const OP_COUNT_SHARDS = 16;
+
 /**
  * After an op's end committed: adds to its run's counters and, when its person waits for a
  * revisit (`recheck`), marks the person due (`recheck_due`), in one statement; true when
@@ -101,8 +104,12 @@ export async function afterOpEnded(
     op.runId && (applied || failed)
       ? await db.$queryRaw<unknown[]>`
           WITH bump AS (
-            UPDATE sync_runs SET "opsApplied" = "opsApplied" + ${applied}::int, "opsFailed" = "opsFailed" + ${failed}::int
-            WHERE id = ${op.runId}::uuid RETURNING 1)
+            INSERT INTO run_op_counts ("runId", shard, "opsApplied", "opsFailed")
+            VALUES (${op.runId}::uuid, ${Math.floor(Math.random() * OP_COUNT_SHARDS)}::int, ${applied}::int, ${failed}::int)
+            ON CONFLICT ("runId", shard) DO UPDATE SET
+              "opsApplied" = run_op_counts."opsApplied" + EXCLUDED."opsApplied",
+              "opsFailed" = run_op_counts."opsFailed" + EXCLUDED."opsFailed"
+            RETURNING 1)
           INSERT INTO recheck_due ("canonicalId")
           SELECT id FROM canonical_contacts WHERE id = ${op.canonicalId}::uuid AND recheck
           RETURNING 1`

@@ -5,11 +5,14 @@ import {
   afterOpEnded,
   analyzeSyncTables,
   anyRecheckDue,
+  bumpRun,
   claimOp,
   clearRecheckDue,
   createPrisma,
   createRun,
   finishPush,
+  getRun,
+  listRuns,
   markDueIfEnded,
   recheckDue,
   writeReconcileBatch,
@@ -115,8 +118,13 @@ describe('afterOpEnded', () => {
     expect(await afterOpEnded(prisma, { canonicalId: calm, runId: run.id }, { opsApplied: 1 })).toBe(false);
     expect(await afterOpEnded(prisma, { canonicalId: calm, runId: run.id }, { opsFailed: 1 })).toBe(false);
     expect(await afterOpEnded(prisma, { canonicalId: flagged, runId: null }, { opsApplied: 1 })).toBe(true);
-    const counted = await prisma.syncRun.findUniqueOrThrow({ where: { id: run.id } });
-    expect({ applied: counted.opsApplied, failed: counted.opsFailed }).toEqual({ applied: 2, failed: 1 });
+    // Counted apart from the run's row (no hot row), and read as one number.
+    expect((await prisma.syncRun.findUniqueOrThrow({ where: { id: run.id } })).opsApplied).toBe(0);
+    await bumpRun(prisma, run.id, { opsFailed: 1 }); // a rejection counts on the run's row
+    const counted = (await getRun(prisma, run.id))!;
+    expect({ applied: counted.opsApplied, failed: counted.opsFailed }).toEqual({ applied: 2, failed: 2 });
+    const listed = (await listRuns(prisma, { limit: 10, offset: 0 })).find((r) => r.id === run.id)!;
+    expect({ applied: listed.opsApplied, failed: listed.opsFailed }).toEqual({ applied: 2, failed: 2 });
     const due = await recheckDue(prisma, 10);
     expect(due.markerIds).toHaveLength(2);
     expect(due.ready).toEqual([{ canonicalId: flagged, runId: null }]);

@@ -49,18 +49,39 @@ export async function setRunStatus(db: Db, runId: string, status: string, error?
   });
 }
 
+/**
+ * Runs with the ops applied and failed that the push path counted apart (`run_op_counts`)
+ * added to their own counters, so `opsApplied`/`opsFailed` read as one number.
+ */
+export async function withOpCounts<R extends Pick<SyncRun, 'id' | 'opsApplied' | 'opsFailed'>>(
+  db: Db,
+  runs: R[],
+): Promise<R[]> {
+  if (runs.length === 0) return runs;
+  const rows = await db.$queryRaw<{ runId: string; applied: number; failed: number }[]>`
+    SELECT "runId", sum("opsApplied")::int AS applied, sum("opsFailed")::int AS failed FROM run_op_counts
+    WHERE "runId" = ANY(${runs.map((r) => r.id)}::uuid[]) GROUP BY "runId"`;
+  const byRun = new Map(rows.map((r) => [r.runId, r]));
+  return runs.map((r) => {
+    const c = byRun.get(r.id);
+    return c ? { ...r, opsApplied: r.opsApplied + c.applied, opsFailed: r.opsFailed + c.failed } : r;
+  });
+}
+
 export async function getRun(db: Db, runId: string): Promise<SyncRun | null> {
-  return db.syncRun.findUnique({ where: { id: runId } });
+  const run = await db.syncRun.findUnique({ where: { id: runId } });
+  return run ? ((await withOpCounts(db, [run]))[0] ?? null) : null;
 }
 
 export async function listRuns(
   db: Db,
   opts: { limit: number; offset: number; connectionId?: string },
 ): Promise<SyncRun[]> {
-  return db.syncRun.findMany({
+  const runs = await db.syncRun.findMany({
     where: opts.connectionId ? { connectionId: opts.connectionId } : {},
     orderBy: { startedAt: 'desc' },
     take: opts.limit,
     skip: opts.offset,
   });
+  return withOpCounts(db, runs);
 }

@@ -1,4 +1,4 @@
-import type { SyncRun } from '@contact-sync/store';
+import { type SyncRun, withOpCounts } from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
 import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
 import { AdminOpError, type Page, RunQuery, type RunView } from './views.ts';
@@ -36,16 +36,17 @@ export async function listRuns(res: Resources, query: RunQuery = {}): Promise<Pa
     orderBy: orderNewest('startedAt'),
     take: q.limit + 1,
   });
-  return pageOf(rows, q.limit, (r) => r.startedAt, runView);
+  return pageOf(await withOpCounts(res.prisma, rows), q.limit, (r) => r.startedAt, runView);
 }
 
 /** One run and the runs it started (a resync's pulls). */
 export async function getRun(res: Resources, id: string): Promise<RunView & { children: RunView[] }> {
   if (!isUuid(id)) throw new AdminOpError('not_found', `run "${id}" not found`);
-  const run = await res.prisma.syncRun.findUnique({ where: { id } });
-  if (!run) throw new AdminOpError('not_found', `run "${id}" not found`);
+  const found = await res.prisma.syncRun.findUnique({ where: { id } });
+  if (!found) throw new AdminOpError('not_found', `run "${id}" not found`);
+  const [run] = await withOpCounts(res.prisma, [found]);
   const children = await res.prisma.syncRun.findMany({ where: { parentRunId: id }, orderBy: { startedAt: 'asc' } });
-  return { ...runView(run), children: children.map(runView) };
+  return { ...runView(run!), children: (await withOpCounts(res.prisma, children)).map(runView) };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
