@@ -14,11 +14,17 @@ export async function candidatesByKeys(
   keys: { kind: 'email' | 'phone'; value: string }[],
 ): Promise<{ kind: string; value: string; canonicalId: string }[]> {
   if (keys.length === 0) return [];
+  // One index probe per key (the LATERAL with OFFSET 0 is not flattened into a join the
+  // planner could turn into a scan of the whole keys table per batch): a batch costs what it
+  // asks for, whatever the table size and its statistics.
   return db.$queryRaw`
-    SELECT k.kind, k.value, k."canonicalId" FROM canonical_keys k
-    JOIN canonical_contacts c ON c.id = k."canonicalId" AND c."deletedAt" IS NULL AND c."mergedIntoId" IS NULL
-    JOIN unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[]) AS q(kind, value)
-      ON k.kind = q.kind AND k.value = q.value`;
+    SELECT q.kind, q.value, m."canonicalId"
+    FROM unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[]) AS q(kind, value)
+    CROSS JOIN LATERAL (
+      SELECT k."canonicalId" FROM canonical_keys k
+      JOIN canonical_contacts c ON c.id = k."canonicalId" AND c."deletedAt" IS NULL AND c."mergedIntoId" IS NULL
+      WHERE k.kind = q.kind AND k.value = q.value
+      OFFSET 0) m`;
 }
 
 /** Locks canonical rows for the rest of the transaction: no two reconciles touch one record at once. */

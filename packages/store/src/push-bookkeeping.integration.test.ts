@@ -6,6 +6,7 @@ import {
   analyzeSyncTables,
   anyRecheckDue,
   bumpRun,
+  candidatesByKeys,
   claimOp,
   clearRecheckDue,
   createPrisma,
@@ -225,5 +226,28 @@ describe('writeReconcileBatch keys', () => {
     expect(await keysOf(b)).toEqual([]);
     const after = await prisma.$queryRaw<{ ctid: string }[]>`SELECT ctid::text FROM canonical_keys WHERE value = 'a@x'`;
     expect(after).toEqual(kept); // the unchanged key was not rewritten
+  });
+});
+
+describe('candidatesByKeys', () => {
+  it('finds the live people holding any of the keys, one row per (key, person)', async () => {
+    const [a, b, gone, merged] = [await person(), await person(), await person(), await person()];
+    await prisma.canonicalContact.update({ where: { id: gone }, data: { deletedAt: new Date() } });
+    await prisma.canonicalContact.update({ where: { id: merged }, data: { mergedIntoId: a } });
+    const keys = [a, b, gone, merged].map((canonicalId) => ({
+      canonicalId,
+      kind: 'email' as const,
+      value: 'shared@x',
+    }));
+    keys.push({ canonicalId: b, kind: 'email', value: 'b-only@x' });
+    await prisma.$transaction((tx) => writeReconcileBatch(tx, { ...emptyWrite(), keys, keyOwners: [] }));
+    const hits = await candidatesByKeys(prisma, [
+      { kind: 'email', value: 'shared@x' },
+      { kind: 'email', value: 'b-only@x' },
+      { kind: 'phone', value: 'shared@x' },
+      { kind: 'email', value: 'nobody@x' },
+    ]);
+    const seen = hits.map((h) => `${h.value}:${h.canonicalId === a ? 'a' : h.canonicalId === b ? 'b' : '?'}`).sort();
+    expect(seen).toEqual(['b-only@x:b', 'shared@x:a', 'shared@x:b']);
   });
 });
