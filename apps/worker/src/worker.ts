@@ -191,7 +191,7 @@ async function watchRedis(res: Resources, schedule: boolean, intervalMs: number)
 }
 
 /** Registers connections (never their credentials) so runs and links can name them. */
-async function syncConnections(res: Resources): Promise<void> {
+export async function syncConnections(res: Resources): Promise<void> {
   for (const { config } of res.connections.values()) {
     const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
     await res.prisma.connection.upsert({
