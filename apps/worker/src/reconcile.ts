@@ -6,6 +6,7 @@ import {
   committedMaxSeq,
   lockCanonicals,
   lockReconcileWrites,
+  preferIndexScans,
   type ReconcileWrite,
   readChangedSince,
   readCursor,
@@ -99,6 +100,7 @@ async function applyBatch(
   const { ops, stats } = await res.prisma.$transaction(
     async (tx) => {
       await lockReconcileWrites(tx);
+      await preferIndexScans(tx);
       const plan = await planBatch(tx, ctx, rows, recheckIds, runOf);
       attributeRechecks(plan.write, rows, runOf);
       await lockCanonicals(

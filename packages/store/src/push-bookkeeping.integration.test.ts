@@ -15,6 +15,7 @@ import {
   getRun,
   listRuns,
   markDueIfEnded,
+  preferIndexScans,
   recheckDue,
   writeReconcileBatch,
 } from './index.ts';
@@ -249,5 +250,20 @@ describe('candidatesByKeys', () => {
     ]);
     const seen = hits.map((h) => `${h.value}:${h.canonicalId === a ? 'a' : h.canonicalId === b ? 'b' : '?'}`).sort();
     expect(seen).toEqual(['b-only@x:b', 'shared@x:a', 'shared@x:b']);
+  });
+});
+
+describe('preferIndexScans', () => {
+  it('lowers random_page_cost for the rest of the transaction only', async () => {
+    const show = async (db: Pick<typeof prisma, '$queryRaw'>) =>
+      (await db.$queryRaw<{ random_page_cost: string }[]>`SHOW random_page_cost`)[0]?.random_page_cost;
+    const before = await show(prisma);
+    const inside = await prisma.$transaction(async (tx) => {
+      await preferIndexScans(tx);
+      return show(tx);
+    });
+    expect(inside).toBe('1.1');
+    expect(await show(prisma)).toBe(before);
+    expect(before).not.toBe('1.1');
   });
 });

@@ -45,6 +45,17 @@ export interface OpWrite {
   runId: string | null;
 }
 
+/**
+ * For the rest of a reconcile batch's transaction, plans its lookups as index probes. A batch
+ * asks for a few hundred people by id (`IN (...)` lists, unnest joins) in tables of 10^4-10^5
+ * rows held in memory; with the default random_page_cost (4, spinning disks) Postgres prefers a
+ * sequential scan of the whole table per lookup (canonical_keys, 100,000 rows, 500 owners:
+ * 8 ms scanning vs 1.5 ms probing), so each batch cost grew with the store.
+ */
+export async function preferIndexScans(tx: Db): Promise<void> {
+  await tx.$executeRaw`SET LOCAL random_page_cost = 1.1`;
+}
+
 /** Everything one reconcile batch decided, written in one transaction. */
 export interface ReconcileWrite {
   canonicals: CanonicalWrite[];
@@ -105,7 +116,7 @@ export async function writeReconcileBatch(
       WITH r AS (
         SELECT * FROM jsonb_to_recordset(${jsonParam(w.keys)}::jsonb) AS r(kind text, value text, "canonicalId" uuid)),
       stale AS (
-        DELETE FROM canonical_keys k WHERE k."canonicalId" = ANY(${w.keyOwners}::uuid[])
+        DELETE FROM canonical_keys k USING unnest(${w.keyOwners}::uuid[]) AS o(id) WHERE k."canonicalId" = o.id
           AND NOT EXISTS (SELECT 1 FROM r WHERE r."canonicalId" = k."canonicalId" AND r.kind = k.kind AND r.value = k.value)
         RETURNING 1)
       INSERT INTO canonical_keys (kind, value, "canonicalId")
