@@ -188,3 +188,21 @@ describe('growcrm create / update / delete', () => {
     expect((await gc('/contacts/999999/account-owner', { method: 'PUT' })).status).toBe(404);
   });
 });
+
+describe('growcrm search by address (indexed by domain)', () => {
+  it('finds every contact whose fields contain the text, in id order, and follows edits and deletes', async () => {
+    const { GrowState } = await import('./state.ts');
+    const s = new GrowState();
+    const a = s.insert({ first_name: 'Ann', last_name: 'Lee', email: 'ann@x.example', clientId: null });
+    const b = s.insert({ first_name: 'Jo', last_name: 'Ann', email: 'joann@x.example', clientId: null });
+    const c = s.insert({ first_name: 'Odd', last_name: 'ann@x.example', email: 'odd@y.example', clientId: null });
+    const ids = (search: string) => s.view({ search } as never).map((r) => r.id);
+    expect(ids('ann@x.example')).toEqual([a.id, b.id, c.id]);
+    expect(ids('ANN@X')).toEqual([a.id, b.id, c.id]);
+    s.update(a.id, { email: 'ann@z.example' });
+    expect(ids('ann@x.example')).toEqual([b.id, c.id]);
+    expect(ids('ann@z')).toEqual([a.id]);
+    s.softDelete(b.id);
+    expect(ids('ann@x.example')).toEqual([c.id]);
+  });
+});

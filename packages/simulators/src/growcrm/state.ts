@@ -32,6 +32,13 @@ export class GrowState {
   private nextClientId = 1;
   private version = 0;
   private viewCache: { key: string; version: number; rows: GrowContact[] } | null = null;
+  /**
+   * Live contacts by lower-cased e-mail domain, and those with an "@" in a name or phone: a
+   * search for an address (what a connector does before each create) only needs to look where
+   * such a substring can be, instead of at every contact (quadratic over an initial sync).
+   */
+  private byDomain = new Map<string, Set<GrowContact>>();
+  private atElsewhere = new Set<GrowContact>();
 
   addClient(company_name: string): GrowClient {
     const client = { id: this.nextClientId++, company_name };
@@ -84,6 +91,7 @@ export class GrowState {
     this.contacts.set(contact.id, contact);
     this.live.push(contact);
     this.emails.set(contact.email.toLowerCase(), contact.id);
+    this.index(contact);
     this.version++;
     return contact;
   }
@@ -100,7 +108,9 @@ export class GrowState {
       this.emails.delete(contact.email.toLowerCase());
       this.emails.set(patch.email.toLowerCase(), id);
     }
+    this.unindex(contact);
     Object.assign(contact, patch);
+    this.index(contact);
     contact.name = `${contact.first_name} ${contact.last_name}`;
     contact.dates.updated = growDate(Date.now());
     this.version++;
@@ -127,6 +137,7 @@ export class GrowState {
     this.contacts.delete(id);
     this.deleted.set(id, contact);
     contact.status = 'deleted';
+    this.unindex(contact);
     this.live.splice(this.live.indexOf(contact), 1);
     if (this.emails.get(contact.email.toLowerCase()) === id) this.emails.delete(contact.email.toLowerCase());
     this.version++;
@@ -150,8 +161,9 @@ export class GrowState {
     if (!filtered && !q.sort && order === 'asc') return this.live;
     const key = JSON.stringify([q.status, q.client_id, q.account_owner, q.search, q.sort, order]);
     if (this.viewCache?.key === key && this.viewCache.version === this.version) return this.viewCache.rows;
-    const source = q.status === 'deleted' ? [...this.deleted.values()] : this.live;
     const needle = q.search?.toLowerCase();
+    const source =
+      q.status === 'deleted' ? [...this.deleted.values()] : needle?.includes('@') ? this.mayContain(needle) : this.live;
     let rows = source.filter(
       (c) =>
         (q.status === undefined || c.status === q.status) &&
@@ -172,6 +184,30 @@ export class GrowState {
     if (order === 'desc') rows = q.sort ? rows.reverse() : [...rows].reverse();
     this.viewCache = { key, version: this.version, rows };
     return rows;
+  }
+
+  private index(c: GrowContact): void {
+    const domain = c.email.toLowerCase().split('@').at(-1) ?? '';
+    const set = this.byDomain.get(domain) ?? new Set();
+    set.add(c);
+    this.byDomain.set(domain, set);
+    if (`${c.first_name}${c.last_name}${c.phone ?? ''}`.includes('@')) this.atElsewhere.add(c);
+  }
+
+  private unindex(c: GrowContact): void {
+    this.byDomain.get(c.email.toLowerCase().split('@').at(-1) ?? '')?.delete(c);
+    this.atElsewhere.delete(c);
+  }
+
+  /**
+   * Live contacts, in id order, that can contain `needle` (which holds an "@"): an e-mail can only
+   * if its domain starts with what follows the needle's last "@" (an e-mail has one "@").
+   */
+  private mayContain(needle: string): GrowContact[] {
+    const after = needle.slice(needle.lastIndexOf('@') + 1);
+    const out = new Set(this.atElsewhere);
+    for (const [domain, set] of this.byDomain) if (domain.startsWith(after)) for (const c of set) out.add(c);
+    return [...out].sort((a, b) => a.id - b.id);
   }
 
   snapshot() {
