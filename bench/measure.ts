@@ -140,7 +140,7 @@ const stackSandbox = (sandbox: Pick<Sandbox, 'url' | 'providers'>): Sandbox => {
 
 export async function runSize(o: SizeOptions): Promise<SizeResult> {
   const log = o.log ?? (() => {});
-  const timeoutMs = o.timeoutMs ?? 30 * 60_000;
+  const timeoutMs = o.timeoutMs ?? 75 * 60_000;
   const dbName = `bench_${o.people}_${process.pid}_${Date.now()}`;
   const databaseUrl = await createDatabase(o.adminUrl, dbName);
   await applyMigrations(databaseUrl);
