@@ -104,6 +104,9 @@ async function measure(): Promise<BenchResults> {
           inProcessSandbox: args.includes('--in-process-sandbox'),
         }),
       );
+      // Kept as it comes, so a failure at a later size does not lose this one.
+      mkdirSync(join(here, '../.tmp'), { recursive: true });
+      writeFileSync(join(here, `../.tmp/bench-size-${people}.json`), `${JSON.stringify(results.at(-1), null, 2)}\n`);
       log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
     for (const people of pullOnlySizes ?? []) {
@@ -118,6 +121,9 @@ async function measure(): Promise<BenchResults> {
           inProcessSandbox: args.includes('--in-process-sandbox'),
         }),
       );
+      // Kept as it comes, so a failure at a later size does not lose this one.
+      mkdirSync(join(here, '../.tmp'), { recursive: true });
+      writeFileSync(join(here, `../.tmp/bench-size-${people}.json`), `${JSON.stringify(results.at(-1), null, 2)}\n`);
     }
   } finally {
     await services.stop();
