@@ -72,6 +72,12 @@ const log = (m: string) => console.error(`[bench ${new Date().toISOString().slic
 
 process.env.LOG_LEVEL ??= 'error';
 
+/** Each size's result is kept in .tmp as it comes, so a failure at a later size does not lose it. */
+function keep(name: string, value: unknown): void {
+  mkdirSync(join(here, '../.tmp'), { recursive: true });
+  writeFileSync(join(here, '../.tmp', name), `${JSON.stringify(value, null, 2)}\n`);
+}
+
 async function measure(): Promise<BenchResults> {
   log(`machine: ${JSON.stringify(machine())}`);
   log('merge core alone (packages/core/bench/plan-throughput.ts, one core)');
@@ -104,9 +110,7 @@ async function measure(): Promise<BenchResults> {
           inProcessSandbox: args.includes('--in-process-sandbox'),
         }),
       );
-      // Kept as it comes, so a failure at a later size does not lose this one.
-      mkdirSync(join(here, '../.tmp'), { recursive: true });
-      writeFileSync(join(here, `../.tmp/bench-size-${people}.json`), `${JSON.stringify(results.at(-1), null, 2)}\n`);
+      keep(`bench-size-${people}.json`, results.at(-1));
       log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
     for (const people of pullOnlySizes ?? []) {
@@ -121,9 +125,7 @@ async function measure(): Promise<BenchResults> {
           inProcessSandbox: args.includes('--in-process-sandbox'),
         }),
       );
-      // Kept as it comes, so a failure at a later size does not lose this one.
-      mkdirSync(join(here, '../.tmp'), { recursive: true });
-      writeFileSync(join(here, `../.tmp/bench-size-${people}.json`), `${JSON.stringify(results.at(-1), null, 2)}\n`);
+      keep(`bench-pull-only-${people}.json`, pullOnly.at(-1));
     }
   } finally {
     await services.stop();

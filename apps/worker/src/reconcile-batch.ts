@@ -22,6 +22,7 @@ import {
   canonicalsByIds,
   type Db,
   detachmentsOf,
+  emptyReconcileWrite,
   type Link,
   linksByCanonical,
   linksByExternal,
@@ -56,17 +57,7 @@ export async function planBatch(
   /** Admin decisions adjust a person's input before the core decides (e.g. `applyResolution`). */
   adjust?: (input: ReconcileInput) => ReconcileInput,
 ): Promise<BatchPlan> {
-  const write: ReconcileWrite = {
-    canonicals: [],
-    keys: [],
-    keyOwners: [],
-    links: [],
-    unlinks: [],
-    detach: [],
-    conflicts: [],
-    ops: [],
-    recheck: [],
-  };
+  const write = emptyReconcileWrite();
   const rowLinks = await linksByExternal(db, rows);
   const linkOf = new Map(rowLinks.map((l) => [k(l.connectionId, l.externalId), l]));
   const affected = new Set<string>([...rowLinks.map((l) => l.canonicalId), ...recheckIds]);

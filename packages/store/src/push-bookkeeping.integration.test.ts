@@ -11,6 +11,7 @@ import {
   clearRecheckDue,
   createPrisma,
   createRun,
+  emptyReconcileWrite,
   finishPush,
   getRun,
   listRuns,
@@ -24,18 +25,6 @@ import {
 const db = await createTestDatabase();
 const prisma = createPrisma(db.databaseUrl, { poolSize: 2 });
 afterAll(() => prisma.$disconnect());
-
-const emptyWrite = () => ({
-  canonicals: [],
-  keys: [],
-  keyOwners: [],
-  links: [],
-  unlinks: [],
-  detach: [],
-  conflicts: [],
-  ops: [],
-  recheck: [],
-});
 
 async function person(recheck = false): Promise<string> {
   const id = randomUUID();
@@ -147,7 +136,7 @@ describe('revisit markers', () => {
     const run = await createRun(prisma, { kind: 'pull', connectionId: 'growcrm', full: true });
     const c = await person();
     await prisma.$transaction((tx) =>
-      writeReconcileBatch(tx, { ...emptyWrite(), recheck: [{ canonicalId: c, value: true, runId: run.id }] }),
+      writeReconcileBatch(tx, { ...emptyReconcileWrite(), recheck: [{ canonicalId: c, value: true, runId: run.id }] }),
     );
     expect((await prisma.canonicalContact.findUniqueOrThrow({ where: { id: c } })).recheck).toBe(true);
     expect(await anyRecheckDue(prisma)).toBe(true);
@@ -165,7 +154,7 @@ describe('revisit markers', () => {
 
     // Unflagging writes no marker; a marker of an unflagged person is not ready.
     await prisma.$transaction((tx) =>
-      writeReconcileBatch(tx, { ...emptyWrite(), recheck: [{ canonicalId: c, value: false }] }),
+      writeReconcileBatch(tx, { ...emptyReconcileWrite(), recheck: [{ canonicalId: c, value: false }] }),
     );
     const last = await recheckDue(prisma, 10);
     expect(last.ready).toEqual([]);
@@ -200,7 +189,7 @@ describe('writeReconcileBatch keys', () => {
     const a = await person();
     const b = await person();
     const write = (keys: { canonicalId: string; kind: 'email' | 'phone'; value: string }[], keyOwners: string[]) =>
-      prisma.$transaction((tx) => writeReconcileBatch(tx, { ...emptyWrite(), keys, keyOwners }));
+      prisma.$transaction((tx) => writeReconcileBatch(tx, { ...emptyReconcileWrite(), keys, keyOwners }));
     const keysOf = async (id: string) =>
       (await prisma.canonicalKey.findMany({ where: { canonicalId: id }, orderBy: { value: 'asc' } })).map(
         (k) => `${k.kind}:${k.value}`,
@@ -241,7 +230,7 @@ describe('candidatesByKeys', () => {
       value: 'shared@x',
     }));
     keys.push({ canonicalId: b, kind: 'email', value: 'b-only@x' });
-    await prisma.$transaction((tx) => writeReconcileBatch(tx, { ...emptyWrite(), keys, keyOwners: [] }));
+    await prisma.$transaction((tx) => writeReconcileBatch(tx, { ...emptyReconcileWrite(), keys, keyOwners: [] }));
     const hits = await candidatesByKeys(prisma, [
       { kind: 'email', value: 'shared@x' },
       { kind: 'email', value: 'b-only@x' },

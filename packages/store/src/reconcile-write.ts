@@ -84,6 +84,19 @@ export interface WrittenOp {
   generation: number;
 }
 
+/** A batch that writes nothing yet: planners add to it. */
+export const emptyReconcileWrite = (): ReconcileWrite => ({
+  canonicals: [],
+  keys: [],
+  keyOwners: [],
+  links: [],
+  unlinks: [],
+  detach: [],
+  conflicts: [],
+  ops: [],
+  recheck: [],
+});
+
 /** Applies a batch; returns the outbox rows it inserted or re-armed (to enqueue after commit). */
 export async function writeReconcileBatch(
   tx: Db,
