@@ -6,9 +6,10 @@
  * between the markers in bench/README.md.
  * - `--pull-only SIZES`: also pull-only full resyncs (pull + reconcile, no push) at those sizes;
  * - `--sizes none --pull-only SIZES`: only those, added to the previous results/latest.json;
- * - `--render`: only redraw the plot and the README tables from results/latest.json.
+ * - `--render`: only redraw the plot and the README tables from results/latest.json;
+ * - `--one-size N --out FILE` (internal): one size in this process; every size runs so, in a fresh one.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,8 @@ const known = new Set([
   '--render',
   '--pull-only',
   '--in-process-sandbox',
+  '--one-size',
+  '--out',
 ]);
 for (const a of args)
   if (a.startsWith('--') && !known.has(a)) {
@@ -78,6 +81,53 @@ function keep(name: string, value: unknown): void {
   writeFileSync(join(here, '../.tmp', name), `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * One size in a fresh process (`--expose-gc`): each size's RSS starts from the same empty worker,
+ * not from what earlier sizes and their in-process HTTP ceiling left on the heap.
+ */
+async function sizeInChild(
+  people: number,
+  services: { databaseUrl: string; redisUrl: string },
+  pullOnly: boolean,
+): Promise<unknown> {
+  const out = join(here, '../.tmp', `bench-child-${process.pid}-${people}-${pullOnly ? 'pull' : 'full'}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  const argv = ['--expose-gc', fileURLToPath(import.meta.url), '--one-size', String(people), '--seed', String(seed)];
+  if (pullOnly) argv.push('--pull-only', String(people));
+  if (args.includes('--in-process-sandbox')) argv.push('--in-process-sandbox');
+  argv.push('--out', out);
+  const child = spawn(process.execPath, argv, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl },
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0)
+    throw new Error(`${people} people${pullOnly ? ' (pull-only)' : ''}: the size's process exited with ${code}`);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+/** `--one-size N --out FILE` (run by sizeInChild): one size measured in this process, its result to FILE. */
+async function measureOneSize(people: number, out: string): Promise<void> {
+  const services = await provideServices();
+  try {
+    const o = {
+      people,
+      seed,
+      adminUrl: services.databaseUrl,
+      redisUrl: services.redisUrl,
+      log,
+      inProcessSandbox: args.includes('--in-process-sandbox'),
+    };
+    const result = opt('--pull-only') ? await runPullOnly(o) : await runSize(o);
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await services.stop();
+  }
+}
+
 async function measure(): Promise<BenchResults> {
   log(`machine: ${JSON.stringify(machine())}`);
   log('merge core alone (packages/core/bench/plan-throughput.ts, one core)');
@@ -100,31 +150,13 @@ async function measure(): Promise<BenchResults> {
   try {
     for (const people of sizes) {
       const t0 = Date.now();
-      results.push(
-        await runSize({
-          people,
-          seed,
-          adminUrl: services.databaseUrl,
-          redisUrl: services.redisUrl,
-          log,
-          inProcessSandbox: args.includes('--in-process-sandbox'),
-        }),
-      );
+      results.push((await sizeInChild(people, services, false)) as SizeResult);
       keep(`bench-size-${people}.json`, results.at(-1));
       log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
     for (const people of pullOnlySizes ?? []) {
       log(`${people} people: pull-only full resync`);
-      pullOnly.push(
-        await runPullOnly({
-          people,
-          seed,
-          adminUrl: services.databaseUrl,
-          redisUrl: services.redisUrl,
-          log,
-          inProcessSandbox: args.includes('--in-process-sandbox'),
-        }),
-      );
+      pullOnly.push((await sizeInChild(people, services, true)) as PullOnlyResult);
       keep(`bench-pull-only-${people}.json`, pullOnly.at(-1));
     }
   } finally {
@@ -155,6 +187,14 @@ const pullOnlySizes = opt('--pull-only')
 if (pullOnlySizes?.some((n) => !Number.isInteger(n) || n < 10)) {
   console.error(`--pull-only: "${opt('--pull-only')}" is not a list of whole numbers of people (at least 10)`);
   process.exit(2);
+}
+
+const oneSize = opt('--one-size');
+if (oneSize !== undefined) {
+  const outFile = opt('--out');
+  if (!outFile) throw new Error('--one-size needs --out FILE');
+  await measureOneSize(Number(oneSize), outFile);
+  process.exit(0);
 }
 
 const out: BenchResults = args.includes('--render') ? previous() : await measure();

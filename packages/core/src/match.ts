@@ -63,10 +63,25 @@ export type MatchResult =
   | { kind: 'new' }
   | { kind: 'conflict'; conflict: ConflictEntry };
 
-const hits = (candidates: readonly MatchCandidate[], field: 'emails' | 'phones', keys: string[]): MatchCandidate[] => {
-  if (keys.length === 0) return [];
-  const keyOf = field === 'emails' ? (v: string) => v : phoneMatchKey;
-  const out = candidates.filter((c) => c.canonical[field].some((e) => keys.includes(keyOf(e.value))));
+/**
+ * One number: the same E.164, or the same national digits where either side lacks its country
+ * code. Two E.164 numbers of different countries are never one, though their national digits may
+ * agree (+49 30 3008082 and +81 3 0300 8082).
+ */
+export const samePhone = (a: string, b: string): boolean =>
+  a === b || (!(a.startsWith('+') && b.startsWith('+')) && phoneMatchKey(a) === phoneMatchKey(b));
+
+const hits = (candidates: readonly MatchCandidate[], field: 'emails' | 'phones', rec: Projection): MatchCandidate[] => {
+  let out: MatchCandidate[];
+  if (field === 'emails') {
+    const keys = matchKeys(rec).emails;
+    if (keys.length === 0) return [];
+    out = candidates.filter((c) => c.canonical.emails.some((e) => keys.includes(normalizeEmail(e.value))));
+  } else {
+    const mine = (rec.phones ?? []).map((e) => e.value.trim()).filter((v) => v !== '');
+    if (mine.length === 0) return [];
+    out = candidates.filter((c) => c.canonical.phones.some((e) => mine.some((v) => samePhone(v, e.value.trim()))));
+  }
   return out.sort((a, b) => (a.canonicalId < b.canonicalId ? -1 : 1));
 };
 
@@ -90,9 +105,8 @@ const conflict = (
 });
 
 export const matchRecord = (rec: MatchInput, candidates: readonly MatchCandidate[]): MatchResult => {
-  const keys = matchKeys(rec.projection);
   for (const by of ['email', 'phone'] as const) {
-    const found = hits(candidates, by === 'email' ? 'emails' : 'phones', by === 'email' ? keys.emails : keys.phones);
+    const found = hits(candidates, by === 'email' ? 'emails' : 'phones', rec.projection);
     if (found.length === 0) continue;
     const ids = found.map((c) => c.canonicalId);
     if (found.length > 1) {

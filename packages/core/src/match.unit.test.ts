@@ -42,6 +42,21 @@ describe('matching an unlinked record', () => {
     expect(matchRecord(national, [lisa])).toEqual({ kind: 'link', canonicalId: 'p-lisa', by: 'phone' });
   });
 
+  it('by phone: two countries\' numbers with the same national digits are two numbers', () => {
+    // +49 30 3008082 (Berlin) and +81 3 0300 8082 (Tokyo) share the national digits 303008082.
+    const tokyo = rec({ emails: [email('other@y.io')], phones: [phone('+81303008082')] });
+    const berlin = {
+      ...ann,
+      canonicalId: 'p-berlin',
+      canonical: { ...ann.canonical, emails: [], phones: [phone('+49303008082')] },
+    };
+    expect(matchKeys(tokyo.projection).phones).toEqual(matchKeys(berlin.canonical).phones);
+    expect(matchRecord(tokyo, [berlin])).toEqual({ kind: 'new' });
+    // Without its country code the number may be either: it still finds the one person holding it.
+    const bare = rec({ emails: [email('other@y.io')], phones: [phone('303008082')] });
+    expect(matchRecord(bare, [berlin])).toEqual({ kind: 'link', canonicalId: 'p-berlin', by: 'phone' });
+  });
+
   it('by email first: one candidate links even when the phone is shared', () => {
     expect(matchRecord(rec({ emails: [email('ANN@x.io')], phones: [phone('+12125550100')] }), [ann, bob])).toEqual({
       kind: 'link',

@@ -9,6 +9,19 @@ describe('generatePeople', () => {
     expect(generatePeople({ seed: 5, count: 300 })).not.toEqual(generatePeople({ seed: 6, count: 300 }));
   });
 
+  it('gives every number to one person: no two share a number or its national digits', () => {
+    // 30,000 people: random draws alone would give two pairs the same number here.
+    const people = generatePeople({ seed: 42, count: 30_000 });
+    const owner = new Map<string, string>();
+    for (const p of people)
+      for (const phone of [p.phone, p.mobile]) {
+        if (!phone) continue;
+        const national = phone.national.replace(/\D/g, '').replace(/^0+/, '');
+        expect(owner.get(national) ?? p.id, `${phone.e164} of ${p.id}`).toBe(p.id);
+        owner.set(national, p.id);
+      }
+  });
+
   it('spreads people across providers with overlap, duplicates, unicode and invalid records', () => {
     const people = generatePeople({ seed: 42, count: 5000 });
     const records = people.flatMap((p) => Object.values(p.records).flat());
