@@ -1,5 +1,6 @@
 /** One size measured end to end: sync phases, reconcile from Postgres, the HTTP ceiling. */
 import os from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { Sandbox } from '@contact-sync/simulators';
 import { committedMaxSeq, writeCursor } from '@contact-sync/store';
@@ -14,22 +15,44 @@ import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 // ---------------------------------------------------------------------------------------------
 // Sampling and counting.
 
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+/**
+ * Peak RSS (sampled), and the peak of the V8 heap just after a major collection: what the process
+ * still held once garbage was gone. RSS alone mixes the two, since V8 collects lazily.
+ */
 export class RssSampler {
   peak = 0;
+  peakLiveHeap = 0;
   private timer: NodeJS.Timeout | null = null;
+  private gcs: PerformanceObserver | null = null;
   start(everyMs = 20): this {
     this.peak = process.memoryUsage.rss();
     this.timer = setInterval(() => {
       const r = process.memoryUsage.rss();
       if (r > this.peak) this.peak = r;
     }, everyMs);
+    this.gcs = new PerformanceObserver((list) => {
+      const major = list
+        .getEntries()
+        .some((e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+      if (!major) return;
+      const used = process.memoryUsage().heapUsed;
+      if (used > this.peakLiveHeap) this.peakLiveHeap = used;
+    });
+    this.gcs.observe({ entryTypes: ['gc'] });
     return this;
   }
   stop(): number {
     if (this.timer) clearInterval(this.timer);
+    this.gcs?.disconnect();
     const r = process.memoryUsage.rss();
     if (r > this.peak) this.peak = r;
-    return Math.round((this.peak / 2 ** 20) * 10) / 10;
+    return mb(this.peak);
+  }
+  /** MB; 0 when no major collection ran during the phase. */
+  liveHeapMb(): number {
+    return mb(this.peakLiveHeap);
   }
 }
 
@@ -69,6 +92,8 @@ export interface SizeResult {
   initial: {
     wallMs: number;
     peakRssMb: number;
+    /** The V8 heap's peak just after a major collection (live data, not garbage); absent in older results. */
+    peakLiveHeapMb?: number;
     /** CPU time of this whole process (user + system) over the phase: less sensitive to other load than wall time. */
     cpuMs: number;
     /** The machine's 1-minute load average over the phase (mean of start and end). */
@@ -184,6 +209,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     }
     const wallMs = Math.round(performance.now() - t0);
     const peakRssMb = rss.stop();
+    const peakLiveHeapMb = rss.liveHeapMb();
     const c = process.cpuUsage(cpu0);
     const cpuMs = Math.round((c.user + c.system) / 1000);
     const loadAvg1m = Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10;
@@ -192,7 +218,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     log(`  ${name}: ${wallMs} ms, peak RSS ${peakRssMb} MB, ${calls.readCalls} reads, ${calls.writeCalls} writes`);
     const postgresMs = pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs);
     const seqRowsRead = pg1.seqRowsRead - pg0.seqRowsRead;
-    return { out, wallMs, peakRssMb, cpuMs, loadAvg1m, postgresMs, seqRowsRead, calls, writes };
+    return { out, wallMs, peakRssMb, peakLiveHeapMb, cpuMs, loadAvg1m, postgresMs, seqRowsRead, calls, writes };
   };
 
   try {
@@ -238,6 +264,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       initial: {
         wallMs: initial.wallMs,
         peakRssMb: initial.peakRssMb,
+        peakLiveHeapMb: initial.peakLiveHeapMb,
         cpuMs: initial.cpuMs,
         loadAvg1m: initial.loadAvg1m,
         postgresMs: initial.postgresMs,
@@ -296,6 +323,8 @@ export interface PullOnlyResult {
   /** The process after the sandbox was seeded, before the sync. */
   baselineRssMb: number;
   peakRssMb: number;
+  /** The V8 heap's peak just after a major collection; absent in older results. */
+  peakLiveHeapMb?: number;
   postgresMs: number | null;
   postgresSeqRowsRead: number;
   readCalls: number;
@@ -346,6 +375,7 @@ export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
     }
     const wallMs = Math.round(performance.now() - t0);
     const peakRssMb = rss.stop();
+    const peakLiveHeapMb = rss.liveHeapMb();
     const c = process.cpuUsage(cpu0);
     await new Promise((r) => setTimeout(r, 300));
     const pg1 = await postgresStats(o.adminUrl, databaseUrl, dbName);
@@ -357,6 +387,7 @@ export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
       loadAvg1m: Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10,
       baselineRssMb,
       peakRssMb,
+      peakLiveHeapMb,
       postgresMs: pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs),
       postgresSeqRowsRead: pg1.seqRowsRead - pg0.seqRowsRead,
       readCalls: calls.readCalls,

@@ -110,13 +110,13 @@ export function markdownTable(r: BenchResults): string {
   const rows = [
     '**Initial full sync** (empty store → converged)',
     '',
-    '| people | wall (s) | process CPU (s) | load avg | peak RSS (MB) | RSS before (MB) | Postgres active (s) | rows read by seq scans | reads | list pages | writes | min writes | failed writes |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| people | wall (s) | process CPU (s) | load avg | peak RSS (MB) | RSS before (MB) | live heap, peak (MB) | Postgres active (s) | rows read by seq scans | reads | list pages | writes | min writes | failed writes |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of r.sizes) {
     const i = s.initial;
     rows.push(
-      `| ${fmt(s.people)} | ${sec(i.wallMs)} | ${sec(i.cpuMs)} | ${i.loadAvg1m ?? '—'} | ${i.peakRssMb} | ${s.baselineRssMb} | ${sec(i.postgresMs)} | ${fmt(i.postgresSeqRowsRead)} | ${fmt(i.readCalls)} | ${fmt(i.listPages)} | ${fmt(i.writeCalls)} | ${fmt(i.minWriteCalls)} | ${fmt(i.failedWriteCalls)} |`,
+      `| ${fmt(s.people)} | ${sec(i.wallMs)} | ${sec(i.cpuMs)} | ${i.loadAvg1m ?? '—'} | ${i.peakRssMb} | ${s.baselineRssMb} | ${i.peakLiveHeapMb ?? '—'} | ${sec(i.postgresMs)} | ${fmt(i.postgresSeqRowsRead)} | ${fmt(i.readCalls)} | ${fmt(i.listPages)} | ${fmt(i.writeCalls)} | ${fmt(i.minWriteCalls)} | ${fmt(i.failedWriteCalls)} |`,
     );
   }
   rows.push(

@@ -42,7 +42,7 @@ describe('matching an unlinked record', () => {
     expect(matchRecord(national, [lisa])).toEqual({ kind: 'link', canonicalId: 'p-lisa', by: 'phone' });
   });
 
-  it('by phone: two countries\' numbers with the same national digits are two numbers', () => {
+  it("by phone: two countries' numbers with the same national digits are two numbers", () => {
     // +49 30 3008082 (Berlin) and +81 3 0300 8082 (Tokyo) share the national digits 303008082.
     const tokyo = rec({ emails: [email('other@y.io')], phones: [phone('+81303008082')] });
     const berlin = {

@@ -55,6 +55,10 @@ export async function startDockerPostgres(): Promise<Omit<LocalServer, 'pid' | '
       'full_page_writes=off',
       '-c',
       'max_connections=300',
+      '-c',
+      'shared_buffers=1GB',
+      '-c',
+      'max_wal_size=4GB',
     ])
     .start();
   return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
