@@ -14,7 +14,9 @@ import type { ReconcileInput, SideState } from './types.ts';
  * The rule, per bare-digits entry (value not starting with "+"): parsed in each country of the
  * person's E.164 numbers (every side's current and base, and the canonical record), a reading
  * that is one of those numbers wins; otherwise, when all their numbers are of one country and
- * the digits are a valid number there, that reading. Else the entry is left as it is. The
+ * the digits are a possible number there, that reading (possible, as for a number written in
+ * E.164: a range libphonenumber does not know as assigned, "07645 313570", is still a UK
+ * number). Else the entry is left as it is. The
  * side's own base takes part, so a reading once agreed stays stable while the side holds it.
  */
 export function resolveNationalPhones(input: ReconcileInput): ReconcileInput {
@@ -61,9 +63,9 @@ function readNational(text: string, regions: ReadonlySet<CountryCode>, known: Re
   for (const region of regions) {
     const parsed = safeParse(text, region);
     if (!parsed?.isPossible()) continue;
-    // A reading that is one of the person's numbers is taken as is; a new one must be a valid number.
+    // A reading that is one of the person's numbers is taken as is; a new one only in their one country.
     if (known.has(parsed.number)) return parsed.number;
-    if (regions.size === 1 && parsed.isValid()) only = parsed.number;
+    if (regions.size === 1) only = parsed.number;
   }
   return only;
 }

@@ -55,6 +55,29 @@ describe('phones without a country code, read in the person’s country', () => 
     ]);
   });
 
+  it('a national number in a range not known as assigned still takes the person’s country', () => {
+    // 07645 is possible but not valid in libphonenumber's metadata: an E.164 form of it is kept
+    // by every mapper, so the national form must read the same, or the two never meet.
+    const r = reconcileRecord(
+      {
+        canonicalId: 'p1',
+        canonical: null,
+        sides: [
+          fresh(A, [{ value: '+447747548160', label: null }]),
+          fresh(B, [
+            { value: '+447747548160', label: null },
+            { value: '07645313570', label: null, raw: '07645 313570' },
+          ]),
+        ],
+      },
+      ctxOf([A, B]),
+    );
+    expect(r.canonical?.phones.map((p) => p.value)).toEqual(['+447645313570', '+447747548160']);
+    expect(r.ops.map((o) => [o.connectionId, o.target?.phones?.map((p) => p.value)])).toEqual([
+      ['a', ['+447645313570', '+447747548160']],
+    ]);
+  });
+
   it('with numbers in several countries, only a reading that is one of them is taken', () => {
     const context = canonicalOf({
       phones: [
