@@ -5,11 +5,13 @@
  * runs where the simulators' data lives, and only the results cross the process boundary.
  */
 import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProviderKey, Sandbox } from '@contact-sync/simulators';
+import type { Sandbox } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
 import { type CallCounts, countCalls, writeKinds } from './calls.ts';
+import type { CeilingLog } from './ceiling.ts';
 import { applyEdits, type Edit, type MinWrites, minWriteCalls, planEdits } from './model.ts';
 
 export interface Counted {
@@ -28,8 +30,11 @@ export interface BenchSandbox {
   providers: Sandbox['providers'];
   clearRequests(): Promise<void>;
   count(): Promise<Counted>;
-  /** The request log reduced to what the raw HTTP ceiling replays. */
-  requestLog(): Promise<{ provider: ProviderKey; path: string; isWrite: boolean }[]>;
+  /**
+   * Writes the request log, reduced to what the raw HTTP ceiling replays, to `file` (JSON): it
+   * stays out of the worker's process until the ceiling runs, after the phases whose RSS counts.
+   */
+  saveRequestLog(file: string): Promise<number>;
   plan(seed: number): Promise<SandboxPlan>;
   applyEdits(edits: readonly Edit[]): Promise<void>;
   stop(): Promise<void>;
@@ -39,7 +44,11 @@ export interface BenchSandbox {
 export const sandboxAnswers = (sandbox: Sandbox) => ({
   clearRequests: () => sandbox.clearRequests(),
   count: (): Counted => ({ calls: countCalls(sandbox), writes: writeKinds(sandbox) }),
-  requestLog: () => sandbox.requests().map((r) => ({ provider: r.provider, path: r.path, isWrite: r.isWrite })),
+  saveRequestLog: (file: string): number => {
+    const log: CeilingLog = sandbox.requests().map((r) => ({ provider: r.provider, path: r.path, isWrite: r.isWrite }));
+    writeFileSync(file, JSON.stringify(log));
+    return log.length;
+  },
   plan: (seed: number): SandboxPlan => {
     const { edits, minWriteCalls: incrementalMin } = planEdits(sandbox.people, seed);
     return {
@@ -60,7 +69,7 @@ export async function inProcessSandbox(seed: number, people: number): Promise<Be
     providers: sandbox.providers,
     clearRequests: async () => a.clearRequests(),
     count: async () => a.count(),
-    requestLog: async () => a.requestLog(),
+    saveRequestLog: async (file) => a.saveRequestLog(file),
     plan: async (s) => a.plan(s),
     applyEdits: async (edits) => a.applyEdits(edits),
     stop: () => sandbox.stop(),
@@ -105,7 +114,7 @@ export async function childProcessSandbox(seed: number, people: number): Promise
     providers: info.providers,
     clearRequests: () => call('clearRequests'),
     count: () => call('count'),
-    requestLog: () => call('requestLog'),
+    saveRequestLog: (file) => call('saveRequestLog', file),
     plan: (s) => call('plan', s),
     applyEdits: (edits) => call('applyEdits', edits),
     stop: async () => {

@@ -69,6 +69,9 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (t: T) => P
   );
 }
 
+/** What the ceiling replays of a sync's request log. */
+export type CeilingLog = { provider: ProviderKey; path: string; isWrite: boolean }[];
+
 export interface Ceiling {
   wallMs: number;
   requests: number;
@@ -85,10 +88,7 @@ export interface Ceiling {
  * the sync made (creates, `PUSH_CONCURRENCY` at a time per provider), all five providers in
  * parallel. Bodies are read in full, as a client would.
  */
-export async function httpCeiling(
-  opts: { seed: number; people: number },
-  log: { provider: ProviderKey; path: string; isWrite: boolean }[],
-): Promise<Ceiling> {
+export async function httpCeiling(opts: { seed: number; people: number }, log: CeilingLog): Promise<Ceiling> {
   const sandbox = await startSandbox({ port: 0, seed: opts.seed, contacts: opts.people, faults: 'none' });
   try {
     let non2xx = 0;
