@@ -205,4 +205,18 @@ describe('growcrm search by address (indexed by domain)', () => {
     s.softDelete(b.id);
     expect(ids('ann@x.example')).toEqual([c.id]);
   });
+
+  it('a needle with a short or a long local part finds short and long addresses alike', async () => {
+    const { GrowState } = await import('./state.ts');
+    const s = new GrowState();
+    const an = s.insert({ first_name: 'A', last_name: 'N', email: 'an@x.example', clientId: null });
+    const dan = s.insert({ first_name: 'D', last_name: 'An', email: 'Dan@x.example.org', clientId: null });
+    const jordan = s.insert({ first_name: 'Jor', last_name: 'Dan', email: 'jordan@x.example', clientId: null });
+    const ids = (search: string) => s.view({ search } as never).map((r) => r.id);
+    expect(ids('n@x.example')).toEqual([an.id, dan.id, jordan.id]);
+    expect(ids('dan@x.example')).toEqual([dan.id, jordan.id]);
+    expect(ids('rdan@x.')).toEqual([jordan.id]);
+    expect(ids('an@x.example.org')).toEqual([dan.id]);
+    expect(ids('xdan@x.example')).toEqual([]);
+  });
 });

@@ -38,6 +38,8 @@ export class GrowState {
    * such a substring can be, instead of at every contact (quadratic over an initial sync).
    */
   private byDomain = new Map<string, Set<GrowContact>>();
+  /** By the local part's last TAIL characters and the domain: an e-mail search finds its few candidates. */
+  private byTail = new Map<string, Set<GrowContact>>();
   private atElsewhere = new Set<GrowContact>();
 
   addClient(company_name: string): GrowClient {
@@ -187,26 +189,36 @@ export class GrowState {
   }
 
   private index(c: GrowContact): void {
-    const domain = c.email.toLowerCase().split('@').at(-1) ?? '';
-    const set = this.byDomain.get(domain) ?? new Set();
-    set.add(c);
-    this.byDomain.set(domain, set);
+    const { domain, tailKey } = emailKeys(c.email);
+    addTo(this.byDomain, domain, c);
+    if (tailKey) addTo(this.byTail, tailKey, c);
     if (`${c.first_name}${c.last_name}${c.phone ?? ''}`.includes('@')) this.atElsewhere.add(c);
   }
 
   private unindex(c: GrowContact): void {
-    this.byDomain.get(c.email.toLowerCase().split('@').at(-1) ?? '')?.delete(c);
+    const { domain, tailKey } = emailKeys(c.email);
+    this.byDomain.get(domain)?.delete(c);
+    if (tailKey) this.byTail.get(tailKey)?.delete(c);
     this.atElsewhere.delete(c);
   }
 
   /**
-   * Live contacts, in id order, that can contain `needle` (which holds an "@"): an e-mail can only
-   * if its domain starts with what follows the needle's last "@" (an e-mail has one "@").
+   * Live contacts, in id order, that can contain `needle` (which holds an "@"). An e-mail has one
+   * "@", so it can only if its domain starts with what follows the needle's last "@" and its local
+   * part ends with what precedes it; with TAIL characters or more before the "@", the tail index
+   * narrows a domain's thousands of contacts to the few sharing that tail (a search per create
+   * made the initial sync quadratic in Grow CRM's size).
    */
   private mayContain(needle: string): GrowContact[] {
-    const after = needle.slice(needle.lastIndexOf('@') + 1);
+    const at = needle.lastIndexOf('@');
+    const before = needle.slice(0, at);
+    const after = needle.slice(at + 1);
     const out = new Set(this.atElsewhere);
-    for (const [domain, set] of this.byDomain) if (domain.startsWith(after)) for (const c of set) out.add(c);
+    for (const [domain, set] of this.byDomain) {
+      if (!domain.startsWith(after)) continue;
+      const candidates = before.length >= TAIL ? this.byTail.get(`${before.slice(-TAIL)}@${domain}`) : set;
+      for (const c of candidates ?? []) out.add(c);
+    }
     return [...out].sort((a, b) => a.id - b.id);
   }
 
@@ -218,4 +230,21 @@ export class GrowState {
       deleted: [...this.deleted.values()],
     };
   }
+}
+
+const TAIL = 3;
+
+/** The e-mail's lower-case domain, and its tail key (the local part's last TAIL characters @ domain). */
+function emailKeys(email: string): { domain: string; tailKey: string | null } {
+  const lower = email.toLowerCase();
+  const at = lower.lastIndexOf('@');
+  const domain = at < 0 ? lower : lower.slice(at + 1);
+  const local = at < 0 ? '' : lower.slice(0, at);
+  return { domain, tailKey: local.length >= TAIL ? `${local.slice(-TAIL)}@${domain}` : null };
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
 }
