@@ -236,6 +236,20 @@ export const runConnectorContract = (subject: ContractSubject): void => {
         });
       }
 
+      it('lists through malformed 200 bodies once they clear, every record once', async () => {
+        const expected = (await collect(sim.connector)).map((r) => r.externalId).sort();
+        const connector = sim.connect({ timeoutMs: 300 });
+        sim.sandbox.clearRequests();
+        sim.sandbox.setFaults({ malformed: 1 }, provider);
+        const pending = collect(connector);
+        try {
+          await until(() => sim.sandbox.requests(provider).filter((r) => r.fault === 'malformed').length >= 2);
+        } finally {
+          sim.sandbox.setFaults({}, provider);
+        }
+        expect((await pending).map((r) => r.externalId).sort()).toEqual(expected);
+      });
+
       it('waits for Retry-After before trying again', async () => {
         sim.sandbox.clearRequests();
         sim.sandbox.setFaults({ rate429: 1, retryAfterSec: 1 }, provider);

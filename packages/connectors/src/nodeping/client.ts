@@ -2,10 +2,10 @@ import { NotFoundError, PermanentError } from '../errors.ts';
 import type { ErrorDetails } from '../shared/classify.ts';
 import { messageOf } from '../shared/classify.ts';
 import { HttpClient, type HttpResponse, type RequestSpec } from '../shared/http.ts';
+import { jsonObjectEntries } from '../shared/json-entries.ts';
 import { stringOption, transportOptions } from '../shared/options.ts';
-import { parseEnvelope } from '../shared/parse.ts';
 import type { ConnectorConfig } from '../types.ts';
-import { type NodepingContactWrite, NodepingListSchema } from './schema.ts';
+import type { NodepingContactWrite } from './schema.ts';
 
 /** NodePing names no field in its errors; guess it from the message for the report. */
 const fieldOf = (message: string): string | null =>
@@ -54,10 +54,22 @@ export class NodepingClient {
     return this.http.request({ ...spec, query: { ...spec.query, customerid: this.#customerid } });
   }
 
-  /** The whole list in one response (the API does not paginate). */
-  async list(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const res = await this.#req({ method: 'GET', path: '/contacts', ...(signal ? { signal } : {}) });
-    return parseEnvelope('nodeping', 'contact list', NodepingListSchema, res.body);
+  /**
+   * The whole list in one response (the API does not paginate), read as it streams in: contacts
+   * keyed by id, a batch per network chunk. An error reported inside the 200 (`{"error": …}`) is
+   * raised as `inspectOk` would.
+   */
+  async *list(signal?: AbortSignal): AsyncIterable<[string, unknown][]> {
+    const spec: RequestSpec = { method: 'GET', path: '/contacts', query: { customerid: this.#customerid } };
+    if (signal) spec.signal = signal;
+    const batches = this.http.streamed(spec, async function* (res, readError) {
+      for await (const batch of jsonObjectEntries(res.body, 'nodeping', 'contact list', readError)) {
+        const error = batch.find(([key, value]) => key === 'error' && (typeof value === 'string' || value === true));
+        if (error) throw inspectOk({ status: res.status, headers: res.headers, body: { error: error[1] } })!;
+        yield batch;
+      }
+    });
+    yield* batches;
   }
   /** `{}` when the contact does not exist. */
   async get(id: string): Promise<unknown> {

@@ -11,7 +11,7 @@ import { fromWire, wireType } from './mapper.ts';
 import { planUpdate } from './plan.ts';
 import { type NodepingContact, NodepingContactSchema, type NodepingContactWrite } from './schema.ts';
 
-/** Items per yielded page: the API answers the whole list at once; downstream still gets pages. */
+/** Items per yielded page: the API answers the whole list at once, read as it streams in; downstream gets pages. */
 const CHUNK = 500;
 
 /** Options: `customerId` (sub-account), `custrole` for creates (default "notify": no welcome email). */
@@ -28,16 +28,16 @@ export class NodepingConnector implements Connector {
   }
 
   async *list(signal?: AbortSignal): AsyncIterable<PulledItem[]> {
-    const all = await this.client.list(signal);
     let page: PulledItem[] = [];
-    for (const [id, raw] of Object.entries(all)) {
-      const item = toPulledItem(NodepingContactSchema, raw, fromWire, '_id');
-      page.push(item.kind === 'invalid' && item.externalId == null ? { ...item, externalId: id } : item);
-      if (page.length >= CHUNK) {
-        yield page;
-        page = [];
+    for await (const batch of this.client.list(signal))
+      for (const [id, raw] of batch) {
+        const item = toPulledItem(NodepingContactSchema, raw, fromWire, '_id');
+        page.push(item.kind === 'invalid' && item.externalId == null ? { ...item, externalId: id } : item);
+        if (page.length >= CHUNK) {
+          yield page;
+          page = [];
+        }
       }
-    }
     if (page.length > 0) yield page;
   }
 

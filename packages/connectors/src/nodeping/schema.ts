@@ -27,9 +27,6 @@ export const NodepingContactSchema = z.object({
 });
 export type NodepingContact = z.infer<typeof NodepingContactSchema>;
 
-/** The list: a map keyed by contact id, unpaginated; items validated one by one. */
-export const NodepingListSchema = z.record(z.string(), z.unknown());
-
 export const NODEPING_ADDRESS_TYPES = [
   'email',
   'sms',

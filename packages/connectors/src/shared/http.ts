@@ -76,8 +76,44 @@ export class HttpClient {
   }
 
   request(spec: RequestSpec): Promise<HttpResponse> {
+    return this.#retrying(spec, () => this.#once(spec) as Promise<HttpResponse>);
+  }
+
+  /**
+   * Like `request`, but a 2xx answer's body is handed to `read` as a stream, for a list too large
+   * to hold whole; what `read` yields is passed on as it comes. Error answers are as for
+   * `request`; a transient failure of the body (cut off, not JSON, timed out) before `read` yielded
+   * anything is retried like a request, one after it goes up (the caller cannot take back what it
+   * was given: a pull starts again).
+   */
+  async *streamed<T>(
+    spec: RequestSpec,
+    read: (res: Response, readError: (err: unknown) => Error) => AsyncIterable<T>,
+  ): AsyncIterable<T> {
+    for (let attempt = 0; ; attempt++) {
+      const { res, timeout } = await this.#retrying(
+        spec,
+        () => this.#once(spec, true) as Promise<{ res: Response; timeout: AbortSignal }>,
+      );
+      let yielded = false;
+      try {
+        for await (const item of read(res, (err) => this.#networkError(err, timeout.aborted))) {
+          yielded = true;
+          yield item;
+        }
+        return;
+      } catch (err) {
+        if (yielded || !(err instanceof TransientError) || attempt >= this.#o.retries || spec.signal?.aborted)
+          throw err;
+        const backoff = Math.min(30_000, this.#o.minBackoffMs * 2 ** attempt) * (1 + Math.random());
+        await sleep(Math.max(backoff, err.retryAfterMs ?? 0), spec.signal);
+      }
+    }
+  }
+
+  #retrying<T>(spec: RequestSpec, attempt: () => Promise<T>): Promise<T> {
     const idempotent = spec.idempotent ?? (spec.method === 'GET' || spec.method === 'PUT' || spec.method === 'DELETE');
-    return pRetry(() => this.#once(spec), {
+    return pRetry(attempt, {
       retries: this.#o.retries,
       minTimeout: this.#o.minBackoffMs,
       factor: 2,
@@ -96,7 +132,7 @@ export class HttpClient {
     });
   }
 
-  async #once(spec: RequestSpec): Promise<HttpResponse> {
+  async #once(spec: RequestSpec, streamOk = false): Promise<HttpResponse | { res: Response; timeout: AbortSignal }> {
     this.attempts++;
     const timeout = AbortSignal.timeout(this.#o.timeoutMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
@@ -111,6 +147,7 @@ export class HttpClient {
         body: spec.body === undefined ? null : JSON.stringify(spec.body),
         signal,
       });
+      if (streamOk && res.status >= 200 && res.status < 300) return { res, timeout };
       text = await res.text();
     } catch (err) {
       if (spec.signal?.aborted) throw err;
