@@ -88,16 +88,13 @@ export class HttpClient {
    */
   async *streamed<T>(
     spec: RequestSpec,
-    read: (res: Response, readError: (err: unknown) => Error) => AsyncIterable<T>,
+    read: (body: ReadableStream<Uint8Array> | null) => AsyncIterable<T>,
   ): AsyncIterable<T> {
     for (let attempt = 0; ; attempt++) {
-      const { res, timeout } = await this.#retrying(
-        spec,
-        () => this.#once(spec, true) as Promise<{ res: Response; timeout: AbortSignal }>,
-      );
+      const res = await this.#retrying(spec, () => this.#once(spec, true) as Promise<Response>);
       let yielded = false;
       try {
-        for await (const item of read(res, (err) => this.#networkError(err, timeout.aborted))) {
+        for await (const item of read(res.body && this.#idleTimed(res.body))) {
           yielded = true;
           yield item;
         }
@@ -109,6 +106,38 @@ export class HttpClient {
         await sleep(Math.max(backoff, err.retryAfterMs ?? 0), spec.signal);
       }
     }
+  }
+
+  /**
+   * A streamed body under the timeout as an idle limit: each wait for the next chunk may take up to
+   * `timeoutMs`. The time the reader spends with a chunk (a pull writing a page to Postgres) does
+   * not count, so a long list read at the pace of its consumer does not time out. Failures of the
+   * read come out as `TransientError`s.
+   */
+  #idleTimed(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    const reader = body.getReader();
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (c) => {
+          let timer: NodeJS.Timeout | undefined;
+          const idle = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(this.#networkError(new Error('no data'), true)), this.#o.timeoutMs);
+          });
+          try {
+            const r = await Promise.race([reader.read(), idle]);
+            if (r.done) c.close();
+            else c.enqueue(r.value);
+          } catch (err) {
+            reader.cancel().catch(() => {});
+            c.error(err instanceof TransientError ? err : this.#networkError(err, false));
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
   }
 
   #retrying<T>(spec: RequestSpec, attempt: () => Promise<T>): Promise<T> {
@@ -132,10 +161,13 @@ export class HttpClient {
     });
   }
 
-  async #once(spec: RequestSpec, streamOk = false): Promise<HttpResponse | { res: Response; timeout: AbortSignal }> {
+  async #once(spec: RequestSpec, streamOk = false): Promise<HttpResponse | Response> {
     this.attempts++;
-    const timeout = AbortSignal.timeout(this.#o.timeoutMs);
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
+    // A timer cleared when the attempt ends (AbortSignal.timeout's stays alive until it fires);
+    // for a streamed body it covers the headers, and #idleTimed the body.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.#o.timeoutMs);
+    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout.signal]) : timeout.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers };
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
@@ -147,11 +179,13 @@ export class HttpClient {
         body: spec.body === undefined ? null : JSON.stringify(spec.body),
         signal,
       });
-      if (streamOk && res.status >= 200 && res.status < 300) return { res, timeout };
+      if (streamOk && res.status >= 200 && res.status < 300) return res;
       text = await res.text();
     } catch (err) {
       if (spec.signal?.aborted) throw err;
-      throw this.#networkError(err, timeout.aborted);
+      throw this.#networkError(err, timeout.signal.aborted);
+    } finally {
+      clearTimeout(timer);
     }
     const body = parseJson(text);
     if (res.status < 200 || res.status >= 300) {

@@ -142,4 +142,45 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(null)).toBeNull();
     expect(parseRetryAfter('soon')).toBeNull();
   });
+
+  describe('streamed bodies', () => {
+    const entries = async function* (body: ReadableStream<Uint8Array> | null) {
+      const decoder = new TextDecoder();
+      for await (const chunk of body ?? []) yield decoder.decode(chunk);
+    };
+
+    it('the timeout limits each wait for data, not the time the reader spends with it', async () => {
+      const http = await clientFor(() => ({ status: 200, chunks: ['{"a":1', ',"b":2', '}'], gapMs: 20 }), {
+        timeoutMs: 150,
+      });
+      let text = '';
+      const started = Date.now();
+      for await (const piece of http.streamed({ method: 'GET', path: '/list' }, entries)) {
+        text += piece;
+        await new Promise((r) => setTimeout(r, 200)); // a slow consumer: longer than the timeout
+      }
+      expect(JSON.parse(text)).toEqual({ a: 1, b: 2 });
+      expect(Date.now() - started).toBeGreaterThan(400);
+    });
+
+    it('a body that stops sending times out, after what it had sent was handed on', async () => {
+      const http = await clientFor(() => ({ status: 200, chunks: ['{"a":1'], stall: true }), { timeoutMs: 100 });
+      const seen: string[] = [];
+      const err = await (async () => {
+        for await (const piece of http.streamed({ method: 'GET', path: '/list' }, entries)) seen.push(piece);
+      })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransientError);
+      expect((err as Error).message).toBe('test: request timed out after 100 ms');
+      expect(seen).toEqual(['{"a":1']);
+      expect(server?.seen).toHaveLength(1); // not retried: part of it was handed on
+    });
+
+    it('an error answer is retried and classified as for a request', async () => {
+      const http = await clientFor((_r, _b, n) => (n < 2 ? json(503, { message: 'busy' }) : json(200, { ok: 1 })));
+      const pieces: string[] = [];
+      for await (const p of http.streamed({ method: 'GET', path: '/list' }, entries)) pieces.push(p);
+      expect(JSON.parse(pieces.join(''))).toEqual({ ok: 1 });
+      expect(server?.seen).toHaveLength(2);
+    });
+  });
 });

@@ -6,13 +6,12 @@ import { TransientError } from '../errors.ts';
  * batches (one per network chunk). The whole text and the whole parsed object are never held,
  * so a provider that answers its entire list in one response (NodePing) costs memory by the
  * chunk, not by the provider's size. A body that is not one JSON object, or that ends early, is a
- * transient error naming `what`; `readError` turns a failure of the read itself into one.
+ * transient error naming `what`; a failure of the read itself goes up as it is.
  */
 export async function* jsonObjectEntries(
   body: ReadableStream<Uint8Array> | null,
   provider: string,
   what: string,
-  readError: (err: unknown) => Error,
 ): AsyncIterable<[string, unknown][]> {
   const shapeError = (why: string) =>
     new TransientError(provider, `${provider}: ${what} does not match the documented shape: ${why}`, 200);
@@ -31,12 +30,7 @@ export async function* jsonObjectEntries(
   const reader = body.getReader();
   try {
     for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (err) {
-        throw readError(err);
-      }
+      const chunk = await reader.read();
       if (chunk.done) break;
       if (!started) {
         const first = chunk.value.find((b: number) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);

@@ -6,6 +6,10 @@ export interface Scripted {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Sent one after the other, `gapMs` apart, instead of `body`; with `stall`, the body never ends. */
+  chunks?: string[];
+  gapMs?: number;
+  stall?: boolean;
 }
 export type Script = (req: IncomingMessage, body: string, n: number) => Scripted | 'hang' | 'reset';
 
@@ -28,7 +32,16 @@ export const startTestServer = async (script: Script): Promise<TestServer> => {
       if (out === 'hang') return;
       if (out === 'reset') return void req.socket.destroy();
       res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
-      res.end(out.body ?? '');
+      if (!out.chunks) return void res.end(out.body ?? '');
+      const chunks = [...out.chunks];
+      const next = () => {
+        const c = chunks.shift();
+        if (c !== undefined) {
+          res.write(c);
+          setTimeout(next, out.gapMs ?? 0);
+        } else if (!out.stall) res.end();
+      };
+      next();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
