@@ -10,7 +10,7 @@
  * - `--one-size N --out FILE` (internal): one size in this process; every size runs so, in a fresh one.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provideServices } from '@contact-sync/services';
@@ -106,7 +106,9 @@ async function sizeInChild(
   });
   if (code !== 0)
     throw new Error(`${people} people${pullOnly ? ' (pull-only)' : ''}: the size's process exited with ${code}`);
-  return JSON.parse(readFileSync(out, 'utf8'));
+  const result: unknown = JSON.parse(readFileSync(out, 'utf8'));
+  rmSync(out, { force: true });
+  return result;
 }
 
 /** `--one-size N --out FILE` (run by sizeInChild): one size measured in this process, its result to FILE. */

@@ -82,9 +82,9 @@ export class HttpClient {
   /**
    * Like `request`, but a 2xx answer's body is handed to `read` as a stream, for a list too large
    * to hold whole; what `read` yields is passed on as it comes. Error answers are as for
-   * `request`; a transient failure of the body (cut off, not JSON, timed out) before `read` yielded
-   * anything is retried like a request, one after it goes up (the caller cannot take back what it
-   * was given: a pull starts again).
+   * `request`. A transient failure of the body (cut off, not JSON, timed out) before `read` yielded
+   * anything is retried like a request; one after that goes up, since the caller cannot take back
+   * what it was given (a pull starts again).
    */
   async *streamed<T>(
     spec: RequestSpec,
