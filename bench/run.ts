@@ -10,7 +10,7 @@
  * - `--one-size N --out FILE` (internal): one size in this process; every size runs so, in a fresh one.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provideServices } from '@contact-sync/services';
@@ -75,22 +75,17 @@ const log = (m: string) => console.error(`[bench ${new Date().toISOString().slic
 
 process.env.LOG_LEVEL ??= 'error';
 
-/** Each size's result is kept in .tmp as it comes, so a failure at a later size does not lose it. */
-function keep(name: string, value: unknown): void {
-  mkdirSync(join(here, '../.tmp'), { recursive: true });
-  writeFileSync(join(here, '../.tmp', name), `${JSON.stringify(value, null, 2)}\n`);
-}
-
 /**
  * One size in a fresh process (`--expose-gc`): each size's RSS starts from the same empty worker,
- * not from what earlier sizes and their in-process HTTP ceiling left on the heap.
+ * not from what earlier sizes and their in-process HTTP ceiling left on the heap. Its result stays
+ * in .tmp, so a failure at a later size does not lose it.
  */
 async function sizeInChild(
   people: number,
   services: { databaseUrl: string; redisUrl: string },
   pullOnly: boolean,
 ): Promise<unknown> {
-  const out = join(here, '../.tmp', `bench-child-${process.pid}-${people}-${pullOnly ? 'pull' : 'full'}.json`);
+  const out = join(here, '../.tmp', `bench-${pullOnly ? 'pull-only' : 'size'}-${people}.json`);
   mkdirSync(dirname(out), { recursive: true });
   const argv = ['--expose-gc', fileURLToPath(import.meta.url), '--one-size', String(people), '--seed', String(seed)];
   if (pullOnly) argv.push('--pull-only', String(people));
@@ -106,9 +101,7 @@ async function sizeInChild(
   });
   if (code !== 0)
     throw new Error(`${people} people${pullOnly ? ' (pull-only)' : ''}: the size's process exited with ${code}`);
-  const result: unknown = JSON.parse(readFileSync(out, 'utf8'));
-  rmSync(out, { force: true });
-  return result;
+  return JSON.parse(readFileSync(out, 'utf8'));
 }
 
 /** `--one-size N --out FILE` (run by sizeInChild): one size measured in this process, its result to FILE. */
@@ -153,13 +146,11 @@ async function measure(): Promise<BenchResults> {
     for (const people of sizes) {
       const t0 = Date.now();
       results.push((await sizeInChild(people, services, false)) as SizeResult);
-      keep(`bench-size-${people}.json`, results.at(-1));
       log(`${people} people done in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
     for (const people of pullOnlySizes ?? []) {
       log(`${people} people: pull-only full resync`);
       pullOnly.push((await sizeInChild(people, services, true)) as PullOnlyResult);
-      keep(`bench-pull-only-${people}.json`, pullOnly.at(-1));
     }
   } finally {
     await services.stop();

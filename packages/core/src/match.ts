@@ -76,7 +76,7 @@ const hits = (candidates: readonly MatchCandidate[], field: 'emails' | 'phones',
   if (field === 'emails') {
     const keys = matchKeys(rec).emails;
     if (keys.length === 0) return [];
-    out = candidates.filter((c) => c.canonical.emails.some((e) => keys.includes(normalizeEmail(e.value))));
+    out = candidates.filter((c) => c.canonical.emails.some((e) => keys.includes(e.value)));
   } else {
     const mine = (rec.phones ?? []).map((e) => e.value.trim()).filter((v) => v !== '');
     if (mine.length === 0) return [];

@@ -62,14 +62,13 @@ export class NodepingClient {
   async *list(signal?: AbortSignal): AsyncIterable<[string, unknown][]> {
     const spec: RequestSpec = { method: 'GET', path: '/contacts', query: { customerid: this.#customerid } };
     if (signal) spec.signal = signal;
-    const batches = this.http.streamed(spec, async function* (body) {
+    yield* this.http.streamed(spec, async function* (body) {
       for await (const batch of jsonObjectEntries(body, 'nodeping', 'contact list')) {
         const error = batch.find(([key, value]) => key === 'error' && (typeof value === 'string' || value === true));
         if (error) throw inspectOk({ status: 200, headers: new Headers(), body: { error: error[1] } })!;
         yield batch;
       }
     });
-    yield* batches;
   }
   /** `{}` when the contact does not exist. */
   async get(id: string): Promise<unknown> {

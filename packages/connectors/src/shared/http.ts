@@ -90,21 +90,17 @@ export class HttpClient {
     spec: RequestSpec,
     read: (body: ReadableStream<Uint8Array> | null) => AsyncIterable<T>,
   ): AsyncIterable<T> {
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.#retrying(spec, () => this.#once(spec, true) as Promise<Response>);
-      let yielded = false;
-      try {
-        for await (const item of read(res.body && this.#idleTimed(res.body))) {
-          yielded = true;
-          yield item;
-        }
-        return;
-      } catch (err) {
-        if (yielded || !(err instanceof TransientError) || attempt >= this.#o.retries || spec.signal?.aborted)
-          throw err;
-        const backoff = Math.min(30_000, this.#o.minBackoffMs * 2 ** attempt) * (1 + Math.random());
-        await sleep(Math.max(backoff, err.retryAfterMs ?? 0), spec.signal);
-      }
+    // The attempt is the request and the body's first item: a failure up to there is retried by
+    // the same policy as a request; after it, the caller already holds part of the answer.
+    const { items, first } = await this.#retrying(spec, async () => {
+      const res = (await this.#once(spec, true)) as Response;
+      const items = read(res.body && this.#idleTimed(res.body))[Symbol.asyncIterator]();
+      return { items, first: await items.next() };
+    });
+    try {
+      for (let next = first; !next.done; next = await items.next()) yield next.value;
+    } finally {
+      await items.return?.();
     }
   }
 
