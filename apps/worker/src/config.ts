@@ -73,8 +73,10 @@ export const ConnectionConfigSchema = z.strictObject({
   deletePolicy: z.enum(['propagate', 'unlink', 'ignore']).default('unlink'),
   /** Share (0..1) of a connection's records that may vanish in one pull before deletes are held. */
   massDeleteThreshold: z.number().min(0).max(1).default(0.2),
-  /** Vanished records below this count never trip the guard (tiny accounts). */
-  massDeleteMinimum: z.number().int().min(0).default(5),
+  /** Removed: a minimum count let a small account be emptied by one empty list (the guard is by share only). */
+  massDeleteMinimum: z
+    .never({ error: 'no longer supported: the guard holds by share (massDeleteThreshold) whatever the size' })
+    .optional(),
   rateLimit: z.strictObject({ max: z.number().int().positive(), duration: Duration }).optional(),
   timeout: Duration.default(15_000),
   /** Provider options: growcrm { clientId }, nodeping { customerId }, r-service { account }. */

@@ -1,13 +1,16 @@
-import { contentHash } from '@contact-sync/core';
+import { contentHash, massDeleteGuard } from '@contact-sync/core';
 import {
+  adoptUnlistedLinks,
   bumpRun,
   committedMaxSeq,
   countVanished,
   createRun,
   holdVanished,
   ingestPage,
+  markQuarantinedSeen,
   markVanishedGone,
   quarantine,
+  resolveReturnedHolds,
   type SnapshotInput,
   setRunStatus,
   withSeqWrite,
@@ -41,6 +44,10 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
   const counters = [run.id, ...(job.resyncRunId ? [job.resyncRunId] : [])];
   const bump = (c: Parameters<typeof bumpRun>[2]) => Promise.all(counters.map((id) => bumpRun(res.prisma, id, c)));
   const result: PullResult = { runId: run.id, pulled: 0, changed: 0, quarantined: 0, gone: 0, held: 0 };
+  /** Records listed but invalid: they exist, so they are not gone. */
+  const quarantinedIds = new Set<string>();
+  /** Invalid items whose id could not be read: some record was listed that cannot be named. */
+  let unnamed = 0;
   try {
     let requestedAt = new Date();
     for await (const page of connector.list(signal)) {
@@ -69,27 +76,37 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
         });
       }
       await quarantine(res.prisma, job.connectionId, run.id, invalid);
+      for (const item of invalid) {
+        if (item.externalId === null) unnamed++;
+        else quarantinedIds.add(item.externalId);
+      }
       result.pulled += records.length;
       result.changed += ingested.changed;
       result.quarantined += invalid.length;
       await bump({ pulled: records.length, changed: ingested.changed, quarantined: invalid.length });
       requestedAt = new Date();
     }
-    if (job.full) {
-      const { before, vanished } = await countVanished(res.prisma, job.connectionId, run.id, run.startedAt);
-      const tripped =
-        vanished >= config.massDeleteMinimum && before > 0 && vanished / before > config.massDeleteThreshold;
-      if (tripped) {
+    await markQuarantinedSeen(res.prisma, job.connectionId, run.id, [...quarantinedIds]);
+    if (job.full && unnamed > 0) {
+      // A listed record whose id cannot be read may be any of the unseen ones: nothing is gone.
+      log.warn({ unnamed }, 'full pull listed records without a readable id: nothing marked gone');
+    } else if (job.full) {
+      await adoptUnlistedLinks(res.prisma, job.connectionId, run.startedAt);
+      const { before, vanished, listed } = await countVanished(res.prisma, job.connectionId, run.id, run.startedAt);
+      const guard = massDeleteGuard({ total: before, vanished, listed, threshold: config.massDeleteThreshold });
+      if (guard.held) {
         result.held = await holdVanished(res.prisma, job.connectionId, run.id);
         log.warn(
-          { before, vanished, threshold: config.massDeleteThreshold },
+          { before, vanished, listed, threshold: config.massDeleteThreshold },
           'mass-delete guard: deletes held for review',
         );
-      } else {
+      } else if (vanished > 0) {
         result.gone = await withSeqWrite(res.prisma, (tx) => markVanishedGone(tx, job.connectionId, run.id));
         await bump({ gone: result.gone });
       }
     }
+    const resolved = await resolveReturnedHolds(res.prisma, job.connectionId, run.id);
+    if (resolved > 0) log.info({ resolved }, 'held deletes closed: their records were listed again');
     await res.prisma.connection.update({
       where: { id: job.connectionId },
       data: {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type BatchPerson,
   type Canonical,
   type ConflictEntry,
   conflictKey,
   contentHash,
-  type MatchCandidate,
+  matchBatch,
   matchKeys,
-  matchRecord,
   type Projection,
   type ReconcileContext,
   type ReconcileInput,
@@ -68,9 +68,7 @@ export async function planBatch(
   }
 
   // Matching: unlinked, present rows, in a stable order so the batch's result does not depend on pull order.
-  const unlinked = byEmailGroups(
-    rows.filter((r) => r.goneAt === null && !linkOf.has(k(r.connectionId, r.externalId))).sort(byRecordId),
-  );
+  const unlinked = rows.filter((r) => r.goneAt === null && !linkOf.has(k(r.connectionId, r.externalId)));
   const newLinks = new Map<string, { row: SnapshotRow; canonicalId: string }[]>();
   const fresh = new Set<string>();
   if (unlinked.length > 0) {
@@ -151,10 +149,16 @@ export async function planBatch(
     for (const l of linksOf.get(canonicalId) ?? [])
       if (busy.has(k(canonicalId, l.connectionId))) deferred.add(l.connectionId);
     for (const op of result.ops) if (busy.has(k(canonicalId, op.connectionId))) deferred.add(op.connectionId);
+    // A record that stopped validating keeps its last good snapshot and its link, but nothing is
+    // written to it or agreed with it while its real content is unknown: once it validates again
+    // its row changes and the person is planned afresh from its base.
+    const frozen = new Set<string>();
+    for (const l of linksOf.get(canonicalId) ?? [])
+      if (snapOf.get(k(l.connectionId, l.externalId))?.quarantinedAt) frozen.add(l.connectionId);
     // New links are recorded whatever is planned for them: the record is this person's.
     for (const n of newLinks.get(canonicalId) ?? []) write.links.push(newLinkWrite(n.row, canonicalId));
     for (const change of result.links) {
-      if (deferred.has(change.connectionId)) continue;
+      if (deferred.has(change.connectionId) || frozen.has(change.connectionId)) continue;
       if (change.kind === 'set-base') {
         const snap = snapOf.get(k(change.connectionId, change.externalId));
         write.links.push({
@@ -171,7 +175,7 @@ export async function planBatch(
       }
     }
     for (const op of result.ops) {
-      if (deferred.has(op.connectionId)) continue;
+      if (deferred.has(op.connectionId) || frozen.has(op.connectionId)) continue;
       write.ops.push({
         idempotencyKey: op.idempotencyKey,
         connectionId: op.connectionId,
@@ -327,8 +331,8 @@ function sideOf(link: Link, snap: SnapshotRow | undefined): SideState {
 }
 
 /**
- * Links unlinked records to people: candidates come from the keys table, plus people made
- * earlier in this batch (so the same person pulled from two providers at once becomes one).
+ * Links unlinked records to people: the worker reads the candidates (people holding any of the
+ * batch's keys, and where they are linked); the pure batch matcher decides.
  */
 async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, write: ReconcileWrite) {
   const keyList: { kind: 'email' | 'phone'; value: string }[] = [];
@@ -343,133 +347,30 @@ async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, writ
     canonicalsByIds(db, candidateIds),
     linksByCanonical(db, candidateIds),
   ]);
-  const people = new Map<string, { canonical: Canonical; linked: Set<string> }>();
-  for (const c of canons as CanonicalContact[]) people.set(c.id, { canonical: c.data as Canonical, linked: new Set() });
-  for (const l of candLinks) people.get(l.canonicalId)?.linked.add(l.connectionId);
-  const index = new Map<string, Set<string>>();
-  const addKeys = (id: string, p: Projection) => {
-    const mk = matchKeys(p);
-    for (const key of [...mk.emails.map((v) => `e:${v}`), ...mk.phones.map((v) => `p:${v}`)]) {
-      const set = index.get(key) ?? new Set<string>();
-      set.add(id);
-      index.set(key, set);
-    }
-  };
-  for (const h of hits) {
-    const set = index.get(`${h.kind === 'email' ? 'e' : 'p'}:${h.value}`) ?? new Set<string>();
-    set.add(h.canonicalId);
-    index.set(`${h.kind === 'email' ? 'e' : 'p'}:${h.value}`, set);
-  }
-
+  const linkedIn = groupBy(candLinks, (l) => l.canonicalId);
+  const known: BatchPerson[] = (canons as CanonicalContact[]).map((c) => ({
+    canonicalId: c.id,
+    canonical: c.data as Canonical,
+    linkedConnections: (linkedIn.get(c.id) ?? []).map((l) => l.connectionId),
+  }));
+  const records = unlinked.map((row) => ({
+    row,
+    connectionId: row.connectionId,
+    externalId: row.externalId,
+    projection: row.projection as Projection,
+    updatedAt: row.remoteUpdatedAt?.toISOString() ?? null,
+  }));
+  const matched = matchBatch(records, known, randomUUID);
+  for (const { record, conflict } of matched.conflicts)
+    write.conflicts.push(conflictWrite(conflict, runOf(record.row)));
   const links = new Map<string, SnapshotRow[]>();
-  const fresh = new Set<string>();
-  // By e-mail, then by phone, batch-wide: a record that shares the person's e-mail is linked before
-  // one that only shares a phone (e.g. a provider's duplicate of the person with another address),
-  // whatever their order in the batch.
-  const place = (row: SnapshotRow, emailRound: boolean): boolean => {
-    const projection = row.projection as Projection;
-    const mk = matchKeys(projection);
-    const ids = new Set<string>();
-    for (const key of [...mk.emails.map((v) => `e:${v}`), ...mk.phones.map((v) => `p:${v}`)])
-      for (const id of index.get(key) ?? []) ids.add(id);
-    const candidates: MatchCandidate[] = [...ids].flatMap((id) => {
-      const p = people.get(id);
-      return p ? [{ canonicalId: id, canonical: p.canonical, linkedConnections: [...p.linked] }] : [];
-    });
-    const result = matchRecord(
-      {
-        connectionId: row.connectionId,
-        externalId: row.externalId,
-        projection,
-        updatedAt: row.remoteUpdatedAt?.toISOString() ?? null,
-      },
-      candidates,
+  for (const [id, list] of matched.links)
+    links.set(
+      id,
+      list.map((r) => r.row),
     );
-    // First round: only what an e-mail decides (a link or an e-mail conflict); the rest waits.
-    if (emailRound && !(result.kind === 'link' ? result.by === 'email' : isEmailConflict(result))) return false;
-    if (result.kind === 'conflict') {
-      write.conflicts.push(conflictWrite(result.conflict, runOf(row)));
-      return true;
-    }
-    const id = result.kind === 'link' ? result.canonicalId : randomUUID();
-    if (result.kind === 'new') {
-      fresh.add(id);
-      people.set(id, { canonical: asCanonical(projection), linked: new Set() });
-    } else {
-      // The matched person now also holds this record's values, for the next rows' matching.
-      const p = people.get(id)!;
-      p.canonical = mergeForMatching(p.canonical, projection);
-    }
-    people.get(id)!.linked.add(row.connectionId);
-    addKeys(id, projection);
-    links.set(id, [...(links.get(id) ?? []), row]);
-    return true;
-  };
-  const waiting = unlinked.filter((row) => !place(row, true));
-  for (const row of waiting) place(row, false);
-  return { links, fresh };
+  return { links, fresh: matched.fresh };
 }
-
-/**
- * Orders records so that those sharing an e-mail with more of the batch come first (stable within a
- * group size): the records of one person that agree on an address are matched together before a
- * record that shares only a phone with them (a provider's duplicate under another address), so
- * the duplicate is the one reported, not the one linked.
- */
-/** Connection, then id in natural order ("9" before "10"): of a provider's duplicates, the older record first. */
-const naturalOrder = new Intl.Collator('en', { numeric: true });
-const byRecordId = (a: SnapshotRow, b: SnapshotRow): number =>
-  a.connectionId < b.connectionId
-    ? -1
-    : a.connectionId > b.connectionId
-      ? 1
-      : naturalOrder.compare(a.externalId, b.externalId);
-
-function byEmailGroups(rows: SnapshotRow[]): SnapshotRow[] {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(x, r);
-    return r;
-  };
-  const emailsOf = rows.map((r) => matchKeys(r.projection as Projection).emails);
-  for (const emails of emailsOf) {
-    for (const e of emails) if (!parent.has(e)) parent.set(e, e);
-    for (const e of emails.slice(1)) parent.set(find(e), find(emails[0]!));
-  }
-  const size = new Map<string, number>();
-  for (const emails of emailsOf) if (emails[0]) size.set(find(emails[0]), (size.get(find(emails[0])) ?? 0) + 1);
-  const groupSize = emailsOf.map((emails) => (emails[0] ? size.get(find(emails[0]))! : 0));
-  return rows
-    .map((row, i) => ({ row, i, n: groupSize[i]! }))
-    .sort((a, b) => b.n - a.n || a.i - b.i)
-    .map((x) => x.row);
-}
-
-const isEmailConflict = (r: ReturnType<typeof matchRecord>): boolean =>
-  r.kind === 'conflict' && r.conflict.field === 'emails';
-
-const asCanonical = (p: Projection): Canonical => ({
-  givenName: null,
-  middleName: null,
-  familyName: null,
-  displayName: null,
-  organization: null,
-  title: null,
-  avatarUrl: null,
-  websites: [],
-  chats: [],
-  ...p,
-  emails: p.emails ?? [],
-  phones: p.phones ?? [],
-});
-
-const mergeForMatching = (c: Canonical, p: Projection): Canonical => ({
-  ...c,
-  emails: [...c.emails, ...(p.emails ?? [])],
-  phones: [...c.phones, ...(p.phones ?? [])],
-});
 
 function conflictWrite(c: ConflictEntry, runId: string | null): ConflictWrite {
   // The same conflict seen again (same cell, same values) is one entry; different values are a new one.

@@ -9,7 +9,9 @@ export {
   type MatchResult,
   matchKeys,
   matchRecord,
+  mayBeSamePerson,
 } from './match.ts';
+export { type BatchMatch, type BatchPerson, byEmailGroups, byRecordId, matchBatch } from './match-batch.ts';
 export { type HeldCell, type MergeResult, mergeRecord, NO_BASE_LABEL, type Voter } from './merge.ts';
 export {
   canonicalEquals,

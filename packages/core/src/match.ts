@@ -104,38 +104,104 @@ const conflict = (
   candidates: ids,
 });
 
+/** A name folded for comparison: case, accents, punctuation and spacing do not count. */
+const foldName = (v: string | null | undefined): string =>
+  (v ?? '')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+const nameForms = (p: Projection): Set<string> => {
+  const given = foldName(p.givenName);
+  const family = foldName(p.familyName);
+  const forms = [
+    foldName(p.displayName),
+    given && family ? `${given} ${family}` : '',
+    given && family ? `${family} ${given}` : '',
+  ];
+  return new Set(forms.filter((f) => f !== ''));
+};
+
+/**
+ * Whether a record may be the same person as a candidate by name: true when either side has no
+ * name to compare, or some form of the names agrees (given + family either way, display name).
+ */
+export const mayBeSamePerson = (rec: Projection, person: Projection): boolean => {
+  const a = nameForms(rec);
+  const b = nameForms(person);
+  if (a.size === 0 || b.size === 0) return true;
+  for (const f of a) if (b.has(f)) return true;
+  return false;
+};
+
+/**
+ * Links only when every key of the record that finds anyone points at the same one person:
+ * an e-mail or phone held by several people (a family landline, a shared office address), or an
+ * e-mail and a phone pointing at different people, is an ambiguous match — linked to nobody,
+ * nothing written, until an admin decides. A second record of one provider that shares only a
+ * phone with a person linked there and carries another name is another person who shares the
+ * number (two members of a household), not a duplicate: it becomes a person of its own, and
+ * the number is then held by two people.
+ */
 export const matchRecord = (rec: MatchInput, candidates: readonly MatchCandidate[]): MatchResult => {
-  for (const by of ['email', 'phone'] as const) {
-    const found = hits(candidates, by === 'email' ? 'emails' : 'phones', rec.projection);
-    if (found.length === 0) continue;
-    const ids = found.map((c) => c.canonicalId);
-    if (found.length > 1) {
-      return {
-        kind: 'conflict',
-        conflict: conflict(
-          'ambiguous-match',
-          rec,
-          by,
-          ids,
-          `matches ${found.length} people by ${by}: needs a decision`,
-        ),
-      };
+  const byEmail = hits(candidates, 'emails', rec.projection);
+  const byPhone = hits(candidates, 'phones', rec.projection);
+  const ambiguous = (by: 'email' | 'phone', found: MatchCandidate[], rule: string): MatchResult => ({
+    kind: 'conflict',
+    conflict: conflict(
+      'ambiguous-match',
+      rec,
+      by,
+      found.map((c) => c.canonicalId),
+      rule,
+    ),
+  });
+  if (byEmail.length > 1)
+    return ambiguous('email', byEmail, `matches ${byEmail.length} people by email: needs a decision`);
+  if (byEmail.length === 1) {
+    const only = byEmail[0]!;
+    // Each number that finds anyone must find this person too (a number they share with others is
+    // no contradiction; a number only someone else holds is).
+    const contradicting = (rec.projection.phones ?? []).flatMap((entry) => {
+      const holders = byPhone.filter((c) =>
+        c.canonical.phones.some((e) => samePhone(entry.value.trim(), e.value.trim())),
+      );
+      return holders.length > 0 && !holders.includes(only) ? holders : [];
+    });
+    if (contradicting.length > 0) {
+      const ids = [...new Map([only, ...contradicting].map((c) => [c.canonicalId, c])).values()].sort((a, b) =>
+        a.canonicalId < b.canonicalId ? -1 : 1,
+      );
+      return ambiguous('email', ids, 'its email and its phone point at different people: needs a decision');
     }
-    const only = found[0]!;
-    if (only.linkedConnections.includes(rec.connectionId)) {
-      // The provider holds two records for one person (a split or a duplicate): ask, don't guess.
-      return {
-        kind: 'conflict',
-        conflict: conflict(
-          'duplicate-in-provider',
-          rec,
-          by,
-          ids,
-          `matches by ${by} a person already linked to another record of ${rec.connectionId}: link as a new person or merge?`,
-        ),
-      };
-    }
-    return { kind: 'link', canonicalId: only.canonicalId, by };
+    return linkOrDuplicate(rec, only, 'email');
+  }
+  if (byPhone.length > 1)
+    return ambiguous('phone', byPhone, `matches ${byPhone.length} people by phone: needs a decision`);
+  if (byPhone.length === 1) {
+    const only = byPhone[0]!;
+    if (only.linkedConnections.includes(rec.connectionId) && !mayBeSamePerson(rec.projection, only.canonical))
+      return { kind: 'new' };
+    return linkOrDuplicate(rec, only, 'phone');
   }
   return { kind: 'new' };
+};
+
+const linkOrDuplicate = (rec: MatchInput, only: MatchCandidate, by: 'email' | 'phone'): MatchResult => {
+  if (only.linkedConnections.includes(rec.connectionId)) {
+    // The provider holds two records for one person (a split or a duplicate): ask, don't guess.
+    return {
+      kind: 'conflict',
+      conflict: conflict(
+        'duplicate-in-provider',
+        rec,
+        by,
+        [only.canonicalId],
+        `matches by ${by} a person already linked to another record of ${rec.connectionId}: link as a new person or merge?`,
+      ),
+    };
+  }
+  return { kind: 'link', canonicalId: only.canonicalId, by };
 };

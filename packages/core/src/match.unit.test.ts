@@ -102,4 +102,42 @@ describe('matching an unlinked record', () => {
       );
     });
   });
+
+  describe('a key shared by several people never merges them', () => {
+    const named = (c: MatchCandidate, givenName: string, familyName: string): MatchCandidate => ({
+      ...c,
+      canonical: { ...c.canonical, givenName, familyName, displayName: `${givenName} ${familyName}` },
+    });
+    const ann2 = named(ann, 'Ann', 'Lee');
+    const bob2 = named({ ...bob, canonical: { ...bob.canonical, phones: [phone('+12125550199')] } }, 'Bob', 'Lee');
+
+    it('an e-mail and a phone pointing at different people: ambiguous, linked to nobody', () => {
+      const r = matchRecord(rec({ emails: [email('ann@x.io')], phones: [phone('+12125550199')] }), [ann2, bob2]);
+      expect(r).toMatchObject({
+        kind: 'conflict',
+        conflict: { kind: 'ambiguous-match', candidates: ['p-ann', 'p-bob'], canonicalId: null, chosen: null },
+      });
+    });
+
+    it('a phone-only record whose number two people hold: ambiguous', () => {
+      const family = rec({ displayName: 'Lee Family', phones: [phone('+12125550100')] });
+      expect(matchRecord(family, [ann2, named(bob, 'Bob', 'Lee')])).toMatchObject({
+        kind: 'conflict',
+        conflict: { kind: 'ambiguous-match', field: 'phones', candidates: ['p-ann', 'p-bob'] },
+      });
+    });
+
+    it("a provider's second record sharing only a phone, under another name, is another person", () => {
+      const bobRecord = rec({ givenName: 'Bob', familyName: 'Lee', phones: [phone('+12125550100')] }, 'a');
+      expect(matchRecord(bobRecord, [ann2])).toEqual({ kind: 'new' });
+    });
+
+    it("a provider's second record sharing a phone under the same name is still a duplicate for review", () => {
+      const again = rec({ givenName: 'ANN', familyName: 'lée', phones: [phone('+12125550100')] }, 'a');
+      expect(matchRecord(again, [ann2])).toMatchObject({
+        kind: 'conflict',
+        conflict: { kind: 'duplicate-in-provider', canonicalId: 'p-ann' },
+      });
+    });
+  });
 });

@@ -334,7 +334,7 @@ export const mergeRecord = (
  * and no side changed the display name itself: a family name edited in ChurchPad must reach
  * NodePing, which holds only a display name, even when the display name came from R-Service.
  */
-const followNames = (before: Canonical, after: Canonical): void => {
+export const followNames = (before: Canonical, after: Canonical): void => {
   if (after.displayName !== before.displayName || before.displayName === null) return;
   const names = ['givenName', 'middleName', 'familyName'] as const;
   if (names.every((f) => after[f] === before[f])) return;

@@ -95,24 +95,28 @@ export const chooseByPolicy = (policy: ConflictPolicy, field: FieldKey, cands: r
 };
 
 export interface MassDeleteGuardInput {
-  /** Records the connection held before the pull. */
+  /** Records the connection held before the pull (those the engine created there included). */
   total: number;
   /** Records the pull no longer saw. */
   vanished: number;
+  /** Records the pull listed. */
+  listed: number;
   /** Largest share (0..1) of records that may vanish in one pull before its deletes are held. */
   threshold: number;
-  /** Vanished counts below this never trip the guard (tiny accounts); default 0. */
-  minimum?: number;
 }
 
-/** Holds every delete of a pull that lost more than `threshold` of a connection's records. */
+/**
+ * Holds every delete of a pull that lost more than `threshold` of a connection's records, and
+ * of a pull that listed nothing of a connection that held records, whatever the threshold:
+ * an empty or truncated list must never wipe the other providers. No minimum count spares a
+ * small account — 3 of 3 records vanishing is the worst case, not noise.
+ */
 export const massDeleteGuard = ({
   total,
   vanished,
+  listed,
   threshold,
-  minimum = 0,
 }: MassDeleteGuardInput): { held: boolean; share: number } => {
-  // A pull that saw nothing of a non-empty connection is the worst case: share 1.
-  const share = total <= 0 ? 0 : Math.min(1, vanished / total);
-  return { held: vanished > 0 && vanished >= minimum && share > threshold, share };
+  const share = total <= 0 ? (vanished > 0 ? 1 : 0) : Math.min(1, vanished / total);
+  return { held: vanished > 0 && (listed === 0 || share > threshold), share };
 };

@@ -243,12 +243,28 @@ describe('merge core properties', () => {
     );
   });
 
-  it('massDeleteGuard holds exactly when more than the threshold vanished', () => {
+  it('massDeleteGuard holds exactly when more than the threshold vanished, or nothing was listed', () => {
     fc.assert(
-      fc.property(fc.nat(10_000), fc.nat(10_000), fc.double({ min: 0, max: 1, noNaN: true }), (total, v, threshold) => {
-        const vanished = Math.min(v, total);
-        const { held } = massDeleteGuard({ total, vanished, threshold });
-        expect(held).toBe(total > 0 && vanished > 0 && vanished / total > threshold);
+      fc.property(
+        fc.nat(10_000),
+        fc.nat(10_000),
+        fc.nat(10_000),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (total, v, extra, threshold) => {
+          const vanished = Math.min(v, total);
+          const listed = total - vanished + (extra % 3 === 0 ? 0 : extra);
+          const { held } = massDeleteGuard({ total, vanished, listed, threshold });
+          expect(held).toBe(vanished > 0 && (listed === 0 || vanished / total > threshold));
+        },
+      ),
+    );
+  });
+
+  it('massDeleteGuard never lets a small account be emptied, whatever its size or threshold', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), fc.double({ min: 0, max: 1, noNaN: true }), (total, threshold) => {
+        // Every record vanished and nothing was listed: the worst case for any account.
+        expect(massDeleteGuard({ total, vanished: total, listed: 0, threshold }).held).toBe(true);
       }),
     );
   });

@@ -1,5 +1,6 @@
 import type { Canonical, Projection, ScalarField, SetEntry, SetField } from './canonical.ts';
 import { SCALAR_FIELDS, SET_FIELDS } from './canonical.ts';
+import { followNames } from './merge.ts';
 import { normalizeProjection, normalizeSetEntries } from './normalize.ts';
 import { idempotencyKey } from './plan.ts';
 import { reconcileRecord } from './reconcile.ts';
@@ -52,6 +53,9 @@ export const applyResolution = (input: ReconcileInput, r: Resolution): Reconcile
     canonical[r.field] = withEntry(before[r.field], r.key, entry ?? null);
   } else {
     canonical[r.field] = normalizeProjection({ [r.field]: r.value })[r.field] ?? null;
+    // As for a provider's change of a name: a display name made of the names follows them, so the
+    // decision reaches a provider that holds only the display name.
+    followNames(before, canonical);
   }
   return { ...input, canonical, sides: input.sides.map((s) => rebase(s, before, r)) };
 };

@@ -3,7 +3,7 @@ import type { Projection } from './canonical.ts';
 import { normalizeProjection } from './normalize.ts';
 import { reconcileRecord } from './reconcile.ts';
 import { applyResolution, planCanonicalMerge } from './resolve.ts';
-import { fullDescriptor, methodsDescriptor } from './test-support/descriptors.ts';
+import { flatDescriptor, fullDescriptor, methodsDescriptor, namedDescriptor } from './test-support/descriptors.ts';
 import { canonicalOf, conn, ctxOf, email, phone } from './test-support/fixtures.ts';
 import type { ReconcileInput, SideState } from './types.ts';
 
@@ -122,4 +122,62 @@ describe('idempotency keys', () => {
     );
     expect(r3.ops[0]?.idempotencyKey).not.toBe(r1.ops[0]?.idempotencyKey);
   });
+});
+
+describe('a decision reaches every provider that holds the field, display names included', () => {
+  // Two flat contacts hold first/last names; a named contact holds only a display name made of them.
+  const F1 = conn('f1', flatDescriptor);
+  const F2 = conn('f2', flatDescriptor);
+  const N = conn('n', namedDescriptor);
+  const ctx = ctxOf([F1, F2, N], { kind: 'hold' });
+  const carla = canonicalOf({
+    givenName: 'Carla',
+    familyName: 'Díaz',
+    displayName: 'Carla Díaz',
+    emails: [email('carla@x.io')],
+    phones: [phone('+12125550100')],
+  });
+  const baseOf = (d: typeof flatDescriptor) => normalizeProjection(d.project(carla).projection);
+  const at = (id: string, d: typeof flatDescriptor, edit: Projection): SideState => ({
+    connectionId: id,
+    externalId: `${id}-1`,
+    base: baseOf(d),
+    current: normalizeProjection({ ...baseOf(d), ...edit }),
+    updatedAt: null,
+  });
+  const conflicted: ReconcileInput = {
+    canonicalId: 'p-carla',
+    canonical: carla,
+    sides: [
+      at('f1', flatDescriptor, { givenName: 'Carla-Sofia' }),
+      at('f2', flatDescriptor, { givenName: 'Carla Sofia' }),
+      at('n', namedDescriptor, {}),
+    ],
+  };
+
+  it('before the decision nothing is written for the held field, not even the display name', () => {
+    const r = reconcileRecord(conflicted, ctx);
+    expect(r.conflicts).toMatchObject([{ field: 'givenName', status: 'open' }]);
+    expect(r.ops).toEqual([]);
+  });
+
+  for (const [how, value, writes] of [
+    ['an entered value', 'Carla-Sofia', ['f2', 'n']],
+    ['a picked side', 'Carla Sofia', ['f1', 'n']],
+    ['a value neither side had', 'Carla-Sofia', ['f2', 'n']],
+  ] as const) {
+    const resolution = { field: 'givenName', value } as const;
+    it(`${how} flows out like a provider's change: the display name follows the names`, () => {
+      const r = reconcileRecord(applyResolution(conflicted, resolution), ctx);
+      expect(r.canonical).toMatchObject({ givenName: value, displayName: `${value} Díaz` });
+      const byConn = Object.fromEntries(r.ops.map((o) => [o.connectionId, o]));
+      expect(Object.keys(byConn).sort()).toEqual(writes);
+      expect(byConn.n).toMatchObject({
+        kind: 'update',
+        changed: ['displayName'],
+        target: { displayName: `${value} Díaz` },
+      });
+      expect(byConn[writes[0]]).toMatchObject({ target: { givenName: value } });
+    });
+  }
 });

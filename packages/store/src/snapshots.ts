@@ -66,9 +66,11 @@ export async function ingestPage(
       "lastSeenAt" = EXCLUDED."lastSeenAt",
       "changeSeq" = CASE
         WHEN snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash" OR snapshot_records."goneAt" IS NOT NULL
+          OR snapshot_records."quarantinedAt" IS NOT NULL
         THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
       "contentHash" = EXCLUDED."contentHash",
-      "goneAt" = NULL
+      "goneAt" = NULL,
+      "quarantinedAt" = NULL
     WHERE snapshot_records."lastSeenRunId" IS DISTINCT FROM EXCLUDED."lastSeenRunId"
     RETURNING "externalId", "changeSeq"`;
   const seen = new Set(returned.map((r) => r.externalId));
@@ -77,10 +79,49 @@ export async function ingestPage(
 }
 
 export interface GoneSummary {
-  /** Records present before this pull. */
+  /** Records the connection held before this pull (snapshot rows, and records the engine created there). */
   before: number;
   /** Of those, records this pull did not return. */
   vanished: number;
+  /** Records this pull returned (valid, or quarantined with a known id). */
+  listed: number;
+}
+
+/**
+ * Gives every record the engine created in this connection and no pull has listed yet a snapshot
+ * row holding what was written (the link's base), so that a completed full pull that does not
+ * list it sees it vanish like any other record, and the mass-delete guard counts it. Only links
+ * made before the pull started: a record created while the pull was listing may rightly be
+ * missing from it. The row takes no change number (nothing changed); being marked gone gives it one.
+ */
+export async function adoptUnlistedLinks(db: Db, connectionId: string, runStartedAt: Date): Promise<number> {
+  return db.$executeRaw`
+    INSERT INTO snapshot_records
+      ("connectionId", "externalId", raw, projection, extras, "contentHash", "firstSeenAt", "lastSeenAt", "changeSeq")
+    SELECT l."connectionId", l."externalId", 'null'::jsonb, COALESCE(l.base, '{}'::jsonb), l.extras,
+           COALESCE(l."baseHash", ''), l."createdAt", l."createdAt", 0
+    FROM links l
+    WHERE l."connectionId" = ${connectionId} AND l."createdAt" < ${runStartedAt}
+      AND NOT EXISTS (
+        SELECT 1 FROM snapshot_records s WHERE s."connectionId" = l."connectionId" AND s."externalId" = l."externalId")
+    ON CONFLICT ("connectionId", "externalId") DO NOTHING`;
+}
+
+/**
+ * Records that this pull returned but that failed validation: they exist, so they are not
+ * gone. Their rows keep the last good projection (and `lastSeenAt`, which dates that
+ * projection) and are flagged quarantined until they validate again.
+ */
+export async function markQuarantinedSeen(
+  db: Db,
+  connectionId: string,
+  runId: string,
+  externalIds: string[],
+): Promise<number> {
+  if (externalIds.length === 0) return 0;
+  return db.$executeRaw`
+    UPDATE snapshot_records SET "lastSeenRunId" = ${runId}::uuid, "quarantinedAt" = COALESCE("quarantinedAt", now())
+    WHERE "connectionId" = ${connectionId} AND "externalId" = ANY(${externalIds}::text[]) AND "goneAt" IS NULL`;
 }
 
 /** Counts what a completed full pull did not see, to decide on the mass-delete guard. */
@@ -90,12 +131,17 @@ export async function countVanished(
   runId: string,
   runStartedAt: Date,
 ): Promise<GoneSummary> {
-  const rows = await db.$queryRaw<{ before: bigint; vanished: bigint }[]>`
+  const rows = await db.$queryRaw<{ before: bigint; vanished: bigint; listed: bigint }[]>`
     SELECT count(*) FILTER (WHERE "firstSeenAt" < ${runStartedAt}) AS before,
-           count(*) FILTER (WHERE "lastSeenRunId" IS DISTINCT FROM ${runId}::uuid) AS vanished
+           count(*) FILTER (WHERE "lastSeenRunId" IS DISTINCT FROM ${runId}::uuid) AS vanished,
+           count(*) FILTER (WHERE "lastSeenRunId" = ${runId}::uuid) AS listed
     FROM snapshot_records
     WHERE "connectionId" = ${connectionId} AND "goneAt" IS NULL`;
-  return { before: Number(rows[0]?.before ?? 0), vanished: Number(rows[0]?.vanished ?? 0) };
+  return {
+    before: Number(rows[0]?.before ?? 0),
+    vanished: Number(rows[0]?.vanished ?? 0),
+    listed: Number(rows[0]?.listed ?? 0),
+  };
 }
 
 /** Marks what a completed full pull did not return as gone (a delete on that side). Inside `withSeqWrite`. */
@@ -115,12 +161,46 @@ export async function holdVanished(db: Db, connectionId: string, runId: string):
     ON CONFLICT ("connectionId", "externalId", status) DO NOTHING`;
 }
 
-/** Marks given records gone (a 404 on push, or a confirmed held delete). Inside `withSeqWrite`. */
+/**
+ * Closes the holds of records this pull listed again: they exist, so there is nothing to
+ * confirm or reject. Status `resolved` with a note; an older resolved hold of the same record
+ * gives way (one row per record and status).
+ */
+export async function resolveReturnedHolds(db: Db, connectionId: string, runId: string): Promise<number> {
+  const back = await db.$queryRaw<{ id: string; externalId: string }[]>`
+    SELECT h.id, h."externalId" FROM held_deletes h
+    JOIN snapshot_records s ON s."connectionId" = h."connectionId" AND s."externalId" = h."externalId"
+    WHERE h."connectionId" = ${connectionId} AND h.status = 'held'
+      AND s."lastSeenRunId" = ${runId}::uuid AND s."goneAt" IS NULL`;
+  if (back.length === 0) return 0;
+  await db.$executeRaw`
+    DELETE FROM held_deletes WHERE "connectionId" = ${connectionId} AND status = 'resolved'
+      AND "externalId" = ANY(${back.map((b) => b.externalId)}::text[])`;
+  return db.$executeRaw`
+    UPDATE held_deletes SET status = 'resolved', "decidedAt" = now(),
+      note = 'listed again by pull ' || ${runId} || ': the record exists, nothing to delete'
+    WHERE id = ANY(${back.map((b) => b.id)}::uuid[])`;
+}
+
+/**
+ * Marks given records gone (a 404 on push, or a confirmed held delete). A linked record no pull
+ * has listed yet (the engine created it) gets a gone row holding its base, so the delete is seen
+ * all the same. Inside `withSeqWrite`.
+ */
 export async function markGone(db: Db, connectionId: string, externalIds: string[]): Promise<number> {
   if (externalIds.length === 0) return 0;
-  return db.$executeRaw`
+  const marked = await db.$executeRaw`
     UPDATE snapshot_records SET "goneAt" = now(), "changeSeq" = nextval('snapshot_change_seq')
     WHERE "connectionId" = ${connectionId} AND "externalId" = ANY(${externalIds}::text[]) AND "goneAt" IS NULL`;
+  const tombstones = await db.$executeRaw`
+    INSERT INTO snapshot_records
+      ("connectionId", "externalId", raw, projection, extras, "contentHash", "firstSeenAt", "lastSeenAt", "goneAt", "changeSeq")
+    SELECT l."connectionId", l."externalId", 'null'::jsonb, COALESCE(l.base, '{}'::jsonb), l.extras,
+           COALESCE(l."baseHash", ''), l."createdAt", l."createdAt", now(), nextval('snapshot_change_seq')
+    FROM links l
+    WHERE l."connectionId" = ${connectionId} AND l."externalId" = ANY(${externalIds}::text[])
+    ON CONFLICT ("connectionId", "externalId") DO NOTHING`;
+  return marked + tombstones;
 }
 
 export interface SnapshotRow {
@@ -133,6 +213,8 @@ export interface SnapshotRow {
   changeSeq: bigint;
   lastSeenRunId: string | null;
   lastSeenAt: Date;
+  /** Set while the provider returns the record in a shape that fails validation. */
+  quarantinedAt: Date | null;
 }
 
 /** The next batch of snapshot rows changed since the reconciler's cursor (up to a committed bound), in change order. */
@@ -151,6 +233,7 @@ export async function readChangedSince(db: Db, cursor: bigint, upTo: bigint, lim
       changeSeq: true,
       lastSeenRunId: true,
       lastSeenAt: true,
+      quarantinedAt: true,
     },
   });
 }
@@ -162,7 +245,7 @@ export async function readSnapshots(
 ): Promise<SnapshotRow[]> {
   if (keys.length === 0) return [];
   return db.$queryRaw<SnapshotRow[]>`
-    SELECT s."connectionId", s."externalId", s.projection, s.extras, s."remoteUpdatedAt", s."goneAt", s."changeSeq", s."lastSeenRunId", s."lastSeenAt"
+    SELECT s."connectionId", s."externalId", s.projection, s.extras, s."remoteUpdatedAt", s."goneAt", s."changeSeq", s."lastSeenRunId", s."lastSeenAt", s."quarantinedAt"
     FROM snapshot_records s
     JOIN unnest(${keys.map((k) => k.connectionId)}::text[], ${keys.map((k) => k.externalId)}::text[]) AS k(c, e)
       ON s."connectionId" = k.c AND s."externalId" = k.e`;
