@@ -12,6 +12,7 @@ export {
   startSandbox,
 } from './sandbox.ts';
 export { generatePeople, type SeedEntry, type SeedPerson, type SeedRecord } from './seed/people.ts';
+export type { PendingScenarios, SandboxScenarios, SharedLandline } from './server/scenarios.ts';
 export { FAULT_PROFILES } from './shared/faults.ts';
 export { REALISTIC_RATE_LIMITS } from './shared/rate-limit.ts';
 export type {

@@ -9,6 +9,7 @@ import { registerControlRoutes } from './server/control-routes.ts';
 import { installPipeline } from './server/pipeline.ts';
 import type { ProviderContext, ProviderDefinition } from './server/provider.ts';
 import { SandboxCore } from './server/sandbox-core.ts';
+import { type SandboxScenarios, Scenarios } from './server/scenarios.ts';
 import type {
   FaultConfig,
   ProviderEndpoint,
@@ -50,6 +51,8 @@ export interface Sandbox {
   state(provider: ProviderKey): unknown;
   /** Per-provider programmatic state API: edit, insert or delete records directly (no HTTP, no validation). */
   sim: SimApis;
+  /** Safety situations on demand (also `POST /_control/scenarios/…`); see the README's control section. */
+  scenarios: SandboxScenarios;
   stop(): Promise<void>;
 }
 
@@ -58,7 +61,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const seed = options.seed ?? DEFAULT_SEED;
   const people = generatePeople({ seed, count: options.contacts ?? DEFAULT_CONTACTS });
   const providers = createProviders({ seed, people });
-  const core = new SandboxCore(seed, people, providers as Record<ProviderKey, ProviderDefinition>, options);
+  const defs = providers as Record<ProviderKey, ProviderDefinition>;
+  const scenarios = new Scenarios(defs, people, {
+    churchpad: providers.churchpad.api,
+    nodeping: providers.nodeping.api,
+  });
+  const core = new SandboxCore(seed, people, defs, options, scenarios);
 
   const app = Fastify({
     logger: false,
@@ -71,7 +79,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const rt = core.runtimes[key];
     app.register(
       async (scope) => {
-        installPipeline(scope, rt, core.log);
+        installPipeline(scope, rt, core.log, scenarios);
         rt.def.register(scope);
       },
       { prefix: rt.def.prefix },
@@ -100,6 +108,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clearRequests: () => core.log.clear(),
     state: (provider) => core.state(provider),
     sim: Object.fromEntries(PROVIDER_KEYS.map((k) => [k, providers[k].api])) as SimApis,
+    scenarios: {
+      emptyList: (provider, count) => scenarios.emptyList(provider, count),
+      corrupt: (provider, id, path, value) => scenarios.corrupt(provider, id, path, value),
+      sharedLandline: (opts) => scenarios.sharedLandline(opts),
+      deleteAfterCreate: (provider, count) => scenarios.deleteAfterCreate(provider, count),
+      pending: () => scenarios.pending(),
+    },
     stop: () => app.close(),
   };
 }
@@ -116,6 +131,9 @@ export function printSandboxInfo(sandbox: Sandbox): string[] {
     );
     if (opts.length > 0) lines.push(`${''.padEnd(10)} options:    ${opts.join(' ')}`);
   }
-  lines.push('', `control    ${sandbox.url}/_control  (faults, rate-limits, requests, state/:provider, people)`);
+  lines.push(
+    '',
+    `control    ${sandbox.url}/_control  (faults, rate-limits, scenarios, requests, state/:provider, people)`,
+  );
   return lines;
 }

@@ -56,4 +56,6 @@ export interface RequestLogEntry {
   isWrite: boolean;
   /** Name of the injected fault, if any (`error5xx`, `rate429`, `rateLimited`, `timeout`, `reset`, `malformed`, `ghostWrite`). */
   fault?: string;
+  /** The scenario that shaped this answer: `emptyList`, or `deleteAfterCreate` (the created record is gone). */
+  scenario?: 'emptyList' | 'deleteAfterCreate';
 }

@@ -1,13 +1,15 @@
 import type { FastifyReply } from 'fastify';
 import { bearerToken, type ProviderContext, type ProviderDefinition } from '../server/provider.ts';
 import { deriveSeed, Rng } from '../shared/prng.ts';
-import { registerChurchpadRoutes } from './routes.ts';
+import { listOffset, PATH, registerChurchpadRoutes } from './routes.ts';
 import { seedChurchpad } from './seed.ts';
 import { ChurchpadState } from './state.ts';
 
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 
 const send = (reply: FastifyReply, status: number, detail: string) => reply.code(status).send({ detail });
+
+const PREFIX = '/churchpad';
 
 export function createChurchpad(ctx: ProviderContext): ProviderDefinition<ChurchpadState> {
   const rng = new Rng(deriveSeed(ctx.seed, 'churchpad'));
@@ -23,7 +25,7 @@ export function createChurchpad(ctx: ProviderContext): ProviderDefinition<Church
 
   return {
     key: 'churchpad',
-    prefix: '/churchpad',
+    prefix: PREFIX,
     credential,
     options: {},
     api: state,
@@ -47,5 +49,20 @@ export function createChurchpad(ctx: ProviderContext): ProviderDefinition<Church
       });
     },
     sendError: (reply, status, message) => send(reply, status, message),
+    // A listing starts at offset 0; DRF's empty page has no next and no previous link.
+    emptyList(req) {
+      if (req.method !== 'GET' || req.routeOptions.url !== `${PREFIX}${PATH}`) return undefined;
+      if (listOffset(req.query as Record<string, string | undefined>) !== 0) return undefined;
+      return { count: 0, next: null, previous: null, results: [] };
+    },
+    rawRecord(id) {
+      const contact = state.get(id);
+      return contact ? { root: contact } : undefined;
+    },
+    deleteCreated(req, status, body) {
+      if (req.method !== 'POST' || req.routeOptions.url !== `${PREFIX}${PATH}` || status !== 201) return null;
+      const id = (body as { id?: unknown } | null)?.id;
+      return typeof id === 'string' && state.remove(id) ? id : null;
+    },
   };
 }

@@ -6,7 +6,7 @@ import type { ChurchpadState } from './state.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
-const PATH = '/api/unified-communications/contacts';
+export const PATH = '/api/unified-communications/contacts';
 
 type IdParams = { Params: { id: string } };
 
@@ -17,6 +17,11 @@ function pageLink(req: FastifyRequest, limit: number, offset: number | null): st
   if (offset === null || offset <= 0) url.searchParams.delete('offset');
   else url.searchParams.set('offset', String(offset));
   return url.toString();
+}
+
+/** The list's `offset`: a bad or negative one falls back to 0. */
+export function listOffset(query: Record<string, string | undefined>): number {
+  return Math.max(Number.parseInt(query.offset ?? '', 10), 0) || 0;
 }
 
 function parseBody<S extends typeof ContactWriteSchema | typeof ContactPatchSchema>(
@@ -41,8 +46,7 @@ export function registerChurchpadRoutes(app: FastifyInstance, state: ChurchpadSt
   app.get<{ Querystring: Record<string, string> }>(PATH, async (req) => {
     const rawLimit = Number.parseInt(req.query.limit ?? '', 10);
     const limit = rawLimit > 0 ? Math.min(rawLimit, MAX_LIMIT) : DEFAULT_LIMIT;
-    const rawOffset = Number.parseInt(req.query.offset ?? '', 10);
-    const offset = Math.max(rawOffset, 0) || 0;
+    const offset = listOffset(req.query);
     const count = state.count();
     return {
       count,

@@ -1,11 +1,14 @@
 import type { FastifyReply } from 'fastify';
 import { bearerToken, type ProviderContext, type ProviderDefinition } from '../server/provider.ts';
 import { deriveSeed, Rng } from '../shared/prng.ts';
-import { registerGrowcrmRoutes } from './routes.ts';
+import { listBody, registerGrowcrmRoutes } from './routes.ts';
+import { ListQuerySchema } from './schema.ts';
 import { seedGrowcrm } from './seed.ts';
 import { GrowError, GrowState } from './state.ts';
 
 const send = (reply: FastifyReply, status: number, message: string) => reply.code(status).send({ message });
+
+const PREFIX = '/growcrm/api';
 
 export function createGrowcrm(ctx: ProviderContext): ProviderDefinition<GrowState> {
   const rng = new Rng(deriveSeed(ctx.seed, 'growcrm'));
@@ -14,7 +17,7 @@ export function createGrowcrm(ctx: ProviderContext): ProviderDefinition<GrowStat
   const credential = `grow_${new Rng(deriveSeed(ctx.seed, 'growcrm-key')).chars(40, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
   return {
     key: 'growcrm',
-    prefix: '/growcrm/api',
+    prefix: PREFIX,
     credential,
     options: { clientId: 1, clients: [...state.clients.values()] },
     api: state,
@@ -34,5 +37,22 @@ export function createGrowcrm(ctx: ProviderContext): ProviderDefinition<GrowStat
     authenticate: (req) => (bearerToken(req) === credential ? credential : null),
     rejectAuth: (_req, reply) => send(reply, 401, 'Unauthorized. A valid API key is required.'),
     sendError: (reply, status, message) => send(reply, status, message),
+    // A listing: page 1 of GET /contacts without `search` (a search is a lookup, not a listing).
+    emptyList(req) {
+      if (req.method !== 'GET' || req.routeOptions.url !== `${PREFIX}/contacts`) return undefined;
+      const q = ListQuerySchema.safeParse(req.query);
+      if (!q.success || (q.data.page ?? 1) !== 1 || q.data.search) return undefined;
+      return listBody(q.data, []);
+    },
+    rawRecord(id) {
+      const contact = /^\d+$/.test(id) ? state.get(Number(id)) : undefined;
+      if (!contact) return undefined;
+      return { root: contact, edit: (change) => state.rawEdit(contact.id, change) };
+    },
+    deleteCreated(req, status, body) {
+      if (req.method !== 'POST' || req.routeOptions.url !== `${PREFIX}/contacts` || status !== 201) return null;
+      const id = (body as { data?: { id?: unknown } } | null)?.data?.id;
+      return typeof id === 'number' && state.softDelete(id) ? String(id) : null;
+    },
   };
 }

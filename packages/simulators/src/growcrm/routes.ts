@@ -1,5 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { CreateSchema, ListQuerySchema, laravelErrors, UpdateSchema, validationBody } from './schema.ts';
+import {
+  CreateSchema,
+  type GrowContact,
+  type ListQuery,
+  ListQuerySchema,
+  laravelErrors,
+  UpdateSchema,
+  validationBody,
+} from './schema.ts';
 import { GrowError, type GrowState } from './state.ts';
 
 export const DEFAULT_LIMIT = 15;
@@ -16,6 +24,27 @@ const duplicateEmail = () => {
   return new GrowError(422, body.message, body.errors);
 };
 
+/** The list envelope for one page of `rows` (all the rows the query selects). */
+export function listBody(q: ListQuery, rows: GrowContact[]) {
+  const perPage = q.limit ?? DEFAULT_LIMIT;
+  const page = q.page ?? 1;
+  const total = rows.length;
+  const start = (page - 1) * perPage;
+  const data = rows.slice(start, start + perPage);
+  return {
+    data,
+    meta: {
+      current_page: page,
+      last_page: Math.max(1, Math.ceil(total / perPage)),
+      per_page: perPage,
+      total,
+      from: data.length ? start + 1 : null,
+      to: data.length ? start + data.length : null,
+    },
+    message: 'Contacts retrieved successfully.',
+  };
+}
+
 export function registerGrowcrmRoutes(app: FastifyInstance, state: GrowState): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -24,25 +53,7 @@ export function registerGrowcrmRoutes(app: FastifyInstance, state: GrowState): v
   app.get('/contacts', async (req, reply) => {
     const parsed = ListQuerySchema.safeParse(req.query);
     if (!parsed.success) return reply.code(422).send(laravelErrors(parsed.error));
-    const q = parsed.data;
-    const perPage = q.limit ?? DEFAULT_LIMIT;
-    const page = q.page ?? 1;
-    const rows = state.view(q);
-    const total = rows.length;
-    const start = (page - 1) * perPage;
-    const data = rows.slice(start, start + perPage);
-    return {
-      data,
-      meta: {
-        current_page: page,
-        last_page: Math.max(1, Math.ceil(total / perPage)),
-        per_page: perPage,
-        total,
-        from: data.length ? start + 1 : null,
-        to: data.length ? start + data.length : null,
-      },
-      message: 'Contacts retrieved successfully.',
-    };
+    return listBody(parsed.data, state.view(parsed.data));
   });
 
   app.get<IdParams>('/contacts/:id', async (req) => {

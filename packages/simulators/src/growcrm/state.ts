@@ -106,8 +106,8 @@ export class GrowState {
   ) {
     const contact = this.contacts.get(id);
     if (!contact) return undefined;
-    if (patch.email !== undefined && patch.email.toLowerCase() !== contact.email.toLowerCase()) {
-      this.emails.delete(contact.email.toLowerCase());
+    if (patch.email !== undefined && patch.email.toLowerCase() !== lower(contact.email)) {
+      this.emails.delete(lower(contact.email));
       this.emails.set(patch.email.toLowerCase(), id);
     }
     this.unindex(contact);
@@ -141,7 +141,7 @@ export class GrowState {
     contact.status = 'deleted';
     this.unindex(contact);
     this.live.splice(this.live.indexOf(contact), 1);
-    if (this.emails.get(contact.email.toLowerCase()) === id) this.emails.delete(contact.email.toLowerCase());
+    if (this.emails.get(lower(contact.email)) === id) this.emails.delete(lower(contact.email));
     this.version++;
     return true;
   }
@@ -172,15 +172,14 @@ export class GrowState {
         (q.client_id === undefined || c.client?.id === q.client_id) &&
         (q.account_owner === undefined || c.account_owner === q.account_owner) &&
         (!needle ||
-          c.first_name.toLowerCase().includes(needle) ||
-          c.last_name.toLowerCase().includes(needle) ||
-          c.email.toLowerCase().includes(needle) ||
-          (c.phone ?? '').toLowerCase().includes(needle)),
+          lower(c.first_name).includes(needle) ||
+          lower(c.last_name).includes(needle) ||
+          lower(c.email).includes(needle) ||
+          lower(c.phone).includes(needle)),
     );
     if (q.sort) {
       const field = q.sort as SortField;
-      const get = (c: GrowContact) =>
-        field === 'created' || field === 'updated' ? c.dates[field] : c[field].toLowerCase();
+      const get = (c: GrowContact) => (field === 'created' || field === 'updated' ? c.dates[field] : lower(c[field]));
       rows = rows.sort((a, b) => (get(a) < get(b) ? -1 : get(a) > get(b) ? 1 : a.id - b.id));
     }
     if (order === 'desc') rows = q.sort ? rows.reverse() : [...rows].reverse();
@@ -222,6 +221,24 @@ export class GrowState {
     return [...out].sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Changes a stored contact in place, bypassing validation (the `corrupt` scenario): the search
+   * indexes, the e-mail owner map and the view cache follow. Values need not be strings.
+   */
+  rawEdit(id: number, change: (contact: GrowContact) => void): boolean {
+    const contact = this.contacts.get(id);
+    if (!contact) return false;
+    if (this.emails.get(lower(contact.email)) === id) this.emails.delete(lower(contact.email));
+    this.unindex(contact);
+    change(contact);
+    this.index(contact);
+    if (typeof contact.email === 'string' && !this.emails.has(lower(contact.email))) {
+      this.emails.set(lower(contact.email), id);
+    }
+    this.version++;
+    return true;
+  }
+
   snapshot() {
     return {
       clients: [...this.clients.values()],
@@ -234,12 +251,15 @@ export class GrowState {
 
 const TAIL = 3;
 
+/** Lower case of a stored field; a corrupted record may hold a number or null there. */
+const lower = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? '')).toLowerCase();
+
 /** The e-mail's lower-case domain, and its tail key (the local part's last TAIL characters @ domain). */
 function emailKeys(email: string): { domain: string; tailKey: string | null } {
-  const lower = email.toLowerCase();
-  const at = lower.lastIndexOf('@');
-  const domain = at < 0 ? lower : lower.slice(at + 1);
-  const local = at < 0 ? '' : lower.slice(0, at);
+  const lowered = lower(email);
+  const at = lowered.lastIndexOf('@');
+  const domain = at < 0 ? lowered : lowered.slice(at + 1);
+  const local = at < 0 ? '' : lowered.slice(0, at);
   return { domain, tailKey: local.length >= TAIL ? `${local.slice(-TAIL)}@${domain}` : null };
 }
 

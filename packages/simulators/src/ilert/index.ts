@@ -18,13 +18,15 @@ const CODES: Record<number, string> = {
 const send = (reply: FastifyReply, status: number, message: string, code = CODES[status] ?? 'ERROR') =>
   reply.code(status).send({ status, message, code });
 
+const PREFIX = '/ilert/api';
+
 export function createIlert(ctx: ProviderContext): ProviderDefinition<IlertState> {
   const state = new IlertState();
   seedIlert(state, ctx.people, ctx.seed);
   const credential = `il1api${new Rng(deriveSeed(ctx.seed, 'ilert-key')).chars(32, 'abcdef0123456789')}`;
   return {
     key: 'ilert',
-    prefix: '/ilert/api',
+    prefix: PREFIX,
     credential,
     options: { currentUserId: state.currentUserId },
     api: state,
@@ -41,5 +43,17 @@ export function createIlert(ctx: ProviderContext): ProviderDefinition<IlertState
     rejectAuth: (_req, reply) =>
       send(reply, 401, 'Unauthorized: a valid API key is required (Authorization: Bearer <key>)'),
     sendError: (reply, status, message) => send(reply, status, message),
+    // A listing walks the users from start-index 0; each user's contact lists hang off it.
+    emptyList(req) {
+      if (req.method !== 'GET' || req.routeOptions.url !== `${PREFIX}/users`) return undefined;
+      const start = Number.parseInt((req.query as Record<string, string | undefined>)['start-index'] ?? '0', 10) || 0;
+      return start <= 0 ? [] : undefined;
+    },
+    // The user, with its e-mails and phone numbers as `emails.N` and `phoneNumbers.N`.
+    rawRecord(id) {
+      const user = /^\d+$/.test(id) ? state.findUser(Number(id)) : undefined;
+      if (!user) return undefined;
+      return { root: user, lists: { emails: state.listEmails(user.id), phoneNumbers: state.listPhones(user.id) } };
+    },
   };
 }

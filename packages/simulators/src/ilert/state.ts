@@ -30,6 +30,9 @@ export class IlertState {
   userCount(): number {
     return this.order.length;
   }
+  findUser(id: number): IlertUser | undefined {
+    return this.users.get(id);
+  }
   getUser(id: number): IlertUser {
     const u = this.users.get(id);
     if (!u) throw notFound('User');

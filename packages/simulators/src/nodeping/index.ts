@@ -1,12 +1,13 @@
 import type { FastifyReply } from 'fastify';
 import type { ProviderContext, ProviderDefinition } from '../server/provider.ts';
 import { deriveSeed, Rng } from '../shared/prng.ts';
-import { nodepingAction, nodepingToken } from './params.ts';
+import { INVALID_JSON, nodepingAction, nodepingParams, nodepingToken } from './params.ts';
 import { registerNodepingRoutes } from './routes.ts';
 import { seedNodeping } from './seed.ts';
 import { NodepingState } from './state.ts';
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const PREFIX = '/nodeping/api/1';
 
 export function createNodeping(ctx: ProviderContext): ProviderDefinition<NodepingState> {
   const rng = new Rng(deriveSeed(ctx.seed, 'nodeping'));
@@ -20,7 +21,7 @@ export function createNodeping(ctx: ProviderContext): ProviderDefinition<Nodepin
 
   return {
     key: 'nodeping',
-    prefix: '/nodeping/api/1',
+    prefix: PREFIX,
     credential,
     options: { customerId: state.primaryId, subaccounts: state.subaccountIds },
     api: state,
@@ -37,5 +38,24 @@ export function createNodeping(ctx: ProviderContext): ProviderDefinition<Nodepin
     // Injected infrastructure faults (5xx, 429, 504) keep their real status.
     sendError: (reply, status, message) => reply.code(status).send({ error: message }),
     effectiveMethod: (req) => nodepingAction(req),
+    // The list is one unpaginated map: a GET of /contacts without an id (of a known account).
+    emptyList(req) {
+      if (nodepingAction(req) !== 'GET' || req.routeOptions.url !== `${PREFIX}/contacts`) return undefined;
+      const params = nodepingParams(req);
+      if (params === INVALID_JSON || (typeof params.id === 'string' && params.id !== '')) return undefined;
+      const customerId = typeof params.customerid === 'string' && params.customerid !== '' ? params.customerid : null;
+      return customerId === null || state.hasAccount(customerId) ? {} : undefined;
+    },
+    rawRecord(id) {
+      const contact = state.find(id);
+      return contact ? { root: contact } : undefined;
+    },
+    // A create answers 200 with the contact (an error is a 200 `{error}` too).
+    deleteCreated(req, status, body) {
+      if (nodepingAction(req) !== 'POST' || status !== 200) return null;
+      const c = body as { _id?: unknown; customer_id?: unknown; error?: unknown } | null;
+      if (!c || c.error !== undefined || typeof c._id !== 'string' || typeof c.customer_id !== 'string') return null;
+      return state.remove(c._id, c.customer_id) ? c._id : null;
+    },
   };
 }

@@ -28,6 +28,14 @@ export class NodepingState {
   get(id: string, customerId = this.primaryId): NodepingContact | undefined {
     return this.accounts.get(customerId)?.get(id);
   }
+  /** A contact in any account (ids carry their customer id, so they are unique across accounts). */
+  find(id: string): NodepingContact | undefined {
+    for (const account of this.accounts.values()) {
+      const contact = account.get(id);
+      if (contact) return contact;
+    }
+    return undefined;
+  }
   newAddressId(): string {
     return this.rng.chars(8, ID_CHARS);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, type ProviderContext, type ProviderDefinition } from '../server/provider.ts';
 import { deriveSeed, Rng } from '../shared/prng.ts';
-import { registerRServiceRoutes } from './routes.ts';
+import { paginate, registerRServiceRoutes } from './routes.ts';
 import { seedRService } from './seed.ts';
 import { RServiceState } from './state.ts';
 
@@ -19,6 +19,9 @@ function accountOf(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
+const PREFIX = '/r-service/v1';
+const PEOPLE_LISTS = [`${PREFIX}/people`, `${PREFIX}/people/enabled`];
+
 export function createRService(ctx: ProviderContext): ProviderDefinition<RServiceState> {
   const rng = new Rng(deriveSeed(ctx.seed, 'r-service'));
   const state = new RServiceState();
@@ -30,7 +33,7 @@ export function createRService(ctx: ProviderContext): ProviderDefinition<RServic
   const account = 'northwind-it';
   return {
     key: 'r-service',
-    prefix: '/r-service/v1',
+    prefix: PREFIX,
     credential,
     options: { account, accountHeader: 'X-4me-Account' },
     api: state,
@@ -63,6 +66,18 @@ export function createRService(ctx: ProviderContext): ProviderDefinition<RServic
       reply.header('X-RateLimit-Limit', String(rate.limit));
       reply.header('X-RateLimit-Remaining', String(rate.remaining));
       reply.header('X-RateLimit-Reset', String(Math.ceil(rate.resetAt / 1000)));
+    },
+    // A listing walks the people from page 1 (with the Link and X-Pagination-* headers of 0 entries).
+    emptyList(req, reply) {
+      if (req.method !== 'GET' || !PEOPLE_LISTS.includes(req.routeOptions.url ?? '')) return undefined;
+      const page = Number.parseInt((req.query as Record<string, string | undefined>).page ?? '', 10) || 1;
+      return page <= 1 ? paginate(req, reply, 0, () => []) : undefined;
+    },
+    // The person, with its contact details as `contacts.N`.
+    rawRecord(id) {
+      const person = /^\d+$/.test(id) ? state.getPerson(Number(id)) : undefined;
+      const contacts = person && state.listContacts(person.id);
+      return person && contacts ? { root: person, lists: { contacts } } : undefined;
     },
   };
 }

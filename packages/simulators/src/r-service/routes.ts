@@ -15,7 +15,7 @@ const invalid = (reply: FastifyReply, errors: [string, string][]) =>
 const intId = (raw: string) => (/^\d+$/.test(raw) ? Number(raw) : -1);
 
 /** Slices a list and sets the Link (first/prev/next) and X-Pagination-* headers. */
-function paginate<T>(
+export function paginate<T>(
   req: FastifyRequest,
   reply: FastifyReply,
   total: number,

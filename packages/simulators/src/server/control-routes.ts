@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PROVIDER_KEYS, type ProviderKey } from '../types.ts';
 import type { SandboxCore } from './sandbox-core.ts';
+import { E164_LANDLINE } from './scenarios.ts';
 
 const ProviderSchema = z.enum(PROVIDER_KEYS as [ProviderKey, ...ProviderKey[]]);
 const share = z.number().min(0).max(1).optional();
@@ -21,6 +22,16 @@ const RateLimitBodySchema = z.union([
   z.strictObject({ max: z.number().int().min(1), windowMs: z.number().int().min(1) }),
   z.null(),
 ]);
+
+const CountBodySchema = z.strictObject({ count: z.number().int().min(0).optional() });
+const CorruptBodySchema = z.strictObject({
+  id: z.union([z.string().min(1), z.number().int()]).transform(String),
+  path: z.string().min(1),
+  value: z.json(),
+});
+const LandlineBodySchema = z.strictObject({
+  phone: z.string().regex(E164_LANDLINE, 'phone must be E.164 (+ and 7–14 digits)').optional(),
+});
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
@@ -42,7 +53,31 @@ export function registerControlRoutes(app: FastifyInstance, core: SandboxCore): 
         rateLimits: core.rateLimitsByProvider(),
         requests: core.log.requestCount(),
         writes: core.log.writeCount(),
+        scenarios: core.scenarios.pending(),
       }));
+
+      type ProviderParams = { Params: { provider: string } };
+      scope.get('/scenarios', async () => core.scenarios.pending());
+      scope.post<ProviderParams>('/scenarios/:provider/empty-list', async (req) => {
+        const { count } = CountBodySchema.parse(req.body ?? {});
+        core.scenarios.emptyList(ProviderSchema.parse(req.params.provider), count);
+        return core.scenarios.pending();
+      });
+      scope.post<ProviderParams>('/scenarios/:provider/delete-after-create', async (req) => {
+        const { count } = CountBodySchema.parse(req.body ?? {});
+        core.scenarios.deleteAfterCreate(ProviderSchema.parse(req.params.provider), count);
+        return core.scenarios.pending();
+      });
+      scope.post<ProviderParams>('/scenarios/:provider/corrupt', async (req) => {
+        const provider = ProviderSchema.parse(req.params.provider);
+        const { id, path, value } = CorruptBodySchema.parse(req.body ?? {});
+        core.scenarios.corrupt(provider, id, path, value);
+        return { provider, id, path, value };
+      });
+      scope.post('/scenarios/shared-landline', async (req) => {
+        const { phone } = LandlineBodySchema.parse(req.body ?? {});
+        return core.scenarios.sharedLandline(phone === undefined ? {} : { phone });
+      });
 
       scope.get('/faults', async () => core.faultsByProvider());
       const putFaults = async (provider: ProviderKey | undefined, body: unknown) => {

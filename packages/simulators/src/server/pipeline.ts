@@ -4,6 +4,7 @@ import type { RateLimiter } from '../shared/rate-limit.ts';
 import { isWriteMethod, type RequestLog } from '../shared/request-log.ts';
 import type { RequestLogEntry } from '../types.ts';
 import type { ProviderDefinition } from './provider.ts';
+import type { Scenarios } from './scenarios.ts';
 
 export interface ProviderRuntime {
   def: ProviderDefinition;
@@ -30,9 +31,15 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Installs the shared request pipeline on one provider's scope:
- * latency → auth → rate limit → injected fault → handler → ghost write.
+ * latency → auth → rate limit → injected fault → empty-list scenario → handler → ghost write →
+ * delete-after-create scenario.
  */
-export function installPipeline(scope: FastifyInstance, rt: ProviderRuntime, log: RequestLog): void {
+export function installPipeline(
+  scope: FastifyInstance,
+  rt: ProviderRuntime,
+  log: RequestLog,
+  scenarios: Scenarios,
+): void {
   const { def } = rt;
 
   const ensureLogged = (req: FastifyRequest): RequestLogEntry => {
@@ -75,7 +82,13 @@ export function installPipeline(scope: FastifyInstance, rt: ProviderRuntime, log
     }
 
     const fault = rt.faults.decide(entry.isWrite);
-    if (!fault) return;
+    if (!fault) {
+      // A listing hit by a fault was not answered: it does not use up an armed empty list.
+      const empty = scenarios.takeEmptyList(def, req, reply);
+      if (empty === undefined) return;
+      entry.scenario = 'emptyList';
+      return reply.code(200).send(empty);
+    }
     entry.fault = fault;
     const cfg = rt.faults.config;
     switch (fault) {
@@ -138,6 +151,10 @@ export function installPipeline(scope: FastifyInstance, rt: ProviderRuntime, log
       return JSON.stringify(errorPayloadFor(def, reply));
     }
     entry.status = reply.statusCode;
+    // The create has answered (not ghosted): delete what it made before the client can look.
+    if (scenarios.takeDeleteAfterCreate(def, req, reply.statusCode, payload) !== null) {
+      entry.scenario = 'deleteAfterCreate';
+    }
     return payload;
   });
 

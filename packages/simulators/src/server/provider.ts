@@ -29,6 +29,29 @@ export interface ProviderDefinition<Api = unknown> {
   effectiveMethod?(req: FastifyRequest): string;
   /** Per-response headers (e.g. r-service rate-limit headers). */
   decorate?(req: FastifyRequest, reply: FastifyReply, rate: RateDecision): void;
+  /**
+   * Scenario `emptyList`: for the first page of a listing of this provider's contacts, the body
+   * of an empty list in the documented shape (it may set pagination headers on `reply`);
+   * `undefined` for every other request.
+   */
+  emptyList?(req: FastifyRequest, reply: FastifyReply): unknown;
+  /** Scenario `corrupt`: the stored record `id` (the live objects, not copies), or `undefined`. */
+  rawRecord?(id: string): RawRecord | undefined;
+  /**
+   * Scenario `deleteAfterCreate`: if this answer is a successful create through the API, deletes
+   * the created record the way the provider deletes and returns its id; otherwise `null`.
+   */
+  deleteCreated?(req: FastifyRequest, status: number, body: unknown): string | null;
+}
+
+/** A stored record as the `corrupt` scenario edits it in place. */
+export interface RawRecord {
+  /** The stored record; a dotted path starts here... */
+  root: object;
+  /** ...unless its first segment names one of these lists stored beside it (ilert `emails`). */
+  lists?: Record<string, unknown[]>;
+  /** Wraps the change, for a state that indexes its records (Grow CRM). */
+  edit?: (change: () => void) => void;
 }
 
 /** Extracts `Bearer <token>` (the prefix is required, case-insensitive). */

@@ -7,12 +7,14 @@ import type { FaultConfig, ProviderEndpoint, ProviderKey, RateLimitConfig, Sandb
 import { PROVIDER_KEYS } from '../types.ts';
 import type { ProviderRuntime } from './pipeline.ts';
 import type { ProviderDefinition } from './provider.ts';
+import type { Scenarios } from './scenarios.ts';
 
 /** The sandbox without its HTTP listener: providers, fault injectors, limiters and the log. */
 export class SandboxCore {
   readonly log = new RequestLog();
   readonly runtimes: Record<ProviderKey, ProviderRuntime>;
   readonly people: SeedPerson[];
+  readonly scenarios: Scenarios;
   url = '';
 
   constructor(
@@ -20,8 +22,10 @@ export class SandboxCore {
     people: SeedPerson[],
     defs: Record<ProviderKey, ProviderDefinition>,
     options: SandboxOptions,
+    scenarios: Scenarios,
   ) {
     this.people = people;
+    this.scenarios = scenarios;
     const rateHeaderFallback: RateLimitConfig = { max: 3600, windowMs: 3_600_000 };
     this.runtimes = Object.fromEntries(
       PROVIDER_KEYS.map((k) => [
