@@ -76,9 +76,14 @@ export async function finishPush(
       WHERE id = ${opId}::uuid`;
   } else {
     const u = change.unlink;
+    // The engine deleted the record: its snapshot is gone too, so the next full pull does not count
+    // it as vanished (nor hold it). No change number: nothing is left for the reconciler to do.
     await db.$executeRaw`
       WITH gone AS (
-        DELETE FROM links WHERE "connectionId" = ${u.connectionId} AND "externalId" = ${u.externalId} RETURNING 1)
+        DELETE FROM links WHERE "connectionId" = ${u.connectionId} AND "externalId" = ${u.externalId} RETURNING 1),
+      snap AS (
+        UPDATE snapshot_records SET "goneAt" = ${now}
+        WHERE "connectionId" = ${u.connectionId} AND "externalId" = ${u.externalId} AND "goneAt" IS NULL RETURNING 1)
       UPDATE outbox_ops SET status = 'done', "completedAt" = ${now}, "lastError" = ${note ?? null}, "updatedAt" = ${now}
       WHERE id = ${opId}::uuid`;
   }

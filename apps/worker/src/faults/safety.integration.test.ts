@@ -60,7 +60,9 @@ describe('an empty or truncated list never deletes anything, however small the a
     await stack.sync();
     expect(deletesAnywhere(stack)).toEqual([]);
     expect(
-      await stack.res.prisma.heldDelete.count({ where: { connectionId: 'nodeping', externalId: first!, status: 'held' } }),
+      await stack.res.prisma.heldDelete.count({
+        where: { connectionId: 'nodeping', externalId: first!, status: 'held' },
+      }),
     ).toBe(1);
   });
 });
