@@ -226,6 +226,7 @@ describe('contact-sync admin commands on a real deployment', () => {
       await prisma.syncRun.update({ where: { id: pull.id }, data: { status: 'failed', error: hostile } });
       const conflict = await prisma.conflict.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
       await prisma.conflict.update({ where: { id: conflict.id }, data: { rule: hostile, chosen: hostile } });
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
       const raw = /[\u0007\u001b\u009b]/;
       for (const args of [
         ['status'],
