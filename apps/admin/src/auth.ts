@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, sendError } from './errors.ts';
+import type { SessionStore } from './sessions.ts';
 
 /** The cookie that lets a browser open the queue dashboard (it cannot send a bearer header there). */
 export const SESSION_COOKIE = 'cs_admin_session';
@@ -15,17 +16,21 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), sha256(expected));
 }
 
-/** The cookie carries a digest of the token, never the token itself. */
+/**
+ * The digest the cookie used to carry (a fixed function of the token, so it never expired and
+ * survived a logout — issue 17). Kept only so tests can show it is refused now.
+ */
 export function sessionValue(token: string): string {
   return createHash('sha256').update(`contact-sync-admin-session:${token}`, 'utf8').digest('hex');
 }
 
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${sessionValue(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200`;
+/** The cookie of a server-side session (a random id, see `sessions.ts`); expires with it. */
+export function sessionCookie(id: string, ttlMs: number): string {
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.max(1, Math.floor(ttlMs / 1000))}`;
 }
 export const clearSessionCookie = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 
-function cookieOf(header: string | undefined, name: string): string | undefined {
+export function cookieOf(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -42,6 +47,7 @@ function bearerOf(header: string | undefined): string | undefined {
 
 export interface AuthOptions {
   token: string;
+  sessions: SessionStore;
   /** Paths anyone may read (health checks and the static review page, which holds no data). */
   isPublic(url: string): boolean;
   /** Paths where the session cookie is accepted as well as the header (the queue dashboard). */
@@ -50,7 +56,6 @@ export interface AuthOptions {
 
 /** An onRequest hook: 401 on a missing or wrong credential, logged without it. */
 export function authHook(opts: AuthOptions) {
-  const expectedSession = sessionValue(opts.token);
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (opts.isPublic(path)) return;
@@ -62,7 +67,7 @@ export function authHook(opts: AuthOptions) {
     }
     const cookie = opts.acceptsCookie(path) ? cookieOf(req.headers.cookie, SESSION_COOKIE) : undefined;
     if (cookie !== undefined) {
-      if (tokenMatches(cookie, expectedSession)) return;
+      if (await opts.sessions.valid(cookie)) return;
       req.log.warn({ method: req.method, path, reason: 'wrong session cookie' }, 'unauthorized');
       return sendError(reply, new ApiError('unauthorized', 'wrong or expired session; open /ui/ with the token again'));
     }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
@@ -10,6 +11,10 @@ export const errorStatus = {
   unauthorized: 401,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  headers_too_large: 431,
   unavailable: 503,
   internal: 500,
 } as const;
@@ -57,12 +62,33 @@ export function toApiError(err: unknown): ApiError {
   const op = fromOpError(err);
   if (op) return op;
   const fe = err as Partial<FastifyError>;
-  // Fastify's own rejections (malformed JSON, body too large, bad content type).
+  // Fastify's own rejections (malformed JSON or URL, body too large, bad content type), each
+  // with its own status when the catalog has it.
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code: ErrorCode = fe.statusCode === 404 ? 'not_found' : fe.statusCode === 401 ? 'unauthorized' : 'invalid';
-    return new ApiError(code, fe.message ?? 'bad request');
+    return new ApiError(codeOfStatus(fe.statusCode), fe.message ?? 'bad request');
   }
   return new ApiError('internal', 'internal error');
+}
+
+/** The catalog code of a 4xx status; 400 `invalid` for one the catalog does not list. */
+export function codeOfStatus(status: number): ErrorCode {
+  const found = (Object.entries(errorStatus) as [ErrorCode, number][]).find(([, s]) => s === status);
+  return found && status !== 500 ? found[0] : 'invalid';
+}
+
+/**
+ * The error body of a request Node's HTTP parser refused before fastify saw it (headers or URL
+ * over 16 KB, a malformed request): written on the socket, in the catalog's shape.
+ */
+export function clientErrorResponse(err: { code?: string }): string {
+  const [status, code, message]: [number, ErrorCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'request headers (or the URL) too large']
+      : err.code === 'HPE_URI_TOO_LONG'
+        ? [414, 'uri_too_long', 'URL too long']
+        : [400, 'invalid', 'malformed HTTP request'];
+  const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export function sendError(reply: FastifyReply, err: ApiError): FastifyReply {

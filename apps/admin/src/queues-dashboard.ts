@@ -18,4 +18,15 @@ export function mountQueueDashboard(app: FastifyInstance, res: Resources): void 
     options: { uiConfig: { boardTitle: 'contact-sync queues' } },
   });
   app.register(serverAdapter.registerPlugin() as never, { prefix: QUEUES_PATH });
+  // Bull Board's page loads its fonts from fonts.googleapis.com: drop that link so the page
+  // works offline and asks no outside host for anything (its CSS falls back to system fonts).
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.url.startsWith(QUEUES_PATH) || typeof payload !== 'string') return payload;
+    if (!String(reply.getHeader('content-type') ?? '').includes('text/html')) return payload;
+    return withoutOutsideLinks(payload);
+  });
 }
+
+/** `<link … href="https://…">` removed (stylesheets, preconnects): nothing is fetched from another host. */
+export const withoutOutsideLinks = (html: string): string =>
+  html.replace(/<link\b[^>]*\bhref=["'](?:https?:)?\/\/[^"']*["'][^>]*>\s*/gi, '');

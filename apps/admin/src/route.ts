@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ApiError, describeIssues, type ErrorCode } from './errors.ts';
+import { textProblem } from './routes/params.ts';
 
 type AnyObject = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
 
@@ -42,9 +43,39 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   return def as unknown as RouteDef;
 }
 
+/**
+ * The first string anywhere in a request part (a key or a value, however deep: an entered
+ * conflict value) that holds control characters or a lone surrogate. Checked for every route,
+ * so no text of that kind reaches Postgres, a provider or a terminal.
+ */
+function badText(value: unknown, path: string[] = []): { path: string; message: string } | null {
+  if (typeof value === 'string') {
+    const message = textProblem(value);
+    return message ? { path: path.join('.'), message } : null;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const bad = badText(v, [...path, String(i)]);
+      if (bad) return bad;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = badText(k, path) ?? badText(v, [...path, k]);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
+
 function parsePart<T extends z.ZodType>(where: string, schema: T | undefined, value: unknown): z.output<T> {
   if (!schema) return undefined as z.output<T>;
-  const out = schema.safeParse(value ?? {});
+  const bad = badText(value, [where]);
+  if (bad) {
+    const message = `${bad.path}: ${bad.message}`;
+    throw new ApiError('invalid', message, [{ path: bad.path, message: bad.message }]);
+  }
+  // No body at all is an empty one; a body of `null` (or any non-object) is refused by the schema.
+  const out = schema.safeParse(value === undefined ? {} : value);
   if (!out.success) {
     const { message, details } = describeIssues(where, out.error);
     throw new ApiError('invalid', message, details);

@@ -1,13 +1,14 @@
 import { createLogger, type Logger, type Resources } from '@contact-sync/worker';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authHook } from './auth.ts';
-import { ApiError, errorHandler, sendError } from './errors.ts';
+import { ApiError, clientErrorResponse, errorHandler, sendError } from './errors.ts';
 import { readiness } from './health.ts';
 import { createMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountQueueDashboard, QUEUES_PATH } from './queues-dashboard.ts';
 import { registerRoutes } from './route.ts';
 import { apiRoutes } from './routes/index.ts';
+import { redisSessions } from './sessions.ts';
 import { mountUi } from './ui-assets.ts';
 
 export interface AdminAppOptions {
@@ -15,6 +16,8 @@ export interface AdminAppOptions {
   /** The bearer token every non-health request must carry (from the environment). */
   token: string;
   logger?: Logger;
+  /** How long a queue-dashboard session lives (default 12 h). */
+  sessionTtlMs?: number;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -47,8 +50,16 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
     loggerInstance: logger,
     trustProxy: false,
     bodyLimit: 1024 * 1024,
+    // Fastify's own answers (a bad URL encoding, a request the HTTP parser refused) in the
+    // catalog's shape too: every error leaves as `{ error: { code, message } }`.
+    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
+    clientErrorHandler: (err, socket) => {
+      if (socket.writable) socket.end(clientErrorResponse(err as { code?: string }));
+      else socket.destroy(err);
+    },
   }) as unknown as FastifyInstance;
   const { res, token } = opts;
+  const sessions = redisSessions(res, opts.sessionTtlMs);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
@@ -58,6 +69,7 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
     'onRequest',
     authHook({
       token,
+      sessions,
       isPublic: (path) => PUBLIC.has(path) || (path.startsWith('/ui/') && !path.slice(4).includes('/')),
       acceptsCookie: (path) => path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`),
     }),
@@ -76,7 +88,7 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
   const metrics = createMetrics(res);
   app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 
-  const routes = apiRoutes(res, token);
+  const routes = apiRoutes(res, sessions);
   registerRoutes(app, routes);
   const doc = openApiDocument(routes, { title: 'contact-sync admin API', version: '1' });
   app.get('/api/openapi.json', async () => doc);

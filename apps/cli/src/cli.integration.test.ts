@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type Sandbox, startSandbox } from '@contact-sync/simulators';
+import { createPrisma } from '@contact-sync/store';
 import { sandboxConfig } from '@contact-sync/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from './commands.ts';
@@ -211,6 +212,39 @@ describe('contact-sync admin commands on a real deployment', () => {
     const bad = await cli('resync', '--connection', 'nope');
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/unknown connection "nope"/);
+  });
+
+  // Issue 17: provider text with ESC/BEL sequences (a name, an error message) reached the terminal raw.
+  it('escapes control characters from provider data in status, conflicts and runs output', async () => {
+    const hostile = 'boom \u001b]0;pwned\u0007\u001b[2J\u001b[31mred\u009b0m';
+    const prisma = createPrisma(db.databaseUrl, { poolSize: 1 });
+    try {
+      const pull = await prisma.syncRun.findFirstOrThrow({
+        where: { kind: 'pull', connectionId: 'churchpad' },
+        orderBy: { startedAt: 'desc' },
+      });
+      await prisma.syncRun.update({ where: { id: pull.id }, data: { status: 'failed', error: hostile } });
+      const conflict = await prisma.conflict.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+      await prisma.conflict.update({ where: { id: conflict.id }, data: { rule: hostile, chosen: hostile } });
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+      const raw = /[\u0007\u001b\u009b]/;
+      for (const args of [
+        ['status'],
+        ['conflicts', 'list', '--status', 'all', '--limit', '500'],
+        ['conflicts', 'show', conflict.id],
+        ['runs', 'show', pull.id],
+      ]) {
+        const r = await cli(...args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        expect(r.stdout, args.join(' ')).toContain('\\u001b]0;pwned\\u0007');
+        expect(r.stdout + r.stderr, args.join(' ')).not.toMatch(raw);
+      }
+      // --json is still JSON, with the value as stored.
+      const shown = await json('conflicts', 'show', conflict.id);
+      expect(shown.rule).toBe(hostile);
+    } finally {
+      await prisma.$disconnect();
+    }
   });
 
   it('a second resync writes nothing; the worker stops gracefully on SIGTERM with exit 0', async () => {

@@ -2,8 +2,8 @@ import { DEFAULT_CONTACTS as SIM_CONTACTS, DEFAULT_SEED as SIM_SEED } from '@con
 import { describe, expect, it } from 'vitest';
 import { type Command, commandHelp, intFlag, parseCommandArgs, UsageError } from './cli.ts';
 import { DEFAULT_CONTACTS, DEFAULT_SEED } from './commands/demo.ts';
-import { COMMANDS } from './commands.ts';
-import { table } from './format.ts';
+import { COMMANDS, main } from './commands.ts';
+import { escapingIo, printable, show, table } from './format.ts';
 import { reasonOf } from './summary.ts';
 
 const cmd: Command = {
@@ -74,5 +74,40 @@ describe('demo helpers', () => {
         ],
       ),
     ).toEqual(['name    n', 'a       1', 'bbb   100']);
+  });
+});
+
+// Issue 17: an ESC/BEL sequence in a provider's name or error message retitled, coloured or
+// cleared the terminal.
+describe('control characters in printed output', () => {
+  const hostile = 'Ann\u001b]0;pwned\u0007\u001b[2J\u001b[31mRed\u009b1m\u202eevil\u0000';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+
+  it('are escaped visibly, the rest of the text kept', () => {
+    expect(printable('Zoë Ñandú 山田')).toBe('Zoë Ñandú 山田');
+    expect(printable('a\u001b[2Jb\u0007\n')).toBe('a\\u001b[2Jb\\u0007\\u000a');
+    expect(printable('one\ntwo\u001b', { keepNewlines: true })).toBe('one\ntwo\\u001b');
+    expect(printable(hostile)).not.toMatch(raw);
+  });
+
+  it('never reach a table cell or a detail view', () => {
+    const lines = table(['name', 'error'], [[hostile, { message: hostile }]]);
+    for (const l of lines) expect(l).not.toMatch(raw);
+    expect(show({ name: hostile })).not.toMatch(raw);
+  });
+
+  it('are escaped on every line the CLI prints, and a JSON line stays the same JSON', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), tty: false };
+    expect(await main([hostile], io)).toBe(2);
+    expect(err.join('\n')).toContain('unknown command "Ann\\u001b]0;pwned');
+    expect(err.join('\n')).not.toMatch(raw);
+    const safe = escapingIo(io);
+    const value = { name: hostile, n: 1 };
+    safe.out(JSON.stringify(value));
+    expect(out.at(-1)).not.toMatch(raw);
+    expect(JSON.parse(out.at(-1)!)).toEqual(value);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { adminOpCommands } from './commands/admin-ops.ts';
 import { demoCommand } from './commands/demo.ts';
 import { serverCommands } from './commands/servers.ts';
+import { escapingIo } from './format.ts';
 
 /** Every command, in the order `contact-sync --help` lists them. */
 export const COMMANDS: Command[] = [demoCommand, ...serverCommands, ...adminOpCommands];
@@ -43,7 +44,9 @@ function resolve(argv: string[]): { cmd: Command; rest: string[] } | null {
   return best;
 }
 
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+export async function main(argv: string[], raw: Io = stdio): Promise<number> {
+  // Provider data (names, error messages) is printed: no control character reaches the terminal.
+  const io = escapingIo(raw);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(topHelp());
     return argv.length === 0 ? EXIT.usage : EXIT.ok;

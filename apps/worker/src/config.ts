@@ -6,6 +6,16 @@ import { z } from 'zod';
 /** Where the config file is read from when CONTACT_SYNC_CONFIG is not set. */
 export const DEFAULT_CONFIG_PATH = 'contact-sync.config.json';
 
+/** Whether a URL carries `user:password@` (the message never echoes the value). */
+const hasUserinfo = (url: string): boolean => {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+};
+
 /** Milliseconds, or a string such as "500ms", "30s", "15m", "1h". */
 const Duration = z.union([
   z.number().int().nonnegative(),
@@ -41,20 +51,33 @@ const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variab
 
 /** Provider options, per provider: an unknown or mistyped option is a config error naming its key. */
 const Id = z.union([z.string().min(1), z.number().int().nonnegative()]);
+/** Options every provider takes: the transport's limits. */
+const transport = {
+  /** The largest answer body the connection accepts, in bytes (default 16 MiB); a bigger one fails the request. */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 ** 3)
+    .optional(),
+};
 export const ProviderOptionsSchemas = {
-  ilert: z.strictObject({}),
-  churchpad: z.strictObject({}),
+  ilert: z.strictObject({ ...transport }),
+  churchpad: z.strictObject({ ...transport }),
   nodeping: z.strictObject({
+    ...transport,
     /** Sub-account the contacts live in (NodePing `customerid`). */
     customerId: Id.optional(),
     /** `custrole` given to contacts the engine creates. */
     custrole: z.enum(['edit', 'view', 'notify', 'owner']).optional(),
   }),
   growcrm: z.strictObject({
+    ...transport,
     /** The client account new contacts are created under (`clientid`, required on create). */
     clientId: Id.optional(),
   }),
   'r-service': z.strictObject({
+    ...transport,
     /** The 4me account id, sent in the account header. */
     account: z.string().min(1).optional(),
     accountHeader: z.string().min(1).optional(),
@@ -64,7 +87,10 @@ export const ProviderOptionsSchemas = {
 export const ConnectionConfigSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
   provider: z.enum(PROVIDER_KEYS),
-  baseUrl: z.url({ protocol: /^https?$/ }),
+  /** No userinfo: a password in the URL would reach logs, errors and the admin API (issue 17). */
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => !hasUserinfo(u), 'must not contain credentials (user:password@); use credentialEnv'),
   /** Name of the environment variable holding the credential; the secret itself never sits in this file. */
   credentialEnv: EnvVarName,
   schedule: ScheduleSchema.default({ every: 15 * 60_000 }),
@@ -79,7 +105,7 @@ export const ConnectionConfigSchema = z.strictObject({
     .optional(),
   rateLimit: z.strictObject({ max: z.number().int().positive(), duration: Duration }).optional(),
   timeout: Duration.default(15_000),
-  /** Provider options: growcrm { clientId }, nodeping { customerId }, r-service { account }. */
+  /** Provider options: growcrm { clientId }, nodeping { customerId }, r-service { account }; any: { maxBodyBytes }. */
   options: z.record(z.string(), z.unknown()).default({}),
 });
 export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
@@ -179,8 +205,10 @@ export function loadConfig(path = process.env.CONTACT_SYNC_CONFIG ?? DEFAULT_CON
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  } catch {
+    // Not the parser's message: it quotes a piece of the file, which may hold a secret.
+    const { line, column } = lineColumn(text, Math.max(0, jsonErrorOffset(text)));
+    throw new ConfigError(`config file ${file} is not valid JSON: syntax error at line ${line}, column ${column}`);
   }
   return parseConfig(json, `config file ${file}`);
 }
@@ -190,4 +218,106 @@ export function credentialOf(conn: ConnectionConfig, env: NodeJS.ProcessEnv = pr
   const value = env[conn.credentialEnv];
   if (!value) throw new ConfigError(`connections.${conn.id}: environment variable ${conn.credentialEnv} is not set`);
   return value;
+}
+
+/** 1-based line and column of an offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+/**
+ * Offset of the first JSON syntax error in `text` (which JSON.parse refused), found by a small
+ * recursive-descent scan, since V8's message gives a position only for some errors.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (at = i): never => {
+    throw at;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const lit = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
+  };
+  const str = () => {
+    i++; // opening quote
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (Number.isNaN(c) || c < 0x20) fail();
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c === 0x5c) {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 5;
+        } else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
+        else fail();
+      } else i++;
+    }
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        const end = text[i++];
+        if (end === '}') return;
+        if (end !== ',') fail(i - 1);
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        const end = text[i++];
+        if (end === ']') return;
+        if (end !== ',') fail(i - 1);
+      }
+    }
+    if (c === '"') str();
+    else if (c === 't') lit('true');
+    else if (c === 'f') lit('false');
+    else if (c === 'n') lit('null');
+    else num();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : -1;
+  } catch (at) {
+    return at as number;
+  }
 }

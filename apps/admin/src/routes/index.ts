@@ -1,5 +1,6 @@
 import type { Resources } from '@contact-sync/worker';
 import type { RouteDef } from '../route.ts';
+import type { SessionStore } from '../sessions.ts';
 import { conflictRoutes } from './conflicts.ts';
 import { connectionRoutes } from './connections.ts';
 import { heldDeleteRoutes } from './held-deletes.ts';
@@ -8,11 +9,11 @@ import { runRoutes } from './runs.ts';
 import { sessionRoutes } from './session.ts';
 
 /** Every route of the admin API under /api/v1 (each validated and documented from its zod schemas). */
-export const apiRoutes = (res: Resources, token: string): RouteDef[] => [
+export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] => [
   ...connectionRoutes(res),
   ...conflictRoutes(res),
   ...heldDeleteRoutes(res),
   ...opRoutes(res),
   ...runRoutes(res),
-  ...sessionRoutes(token),
+  ...sessionRoutes(sessions),
 ];

@@ -9,6 +9,7 @@ import {
   retryOps,
 } from '@contact-sync/worker/admin-ops';
 import { z } from 'zod';
+import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { strictQuery } from './params.ts';
 
@@ -32,6 +33,11 @@ export const opRoutes = (res: Resources) => [
     summary: 'Retry failed ops (by ids or a whole connection): back to pending and re-enqueued',
     body: RetrySelection,
     response: RetryResultView,
-    handler: ({ body }) => retryOps(res, body),
+    handler: ({ body }) => {
+      // As resync does: a connection the config does not know is a bad request, not "0 retried".
+      if (body.connectionId !== undefined && !res.connections.has(body.connectionId))
+        throw new ApiError('invalid', `body.connectionId: unknown connection "${body.connectionId}"`);
+      return retryOps(res, body);
+    },
   }),
 ];

@@ -1,7 +1,28 @@
 import pRetry from 'p-retry';
-import { type ConnectorError, TransientError } from '../errors.ts';
+import { type ConnectorError, PermanentError, TransientError } from '../errors.ts';
 import { classifyStatus, type ErrorDetails, parseRetryAfter } from './classify.ts';
+import { redactUrls } from './redact.ts';
 import { sleep } from './sleep.ts';
+
+/** What a provider's answer may weigh unless the connection sets `options.maxBodyBytes`. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A 2xx body larger than the cap (`maxBodyBytes`): the answer is not used. Not transient — the
+ * same request would bring the same body — so the transport does not retry it; a pull it breaks
+ * fails as incomplete (nothing is marked gone) and its job's bounded attempts end it.
+ */
+export class BodyTooLargeError extends PermanentError {
+  readonly limitBytes: number;
+  constructor(provider: string, limitBytes: number, what: string) {
+    super(
+      provider,
+      `${provider}: ${what} exceeds the body size cap of ${limitBytes} bytes (options.maxBodyBytes); the answer was not used`,
+      null,
+    );
+    this.limitBytes = limitBytes;
+  }
+}
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -42,6 +63,8 @@ export interface HttpClientOptions {
   describeError: (status: number, body: unknown, text: string) => ErrorDetails;
   /** Providers that report errors inside a 2xx (NodePing) turn them into errors here. */
   inspectOk?: (res: HttpResponse, spec: RequestSpec) => ConnectorError | null;
+  /** The most bytes a body may have, streamed or not (default `DEFAULT_MAX_BODY_BYTES`). */
+  maxBodyBytes?: number;
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -64,6 +87,7 @@ export class HttpClient {
       retries: 4,
       minBackoffMs: 500,
       maxRetryAfterMs: 60_000,
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
       ...options,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
     };
@@ -94,7 +118,7 @@ export class HttpClient {
     // the same policy as a request; after it, the caller already holds part of the answer.
     const { items, first } = await this.#retrying(spec, async () => {
       const res = (await this.#once(spec, true)) as Response;
-      const items = read(res.body && this.#idleTimed(res.body))[Symbol.asyncIterator]();
+      const items = read(res.body && this.#idleTimed(res.body, this.#what(spec)))[Symbol.asyncIterator]();
       return { items, first: await items.next() };
     });
     try {
@@ -110,8 +134,9 @@ export class HttpClient {
    * not count, so a long list read at the pace of its consumer does not time out. Failures of the
    * read come out as `TransientError`s.
    */
-  #idleTimed(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  #idleTimed(body: ReadableStream<Uint8Array>, what: string): ReadableStream<Uint8Array> {
     const reader = body.getReader();
+    let bytes = 0;
     return new ReadableStream<Uint8Array>(
       {
         pull: async (c) => {
@@ -122,10 +147,16 @@ export class HttpClient {
           try {
             const r = await Promise.race([reader.read(), idle]);
             if (r.done) c.close();
-            else c.enqueue(r.value);
+            else {
+              bytes += r.value.byteLength;
+              if (bytes > this.#o.maxBodyBytes) throw new BodyTooLargeError(this.provider, this.#o.maxBodyBytes, what);
+              c.enqueue(r.value);
+            }
           } catch (err) {
             reader.cancel().catch(() => {});
-            c.error(err instanceof TransientError ? err : this.#networkError(err, false));
+            c.error(
+              err instanceof TransientError || err instanceof BodyTooLargeError ? err : this.#networkError(err, false),
+            );
           } finally {
             clearTimeout(timer);
           }
@@ -176,8 +207,13 @@ export class HttpClient {
         signal,
       });
       if (streamOk && res.status >= 200 && res.status < 300) return res;
-      text = await res.text();
+      const read = await readCapped(res, this.#o.maxBodyBytes);
+      // An error answer is only read for its message: a cut one still says enough.
+      if (read.over && res.status >= 200 && res.status < 300)
+        throw new BodyTooLargeError(this.provider, this.#o.maxBodyBytes, this.#what(spec));
+      text = read.text;
     } catch (err) {
+      if (err instanceof BodyTooLargeError) throw err;
       if (spec.signal?.aborted) throw err;
       throw this.#networkError(err, timeout.signal.aborted);
     } finally {
@@ -186,13 +222,16 @@ export class HttpClient {
     const body = parseJson(text);
     if (res.status < 200 || res.status >= 300) {
       const details = this.#o.describeError(res.status, body.ok ? body.value : null, text);
+      details.message = redactUrls(details.message);
       throw classifyStatus(this.provider, res.status, details, parseRetryAfter(res.headers.get('retry-after')));
     }
     const expectBody = spec.expectBody ?? spec.method !== 'DELETE';
     if (expectBody && res.status !== 204 && (!body.ok || body.value === null)) {
       const e = new TransientError(
         this.provider,
-        `${this.provider} ${res.status}: ${spec.method} ${spec.path} answered a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+        redactUrls(
+          `${this.provider} ${res.status}: ${this.#what(spec)} answered a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+        ),
         res.status,
       );
       e.mayHaveApplied = spec.method !== 'GET';
@@ -200,8 +239,16 @@ export class HttpClient {
     }
     const out: HttpResponse = { status: res.status, headers: res.headers, body: body.ok ? body.value : null };
     const inBody = this.#o.inspectOk?.(out, spec);
-    if (inBody) throw inBody;
+    if (inBody) {
+      inBody.message = redactUrls(inBody.message);
+      throw inBody;
+    }
     return out;
+  }
+
+  /** `GET /path` for messages, an absolute link without its userinfo and query. */
+  #what(spec: RequestSpec): string {
+    return redactUrls(`${spec.method} ${spec.path}`);
   }
 
   #networkError(err: unknown, timedOut: boolean): TransientError {
@@ -209,11 +256,41 @@ export class HttpClient {
     const code = cause?.code ?? (err as { code?: string })?.code;
     const message = timedOut
       ? `${this.provider}: request timed out after ${this.#o.timeoutMs} ms`
-      : `${this.provider}: network error ${code ?? ''} ${cause?.message ?? (err as Error)?.message ?? ''}`.trim();
-    const e = new TransientError(this.provider, message, null, null, { cause: err });
+      : redactUrls(
+          `${this.provider}: network error ${code ?? ''} ${cause?.message ?? (err as Error)?.message ?? ''}`.trim(),
+        );
+    // Not the original error as the cause: fetch's messages quote the URL (credentials, query).
+    const e = new TransientError(this.provider, message, null, null, {
+      cause: { name: (err as Error)?.name, code, message: redactUrls(String((err as Error)?.message ?? err)) },
+    });
     e.mayHaveApplied = !(code && NOT_SENT_CODES.has(code));
     return e;
   }
+}
+
+/** A body as text, reading no more than `max` bytes (`over` when there was more). */
+async function readCapped(res: Response, max: number): Promise<{ text: string; over: boolean }> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => {});
+    return { text: '', over: true };
+  }
+  if (!res.body) return { text: '', over: false };
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) break;
+    if (bytes + r.value.byteLength > max) {
+      chunks.push(r.value.subarray(0, max - bytes));
+      await reader.cancel().catch(() => {});
+      return { text: Buffer.concat(chunks).toString('utf8'), over: true };
+    }
+    bytes += r.value.byteLength;
+    chunks.push(r.value);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), over: false };
 }
 
 const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, PermanentError, TransientError } from '../errors.ts';
 import { messageOf, parseRetryAfter } from './classify.ts';
-import { HttpClient } from './http.ts';
+import { BodyTooLargeError, HttpClient } from './http.ts';
 import { json, type Script, startTestServer, type TestServer } from './test-server.ts';
 
 let server: TestServer | undefined;
@@ -10,15 +10,19 @@ afterEach(async () => {
   server = undefined;
 });
 
-const clientFor = async (script: Script, extra: { timeoutMs?: number; retries?: number } = {}) => {
+const clientFor = async (
+  script: Script,
+  extra: { timeoutMs?: number; retries?: number; maxBodyBytes?: number; userinfo?: string } = {},
+) => {
   server = await startTestServer(script);
+  const { userinfo, ...rest } = extra;
   return new HttpClient({
     provider: 'test',
-    baseUrl: `${server.url}/api/`,
+    baseUrl: `${userinfo ? server.url.replace('://', `://${userinfo}@`) : server.url}/api/`,
     headers: { authorization: 'Bearer k' },
     minBackoffMs: 1,
     retries: 3,
-    ...extra,
+    ...rest,
     describeError: (_s, body, text) => ({
       message: messageOf(body, text),
       field: (body as { field?: string } | null)?.field ?? null,
@@ -132,6 +136,96 @@ describe('HttpClient', () => {
     const err = await http.request({ method: 'POST', path: '/x', body: {} }).catch((e) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect(err.mayHaveApplied).toBe(false);
+  });
+});
+
+// Issue 17: what an outside probe broke.
+describe('secrets in URLs never reach an error message', () => {
+  const everything = (err: unknown) =>
+    JSON.stringify(err, Object.getOwnPropertyNames(err as object)) + String((err as Error).message);
+
+  it('a base URL with user:password@: the error leaves the password out, cause included', async () => {
+    const http = await clientFor(() => json(200, {}), { userinfo: 'alice:s3cret-pw', retries: 1 });
+    const err = await http.request({ method: 'GET', path: '/x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(everything(err)).not.toContain('s3cret-pw');
+    expect(everything((err as Error).cause)).not.toContain('s3cret-pw');
+    expect((err as Error).message).toContain('[redacted]@');
+  });
+
+  it('a query string (a next link with a key) is cut from a not-JSON error', async () => {
+    const http = await clientFor(() => ({ status: 200, body: '<html>', headers: { 'content-type': 'text/html' } }), {
+      retries: 0,
+    });
+    const next = `${server!.url}/api/page?api_key=s3cret-key&page=2`;
+    const err = await http.request({ method: 'GET', path: next }).catch((e) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.message).toMatch(/not JSON/);
+    expect(err.message).not.toContain('s3cret-key');
+    expect(err.message).toContain('/api/page?[redacted]');
+  });
+
+  it('a provider error echoing the URL is redacted', async () => {
+    const http = await clientFor(
+      () => json(400, { message: 'bad request to https://bob:s3cret-pw@crm.example/api?token=s3cret-tok' }),
+      { retries: 0 },
+    );
+    const err = await http.request({ method: 'GET', path: '/x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toBe('bad request to https://[redacted]@crm.example/api?[redacted]');
+  });
+});
+
+describe('body size cap', () => {
+  const big = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes) });
+
+  it('refuses a 2xx body over the cap, naming the cap, without retrying', async () => {
+    const http = await clientFor(() => ({ status: 200, body: big(200_000) }), { maxBodyBytes: 100_000 });
+    const err = await http.request({ method: 'GET', path: '/x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(BodyTooLargeError);
+    expect(err.message).toBe(
+      'test: GET /x exceeds the body size cap of 100000 bytes (options.maxBodyBytes); the answer was not used',
+    );
+    expect(server?.seen).toHaveLength(1);
+  });
+
+  it('counts a body without content-length as it arrives', async () => {
+    const chunk = 'x'.repeat(40_000);
+    const http = await clientFor(() => ({ status: 200, chunks: ['{"a":"', chunk, chunk, chunk, '"}'] }), {
+      maxBodyBytes: 100_000,
+    });
+    await expect(http.request({ method: 'GET', path: '/x' })).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(server?.seen).toHaveLength(1);
+  });
+
+  it('takes a body up to the cap, and caps by default at 16 MiB', async () => {
+    const http = await clientFor(() => ({ status: 200, body: big(90_000) }), { maxBodyBytes: 100_000 });
+    await expect(http.request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ status: 200 });
+    const dflt = await clientFor(() => ({ status: 200, body: big(17 * 1024 * 1024) }));
+    await expect(dflt.request({ method: 'GET', path: '/x' })).rejects.toBeInstanceOf(BodyTooLargeError);
+  });
+
+  it('still classifies an oversize error answer by its status', async () => {
+    const http = await clientFor(() => ({ status: 503, body: big(200_000) }), { maxBodyBytes: 100_000, retries: 1 });
+    await expect(http.request({ method: 'GET', path: '/x' })).rejects.toBeInstanceOf(TransientError);
+    expect(server?.seen).toHaveLength(2);
+  });
+
+  it('caps a streamed body too, after what came before the cap was handed on; not retried', async () => {
+    const chunk = 'x'.repeat(40_000);
+    const http = await clientFor(() => ({ status: 200, chunks: ['{"a":"', chunk, chunk, chunk, '"}'], gapMs: 5 }), {
+      maxBodyBytes: 100_000,
+    });
+    let got = 0;
+    const err = await (async () => {
+      for await (const piece of http.streamed({ method: 'GET', path: '/list' }, async function* (body) {
+        for await (const c of body ?? []) yield c.byteLength;
+      }))
+        got += piece;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BodyTooLargeError);
+    expect(got).toBeLessThanOrEqual(100_000);
+    expect(server?.seen).toHaveLength(1);
   });
 });
 

@@ -12,7 +12,14 @@ export const transportOptions = (config: ConnectorConfig) => ({
   ...(config.timeoutMs != null ? { timeoutMs: config.timeoutMs } : {}),
   ...(config.retries != null ? { retries: config.retries } : {}),
   ...(config.minBackoffMs != null ? { minBackoffMs: config.minBackoffMs } : {}),
+  ...maxBodyOption(config),
 });
+
+/** `options.maxBodyBytes` of the connection (validated by the worker's config schema). */
+const maxBodyOption = (config: ConnectorConfig): { maxBodyBytes?: number } => {
+  const v = config.options?.maxBodyBytes;
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? { maxBodyBytes: v } : {};
+};
 
 export const createRetryOptions = (config: ConnectorConfig) => ({
   retries: config.retries ?? 4,
