@@ -135,6 +135,28 @@ describe('a record that stops validating is quarantined, never gone', () => {
     });
     expect(entry.error).toMatch(/status/);
   });
+  it('schema drift in R-Service (a value over 255 characters) quarantines that person, never the person elsewhere', async () => {
+    const links = await stack.res.prisma.link.findMany({
+      where: { connectionId: 'r-service' },
+      orderBy: { externalId: 'asc' },
+    });
+    const link = links.find(
+      (l) => (stack.sandbox.sim['r-service'].listContacts(Number(l.externalId)) ?? []).length > 0,
+    )!;
+    const [contact] = stack.sandbox.sim['r-service'].listContacts(Number(link.externalId))!;
+    const kind = (['telephone', 'email', 'website', 'chat'] as const).find((k) => contact![k] !== undefined)!;
+    const linkedBefore = await stack.res.prisma.link.count({ where: { canonicalId: link.canonicalId } });
+    stack.sandbox.scenarios.corrupt('r-service', link.externalId, `contacts.0.${kind}`, 'x'.repeat(300));
+    stack.sandbox.clearRequests();
+    await stack.sync();
+    expect(deletesAnywhere(stack)).toEqual([]);
+    expect(writesTo(stack)).toEqual([]);
+    const entry = await stack.res.prisma.quarantinedRecord.findFirstOrThrow({
+      where: { connectionId: 'r-service', externalId: link.externalId },
+    });
+    expect(entry.error).toMatch(new RegExp(`contacts\\.0\\.${kind}`));
+    expect(await stack.res.prisma.link.count({ where: { canonicalId: link.canonicalId } })).toBe(linkedBefore);
+  });
 });
 
 describe('a key shared by several people never merges them', () => {
