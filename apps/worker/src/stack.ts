@@ -55,7 +55,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     push: { attempts: 8, backoff: 100, concurrency: 4 },
     ...opts.configOverrides,
   });
-  const logger = opts.logger ?? createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
+  // Under vitest the engine's expected complaints (a killed Redis, injected faults) would bury the
+  // test report: silent unless LOG_LEVEL asks for more.
+  const level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'warn');
+  const logger = opts.logger ?? createLogger({ level, pretty: false });
   const res = createResources({
     config,
     databaseUrl: opts.databaseUrl,
