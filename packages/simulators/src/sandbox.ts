@@ -14,7 +14,7 @@ import type {
   FaultConfig,
   ProviderEndpoint,
   ProviderKey,
-  RateLimitConfig,
+  RateLimitSpec,
   RequestLogEntry,
   SandboxOptions,
 } from './types.ts';
@@ -43,7 +43,7 @@ export interface Sandbox {
   /** Ground truth of the seed; each record's `externalId` is the id the provider gave it. */
   people: SeedPerson[];
   setFaults(faults: FaultConfig | string, provider?: ProviderKey): void;
-  setRateLimit(provider: ProviderKey, config: RateLimitConfig | null): void;
+  setRateLimit(provider: ProviderKey, config: RateLimitSpec | null): void;
   requests(provider?: ProviderKey): RequestLogEntry[];
   requestCount(provider?: ProviderKey): number;
   writeCount(provider?: ProviderKey): number;
@@ -60,7 +60,12 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? DEFAULT_SEED;
   const people = generatePeople({ seed, count: options.contacts ?? DEFAULT_CONTACTS });
-  const providers = createProviders({ seed, people });
+  const providers = createProviders({
+    seed,
+    people,
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+    ...(options.tokenTtlMs !== undefined ? { tokenTtlMs: options.tokenTtlMs } : {}),
+  });
   const defs = providers as Record<ProviderKey, ProviderDefinition>;
   const scenarios = new Scenarios(defs, people, {
     churchpad: providers.churchpad.api,
