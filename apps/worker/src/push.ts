@@ -16,6 +16,7 @@ import {
   withSeqWrite,
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
+import { BudgetWaitError } from './budget.ts';
 import { connectionOf, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
 
 export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before';
@@ -70,6 +71,11 @@ async function attempt(
       throw new UnrecoverableError(err.message);
     }
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof BudgetWaitError) {
+      // Not an attempt: the op waits in its queue for the rate window (parkOnWait).
+      ending.value = 'retry';
+      throw err;
+    }
     if (isFinalAttempt) {
       await failOp(res.prisma, op.id, message);
       ending.value = 'failed';

@@ -39,6 +39,8 @@ export type SimApis = { [K in keyof Providers]: ApiOf<Providers[K]> };
 
 export interface Sandbox {
   url: string;
+  /** How much faster than real time its rate windows and token lifetimes run. */
+  timeScale: number;
   providers: Record<ProviderKey, ProviderEndpoint>;
   /** Ground truth of the seed; each record's `externalId` is the id the provider gave it. */
   people: SeedPerson[];
@@ -100,6 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   return {
     url: core.url,
+    timeScale: core.timeScale,
     providers: Object.fromEntries(PROVIDER_KEYS.map((k) => [k, core.endpoint(k)])) as Record<
       ProviderKey,
       ProviderEndpoint
