@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RequestGate, TransientError } from '@contact-sync/connectors';
+import { PermanentError, type RequestGate, TransientError } from '@contact-sync/connectors';
 import type { Redis } from 'ioredis';
 
 export interface BudgetWindow {
@@ -27,6 +27,17 @@ export class BudgetWaitError extends TransientError {
     this.mayHaveApplied = false;
   }
 }
+
+/** The connection is paused: its credential was rejected; the job waits for the next probe. */
+export class CredentialPausedError extends BudgetWaitError {
+  constructor(provider: string, connectionId: string, untilMs: number) {
+    super(provider, connectionId, untilMs, 'credential rejected');
+  }
+}
+
+/** A 401/403: the credential was rejected (not the request); the connection pauses. */
+export const isCredentialRejection = (err: unknown): boolean =>
+  err instanceof PermanentError && (err.status === 401 || err.status === 403);
 
 /**
  * Takes one request from every window, or answers how long until one frees. Sliding logs (one
@@ -78,6 +89,10 @@ export interface BudgetOptions {
   windows: readonly BudgetWindow[];
   /** The longest wait spent in-process (pacing); longer ones park the job. Default 60 s. */
   maxPaceMs?: number;
+  /** While the credential is rejected, one request per this interval goes through as a probe. Default 60 s. */
+  probeIntervalMs?: number;
+  /** Told once when the connection is paused for a rejected credential, and when it resumes. */
+  onCredential?: (state: 'rejected' | 'resumed', status: number) => void;
 }
 
 export interface BudgetStatus {
@@ -100,7 +115,7 @@ export class RequestBudget implements RequestGate {
   readonly #key: string;
 
   constructor(opts: BudgetOptions) {
-    this.#o = { maxPaceMs: 60_000, ...opts };
+    this.#o = { maxPaceMs: 60_000, probeIntervalMs: 60_000, onCredential: () => {}, ...opts };
     this.connectionId = opts.connectionId;
     this.windows = opts.windows;
     this.#key = `${opts.prefix}:budget:${opts.connectionId}`;
@@ -119,7 +134,25 @@ export class RequestBudget implements RequestGate {
     return [`${this.#key}:blocked`, ...this.windows.map((w, i) => `${this.#key}:w${i}:${w.durationMs}`)];
   }
 
+  /** Whether the provider rejected the credential (401/403) and no probe has succeeded since. */
+  async paused(): Promise<string | null> {
+    return this.#o.redis.get(`${this.#key}:paused`);
+  }
+
+  /** Lifts a pause by hand (`contact-sync connections resume ID`); the next request tells. */
+  async resume(): Promise<void> {
+    await this.#o.redis.del(`${this.#key}:paused`, `${this.#key}:probe`);
+  }
+
   async acquire(signal?: AbortSignal): Promise<void> {
+    if (await this.paused()) {
+      // One request per interval probes the credential; every other one waits in its queue.
+      const probe = await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs, 'NX');
+      if (probe !== 'OK') {
+        const ttl = await this.#o.redis.pttl(`${this.#key}:probe`);
+        throw new CredentialPausedError(this.#o.provider, this.connectionId, Date.now() + Math.max(ttl, 1));
+      }
+    }
     const keys = this.#keys();
     const spans = this.#spans();
     const args = [...this.windows.flatMap((w, i) => [String(w.max), String(spans[i])]), randomUUID()];
@@ -137,6 +170,18 @@ export class RequestBudget implements RequestGate {
 
   async observe(status: number, headers: Headers): Promise<void> {
     const now = Date.now();
+    if (status === 401 || status === 403) {
+      const first = await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
+      if (first === 'OK') {
+        await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs);
+        this.#o.onCredential('rejected', status);
+      }
+      return;
+    }
+    if (status < 500 && (await this.#o.redis.del(`${this.#key}:paused`)) > 0) {
+      await this.#o.redis.del(`${this.#key}:probe`);
+      this.#o.onCredential('resumed', status);
+    }
     if (status === 429) {
       const retryAfter = parseSeconds(headers.get('retry-after'));
       // No Retry-After (ilert): the provider refuses until its window ends; wait out the longest.

@@ -1,5 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
-import { BudgetWaitError } from './budget.ts';
+import { BudgetWaitError, CredentialPausedError, isCredentialRejection } from './budget.ts';
 import type { Resources } from './resources.ts';
 
 /**
@@ -15,7 +15,9 @@ export async function parkOnWait<T>(
 ): Promise<T> {
   try {
     return await work();
-  } catch (err) {
+  } catch (caught) {
+    // A rejected credential pauses the connection (the budget noted it): wait for the next probe.
+    const err = isCredentialRejection(caught) ? await pausedWait(res, job, caught) : caught;
     if (!(err instanceof BudgetWaitError) || token === undefined) throw err;
     res.logger.info(
       { queue: job.queueName, jobId: job.id, until: new Date(err.untilMs).toISOString(), reason: err.reason },
@@ -25,3 +27,13 @@ export async function parkOnWait<T>(
     throw new DelayedError();
   }
 }
+
+async function pausedWait(res: Resources, job: Job, err: unknown): Promise<unknown> {
+  const connectionId = (job.data as { connectionId?: string }).connectionId ?? connectionOfQueue(job.queueName);
+  const budget = connectionId ? res.budgets.get(connectionId) : undefined;
+  if (!budget) return err;
+  return new CredentialPausedError(budget.connectionId, budget.connectionId, Date.now() + res.probeIntervalMs);
+}
+
+/** `push-<id>` / `pull-<id>` → `<id>`. */
+const connectionOfQueue = (name: string): string | undefined => /^(?:push|pull)-(.+)$/.exec(name)?.[1];

@@ -22,6 +22,8 @@ export interface Resources {
   budgets: Map<string, RequestBudget>;
   /** The Redis connection the budgets use (closed with the resources). */
   budgetRedis: Redis;
+  /** How often a paused connection probes its credential (one request lets through). */
+  probeIntervalMs: number;
   now: () => Date;
 }
 
@@ -35,6 +37,8 @@ export interface ResourceOptions {
   /** Lower bound of connectors' retry backoff (tests and the demo lower it). */
   minBackoffMs?: number;
   poolSize?: number;
+  /** How often a connection paused for a rejected credential probes it (default 60 s). */
+  probeIntervalMs?: number;
 }
 
 export function createResources(opts: ResourceOptions): Resources {
@@ -53,6 +57,11 @@ export function createResources(opts: ResourceOptions): Resources {
       connectionId: conn.id,
       provider: conn.provider,
       windows: budgetWindows(conn),
+      probeIntervalMs: opts.probeIntervalMs ?? 60_000,
+      onCredential: (state, status) =>
+        state === 'rejected'
+          ? opts.logger.error({ connectionId: conn.id, status }, 'credential rejected: connection paused, its ops wait')
+          : opts.logger.warn({ connectionId: conn.id, status }, 'credential accepted again: connection resumed'),
     });
     budgets.set(conn.id, budget);
     const connector = createConnector(conn.provider, {
@@ -77,6 +86,7 @@ export function createResources(opts: ResourceOptions): Resources {
     queues: { pull, push, reconcile: new Queue(queueNames.reconcile, { connection: redis, prefix }) },
     budgets,
     budgetRedis,
+    probeIntervalMs: opts.probeIntervalMs ?? 60_000,
     now: () => new Date(),
   };
 }

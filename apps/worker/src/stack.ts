@@ -66,6 +66,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     logger,
     env,
     minBackoffMs: 20,
+    probeIntervalMs: Math.max(100, Math.round(60_000 / sandbox.timeScale)),
   });
   const worker =
     opts.startConsumers === false
