@@ -27,7 +27,8 @@ const services = await provideServices();
 const dbName = `explain_${process.pid}`;
 const databaseUrl = await createDatabase(services.databaseUrl, dbName);
 await applyMigrations(databaseUrl);
-const sandbox = await startSandbox({ port: 0, seed, contacts: people, faults: 'none' });
+// Engine throughput, not the providers' limits: unlimited servers (the engine's budget is lifted too).
+const sandbox = await startSandbox({ port: 0, limits: 'none', seed, contacts: people, faults: 'none' });
 const stack = await startStack({
   databaseUrl,
   redisUrl: services.redisUrl,

@@ -13,7 +13,8 @@ if (!Number.isInteger(seed) || !Number.isInteger(people)) {
   console.error('usage: node bench/sandbox-child.ts <seed> <people>');
   process.exit(2);
 }
-const sandbox = await startSandbox({ port: 0, seed: seed!, contacts: people!, faults: 'none' });
+// Engine throughput, not the providers' limits: unlimited servers (the engine's budget is lifted too).
+const sandbox = await startSandbox({ port: 0, limits: 'none', seed: seed!, contacts: people!, faults: 'none' });
 const answers = sandboxAnswers(sandbox);
 process.on('message', (m: { id: number; cmd: SandboxCommand; args: unknown[] }) => {
   try {

@@ -72,7 +72,8 @@ try {
   const referenceMs = Date.now() - refStarted;
   log(`reference: ${reference.writes} writes in ${referenceMs} ms`);
 
-  const sandbox = await startSandbox({ port: 0, seed: SEED, contacts: CONTACTS, faults: FAULTS });
+  // Engine throughput, not the providers' limits: unlimited servers (the engine's budget is lifted too).
+  const sandbox = await startSandbox({ port: 0, limits: 'none', seed: SEED, contacts: CONTACTS, faults: FAULTS });
   const prefix = `soak-${id}`;
   const driver = await startStack({
     databaseUrl: dbUrl!,

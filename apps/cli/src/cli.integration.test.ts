@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type Sandbox, startSandbox } from '@contact-sync/simulators';
 import { createPrisma } from '@contact-sync/store';
-import { sandboxConfig } from '@contact-sync/worker';
+import { DEFAULT_TEST_TIME_SCALE, sandboxConfig } from '@contact-sync/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from './commands.ts';
 import { type RunningCli, runCli, startCli } from './testing/run-cli.ts';
@@ -26,7 +26,7 @@ const json = async (...args: string[]) => {
 };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seed: 5, contacts: 40 });
+  sandbox = await startSandbox({ timeScale: DEFAULT_TEST_TIME_SCALE, port: 0, seed: 5, contacts: 40 });
   const { config, env: credentials } = sandboxConfig(sandbox.providers);
   dir = mkdtempSync(join(tmpdir(), 'cs-cli-test-'));
   const configPath = join(dir, 'contact-sync.config.json');

@@ -84,6 +84,8 @@ export const ProviderOptionsSchemas = {
   }),
 } as const satisfies Record<(typeof PROVIDER_KEYS)[number], z.ZodType>;
 
+const RateWindow = z.strictObject({ max: z.number().int().positive(), duration: Duration });
+
 export const ConnectionConfigSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
   provider: z.enum(PROVIDER_KEYS),
@@ -103,7 +105,11 @@ export const ConnectionConfigSchema = z.strictObject({
   massDeleteMinimum: z
     .never({ error: 'no longer supported: the guard holds by share (massDeleteThreshold) whatever the size' })
     .optional(),
-  rateLimit: z.strictObject({ max: z.number().int().positive(), duration: Duration }).optional(),
+  /**
+   * The connection's request budget in HTTP requests, one window or several applying together;
+   * default: the provider's documented limits (`requestBudget` in its capabilities).
+   */
+  rateLimit: z.union([RateWindow, z.array(RateWindow).min(1)]).optional(),
   timeout: Duration.default(15_000),
   /** Provider options: growcrm { clientId }, nodeping { customerId }, r-service { account }; any: { maxBodyBytes }. */
   options: z.record(z.string(), z.unknown()).default({}),

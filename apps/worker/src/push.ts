@@ -16,6 +16,7 @@ import {
   withSeqWrite,
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
+import { BudgetWaitError, isCredentialRejection } from './budget.ts';
 import { connectionOf, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
 
 export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before';
@@ -63,6 +64,12 @@ async function attempt(
     log.debug({ outcome }, 'op applied');
     return outcome;
   } catch (err) {
+    if (isCredentialRejection(err)) {
+      // The credential, not the write, was refused: the op waits for the connection to resume.
+      await noteOpError(res.prisma, op.id, `credential rejected: ${(err as Error).message}`);
+      ending.value = 'retry';
+      throw err;
+    }
     if (err instanceof PermanentError) {
       await rejectOp(res, op, err);
       ending.value = 'rejected';
@@ -70,6 +77,11 @@ async function attempt(
       throw new UnrecoverableError(err.message);
     }
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof BudgetWaitError) {
+      // Not an attempt: the op waits in its queue for the rate window (parkOnWait).
+      ending.value = 'retry';
+      throw err;
+    }
     if (isFinalAttempt) {
       await failOp(res.prisma, op.id, message);
       ending.value = 'failed';

@@ -1,6 +1,8 @@
-import { type Connector, createConnector } from '@contact-sync/connectors';
+import { type Connector, capabilitiesFor, createConnector } from '@contact-sync/connectors';
 import { createPrisma, type OutboxOp, opJobId, type PrismaClient } from '@contact-sync/store';
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { RequestBudget } from './budget.ts';
 import { type Config, type ConnectionConfig, credentialOf } from './config.ts';
 import { PullJob, PushJob, queueNames, ReconcileJob, retention } from './jobs.ts';
 import type { Logger } from './logger.ts';
@@ -16,6 +18,12 @@ export interface Resources {
   logger: Logger;
   connections: Map<string, { config: ConnectionConfig; connector: Connector }>;
   queues: { pull: Map<string, Queue>; push: Map<string, Queue>; reconcile: Queue };
+  /** Each connection's request budget (in Redis, shared by every process). */
+  budgets: Map<string, RequestBudget>;
+  /** The Redis connection the budgets use (closed with the resources). */
+  budgetRedis: Redis;
+  /** How often a paused connection probes its credential (one request lets through). */
+  probeIntervalMs: number;
   now: () => Date;
 }
 
@@ -29,6 +37,8 @@ export interface ResourceOptions {
   /** Lower bound of connectors' retry backoff (tests and the demo lower it). */
   minBackoffMs?: number;
   poolSize?: number;
+  /** How often a connection paused for a rejected credential probes it (default 60 s). */
+  probeIntervalMs?: number;
 }
 
 export function createResources(opts: ResourceOptions): Resources {
@@ -37,8 +47,25 @@ export function createResources(opts: ResourceOptions): Resources {
   const connections = new Map<string, { config: ConnectionConfig; connector: Connector }>();
   const pull = new Map<string, Queue>();
   const push = new Map<string, Queue>();
+  const budgets = new Map<string, RequestBudget>();
+  const budgetRedis = new Redis({ ...(redis as RedisOptions), lazyConnect: true, maxRetriesPerRequest: null });
+  budgetRedis.on('error', () => {}); // reconnects on its own; the workers log Redis errors
   for (const conn of opts.config.connections) {
+    const budget = new RequestBudget({
+      redis: budgetRedis,
+      prefix,
+      connectionId: conn.id,
+      provider: conn.provider,
+      windows: budgetWindows(conn),
+      probeIntervalMs: opts.probeIntervalMs ?? 60_000,
+      onCredential: (state, status) =>
+        state === 'rejected'
+          ? opts.logger.error({ connectionId: conn.id, status }, 'credential rejected: connection paused, its ops wait')
+          : opts.logger.warn({ connectionId: conn.id, status }, 'credential accepted again: connection resumed'),
+    });
+    budgets.set(conn.id, budget);
     const connector = createConnector(conn.provider, {
+      gate: budget,
       baseUrl: conn.baseUrl,
       credential: credentialOf(conn, opts.env),
       timeoutMs: conn.timeout,
@@ -57,6 +84,9 @@ export function createResources(opts: ResourceOptions): Resources {
     logger: opts.logger,
     connections,
     queues: { pull, push, reconcile: new Queue(queueNames.reconcile, { connection: redis, prefix }) },
+    budgets,
+    budgetRedis,
+    probeIntervalMs: opts.probeIntervalMs ?? 60_000,
     now: () => new Date(),
   };
 }
@@ -64,7 +94,17 @@ export function createResources(opts: ResourceOptions): Resources {
 export async function closeResources(res: Resources): Promise<void> {
   const all = [...res.queues.pull.values(), ...res.queues.push.values(), res.queues.reconcile];
   await Promise.allSettled(all.map((q) => q.close()));
+  res.budgetRedis.disconnect();
   await res.prisma.$disconnect();
+}
+
+/** The connection's budget windows: its config's `rateLimit`, else the provider's documented limits. */
+export function budgetWindows(conn: ConnectionConfig): { max: number; durationMs: number }[] {
+  if (conn.rateLimit) {
+    const list = Array.isArray(conn.rateLimit) ? conn.rateLimit : [conn.rateLimit];
+    return list.map((w) => ({ max: w.max, durationMs: w.duration }));
+  }
+  return [...(capabilitiesFor(conn.provider).requestBudget ?? [])];
 }
 
 export function connectionOf(res: Resources, id: string) {

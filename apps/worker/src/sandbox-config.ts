@@ -1,3 +1,4 @@
+import { capabilitiesFor } from '@contact-sync/connectors';
 import { PROVIDER_KEYS, type ProviderKey } from '@contact-sync/core';
 import { type Config, ProviderOptionsSchemas, parseConfig } from './config.ts';
 
@@ -6,6 +7,12 @@ export interface Endpoint {
   credential: string;
   options: Record<string, unknown>;
 }
+
+/**
+ * Tests and the demo run against the providers' documented limits with time scaled 60×: a
+ * minute's window lasts a second (ilert 120 requests/s, R-Service 3,600/min and 20 per 33 ms).
+ */
+export const DEFAULT_TEST_TIME_SCALE = 60;
 
 /** Env var that holds a provider's credential in sandbox configs. */
 export const credentialEnvOf = (provider: ProviderKey): string =>
@@ -19,6 +26,12 @@ export function sandboxConfig(
   endpoints: Record<ProviderKey, Endpoint>,
   overrides: Partial<Pick<Config, 'conflictPolicy' | 'push' | 'reconcile'>> & {
     connection?: Record<string, unknown>;
+    /**
+     * The sandbox's `timeScale`: each connection's budget is its provider's documented limits with
+     * the windows shortened by it, so the engine paces itself against scaled servers as it would
+     * against the real ones.
+     */
+    timeScale?: number;
   } = {},
 ): { config: Config; env: Record<string, string> } {
   const env: Record<string, string> = {};
@@ -35,8 +48,7 @@ export function sandboxConfig(
       ),
       schedule: { every: '15m' },
       timeout: '5s',
-      // The simulators enforce no limit unless asked; the providers' real limits would only slow tests and the demo.
-      rateLimit: { max: 500, duration: '1s' },
+      rateLimit: scaledBudget(provider, overrides.timeScale ?? 1),
       deletePolicy: 'propagate',
       ...overrides.connection,
     };
@@ -51,4 +63,14 @@ export function sandboxConfig(
     ...(overrides.reconcile ? { reconcile: overrides.reconcile } : {}),
   });
   return { config, env };
+}
+
+/**
+ * A provider's documented budget with its windows shortened by `timeScale`; where none is
+ * documented, 500 requests a second (the simulators then enforce none either).
+ */
+export function scaledBudget(provider: ProviderKey, timeScale: number): { max: number; duration: number }[] {
+  const windows = capabilitiesFor(provider).requestBudget ?? [];
+  if (windows.length === 0) return [{ max: 500, duration: 1000 }];
+  return windows.map((w) => ({ max: w.max, duration: Math.max(1, Math.round(w.durationMs / timeScale)) }));
 }

@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { closeResources, createResources, type Resources } from './resources.ts';
 import { type RunProgress, runProgress, startResync } from './resync.ts';
-import { sandboxConfig } from './sandbox-config.ts';
+import { DEFAULT_TEST_TIME_SCALE, sandboxConfig } from './sandbox-config.ts';
 import { type RunningWorker, startWorker } from './worker.ts';
 
 /**
@@ -47,12 +47,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       port: 0,
       seed: 1,
       contacts: 40,
+      timeScale: DEFAULT_TEST_TIME_SCALE,
       ...opts.sandboxOptions,
       ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
     }));
   if (opts.sandbox && opts.faults !== undefined) sandbox.setFaults(opts.faults);
   const { config, env } = sandboxConfig(sandbox.providers, {
     push: { attempts: 8, backoff: 100, concurrency: 4 },
+    timeScale: sandbox.timeScale,
     ...opts.configOverrides,
   });
   // Under vitest the engine's expected complaints (a killed Redis, injected faults) would bury the
@@ -67,6 +69,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     logger,
     env,
     minBackoffMs: 20,
+    probeIntervalMs: Math.max(100, Math.round(60_000 / sandbox.timeScale)),
   });
   const worker =
     opts.startConsumers === false

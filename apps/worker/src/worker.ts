@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { TransientError } from '@contact-sync/connectors';
 import { committedMaxSeq, unfinishedOps } from '@contact-sync/store';
-import { type Job, type Processor, Worker } from 'bullmq';
+import { DelayedError, type Job, type Processor, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
+import { parkOnWait } from './park.ts';
 import { runPull } from './pull.ts';
 import { runPush } from './push.ts';
 import { runReconcile } from './reconcile.ts';
@@ -52,11 +53,12 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
     workers.push(
       new Worker(
         queueNames.pull(id),
-        logged(res, async (job: Job) => {
+        logged(res, async (job: Job, token?: string) => {
           const data = PullJob.parse(job.data);
           try {
-            return await runPull(res, data);
+            return await parkOnWait(res, job, token, () => runPull(res, data));
           } catch (err) {
+            if (err instanceof DelayedError) throw err;
             // A resync's last word on this connection: reconcile what the other pulls brought.
             if (data.resyncRunId && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
               await enqueueReconcile(res, await committedMaxSeq(res.prisma), `pull-gave-up:${id}`);
@@ -69,16 +71,17 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
         },
       ),
     );
-    const limit = config.rateLimit
-      ? { max: config.rateLimit.max, duration: config.rateLimit.duration }
+    const first = Array.isArray(config.rateLimit) ? config.rateLimit[0] : config.rateLimit;
+    const limit = first
+      ? { max: first.max, duration: first.duration }
       : { max: connector.capabilities.rateLimit.max, duration: connector.capabilities.rateLimit.durationMs };
     workers.push(
       new Worker(
         queueNames.push(id),
-        logged(res, async (job: Job) => {
+        logged(res, async (job: Job, token?: string) => {
           const { opId } = PushJob.parse(job.data);
           const attempts = job.opts.attempts ?? 1;
-          return runPush(res, opId, job.attemptsMade + 1 >= attempts);
+          return parkOnWait(res, job, token, () => runPush(res, opId, job.attemptsMade + 1 >= attempts));
         }),
         {
           ...base,
@@ -238,14 +241,15 @@ export const providerBackoff =
     return Math.max(jittered, retryAfter);
   };
 
-function logged<T>(res: Resources, fn: (job: Job) => Promise<T>): Processor {
-  return async (job: Job) => {
+function logged<T>(res: Resources, fn: (job: Job, token?: string) => Promise<T>): Processor {
+  return async (job: Job, token?: string) => {
     const started = Date.now();
     try {
-      const result = await fn(job);
+      const result = await fn(job, token);
       res.logger.debug({ queue: job.queueName, jobId: job.id, ms: Date.now() - started }, 'job done');
       return result;
     } catch (err) {
+      if (err instanceof DelayedError) throw err; // parked, logged once by parkOnWait
       res.logger.warn(
         { queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1, err: (err as Error).message },
         'job failed',

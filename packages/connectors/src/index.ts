@@ -5,4 +5,5 @@ export { ilertCapabilities } from './ilert/capabilities.ts';
 export { nodepingCapabilities } from './nodeping/capabilities.ts';
 export { rServiceCapabilities } from './r-service/capabilities.ts';
 export { capabilitiesFor, createConnector } from './registry.ts';
+export type { RequestGate } from './shared/gate.ts';
 export type { Connector, ConnectorConfig, ExternalRecord, PulledItem } from './types.ts';

@@ -1,5 +1,6 @@
 import type { FieldKey, Projection, ProviderKey } from '@contact-sync/core/canonical';
 import type { CapabilityDescriptor } from '@contact-sync/core/capabilities';
+import type { RequestGate } from './shared/gate.ts';
 
 /** A provider record mapped to canonical form. */
 export interface ExternalRecord {
@@ -30,6 +31,8 @@ export interface ConnectorConfig {
   minBackoffMs?: number;
   /** Provider options from the connection config (growcrm clientId, nodeping customerId, …). */
   options?: Record<string, unknown>;
+  /** The connection's request budget, passed to every request (see `shared/gate.ts`). */
+  gate?: RequestGate;
 }
 
 export interface Connector {

@@ -35,6 +35,12 @@ export interface CapabilityDescriptor {
   /** Whether records carry a last-modified timestamp (for the "newest" conflict policy). */
   hasTimestamps: boolean;
   rateLimit: { max: number; durationMs: number };
+  /**
+   * The provider's documented request limits, all applying together (R-Service: an hour's and a
+   * 2-second window): the default request budget of a connection, counted in HTTP requests.
+   * Empty where the provider documents none (the budget then only follows its 429s and headers).
+   */
+  requestBudget?: readonly { max: number; durationMs: number }[];
   project(canonical: Canonical): { projection: Projection; omitted: Omission[] };
   /**
    * The label this provider holds for a set entry that carries the canonical label `label`

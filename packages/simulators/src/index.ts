@@ -20,6 +20,7 @@ export type {
   ProviderEndpoint,
   ProviderKey,
   RateLimitConfig,
+  RateLimitSpec,
   RequestLogEntry,
   SandboxOptions,
 } from './types.ts';

@@ -14,7 +14,7 @@ import type {
   FaultConfig,
   ProviderEndpoint,
   ProviderKey,
-  RateLimitConfig,
+  RateLimitSpec,
   RequestLogEntry,
   SandboxOptions,
 } from './types.ts';
@@ -39,11 +39,13 @@ export type SimApis = { [K in keyof Providers]: ApiOf<Providers[K]> };
 
 export interface Sandbox {
   url: string;
+  /** How much faster than real time its rate windows and token lifetimes run. */
+  timeScale: number;
   providers: Record<ProviderKey, ProviderEndpoint>;
   /** Ground truth of the seed; each record's `externalId` is the id the provider gave it. */
   people: SeedPerson[];
   setFaults(faults: FaultConfig | string, provider?: ProviderKey): void;
-  setRateLimit(provider: ProviderKey, config: RateLimitConfig | null): void;
+  setRateLimit(provider: ProviderKey, config: RateLimitSpec | null): void;
   requests(provider?: ProviderKey): RequestLogEntry[];
   requestCount(provider?: ProviderKey): number;
   writeCount(provider?: ProviderKey): number;
@@ -60,7 +62,12 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? DEFAULT_SEED;
   const people = generatePeople({ seed, count: options.contacts ?? DEFAULT_CONTACTS });
-  const providers = createProviders({ seed, people });
+  const providers = createProviders({
+    seed,
+    people,
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+    ...(options.tokenTtlMs !== undefined ? { tokenTtlMs: options.tokenTtlMs } : {}),
+  });
   const defs = providers as Record<ProviderKey, ProviderDefinition>;
   const scenarios = new Scenarios(defs, people, {
     churchpad: providers.churchpad.api,
@@ -95,6 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   return {
     url: core.url,
+    timeScale: core.timeScale,
     providers: Object.fromEntries(PROVIDER_KEYS.map((k) => [k, core.endpoint(k)])) as Record<
       ProviderKey,
       ProviderEndpoint

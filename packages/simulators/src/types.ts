@@ -27,13 +27,29 @@ export interface RateLimitConfig {
   windowMs: number;
 }
 
+/** One window, or several that apply together (R-Service: per hour and per 2 s). */
+export type RateLimitSpec = RateLimitConfig | RateLimitConfig[];
+
 export interface SandboxOptions {
   port?: number;
   host?: string;
   seed?: number;
   contacts?: number;
   faults?: string | FaultConfig | Partial<Record<ProviderKey, FaultConfig | string>>;
-  rateLimit?: Partial<Record<ProviderKey, RateLimitConfig | null>>;
+  /**
+   * `realistic` (the default): each provider enforces the limits its notes document
+   * (`REALISTIC_RATE_LIMITS`); `none`: unlimited
+   * servers, for a test that says it needs them. `rateLimit` overrides per provider either way.
+   */
+  limits?: 'realistic' | 'none';
+  /**
+   * Shortens every rate window and token lifetime by this factor (60: a minute's window lasts a
+   * second); counts are not scaled. Default 1.
+   */
+  timeScale?: number;
+  /** Lifetime of the sandbox's ChurchPad access token in unscaled ms (default: long-lived); `sim.churchpad.tokens.issue(ttl)` makes more. */
+  tokenTtlMs?: number;
+  rateLimit?: Partial<Record<ProviderKey, RateLimitSpec | null>>;
 }
 
 export interface ProviderEndpoint {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { PROVIDER_KEYS, startSandbox } from '@contact-sync/simulators';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/worker';
 import { divergences } from '@contact-sync/worker/convergence';
 import { createLogger } from '@contact-sync/worker/logger';
 import { type Stack, startStack } from '@contact-sync/worker/stack';
@@ -109,6 +110,7 @@ async function demo(
   say(`database ${dbName}: ${applied.applied.length} migrations applied`);
 
   const sandbox = await startSandbox({
+    timeScale: DEFAULT_TEST_TIME_SCALE,
     port: 0,
     seed: opts.seed,
     contacts: opts.contacts,

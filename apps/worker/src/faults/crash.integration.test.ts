@@ -3,6 +3,7 @@ import { startSandbox } from '@contact-sync/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { divergences } from '../convergence.ts';
 import { startResync } from '../resync.ts';
+import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
 import { type Stack, startStack } from '../stack.ts';
 import {
   type ChildWorker,
@@ -53,7 +54,13 @@ afterAll(async () => {
 
 describe('a worker process killed with SIGKILL during a sync', () => {
   it('ends in the same state as an undisturbed run, with no duplicate and every op accounted for', async () => {
-    const sandbox = await startSandbox({ port: 0, seed: SEED, contacts: CONTACTS, faults: { ghostWrite: 0.05 } });
+    const sandbox = await startSandbox({
+      timeScale: DEFAULT_TEST_TIME_SCALE,
+      port: 0,
+      seed: SEED,
+      contacts: CONTACTS,
+      faults: { ghostWrite: 0.05 },
+    });
     // The driver only enqueues resyncs and reads progress; the child processes do the work.
     driver = await startStack({
       databaseUrl: db.databaseUrl,

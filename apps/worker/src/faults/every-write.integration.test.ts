@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config.ts';
 import { divergences } from '../convergence.ts';
 import { startResync } from '../resync.ts';
+import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
 import { type Stack, startStack } from '../stack.ts';
 import {
   type ChildWorker,
@@ -209,7 +210,13 @@ describe.each(MODES)(`a worker process SIGKILLed $title (N = ${N})`, ({ mode, ks
       `k = ${k}: resumes to the undisturbed run's state${broken ? ` (${broken})` : ''}`,
       async () => {
         const db = await createTestDatabase({ autoDrop: false });
-        const sandbox = await startSandbox({ port: 0, seed: SEED, contacts: CONTACTS, faults: 'none' });
+        const sandbox = await startSandbox({
+          timeScale: DEFAULT_TEST_TIME_SCALE,
+          port: 0,
+          seed: SEED,
+          contacts: CONTACTS,
+          faults: 'none',
+        });
         const gate = await startWriteGate(sandbox.url);
         let driver: Stack | undefined;
         let worker: ChildWorker | undefined;

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { divergences } from '../convergence.ts';
 import { startResync } from '../resync.ts';
+import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
 import { type Stack, startStack } from '../stack.ts';
 import { divergenceSummary, duplicates, expectOpsAccounted, providerStates, sleep, waitComplete } from './support.ts';
 
@@ -42,7 +43,13 @@ describe('Redis restarted mid-sync', () => {
     let redis = await startLocalRedis(server);
     const port = Number(new URL(redis.url).port);
     try {
-      const sandbox = await startSandbox({ port: 0, seed: 51, contacts: 50, faults: { latencyMs: 15 } });
+      const sandbox = await startSandbox({
+        timeScale: DEFAULT_TEST_TIME_SCALE,
+        port: 0,
+        seed: 51,
+        contacts: 50,
+        faults: { latencyMs: 15 },
+      });
       const initial = providerStates(sandbox);
       const stack = await startStack({
         databaseUrl: db.databaseUrl,
@@ -81,7 +88,7 @@ describe('Redis restarted mid-sync', () => {
 describe('a provider down for the whole run', () => {
   const db = downDb;
   it('holds only its own work: the others sync, and it catches up when it returns', async () => {
-    const sandbox = await startSandbox({ port: 0, seed: 52, contacts: 40 });
+    const sandbox = await startSandbox({ timeScale: DEFAULT_TEST_TIME_SCALE, port: 0, seed: 52, contacts: 40 });
     const initial = providerStates(sandbox);
     const stack = await startStack({
       databaseUrl: db.databaseUrl,
@@ -137,7 +144,13 @@ describe('Postgres dropping every connection mid-sync (a restart, as the worker 
       return killed.rowCount ?? 0;
     };
     try {
-      const sandbox = await startSandbox({ port: 0, seed: 53, contacts: 50, faults: { latencyMs: 15 } });
+      const sandbox = await startSandbox({
+        timeScale: DEFAULT_TEST_TIME_SCALE,
+        port: 0,
+        seed: 53,
+        contacts: 50,
+        faults: { latencyMs: 15 },
+      });
       const initial = providerStates(sandbox);
       const stack = await startStack({
         databaseUrl: db.databaseUrl,

@@ -2,6 +2,7 @@ import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type FaultConfig, startSandbox } from '@contact-sync/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { divergences } from '../convergence.ts';
+import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
 import { type Stack, startStack } from '../stack.ts';
 import {
   diffExplained,
@@ -56,7 +57,13 @@ afterAll(async () => {
 
 describe('provider faults, all at once', () => {
   it('end in the same state as a fault-free run, with no duplicate', async () => {
-    const sandbox = await startSandbox({ port: 0, seed: SEED, contacts: CONTACTS, faults: ALL_FAULTS });
+    const sandbox = await startSandbox({
+      timeScale: DEFAULT_TEST_TIME_SCALE,
+      port: 0,
+      seed: SEED,
+      contacts: CONTACTS,
+      faults: ALL_FAULTS,
+    });
     stack = await startStack({
       databaseUrl: db.databaseUrl,
       redisUrl: db.redisUrl,

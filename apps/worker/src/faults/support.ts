@@ -9,6 +9,7 @@ import type { PrismaClient } from '@contact-sync/store';
 import { expect } from 'vitest';
 import type { Config } from '../config.ts';
 import { runProgress } from '../resync.ts';
+import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
 import { startStack } from '../stack.ts';
 
 export const PROVIDERS: readonly ProviderKey[] = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'];
@@ -177,7 +178,12 @@ export async function referenceRun(opts: {
   configOverrides?: Parameters<typeof startStack>[0]['configOverrides'];
   timeoutMs?: number;
 }): Promise<ReferenceRun> {
-  const sandbox = await startSandbox({ port: 0, ...opts.sandboxOptions, faults: 'none' });
+  const sandbox = await startSandbox({
+    timeScale: DEFAULT_TEST_TIME_SCALE,
+    port: 0,
+    ...opts.sandboxOptions,
+    faults: 'none',
+  });
   const stack = await startStack({
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,

@@ -2,6 +2,7 @@ import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
 import { afterAll, describe, expect, it } from 'vitest';
 import { divergences } from '../convergence.ts';
+import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
 import { type Stack, startStack } from '../stack.ts';
 import { type ChildWorker, duplicates, expectOpsAccounted, providerStates, spawnWorker } from './support.ts';
 
@@ -26,7 +27,7 @@ const jobsDone = (w: ChildWorker) => w.lines.filter((l) => l.includes('"job done
 
 describe('two worker processes at once', () => {
   it('converge, make no duplicate, and write nothing on a second resync', async () => {
-    const sandbox = await startSandbox({ port: 0, seed: 11, contacts: 60 });
+    const sandbox = await startSandbox({ timeScale: DEFAULT_TEST_TIME_SCALE, port: 0, seed: 11, contacts: 60 });
     const initial = providerStates(sandbox);
     driver = await startStack({
       databaseUrl: db.databaseUrl,

@@ -45,6 +45,8 @@ export const churchpadCapabilities: CapabilityDescriptor = {
   naturalKeys: ['emails', 'phones'],
   hasTimestamps: true,
   // Undocumented; DRF throttles are usually per minute. A conservative choice.
+  // Rate limits unconfirmed (provider-notes.md): no budget of our own; 429s and Retry-After are followed.
+  requestBudget: [],
   rateLimit: { max: 60, durationMs: 60_000 },
   project,
   // No labels: every entry is held unlabelled, whatever its canonical label.

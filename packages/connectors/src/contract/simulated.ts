@@ -15,7 +15,8 @@ export const startSimulated = async (
   provider: ProviderKey,
   opts: { contacts: number; seed?: number },
 ): Promise<Simulated> => {
-  const sandbox = await startSandbox({ port: 0, seed: opts.seed ?? 11, contacts: opts.contacts });
+  // A connector alone has no request budget (the worker gives it one): unlimited servers.
+  const sandbox = await startSandbox({ port: 0, limits: 'none', seed: opts.seed ?? 11, contacts: opts.contacts });
   const ep = sandbox.providers[provider];
   const connect = (overrides: Partial<ConnectorConfig>) =>
     createConnector(provider, {

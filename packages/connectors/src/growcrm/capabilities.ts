@@ -35,6 +35,8 @@ export const growcrmCapabilities: CapabilityDescriptor = {
   naturalKeys: ['emails'],
   hasTimestamps: true,
   // Undocumented; Laravel's default API throttle is 60 requests per minute.
+  // Rate limits unconfirmed (provider-notes.md): no budget of our own; 429s and Retry-After are followed.
+  requestBudget: [],
   rateLimit: { max: 60, durationMs: 60_000 },
   project,
   // No labels: every entry is held unlabelled, whatever its canonical label.

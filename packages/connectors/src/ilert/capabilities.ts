@@ -36,6 +36,8 @@ export const ilertCapabilities: CapabilityDescriptor = {
   canDelete: false,
   naturalKeys: ['emails'],
   hasTimestamps: false,
+  // 120 requests/min per user API key (provider-notes.md, ilert API docs).
+  requestBudget: [{ max: 120, durationMs: 60_000 }],
   rateLimit: { max: 120, durationMs: 60_000 },
   project,
   // No labels: every entry is held unlabelled, whatever its canonical label.

@@ -54,6 +54,8 @@ export const nodepingCapabilities: CapabilityDescriptor = {
   naturalKeys: ['emails', 'phones'],
   hasTimestamps: false,
   // Undocumented: a conservative 5 requests per second.
+  // No documented rate limit (provider-notes.md): no budget of our own; 429s and Retry-After are followed.
+  requestBudget: [],
   rateLimit: { max: 5, durationMs: 1_000 },
   project,
   labelFor,

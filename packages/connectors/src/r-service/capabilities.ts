@@ -62,6 +62,11 @@ export const rServiceCapabilities: CapabilityDescriptor = {
   naturalKeys: ['emails'],
   hasTimestamps: false,
   // The 4me short-burst limit (the hourly 3,600 is enforced by 429 + Retry-After).
+  // 3,600 requests/hour plus a short burst of 20 per 2 s (provider-notes.md, 4me API docs).
+  requestBudget: [
+    { max: 3600, durationMs: 3_600_000 },
+    { max: 20, durationMs: 2_000 },
+  ],
   rateLimit: { max: 20, durationMs: 2_000 },
   project,
   labelFor,

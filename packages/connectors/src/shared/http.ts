@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import { type ConnectorError, PermanentError, TransientError } from '../errors.ts';
 import { classifyStatus, type ErrorDetails, parseRetryAfter } from './classify.ts';
+import type { RequestGate } from './gate.ts';
 import { redactUrls } from './redact.ts';
 import { sleep } from './sleep.ts';
 
@@ -65,6 +66,8 @@ export interface HttpClientOptions {
   inspectOk?: (res: HttpResponse, spec: RequestSpec) => ConnectorError | null;
   /** The most bytes a body may have, streamed or not (default `DEFAULT_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
+  /** The connection's request budget: every attempt acquires from it and reports its answer. */
+  gate?: RequestGate;
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -76,7 +79,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_E
  */
 export class HttpClient {
   readonly provider: string;
-  readonly #o: Required<Omit<HttpClientOptions, 'inspectOk'>> & Pick<HttpClientOptions, 'inspectOk'>;
+  readonly #o: Required<Omit<HttpClientOptions, 'inspectOk' | 'gate'>> & Pick<HttpClientOptions, 'inspectOk' | 'gate'>;
   /** Requests sent (attempts, including retries): for tests and metrics. */
   attempts = 0;
 
@@ -189,6 +192,7 @@ export class HttpClient {
   }
 
   async #once(spec: RequestSpec, streamOk = false): Promise<HttpResponse | Response> {
+    await this.#o.gate?.acquire(spec.signal);
     this.attempts++;
     // A timer cleared when the attempt ends (AbortSignal.timeout's stays alive until it fires);
     // for a streamed body it covers the headers, and #idleTimed the body.
@@ -206,6 +210,7 @@ export class HttpClient {
         body: spec.body === undefined ? null : JSON.stringify(spec.body),
         signal,
       });
+      await this.#o.gate?.observe(res.status, res.headers);
       if (streamOk && res.status >= 200 && res.status < 300) return res;
       const read = await readCapped(res, this.#o.maxBodyBytes);
       // An error answer is only read for its message: a cut one still says enough.

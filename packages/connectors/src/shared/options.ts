@@ -13,6 +13,7 @@ export const transportOptions = (config: ConnectorConfig) => ({
   ...(config.retries != null ? { retries: config.retries } : {}),
   ...(config.minBackoffMs != null ? { minBackoffMs: config.minBackoffMs } : {}),
   ...maxBodyOption(config),
+  ...(config.gate ? { gate: config.gate } : {}),
 });
 
 /** `options.maxBodyBytes` of the connection (validated by the worker's config schema). */

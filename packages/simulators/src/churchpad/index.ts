@@ -4,8 +4,7 @@ import { deriveSeed, Rng } from '../shared/prng.ts';
 import { listOffset, PATH, registerChurchpadRoutes } from './routes.ts';
 import { seedChurchpad } from './seed.ts';
 import { ChurchpadState } from './state.ts';
-
-const b64url = (s: string) => Buffer.from(s).toString('base64url');
+import { ChurchpadTokens } from './tokens.ts';
 
 const send = (reply: FastifyReply, status: number, detail: string) => reply.code(status).send({ detail });
 
@@ -15,13 +14,9 @@ export function createChurchpad(ctx: ProviderContext): ProviderDefinition<Church
   const rng = new Rng(deriveSeed(ctx.seed, 'churchpad'));
   const state = new ChurchpadState(rng);
   seedChurchpad(state, ctx.people, rng);
-  const keyRng = new Rng(deriveSeed(ctx.seed, 'churchpad-key'));
-  // A JWT-shaped access token (simplejwt style); only its exact value is accepted.
-  const credential = [
-    b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' })),
-    b64url(JSON.stringify({ token_type: 'access', exp: 4102444800, user_id: keyRng.int(1, 9999), church: 'sandbox' })),
-    keyRng.chars(43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'),
-  ].join('.');
+  // JWT access tokens (simplejwt style) that expire; the sandbox's own lives `tokenTtlMs` if set.
+  state.tokens = new ChurchpadTokens(new Rng(deriveSeed(ctx.seed, 'churchpad-key')), ctx.timeScale ?? 1);
+  const credential = state.tokens.issue(ctx.tokenTtlMs);
 
   return {
     key: 'churchpad',
@@ -38,7 +33,10 @@ export function createChurchpad(ctx: ProviderContext): ProviderDefinition<Church
       });
       registerChurchpadRoutes(scope, state);
     },
-    authenticate: (req) => (bearerToken(req) === credential ? credential : null),
+    authenticate: (req) => {
+      const token = bearerToken(req);
+      return token !== null && state.tokens.valid(token) ? token : null;
+    },
     rejectAuth(req, reply) {
       reply.header('WWW-Authenticate', 'Bearer realm="api"');
       if (!req.headers.authorization) return send(reply, 401, 'Authentication credentials were not provided.');

@@ -1,11 +1,14 @@
 import type { Rng } from '../shared/prng.ts';
 import type { ChurchpadContact } from './schema.ts';
+import type { ChurchpadTokens } from './tokens.ts';
 
 /** Contacts in creation order (list order), with an id index for O(1) lookups. */
 export class ChurchpadState {
   private byId = new Map<string, ChurchpadContact>();
   private order: string[] = [];
   private readonly rng: Rng;
+  /** The access tokens the API accepts (`issue`, `expire`); set by the provider factory. */
+  tokens!: ChurchpadTokens;
 
   constructor(rng: Rng) {
     this.rng = rng;

@@ -5,7 +5,8 @@ import type { RServiceContact, RServicePerson } from './schema.ts';
 
 let sb: Sandbox;
 beforeAll(async () => {
-  sb = await testSandbox();
+  // Route behaviour, request after request: unlimited (the limits have their own tests in shared/limits).
+  sb = await testSandbox({ limits: 'none' });
 });
 afterAll(() => sb.stop());
 

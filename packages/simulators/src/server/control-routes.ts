@@ -18,10 +18,8 @@ const FaultConfigSchema = z.strictObject({
   ghostWrite: share,
 });
 const FaultBodySchema = z.union([z.strictObject({ profile: z.string() }), FaultConfigSchema]);
-const RateLimitBodySchema = z.union([
-  z.strictObject({ max: z.number().int().min(1), windowMs: z.number().int().min(1) }),
-  z.null(),
-]);
+const RateWindowSchema = z.strictObject({ max: z.number().int().min(1), windowMs: z.number().int().min(1) });
+const RateLimitBodySchema = z.union([RateWindowSchema, z.array(RateWindowSchema).min(1), z.null()]);
 
 const CountBodySchema = z.strictObject({ count: z.number().int().min(0).optional() });
 const CorruptBodySchema = z.strictObject({

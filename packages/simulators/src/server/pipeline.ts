@@ -77,7 +77,7 @@ export function installPipeline(
     def.decorate?.(req, reply, rate);
     if (!rate.allowed) {
       entry.fault = 'rateLimited';
-      reply.header('Retry-After', String(rate.retryAfterSec));
+      if (rate.sendRetryAfter) reply.header('Retry-After', String(rate.retryAfterSec));
       return def.sendError(reply, 429, 'Too Many Requests');
     }
 

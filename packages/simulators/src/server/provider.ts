@@ -71,4 +71,8 @@ export function origin(req: FastifyRequest): string {
 export interface ProviderContext {
   seed: number;
   people: import('../seed/people.ts').SeedPerson[];
+  /** Shortens time-based limits (token lifetimes) by this factor. */
+  timeScale?: number;
+  /** ChurchPad: lifetime of the sandbox's access token (unscaled ms); long-lived without it. */
+  tokenTtlMs?: number;
 }

@@ -1,13 +1,26 @@
 import type { SeedPerson } from '../seed/people.ts';
 import { FaultInjector, resolveFaults } from '../shared/faults.ts';
 import { deriveSeed } from '../shared/prng.ts';
-import { RateLimiter } from '../shared/rate-limit.ts';
+import { RateLimiter, REALISTIC_RATE_LIMITS, RETRY_AFTER_ON_429 } from '../shared/rate-limit.ts';
 import { RequestLog } from '../shared/request-log.ts';
-import type { FaultConfig, ProviderEndpoint, ProviderKey, RateLimitConfig, SandboxOptions } from '../types.ts';
+import type {
+  FaultConfig,
+  ProviderEndpoint,
+  ProviderKey,
+  RateLimitConfig,
+  RateLimitSpec,
+  SandboxOptions,
+} from '../types.ts';
 import { PROVIDER_KEYS } from '../types.ts';
 import type { ProviderRuntime } from './pipeline.ts';
 import type { ProviderDefinition } from './provider.ts';
 import type { Scenarios } from './scenarios.ts';
+
+/**
+ * What a sandbox enforces when its options do not say: the documented limits (scaled by
+ * `timeScale`). A test that needs unlimited servers passes `limits: 'none'` and says why.
+ */
+export const DEFAULT_LIMITS: 'realistic' | 'none' = 'realistic';
 
 /** The sandbox without its HTTP listener: providers, fault injectors, limiters and the log. */
 export class SandboxCore {
@@ -15,6 +28,7 @@ export class SandboxCore {
   readonly runtimes: Record<ProviderKey, ProviderRuntime>;
   readonly people: SeedPerson[];
   readonly scenarios: Scenarios;
+  readonly timeScale: number;
   url = '';
 
   constructor(
@@ -27,13 +41,24 @@ export class SandboxCore {
     this.people = people;
     this.scenarios = scenarios;
     const rateHeaderFallback: RateLimitConfig = { max: 3600, windowMs: 3_600_000 };
+    this.timeScale = options.timeScale ?? 1;
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    const initial = (k: ProviderKey): RateLimitSpec | null =>
+      options.rateLimit && k in options.rateLimit
+        ? (options.rateLimit[k] ?? null)
+        : limits === 'realistic'
+          ? REALISTIC_RATE_LIMITS[k]
+          : null;
     this.runtimes = Object.fromEntries(
       PROVIDER_KEYS.map((k) => [
         k,
         {
           def: defs[k],
           faults: new FaultInjector(deriveSeed(seed, `faults:${k}`)),
-          limiter: new RateLimiter(options.rateLimit?.[k] ?? null, rateHeaderFallback),
+          limiter: new RateLimiter(initial(k), rateHeaderFallback, Date.now, {
+            timeScale: this.timeScale,
+            sendRetryAfter: RETRY_AFTER_ON_429[k],
+          }),
         },
       ]),
     ) as Record<ProviderKey, ProviderRuntime>;
@@ -61,7 +86,7 @@ export class SandboxCore {
     for (const k of provider ? [provider] : PROVIDER_KEYS) this.runtimes[k].faults.set(config);
   }
 
-  setRateLimit(provider: ProviderKey, config: RateLimitConfig | null): void {
+  setRateLimit(provider: ProviderKey, config: RateLimitSpec | null): void {
     this.runtimes[provider].limiter.set(config);
   }
 
@@ -72,10 +97,10 @@ export class SandboxCore {
     >;
   }
 
-  rateLimitsByProvider(): Record<ProviderKey, RateLimitConfig | null> {
+  rateLimitsByProvider(): Record<ProviderKey, RateLimitSpec | null> {
     return Object.fromEntries(PROVIDER_KEYS.map((k) => [k, this.runtimes[k].limiter.config])) as Record<
       ProviderKey,
-      RateLimitConfig | null
+      RateLimitSpec | null
     >;
   }
 

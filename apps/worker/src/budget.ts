@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { PermanentError, type RequestGate, TransientError } from '@contact-sync/connectors';
+import type { Redis } from 'ioredis';
+
+export interface BudgetWindow {
+  max: number;
+  durationMs: number;
+}
+
+/**
+ * A wait longer than a budget may spend in-process: the job that asked is parked in its queue
+ * (delayed until `untilMs`) instead of sleeping. A `TransientError` so that code that does not
+ * know it treats it as "try again later", never as a refusal.
+ */
+export class BudgetWaitError extends TransientError {
+  readonly untilMs: number;
+  readonly reason: string;
+  constructor(provider: string, connectionId: string, untilMs: number, reason: string) {
+    super(
+      provider,
+      `${connectionId}: waiting for its rate window until ${new Date(untilMs).toISOString()} (${reason})`,
+      null,
+      Math.max(0, untilMs - Date.now()),
+    );
+    this.untilMs = untilMs;
+    this.reason = reason;
+    this.mayHaveApplied = false;
+  }
+}
+
+/** The connection is paused: its credential was rejected; the job waits for the next probe. */
+export class CredentialPausedError extends BudgetWaitError {
+  constructor(provider: string, connectionId: string, untilMs: number) {
+    super(provider, connectionId, untilMs, 'credential rejected');
+  }
+}
+
+/** A 401/403: the credential was rejected (not the request); the connection pauses. */
+export const isCredentialRejection = (err: unknown): boolean =>
+  err instanceof PermanentError && (err.status === 401 || err.status === 403);
+
+/**
+ * Takes one request from every window, or answers how long until one frees. Sliding logs (one
+ * sorted set per window, scored by Redis' clock, so every process agrees): at most `max`
+ * requests in any `durationMs`, which keeps inside any fixed window the provider counts. KEYS[1]
+ * holds "blocked until" (epoch ms) set from a 429 or an exhausted `X-RateLimit-Remaining`.
+ */
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
+if blocked > now then return {blocked - now, 0} end
+local wait = 0
+for i = 2, #KEYS do
+  local max = tonumber(ARGV[(i - 2) * 2 + 1])
+  local dur = tonumber(ARGV[(i - 2) * 2 + 2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - dur)
+  local n = redis.call('ZCARD', KEYS[i])
+  if n >= max then
+    local freeing = redis.call('ZRANGE', KEYS[i], n - max, n - max, 'WITHSCORES')
+    local w = tonumber(freeing[2]) + dur - now + 1
+    if w > wait then wait = w end
+  end
+end
+if wait > 0 then return {wait, 0} end
+local member = ARGV[#ARGV]
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], now, member)
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[(i - 2) * 2 + 2]))
+end
+redis.call('INCR', KEYS[1] .. ':requests')
+return {0, 1}
+`;
+
+/** Sets "blocked until" to the later of what it holds and ARGV[1] (epoch ms). */
+const BLOCK = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local untilMs = tonumber(ARGV[1])
+if untilMs > cur then redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, untilMs - tonumber(ARGV[2]) + 1000)) end
+redis.call('INCR', KEYS[1] .. ':429')
+return 1
+`;
+
+export interface BudgetOptions {
+  redis: Redis;
+  prefix: string;
+  connectionId: string;
+  provider: string;
+  windows: readonly BudgetWindow[];
+  /** The longest wait spent in-process (pacing); longer ones park the job. Default 60 s. */
+  maxPaceMs?: number;
+  /** While the credential is rejected, one request per this interval goes through as a probe. Default 60 s. */
+  probeIntervalMs?: number;
+  /** Told once when the connection is paused for a rejected credential, and when it resumes. */
+  onCredential?: (state: 'rejected' | 'resumed', status: number) => void;
+}
+
+export interface BudgetStatus {
+  windows: { max: number; durationMs: number; used: number }[];
+  /** Epoch ms until which the provider asked us to wait (a 429, `X-RateLimit-Remaining: 0`). */
+  blockedUntil: number | null;
+  requests: number;
+  refused429: number;
+}
+
+/**
+ * One request budget per connection, counted in HTTP requests and shared in Redis by its pulls,
+ * its pushes and every worker process. Waits up to `maxPaceMs` in-process between requests;
+ * beyond that `acquire` throws `BudgetWaitError` and the job is parked in its queue.
+ */
+export class RequestBudget implements RequestGate {
+  readonly connectionId: string;
+  readonly windows: readonly BudgetWindow[];
+  readonly #o: Required<BudgetOptions>;
+  readonly #key: string;
+
+  constructor(opts: BudgetOptions) {
+    this.#o = { maxPaceMs: 60_000, probeIntervalMs: 60_000, onCredential: () => {}, ...opts };
+    this.connectionId = opts.connectionId;
+    this.windows = opts.windows;
+    this.#key = `${opts.prefix}:budget:${opts.connectionId}`;
+  }
+
+  /**
+   * Window lengths as the budget counts them: a little longer than the provider's, so that the
+   * time between taking a request here and its arrival there (queueing, a slow hop) cannot put
+   * one request too many into the provider's window. 2 % of the window, at least 50 ms.
+   */
+  #spans(): number[] {
+    return this.windows.map((w) => w.durationMs + Math.max(50, Math.ceil(w.durationMs * 0.02)));
+  }
+
+  #keys(): string[] {
+    return [`${this.#key}:blocked`, ...this.windows.map((w, i) => `${this.#key}:w${i}:${w.durationMs}`)];
+  }
+
+  /** Whether the provider rejected the credential (401/403) and no probe has succeeded since. */
+  async paused(): Promise<string | null> {
+    return this.#o.redis.get(`${this.#key}:paused`);
+  }
+
+  /** Lifts a pause by hand (`contact-sync connections resume ID`); the next request tells. */
+  async resume(): Promise<void> {
+    await this.#o.redis.del(`${this.#key}:paused`, `${this.#key}:probe`);
+  }
+
+  async acquire(signal?: AbortSignal): Promise<void> {
+    if (await this.paused()) {
+      // One request per interval probes the credential; every other one waits in its queue.
+      const probe = await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs, 'NX');
+      if (probe !== 'OK') {
+        const ttl = await this.#o.redis.pttl(`${this.#key}:probe`);
+        throw new CredentialPausedError(this.#o.provider, this.connectionId, Date.now() + Math.max(ttl, 1));
+      }
+    }
+    const keys = this.#keys();
+    const spans = this.#spans();
+    const args = [...this.windows.flatMap((w, i) => [String(w.max), String(spans[i])]), randomUUID()];
+    for (;;) {
+      signal?.throwIfAborted();
+      const [wait] = (await this.#o.redis.eval(ACQUIRE, keys.length, ...keys, ...args)) as [number, number];
+      if (wait <= 0) return;
+      if (wait > this.#o.maxPaceMs) {
+        const reason = (await this.#o.redis.get(keys[0]!)) ? 'the provider asked to wait' : 'request budget spent';
+        throw new BudgetWaitError(this.#o.provider, this.connectionId, Date.now() + wait, reason);
+      }
+      await sleep(wait, signal);
+    }
+  }
+
+  async observe(status: number, headers: Headers): Promise<void> {
+    const now = Date.now();
+    if (status === 401 || status === 403) {
+      const first = await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
+      if (first === 'OK') {
+        await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs);
+        this.#o.onCredential('rejected', status);
+      }
+      return;
+    }
+    if (status < 500 && (await this.#o.redis.del(`${this.#key}:paused`)) > 0) {
+      await this.#o.redis.del(`${this.#key}:probe`);
+      this.#o.onCredential('resumed', status);
+    }
+    if (status === 429) {
+      const retryAfter = parseSeconds(headers.get('retry-after'));
+      // No Retry-After (ilert): the provider refuses until its window ends; wait out the longest.
+      const longest = Math.max(1000, ...this.windows.map((w) => w.durationMs));
+      await this.#block(now + (retryAfter ?? longest), now);
+      return;
+    }
+    const remaining = headers.get('x-ratelimit-remaining');
+    const reset = headers.get('x-ratelimit-reset');
+    if (remaining !== null && Number(remaining) <= 0 && reset !== null && Number.isFinite(Number(reset))) {
+      await this.#block(Number(reset) * 1000, now, false);
+    }
+  }
+
+  async #block(untilMs: number, now: number, refused = true): Promise<void> {
+    if (refused) await this.#o.redis.eval(BLOCK, 1, `${this.#key}:blocked`, String(untilMs), String(now));
+    else await this.#o.redis.set(`${this.#key}:blocked`, String(untilMs), 'PX', Math.max(1, untilMs - now + 1000));
+  }
+
+  /** Requests used in each window now, the wait the provider asked for, and totals (for status). */
+  async status(): Promise<BudgetStatus> {
+    const keys = this.#keys();
+    const now = Date.now();
+    const spans = this.#spans();
+    const used = await Promise.all(
+      this.windows.map((_, i) => this.#o.redis.zcount(keys[i + 1]!, String(now - spans[i]!), '+inf')),
+    );
+    const [blocked, requests, refused] = await this.#o.redis.mget(keys[0]!, `${keys[0]}:requests`, `${keys[0]}:429`);
+    const until = Number(blocked ?? 0);
+    return {
+      windows: this.windows.map((w, i) => ({ ...w, used: used[i]! })),
+      blockedUntil: until > now ? until : null,
+      requests: Number(requests ?? 0),
+      refused429: Number(refused ?? 0),
+    };
+  }
+}
+
+const parseSeconds = (v: string | null): number | null => {
+  if (v === null || v.trim() === '') return null;
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, Math.round(n * 1000));
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+};
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
