@@ -10,6 +10,8 @@ import { redisConnection } from './redis.ts';
 export interface Resources {
   config: Config;
   prisma: PrismaClient;
+  /** Where `prisma` connects (the worker lease opens a connection of its own). */
+  databaseUrl: string;
   redis: ConnectionOptions;
   /** BullMQ key prefix; tests give each file its own. */
   prefix: string;
@@ -17,6 +19,10 @@ export interface Resources {
   connections: Map<string, { config: ConnectionConfig; connector: Connector }>;
   queues: { pull: Map<string, Queue>; push: Map<string, Queue>; reconcile: Queue };
   now: () => Date;
+  /** Aborted when the worker stops: every connector request in flight fails at once. */
+  shutdown: AbortController;
+  /** The worker lease (see `takeWorkerLease`) of the consumers running on these resources. */
+  workerId?: number;
 }
 
 export interface ResourceOptions {
@@ -37,8 +43,10 @@ export function createResources(opts: ResourceOptions): Resources {
   const connections = new Map<string, { config: ConnectionConfig; connector: Connector }>();
   const pull = new Map<string, Queue>();
   const push = new Map<string, Queue>();
+  const shutdown = new AbortController();
   for (const conn of opts.config.connections) {
     const connector = createConnector(conn.provider, {
+      signal: shutdown.signal,
       baseUrl: conn.baseUrl,
       credential: credentialOf(conn, opts.env),
       timeoutMs: conn.timeout,
@@ -52,12 +60,14 @@ export function createResources(opts: ResourceOptions): Resources {
   return {
     config: opts.config,
     prisma: createPrisma(opts.databaseUrl, { poolSize: opts.poolSize ?? 10 }),
+    databaseUrl: opts.databaseUrl,
     redis,
     prefix,
     logger: opts.logger,
     connections,
     queues: { pull, push, reconcile: new Queue(queueNames.reconcile, { connection: redis, prefix }) },
     now: () => new Date(),
+    shutdown,
   };
 }
 
@@ -77,7 +87,13 @@ export async function enqueuePull(res: Resources, job: PullJob): Promise<void> {
   const data = PullJob.parse(job);
   const queue = res.queues.pull.get(data.connectionId);
   if (!queue) throw new Error(`unknown connection "${data.connectionId}"`);
-  await queue.add('pull', data, { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, ...retention });
+  await queue.add('pull', data, {
+    // A resync's pull has one job id, so restoring the queues can put back a lost one safely.
+    ...(data.resyncRunId ? { jobId: `resync-${data.resyncRunId}-${data.connectionId}` } : {}),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2000 },
+    ...retention,
+  });
 }
 
 /**
@@ -136,7 +152,7 @@ export async function enqueueOps(
     await queue.addBulk(
       list.map((op) => ({
         name: op.kind,
-        data: PushJob.parse({ opId: op.id }),
+        data: PushJob.parse({ opId: op.id, generation: op.generation }),
         opts: {
           jobId: opJobId(op),
           attempts: res.config.push.attempts,

@@ -30,6 +30,8 @@ export interface ConnectorConfig {
   minBackoffMs?: number;
   /** Provider options from the connection config (growcrm clientId, nodeping customerId, …). */
   options?: Record<string, unknown>;
+  /** Aborts every request in flight (a worker stopping): they fail with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface Connector {

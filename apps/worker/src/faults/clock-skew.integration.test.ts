@@ -33,7 +33,12 @@ afterAll(async () => {
 
 describe('a worker whose clock is 2 h ahead of the process that started the resync', () => {
   it('reconciles once the pulls ended: no duplicate, the run closed by the worker', async () => {
-    const sandbox = await startSandbox({ port: 0, seed: 31, contacts: 150, faults: { churchpad: { latencyMs: 1500 } } });
+    const sandbox = await startSandbox({
+      port: 0,
+      seed: 31,
+      contacts: 150,
+      faults: { churchpad: { latencyMs: 1500 } },
+    });
     const initial = providerStates(sandbox);
     driver = await startStack({
       databaseUrl: db.databaseUrl,
@@ -56,7 +61,6 @@ describe('a worker whose clock is 2 h ahead of the process that started the resy
       await waitComplete(driver.res.prisma, run.id, 120_000);
     }
     const actual = providerStates(sandbox);
-    console.log(await driver.res.prisma.outboxOp.groupBy({ by: ['connectionId', 'kind', 'status'], _count: true }));
     expect(duplicates(initial, actual)).toEqual([]);
     await expectOpsAccounted(driver.res.prisma);
     await worker.kill('SIGTERM');

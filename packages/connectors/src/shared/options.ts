@@ -12,6 +12,7 @@ export const transportOptions = (config: ConnectorConfig) => ({
   ...(config.timeoutMs != null ? { timeoutMs: config.timeoutMs } : {}),
   ...(config.retries != null ? { retries: config.retries } : {}),
   ...(config.minBackoffMs != null ? { minBackoffMs: config.minBackoffMs } : {}),
+  ...(config.signal ? { signal: config.signal } : {}),
 });
 
 export const createRetryOptions = (config: ConnectorConfig) => ({
