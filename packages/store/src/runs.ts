@@ -34,7 +34,7 @@ export async function createRun(
       UPDATE sync_runs SET status = 'failed', error = 'abandoned: its worker stopped before it ended', "finishedAt" = now()
       WHERE kind = 'pull' AND "connectionId" = ${run.connectionId} AND status = 'running'`;
   const rows = await db.$queryRaw<SyncRun[]>`
-    INSERT INTO sync_runs (id, kind, "connectionId", full, "parentRunId", status, "expectedPulls", "startedAt")
+    INSERT INTO sync_runs (id, kind, "connectionId", "full", "parentRunId", status, "expectedPulls", "startedAt")
     VALUES (gen_random_uuid(), ${run.kind}, ${run.connectionId ?? null}, ${run.full}, ${run.parentRunId ?? null}::uuid,
             ${run.status ?? 'running'}, ${run.expectedPulls ?? 0}::int, now())
     RETURNING *`;
@@ -152,7 +152,7 @@ export async function markPullGaveUp(db: Db, resyncRunId: string, connectionId: 
     marked AS (
       UPDATE sync_runs SET status = 'gave_up', error = coalesce(error, ${error}), "finishedAt" = coalesce("finishedAt", now())
       WHERE id IN (SELECT id FROM latest) AND status <> 'completed' RETURNING 1)
-    INSERT INTO sync_runs (id, kind, "connectionId", full, "parentRunId", status, error, "startedAt", "finishedAt")
+    INSERT INTO sync_runs (id, kind, "connectionId", "full", "parentRunId", status, error, "startedAt", "finishedAt")
     SELECT gen_random_uuid(), 'pull', ${connectionId}, false, ${resyncRunId}::uuid, 'gave_up', ${error}, now(), now()
     WHERE NOT EXISTS (SELECT 1 FROM latest)`;
 }
