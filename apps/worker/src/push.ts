@@ -74,7 +74,7 @@ async function attempt(
       // The worker is stopping and aborted the request: the op goes back to pending for a new
       // job (here, or in the next worker to start); this job ends without a failed attempt.
       const released = await releaseOp(res.prisma, op.id, 'released: its worker stopped during the push');
-      if (released) await enqueueOps(res, [released]).catch(() => {});
+      if (released) await enqueueOps(res, [released], { first: true }).catch(() => {});
       ending.value = 'released';
       log.info('op released: the worker is stopping');
       return 'released';

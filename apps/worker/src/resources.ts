@@ -136,6 +136,8 @@ export async function requestRecheck(res: Resources): Promise<void> {
 export async function enqueueOps(
   res: Resources,
   ops: Pick<OutboxOp, 'id' | 'connectionId' | 'kind' | 'idempotencyKey' | 'generation'>[],
+  /** Ahead of what waits (ops that were already under way: reclaimed, released). */
+  opts: { first?: boolean } = {},
 ): Promise<void> {
   const byConn = new Map<string, typeof ops>();
   for (const op of ops) {
@@ -157,6 +159,7 @@ export async function enqueueOps(
           jobId: opJobId(op),
           attempts: res.config.push.attempts,
           backoff: { type: 'provider', delay: res.config.push.backoff },
+          ...(opts.first ? { lifo: true } : {}),
           ...retention,
         },
       })),

@@ -119,7 +119,7 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
   // lock on their job expires.
   const reclaimed = await reclaimOrphanedOps(res.prisma);
   if (reclaimed.length > 0) {
-    await enqueueOps(res, reclaimed);
+    await enqueueOps(res, reclaimed, { first: true });
     res.logger.info({ ops: reclaimed.length }, 'in-flight ops of a worker that is gone put back');
   }
   await restoreQueues(res, schedule, 'start');
