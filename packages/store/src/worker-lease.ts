@@ -19,38 +19,53 @@ export interface WorkerLease {
 export async function takeWorkerLease(databaseUrl: string, onError?: (err: Error) => void): Promise<WorkerLease> {
   let closed = false;
   let client: pg.Client | null = null;
+  let retaking = false;
   let id = 0;
   const connect = async (wanted: number | null): Promise<void> => {
     const c = new pg.Client({ connectionString: databaseUrl, application_name: 'contact-sync worker lease' });
     c.on('error', (err) => {
+      if (client !== c) return;
       onError?.(err);
-      if (client === c) client = null;
+      client = null;
       void retake();
     });
-    await c.connect();
-    for (;;) {
-      const candidate = wanted ?? randomInt(1, 2 ** 31 - 1);
-      const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS ok', [
-        LEASE_NS,
-        candidate,
-      ]);
-      if (r.rows[0]?.ok) {
-        id = candidate;
-        break;
+    try {
+      await c.connect();
+      for (;;) {
+        const candidate = wanted ?? randomInt(1, 2 ** 31 - 1);
+        const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS ok', [
+          LEASE_NS,
+          candidate,
+        ]);
+        if (r.rows[0]?.ok) {
+          id = candidate;
+          break;
+        }
+        // Our own earlier session may not be gone yet: the caller tries again.
+        if (wanted !== null) throw new Error(`worker lease ${wanted} is still held`);
       }
-      if (wanted !== null) throw new Error(`worker lease ${wanted} is held by another session`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
     }
     client = c;
   };
+  /** One loop at a time takes the same lease again after its connection was lost. */
   const retake = async (): Promise<void> => {
-    for (let delay = 200; !closed && !client; delay = Math.min(delay * 2, 5000)) {
-      await new Promise((r) => setTimeout(r, delay).unref());
-      if (closed) return;
-      try {
-        await connect(id);
-      } catch (err) {
-        onError?.(err as Error);
+    if (retaking) return;
+    retaking = true;
+    try {
+      for (let delay = 200; !closed && !client; delay = Math.min(delay * 2, 5000)) {
+        await new Promise((r) => setTimeout(r, delay).unref());
+        if (closed) return;
+        try {
+          await connect(id);
+        } catch (err) {
+          onError?.(err as Error);
+        }
       }
+    } finally {
+      retaking = false;
     }
   };
   await connect(null);
