@@ -23,13 +23,13 @@ afterAll(async () => {
   for (const s of stacks) await s.close().catch(() => {});
 });
 
-/** A person linked in ChurchPad, growcrm and r-service: their ChurchPad and growcrm ids. */
-async function sharedPerson(stack: Stack) {
+/** A person linked in ChurchPad, growcrm and `other`: their ChurchPad and growcrm ids. */
+async function sharedPerson(stack: Stack, other: string) {
   const link = await stack.res.prisma.link.findFirstOrThrow({
     where: {
       connectionId: 'churchpad',
       canonical: {
-        AND: [{ links: { some: { connectionId: 'growcrm' } } }, { links: { some: { connectionId: 'r-service' } } }],
+        AND: [{ links: { some: { connectionId: 'growcrm' } } }, { links: { some: { connectionId: other } } }],
       },
     },
     orderBy: { externalId: 'asc' },
@@ -55,7 +55,7 @@ describe('a provider that accepts connections and never answers', () => {
     });
     stacks.push(stack);
     await stack.sync({ timeoutMs: 60_000 });
-    const p = await sharedPerson(stack);
+    const p = await sharedPerson(stack, 'r-service');
     const goneBefore = await stack.res.prisma.snapshotRecord.count({
       where: { connectionId: 'r-service', goneAt: { not: null } },
     });
@@ -107,30 +107,31 @@ describe('a provider that accepts connections and never answers', () => {
       });
     child = await spawnOne();
     await waitComplete(driver.res.prisma, (await startResync(driver.res, { full: true })).id, 60_000);
-    const p = await sharedPerson(driver);
-    sandbox.setFaults(HANG, 'r-service');
+    // NodePing hangs this time: it holds the display name, so the edit is a push there.
+    const p = await sharedPerson(driver, 'nodeping');
+    sandbox.setFaults(HANG, 'nodeping');
     sandbox.sim.churchpad.update(p.church, { last_name: 'Stopped' });
     const run = await startResync(driver.res, { full: true });
-    const where = { connectionId: 'r-service', canonicalId: p.canonicalId, status: 'in_flight' };
+    const where = { connectionId: 'nodeping', canonicalId: p.canonicalId, status: 'in_flight' };
     const deadline = Date.now() + 60_000;
     let op = await driver.res.prisma.outboxOp.findFirst({ where });
     while (!op && Date.now() < deadline) {
       await sleep(50);
       op = await driver.res.prisma.outboxOp.findFirst({ where });
     }
-    expect(op, 'an r-service push in flight').not.toBeNull();
+    expect(op, 'a NodePing push in flight').not.toBeNull();
     await sleep(300); // the request is out, waiting for an answer
     const t0 = Date.now();
     const exit = await child.kill('SIGTERM');
     const ms = Date.now() - t0;
-    console.log(`graceful stop with an r-service push hanging: ${ms} ms, exit ${exit.code}`);
+    console.log(`graceful stop with a NodePing push hanging: ${ms} ms, exit ${exit.code}`);
     child = undefined;
     expect(exit.code).toBe(0);
     expect(ms).toBeLessThan(5_000);
     const after = await driver.res.prisma.outboxOp.findUniqueOrThrow({ where: { id: op!.id } });
     expect(after.status).toBe('pending');
-    // r-service answers again: the next worker pushes it and the resync completes.
-    sandbox.setFaults('none', 'r-service');
+    // NodePing answers again: the next worker pushes it and the resync completes.
+    sandbox.setFaults('none', 'nodeping');
     child = await spawnOne();
     await waitComplete(driver.res.prisma, run.id, 60_000);
     expect((await driver.res.prisma.outboxOp.findUniqueOrThrow({ where: { id: op!.id } })).status).toBe('done');
