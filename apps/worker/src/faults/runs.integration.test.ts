@@ -1,9 +1,12 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
-import { createRun } from '@contact-sync/store';
+import { committedMaxSeq, createRun } from '@contact-sync/store';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runPull } from '../pull.ts';
+import { runReconcile } from '../reconcile.ts';
 import { runProgress, startResync } from '../resync.ts';
 import { type Stack, startStack } from '../stack.ts';
+import { syncConnections } from '../worker.ts';
 import {
   type ChildWorker,
   duplicates,
@@ -23,6 +26,7 @@ import {
  */
 const closeDb = await createTestDatabase();
 const pureDb = await createTestDatabase();
+const emptyDb = await createTestDatabase();
 const killDb = await createTestDatabase();
 const stacks: Stack[] = [];
 const children: ChildWorker[] = [];
@@ -68,6 +72,27 @@ describe('a resync run', () => {
     const p = await runProgress(stack.res.prisma, run.id);
     expect(p?.complete).toBe(false);
     expect(await stack.res.prisma.syncRun.findUniqueOrThrow({ where: { id: run.id } })).toEqual(before);
+  });
+});
+
+describe('a resync whose pulls brought nothing', () => {
+  it('is not complete before its reconcile has run', async () => {
+    const stack = await startStack({
+      databaseUrl: emptyDb.databaseUrl,
+      redisUrl: emptyDb.redisUrl,
+      prefix: emptyDb.redisPrefix,
+      sandboxOptions: { seed: 74, contacts: 0 },
+      startConsumers: false,
+    });
+    stacks.push(stack);
+    await syncConnections(stack.res);
+    const run = await startResync(stack.res, { full: true });
+    for (const connectionId of stack.res.connections.keys())
+      await runPull(stack.res, { connectionId, full: true, resyncRunId: run.id });
+    // Every pull ended and nothing changed: still, its reconcile has not run.
+    expect((await runProgress(stack.res.prisma, run.id))?.complete).toBe(false);
+    await runReconcile(stack.res, await committedMaxSeq(stack.res.prisma));
+    expect((await runProgress(stack.res.prisma, run.id))?.complete).toBe(true);
   });
 });
 
