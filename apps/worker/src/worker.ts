@@ -1,6 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { TransientError } from '@contact-sync/connectors';
-import { markPullGaveUp, reclaimOrphanedOps, resyncPulls, takeWorkerLease, unfinishedOps } from '@contact-sync/store';
+import {
+  committedMaxSeq,
+  markPullGaveUp,
+  markResyncReconciling,
+  reclaimOrphanedOps,
+  resyncPulls,
+  takeWorkerLease,
+  unfinishedOps,
+} from '@contact-sync/store';
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
@@ -177,7 +185,15 @@ async function restoreResyncPulls(res: Resources): Promise<boolean> {
       select: { connectionId: true, full: true },
     });
     const ids = run?.connectionId ? [run.connectionId] : [...res.connections.keys()];
-    for (const connectionId of ids.filter((c) => !r.endedConnections.includes(c) && res.connections.has(c))) {
+    const waiting = ids.filter((c) => !r.endedConnections.includes(c) && res.connections.has(c));
+    if (waiting.length === 0) {
+      // What it waits for is no longer configured: nothing will end it, so it goes on without.
+      res.logger.warn({ runId: r.runId }, 'resync waits for pulls of connections no longer configured: reconciling');
+      await markResyncReconciling(res.prisma, r.runId);
+      await enqueueReconcile(res, await committedMaxSeq(res.prisma), `resync:${r.runId}`, `resync-${r.runId}`);
+      continue;
+    }
+    for (const connectionId of waiting) {
       const job = await res.queues.pull.get(connectionId)!.getJob(`resync-${r.runId}-${connectionId}`);
       if (job && (await job.isFailed())) {
         await markPullGaveUp(res.prisma, r.runId, connectionId, job.failedReason || 'the pull failed');
