@@ -1,3 +1,4 @@
+import { isConnectionError } from '@contact-sync/store';
 import { type Resources, type RunProgress, runProgress, startResync } from '@contact-sync/worker';
 
 export interface RunOutcome {
@@ -11,7 +12,8 @@ export interface RunOutcome {
 /**
  * Starts a resync (or follows an existing one with `runId`) and polls its progress until it
  * is complete or one of its pulls failed for good (its queue job used every attempt), or the
- * time runs out (then throws, saying where it stood).
+ * time runs out (then throws, saying where it stood). A database that cannot be reached for a
+ * moment (a Postgres restart) is waited out: the run goes on in the worker meanwhile.
  */
 export async function waitForRun(
   res: Resources,
@@ -24,12 +26,21 @@ export async function waitForRun(
   const deadline = Date.now() + opts.timeoutMs;
   let lastFailureCheck = 0;
   for (;;) {
-    const p = await runProgress(res.prisma, runId);
+    let p: RunProgress | null;
+    try {
+      p = await runProgress(res.prisma, runId);
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      if (Date.now() > deadline)
+        throw new Error(`run ${runId}: the database could not be reached: ${(err as Error).message.trim()}`);
+      await new Promise((r) => setTimeout(r, Math.max(opts.intervalMs ?? 200, 500)));
+      continue;
+    }
     if (!p) throw new Error(`run ${runId} not found`);
     opts.onProgress?.(p);
     if (p.complete) return { progress: p, failedConnections: [], ok: true };
     // A failed attempt is retried by the queue; only a job that used every attempt ends the run.
-    if (p.pulls.failed > 0 && Date.now() - lastFailureCheck > 1000) {
+    if (p.pulls.gaveUp > 0 && Date.now() - lastFailureCheck > 1000) {
       lastFailureCheck = Date.now();
       const failed = await failedPulls(res, runId);
       if (failed.length > 0) return { progress: p, failedConnections: failed, ok: false };

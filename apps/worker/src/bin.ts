@@ -10,6 +10,7 @@
  * - `CONTACT_SYNC_MIN_BACKOFF_MS` lower bound of connector retry backoff (tests)
  * - `CONTACT_SYNC_LOCK_MS`, `CONTACT_SYNC_STALLED_MS` job lock lifetime and stalled-check interval
  *   (defaults 60 s / 30 s: how soon the jobs of a worker that died are picked up again)
+ * - `CONTACT_SYNC_SWEEP_MS` how often the queues are restored from Postgres as a backstop (default 60 s)
  * - `CONTACT_SYNC_SHUTDOWN_MS` how long a graceful stop may take before the process exits anyway (default 30 s)
  * - `LOG_LEVEL`, and each connection's `credentialEnv`
  *
@@ -35,6 +36,7 @@ export interface BinSettings {
   shutdownMs: number;
   lockDurationMs: number | undefined;
   stalledIntervalMs: number | undefined;
+  sweepIntervalMs: number | undefined;
 }
 
 /** Reads the process settings from argv and env; throws a StartupError naming the bad variable. */
@@ -82,6 +84,7 @@ export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): B
     shutdownMs: int('CONTACT_SYNC_SHUTDOWN_MS') ?? 30_000,
     lockDurationMs: int('CONTACT_SYNC_LOCK_MS'),
     stalledIntervalMs: int('CONTACT_SYNC_STALLED_MS'),
+    sweepIntervalMs: int('CONTACT_SYNC_SWEEP_MS'),
   };
 }
 
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       ...(settings.minBackoffMs !== undefined ? { minBackoffMs: settings.minBackoffMs } : {}),
       ...(settings.lockDurationMs !== undefined ? { lockDurationMs: settings.lockDurationMs } : {}),
       ...(settings.stalledIntervalMs !== undefined ? { stalledIntervalMs: settings.stalledIntervalMs } : {}),
+      ...(settings.sweepIntervalMs !== undefined ? { sweepIntervalMs: settings.sweepIntervalMs } : {}),
     });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StartupError) {

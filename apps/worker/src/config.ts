@@ -111,6 +111,11 @@ export const ConnectionConfigSchema = z.strictObject({
    */
   rateLimit: z.union([RateWindow, z.array(RateWindow).min(1)]).optional(),
   timeout: Duration.default(15_000),
+  /**
+   * Overall deadline of one pull, across its attempts: past it the pull fails (incomplete, marks
+   * nothing gone) and a resync reconciles without it. A full pull of 100,000 people takes ~85 s.
+   */
+  pullDeadline: Duration.default(5 * 60_000),
   /** Provider options: growcrm { clientId }, nodeping { customerId }, r-service { account }; any: { maxBodyBytes }. */
   options: z.record(z.string(), z.unknown()).default({}),
 });

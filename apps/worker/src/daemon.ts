@@ -20,6 +20,8 @@ export interface DaemonOptions {
   /** Job lock lifetime and stalled-check interval (see WorkerOptions); crash tests shorten them. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How often the queues are restored from Postgres as a backstop (see WorkerOptions). */
+  sweepIntervalMs?: number;
 }
 
 export interface Daemon {
@@ -51,6 +53,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<Daemon> {
       schedule: opts.schedule ?? true,
       ...(opts.lockDurationMs !== undefined ? { lockDurationMs: opts.lockDurationMs } : {}),
       ...(opts.stalledIntervalMs !== undefined ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+      ...(opts.sweepIntervalMs !== undefined ? { sweepIntervalMs: opts.sweepIntervalMs } : {}),
     });
   } catch (err) {
     await closeResources(res).catch(() => {});

@@ -19,7 +19,11 @@ export const ReconcileJob = z.strictObject({
 });
 export type ReconcileJob = z.infer<typeof ReconcileJob>;
 
-export const PushJob = z.strictObject({ opId: z.uuid() });
+export const PushJob = z.strictObject({
+  opId: z.uuid(),
+  /** The op's generation this job is for: a job of an older generation finds nothing to claim. */
+  generation: z.number().int().min(0).optional(),
+});
 export type PushJob = z.infer<typeof PushJob>;
 
 export const queueNames = {

@@ -5,6 +5,7 @@ import {
   committedMaxSeq,
   countVanished,
   createRun,
+  dbNow,
   holdVanished,
   ingestPage,
   markQuarantinedSeen,
@@ -16,7 +17,9 @@ import {
   withSeqWrite,
 } from '@contact-sync/store';
 import type { PullJob } from './jobs.ts';
+import { pullDeadline } from './pull-deadline.ts';
 import { connectionOf, enqueueReconcile, type Resources } from './resources.ts';
+import { resyncPullEnded } from './resync.ts';
 
 export interface PullResult {
   runId: string;
@@ -48,9 +51,19 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
   const quarantinedIds = new Set<string>();
   /** Invalid items whose id could not be read: some record was listed that cannot be named. */
   let unnamed = 0;
+  const deadline = await pullDeadline(
+    res,
+    {
+      runId: run.id,
+      resyncRunId: job.resyncRunId ?? null,
+      connectionId: job.connectionId,
+      deadlineMs: config.pullDeadline,
+    },
+    signal,
+  );
   try {
-    let requestedAt = new Date();
-    for await (const page of connector.list(signal)) {
+    let requestedAt = await dbNow(res.prisma);
+    for await (const page of connector.list(deadline.signal)) {
       const records: SnapshotInput[] = [];
       const invalid: { externalId: string | null; raw: unknown; error: string }[] = [];
       for (const item of page) {
@@ -84,7 +97,7 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
       result.changed += ingested.changed;
       result.quarantined += invalid.length;
       await bump({ pulled: records.length, changed: ingested.changed, quarantined: invalid.length });
-      requestedAt = new Date();
+      requestedAt = await dbNow(res.prisma);
     }
     await markQuarantinedSeen(res.prisma, job.connectionId, run.id, [...quarantinedIds]);
     if (job.full && unnamed > 0) {
@@ -107,11 +120,12 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
     }
     const resolved = await resolveReturnedHolds(res.prisma, job.connectionId, run.id);
     if (resolved > 0) log.info({ resolved }, 'held deletes closed: their records were listed again');
+    const at = await dbNow(res.prisma);
     await res.prisma.connection.update({
       where: { id: job.connectionId },
       data: {
-        lastPullAt: new Date(),
-        ...(job.full ? { lastFullPullAt: new Date() } : {}),
+        lastPullAt: at,
+        ...(job.full ? { lastFullPullAt: at } : {}),
         lastPullRunId: run.id,
         lastError: null,
         recordCount: await res.prisma.snapshotRecord.count({ where: { connectionId: job.connectionId, goneAt: null } }),
@@ -119,8 +133,9 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
     });
     await setRunStatus(res.prisma, run.id, 'completed');
     log.info(result, 'pull completed');
-  } catch (err) {
+  } catch (caught) {
     // An incomplete pull marks nothing gone; what it ingested is real data and stays.
+    const err = deadline.passed() ? deadline.error() : caught;
     const message = (err as Error).message;
     await setRunStatus(res.prisma, run.id, 'failed', message).catch(() => {});
     await res.prisma.connection
@@ -128,29 +143,14 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
       .catch(() => {});
     log.warn({ err: message }, 'pull failed');
     throw err;
+  } finally {
+    deadline.clear();
   }
-  if (job.resyncRunId && !(await resyncPullsDone(res, job.resyncRunId))) {
-    log.debug('reconcile waits for the other pulls of this resync');
+  // A resync reconciles once, after all its pulls ended (see resyncPullEnded).
+  if (job.resyncRunId) {
+    if (!(await resyncPullEnded(res, job.resyncRunId))) log.debug('reconcile waits for the other pulls of this resync');
     return result;
   }
   await enqueueReconcile(res, await committedMaxSeq(res.prisma), `pull:${job.connectionId}`);
   return result;
-}
-
-/**
- * Whether every pull of a resync has completed. A resync reconciles once, after all its
- * pulls: planning on a partial picture would make the result depend on which provider
- * answered first (a person created in a one-slot provider before another provider's phone
- * numbers arrived keeps a different number). A pull that gives up for good enqueues the
- * reconcile itself (see the worker), so a provider that is down does not hold back the others.
- */
-async function resyncPullsDone(res: Resources, resyncRunId: string): Promise<boolean> {
-  const parent = await res.prisma.syncRun.findUnique({ where: { id: resyncRunId }, select: { expectedPulls: true } });
-  if (!parent) return true;
-  const done = await res.prisma.syncRun.findMany({
-    where: { parentRunId: resyncRunId, status: 'completed' },
-    select: { connectionId: true },
-    distinct: ['connectionId'],
-  });
-  return done.length >= parent.expectedPulls;
 }

@@ -5,6 +5,7 @@ import {
   bumpRun,
   type ClaimedOp,
   claimOp,
+  closeFinishedResyncs,
   committedMaxSeq,
   failOp,
   finishOp,
@@ -12,14 +13,15 @@ import {
   markDueIfEnded,
   markGone,
   noteOpError,
+  releaseOp,
   toJson,
   withSeqWrite,
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
 import { BudgetWaitError, isCredentialRejection } from './budget.ts';
-import { connectionOf, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
+import { connectionOf, enqueueOps, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
 
-export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before';
+export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before' | 'released';
 
 /**
  * How an attempt ended, for the bookkeeping after it: `applied`/`failed` when the op's end
@@ -27,7 +29,7 @@ export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished
  * with its conflict entry), `retry` when it stays in flight, `unknown` when an unexpected
  * error left its state unknown (read back from the database).
  */
-type Ending = 'applied' | 'failed' | 'rejected' | 'retry' | 'unknown';
+type Ending = 'applied' | 'failed' | 'rejected' | 'retry' | 'released' | 'unknown';
 
 /**
  * Applies one outbox op. Every step is safe to repeat after a crash: the op is claimed
@@ -39,8 +41,13 @@ type Ending = 'applied' | 'failed' | 'rejected' | 'retry' | 'unknown';
  * already linked there), one statement ending the op with its link change, and one that
  * counts it under its run and marks its person due for a revisit if they wait for one.
  */
-export async function runPush(res: Resources, opId: string, isFinalAttempt: boolean): Promise<PushOutcome> {
-  const op = await claimOp(res.prisma, opId);
+export async function runPush(
+  res: Resources,
+  opId: string,
+  isFinalAttempt: boolean,
+  generation?: number,
+): Promise<PushOutcome> {
+  const op = await claimOp(res.prisma, opId, { generation, workerId: res.workerId });
   if (!op) return 'finished-before';
   const log = res.logger.child({ connectionId: op.connectionId, opId: op.id, kind: op.kind, runId: op.runId });
   const ending: { value: Ending } = { value: 'unknown' };
@@ -64,6 +71,15 @@ async function attempt(
     log.debug({ outcome }, 'op applied');
     return outcome;
   } catch (err) {
+    if (res.shutdown.signal.aborted) {
+      // The worker is stopping and aborted the request: the op goes back to pending for a new
+      // job (here, or in the next worker to start); this job ends without a failed attempt.
+      const released = await releaseOp(res.prisma, op.id, 'released: its worker stopped during the push');
+      if (released) await enqueueOps(res, [released], { first: true }).catch(() => {});
+      ending.value = 'released';
+      log.info('op released: the worker is stopping');
+      return 'released';
+    }
     if (isCredentialRejection(err)) {
       // The credential, not the write, was refused: the op waits for the connection to resume.
       await noteOpError(res.prisma, op.id, `credential rejected: ${(err as Error).message}`);
@@ -112,7 +128,8 @@ async function apply(res: Resources, op: ClaimedOp): Promise<PushOutcome> {
       // A first attempt looks only where the provider answers a search: where a lookup
       // streams the whole list, looking before every create makes an initial sync quadratic
       // in calls (bench: ChurchPad creates fell to ~70/min at 10,000 people).
-      const look = op.attempts > 1 || connector.naturalKeyLookup === 'search';
+      // While a pull of that connection runs, the record may be there and not pulled yet: look.
+      const look = op.attempts > 1 || connector.naturalKeyLookup === 'search' || op.pulling;
       const found = look ? await connector.findByNaturalKey(target) : null;
       if (found && op.attempts <= 1) {
         await finishOp(
@@ -187,7 +204,7 @@ const baseAfter = (op: ClaimedOp, answered: Projection): Projection => (op.baseA
  * its person due for a revisit if their planning waited behind it.
  */
 async function afterPush(res: Resources, op: ClaimedOp, ending: Ending): Promise<void> {
-  if (ending === 'retry') return; // still in flight: its next attempt ends it
+  if (ending === 'retry' || ending === 'released') return; // not ended: a next attempt ends it
   const due =
     ending === 'unknown'
       ? await markDueIfEnded(res.prisma, op.id)
@@ -197,6 +214,8 @@ async function afterPush(res: Resources, op: ClaimedOp, ending: Ending): Promise
           ending === 'applied' ? { opsApplied: 1 } : ending === 'failed' ? { opsFailed: 1 } : {},
         );
   if (due) await requestRecheck(res);
+  // The last op of a resync's push phase closes it.
+  else await closeFinishedResyncs(res.prisma);
 }
 
 /** A permanent refusal ends the op and becomes a report entry with the provider's message. */

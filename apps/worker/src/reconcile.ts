@@ -3,14 +3,17 @@ import {
   anyRecheckDue,
   bumpRun,
   clearRecheckDue,
+  closeFinishedResyncs,
   committedMaxSeq,
   lockCanonicals,
   lockReconcileWrites,
+  markResyncsReconciled,
   preferIndexScans,
   type ReconcileWrite,
   readChangedSince,
   readCursor,
   recheckDue,
+  resyncsReconciling,
   type SnapshotRow,
   writeCursor,
   writeReconcileBatch,
@@ -31,11 +34,24 @@ export interface ReconcileResult {
  * changes, links, conflicts, outbox ops and the cursor move commit together, and the ops
  * are enqueued after commit (the outbox rows are the truth; enqueueing is idempotent).
  * Then revisits people whose planning waited behind unfinished ops.
+ *
+ * Resyncs whose pulls had all ended before it started are reconciled by this pass: they move
+ * on to their push phase, and those with nothing left to push are closed.
  */
 export async function runReconcile(res: Resources, upToSeq: bigint): Promise<ReconcileResult> {
   const total: ReconcileResult = { rows: 0, canonicals: 0, ops: 0, conflicts: 0 };
   const batchSize = res.config.reconcile.batchSize;
-  if (upToSeq > 0n && (await readCursor(res.prisma)) >= upToSeq && !(await anyRecheckDue(res.prisma))) return total;
+  // Read before the bound: every change of these resyncs' pulls is committed and below it.
+  const resyncs = await resyncsReconciling(res.prisma);
+  if (
+    resyncs.length === 0 &&
+    upToSeq > 0n &&
+    (await readCursor(res.prisma)) >= upToSeq &&
+    !(await anyRecheckDue(res.prisma))
+  ) {
+    await closeFinishedResyncs(res.prisma);
+    return total;
+  }
   const runParents = new Map<string, string | null>();
   const stats = new StatsRefresh(res);
 
@@ -82,7 +98,10 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
       await applyBatch(res, [], ids, () => runId, null, total, i === groups.length - 1 ? due.markerIds : []);
     await stats.grew(total);
   }
-  if (total.rows > 0 || total.ops > 0) res.logger.info(total, 'reconcile done');
+  await markResyncsReconciled(res.prisma, resyncs);
+  const closed = await closeFinishedResyncs(res.prisma);
+  if (total.rows > 0 || total.ops > 0 || resyncs.length > 0 || closed.length > 0)
+    res.logger.info({ ...total, resyncsReconciled: resyncs.length, resyncsClosed: closed.length }, 'reconcile done');
   return total;
 }
 

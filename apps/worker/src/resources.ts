@@ -12,6 +12,8 @@ import { redisConnection } from './redis.ts';
 export interface Resources {
   config: Config;
   prisma: PrismaClient;
+  /** Where `prisma` connects (the worker lease opens a connection of its own). */
+  databaseUrl: string;
   redis: ConnectionOptions;
   /** BullMQ key prefix; tests give each file its own. */
   prefix: string;
@@ -25,6 +27,10 @@ export interface Resources {
   /** How often a paused connection probes its credential (one request lets through). */
   probeIntervalMs: number;
   now: () => Date;
+  /** Aborted when the worker stops: every connector request in flight fails at once. */
+  shutdown: AbortController;
+  /** The worker lease (see `takeWorkerLease`) of the consumers running on these resources. */
+  workerId?: number;
 }
 
 export interface ResourceOptions {
@@ -50,6 +56,7 @@ export function createResources(opts: ResourceOptions): Resources {
   const budgets = new Map<string, RequestBudget>();
   const budgetRedis = new Redis({ ...(redis as RedisOptions), lazyConnect: true, maxRetriesPerRequest: null });
   budgetRedis.on('error', () => {}); // reconnects on its own; the workers log Redis errors
+  const shutdown = new AbortController();
   for (const conn of opts.config.connections) {
     const budget = new RequestBudget({
       redis: budgetRedis,
@@ -66,6 +73,7 @@ export function createResources(opts: ResourceOptions): Resources {
     budgets.set(conn.id, budget);
     const connector = createConnector(conn.provider, {
       gate: budget,
+      signal: shutdown.signal,
       baseUrl: conn.baseUrl,
       credential: credentialOf(conn, opts.env),
       timeoutMs: conn.timeout,
@@ -79,6 +87,7 @@ export function createResources(opts: ResourceOptions): Resources {
   return {
     config: opts.config,
     prisma: createPrisma(opts.databaseUrl, { poolSize: opts.poolSize ?? 10 }),
+    databaseUrl: opts.databaseUrl,
     redis,
     prefix,
     logger: opts.logger,
@@ -88,6 +97,7 @@ export function createResources(opts: ResourceOptions): Resources {
     budgetRedis,
     probeIntervalMs: opts.probeIntervalMs ?? 60_000,
     now: () => new Date(),
+    shutdown,
   };
 }
 
@@ -117,7 +127,13 @@ export async function enqueuePull(res: Resources, job: PullJob): Promise<void> {
   const data = PullJob.parse(job);
   const queue = res.queues.pull.get(data.connectionId);
   if (!queue) throw new Error(`unknown connection "${data.connectionId}"`);
-  await queue.add('pull', data, { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, ...retention });
+  await queue.add('pull', data, {
+    // A resync's pull has one job id, so restoring the queues can put back a lost one safely.
+    ...(data.resyncRunId ? { jobId: `resync-${data.resyncRunId}-${data.connectionId}` } : {}),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2000 },
+    ...retention,
+  });
 }
 
 /**
@@ -160,6 +176,8 @@ export async function requestRecheck(res: Resources): Promise<void> {
 export async function enqueueOps(
   res: Resources,
   ops: Pick<OutboxOp, 'id' | 'connectionId' | 'kind' | 'idempotencyKey' | 'generation'>[],
+  /** Ahead of what waits (ops that were already under way: reclaimed, released). */
+  opts: { first?: boolean } = {},
 ): Promise<void> {
   const byConn = new Map<string, typeof ops>();
   for (const op of ops) {
@@ -176,11 +194,12 @@ export async function enqueueOps(
     await queue.addBulk(
       list.map((op) => ({
         name: op.kind,
-        data: PushJob.parse({ opId: op.id }),
+        data: PushJob.parse({ opId: op.id, generation: op.generation }),
         opts: {
           jobId: opJobId(op),
           attempts: res.config.push.attempts,
           backoff: { type: 'provider', delay: res.config.push.backoff },
+          ...(opts.first ? { lifo: true } : {}),
           ...retention,
         },
       })),

@@ -1,6 +1,15 @@
 import type { PrismaClient } from '@contact-sync/store';
-import { committedMaxSeq, createRun, getRun, readCursor, type SyncRun, setRunStatus } from '@contact-sync/store';
-import { enqueuePull, type Resources } from './resources.ts';
+import {
+  committedMaxSeq,
+  committedMaxSeqIn,
+  createRun,
+  getRun,
+  markResyncReconciling,
+  readCursor,
+  resyncPulls,
+  type SyncRun,
+} from '@contact-sync/store';
+import { enqueuePull, enqueueReconcile, type Resources } from './resources.ts';
 
 export interface ResyncRequest {
   /** One connection, or every configured connection. */
@@ -13,51 +22,71 @@ export interface ResyncRequest {
 export async function startResync(res: Resources, req: ResyncRequest): Promise<SyncRun> {
   const ids = req.connectionId ? [req.connectionId] : [...res.connections.keys()];
   for (const id of ids) if (!res.connections.has(id)) throw new Error(`unknown connection "${id}"`);
-  const run = await createRun(res.prisma, { kind: 'resync', connectionId: req.connectionId ?? null, full: req.full });
-  await res.prisma.syncRun.update({ where: { id: run.id }, data: { expectedPulls: ids.length } });
+  const run = await createRun(res.prisma, {
+    kind: 'resync',
+    connectionId: req.connectionId ?? null,
+    full: req.full,
+    expectedPulls: ids.length,
+  });
   for (const id of ids) await enqueuePull(res, { connectionId: id, full: req.full, resyncRunId: run.id });
-  return { ...run, expectedPulls: ids.length };
+  return run;
+}
+
+/**
+ * A pull of a resync ended (completed, or gave up for good). When it was the last one, the
+ * resync reconciles, once: planning on part of the picture would make the result depend on
+ * which provider answered first (a person created in a one-slot provider before another
+ * provider's phone numbers arrived keeps a different number). Safe to repeat: the state moves
+ * once and the reconcile's job id is the resync's.
+ */
+export async function resyncPullEnded(res: Resources, resyncRunId: string): Promise<boolean> {
+  const [pulls] = await resyncPulls(res.prisma, { runId: resyncRunId });
+  if (!pulls?.ended) return false;
+  await markResyncReconciling(res.prisma, resyncRunId);
+  await enqueueReconcile(res, await committedMaxSeq(res.prisma), `resync:${resyncRunId}`, `resync-${resyncRunId}`);
+  return true;
 }
 
 export interface RunProgress {
   run: SyncRun;
-  pulls: { expected: number; completed: number; failed: number };
+  pulls: { expected: number; completed: number; failed: number; gaveUp: number };
   pendingOps: number;
   /** Reconcile position: changes committed up to `committedSeq`, consumed up to `cursor`; people waiting for a revisit. */
   reconcile: { cursor: string; committedSeq: string; recheck: number };
+  /** The resync's own reconcile ran (after every pull ended). */
   reconciled: boolean;
   complete: boolean;
 }
 
 /**
- * Where a resync stands. It is complete when its pulls ended, the reconciler has consumed
- * every committed change, and no op is pending or in flight; the run is then closed.
+ * Where a resync stands, read in one snapshot (a REPEATABLE READ transaction) and without
+ * writing: the worker closes the run when its work ends (pulls ended, its reconcile ran, no
+ * op pending or in flight, nothing left to reconcile), so complete means the run is closed.
  */
 export async function runProgress(prisma: PrismaClient, runId: string): Promise<RunProgress | null> {
-  const run = await getRun(prisma, runId);
-  if (!run) return null;
-  const children = await prisma.syncRun.groupBy({ by: ['status'], where: { parentRunId: runId }, _count: true });
-  const count = (s: string) => children.find((c) => c.status === s)?._count ?? 0;
-  const pulls = { expected: run.expectedPulls, completed: count('completed'), failed: count('failed') };
-  const pullsDone = pulls.completed >= pulls.expected;
-  const [pendingOps, recheck, cursor, max] = await Promise.all([
-    prisma.outboxOp.count({ where: { status: { in: ['pending', 'in_flight'] } } }),
-    prisma.canonicalContact.count({ where: { recheck: true } }),
-    readCursor(prisma),
-    committedMaxSeq(prisma),
-  ]);
-  const reconciled = cursor >= max && recheck === 0;
-  const complete = run.status === 'completed' || (pullsDone && reconciled && pendingOps === 0);
-  if (complete && run.status !== 'completed') {
-    await setRunStatus(prisma, runId, 'completed');
-    run.status = 'completed';
-  }
-  return {
-    run,
-    pulls,
-    pendingOps,
-    reconcile: { cursor: cursor.toString(), committedSeq: max.toString(), recheck },
-    reconciled,
-    complete,
-  };
+  return prisma.$transaction(
+    async (tx) => {
+      const max = await committedMaxSeqIn(tx);
+      const run = await getRun(tx, runId);
+      if (!run) return null;
+      const [pulls] = await resyncPulls(tx, { runId });
+      const pendingOps = await tx.outboxOp.count({ where: { status: { in: ['pending', 'in_flight'] } } });
+      const recheck = await tx.canonicalContact.count({ where: { recheck: true } });
+      const cursor = await readCursor(tx);
+      return {
+        run,
+        pulls: {
+          expected: run.expectedPulls,
+          completed: pulls?.completed ?? 0,
+          failed: pulls?.failedAttempts ?? 0,
+          gaveUp: pulls?.gaveUp ?? 0,
+        },
+        pendingOps,
+        reconcile: { cursor: cursor.toString(), committedSeq: max.toString(), recheck },
+        reconciled: run.status === 'pushing' || run.status === 'completed',
+        complete: run.status === 'completed',
+      };
+    },
+    { isolationLevel: 'RepeatableRead', timeout: 30_000, maxWait: 30_000 },
+  );
 }

@@ -1,18 +1,31 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { TransientError } from '@contact-sync/connectors';
-import { committedMaxSeq, unfinishedOps } from '@contact-sync/store';
-import { DelayedError, type Job, type Processor, Worker } from 'bullmq';
+import {
+  committedMaxSeq,
+  markPullGaveUp,
+  markResyncReconciling,
+  reclaimOrphanedOps,
+  resyncPulls,
+  takeWorkerLease,
+  unfinishedOps,
+} from '@contact-sync/store';
+import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
 import { parkOnWait } from './park.ts';
 import { runPull } from './pull.ts';
+import { PullDeadlineError } from './pull-deadline.ts';
 import { runPush } from './push.ts';
 import { runReconcile } from './reconcile.ts';
-import { enqueueOps, enqueueReconcile, type Resources } from './resources.ts';
+import { enqueueOps, enqueuePull, enqueueReconcile, type Resources } from './resources.ts';
+import { resyncPullEnded } from './resync.ts';
 
 export interface RunningWorker {
   workers: Worker[];
-  /** Stops taking jobs, lets in-flight ones finish (or return to the queue), then resolves. */
+  /**
+   * Stops taking jobs, aborts the provider requests in flight (a push aborted that way puts its
+   * op back to pending; a pull fails this attempt and is retried), lets the jobs end, then resolves.
+   */
   close(): Promise<void>;
 }
 
@@ -38,6 +51,10 @@ export interface WorkerOptions {
  */
 export async function startWorker(res: Resources, opts: WorkerOptions = {}): Promise<RunningWorker> {
   await syncConnections(res);
+  const lease = await takeWorkerLease(res.databaseUrl, (err) =>
+    res.logger.warn({ err: err.message }, 'worker lease connection lost; taking it again'),
+  );
+  res.workerId = lease.id;
   const workers: Worker[] = [];
   const base = {
     connection: res.redis,
@@ -58,11 +75,16 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
           try {
             return await parkOnWait(res, job, token, () => runPull(res, data));
           } catch (err) {
-            if (err instanceof DelayedError) throw err;
-            // A resync's last word on this connection: reconcile what the other pulls brought.
-            if (data.resyncRunId && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
-              await enqueueReconcile(res, await committedMaxSeq(res.prisma), `pull-gave-up:${id}`);
-            throw err;
+            if (err instanceof DelayedError) throw err; // parked: waits for its rate window
+            if (res.shutdown.signal.aborted) throw err; // stopping: this attempt is retried
+            const passed = err instanceof PullDeadlineError;
+            // A resync's last word on this connection (last attempt, or its deadline passed): it
+            // gave up, and the resync goes on with what the other pulls brought.
+            if (data.resyncRunId && (passed || job.attemptsMade + 1 >= (job.opts.attempts ?? 1))) {
+              await markPullGaveUp(res.prisma, data.resyncRunId, id, (err as Error).message);
+              await resyncPullEnded(res, data.resyncRunId);
+            }
+            throw passed ? new UnrecoverableError((err as Error).message) : err;
           }
         }),
         {
@@ -79,9 +101,9 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
       new Worker(
         queueNames.push(id),
         logged(res, async (job: Job, token?: string) => {
-          const { opId } = PushJob.parse(job.data);
+          const { opId, generation } = PushJob.parse(job.data);
           const attempts = job.opts.attempts ?? 1;
-          return parkOnWait(res, job, token, () => runPush(res, opId, job.attemptsMade + 1 >= attempts));
+          return parkOnWait(res, job, token, () => runPush(res, opId, job.attemptsMade + 1 >= attempts, generation));
         }),
         {
           ...base,
@@ -104,6 +126,13 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
     w.on('error', (err) => res.logger.error({ err: err.message, queue: w.name }, 'worker error'));
 
   const schedule = opts.schedule !== false;
+  // Ops a worker that is gone left in flight (SIGKILL): pushed again now, not when BullMQ's
+  // lock on their job expires.
+  const reclaimed = await reclaimOrphanedOps(res.prisma);
+  if (reclaimed.length > 0) {
+    await enqueueOps(res, reclaimed, { first: true });
+    res.logger.info({ ops: reclaimed.length }, 'in-flight ops of a worker that is gone put back');
+  }
   await restoreQueues(res, schedule, 'start');
   const stopWatching = await watchRedis(res, schedule, opts.sweepIntervalMs ?? 60_000);
 
@@ -112,7 +141,12 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
     workers,
     close: () => {
       stopWatching();
-      closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined);
+      closing ??= (async () => {
+        const closed = Promise.all(workers.map((w) => w.close()));
+        res.shutdown.abort(new Error('the worker is stopping'));
+        await closed;
+        await lease.close();
+      })();
       return closing;
     },
   };
@@ -129,27 +163,50 @@ export async function restoreQueues(res: Resources, schedule: boolean, reason: s
   await res.queues.reconcile.setGlobalConcurrency(1);
   if (schedule) await syncSchedulers(res);
   const ops = await reenqueueUnfinished(res);
-  // A resync whose pulls are still running reconciles when the last one ends (see runPull);
-  // planning now, on part of the picture, would make the result depend on the timing.
-  if (!(await resyncPullsOutstanding(res))) await enqueueReconcile(res, 0n, reason, `${reason}-${randomUUID()}`);
+  // A resync whose pulls are still running reconciles when the last one ends (resyncPullEnded);
+  // planning now, on part of the picture, would make the result depend on the timing. Whether
+  // they are running is read from their runs' states, however old the resync is.
+  if (!(await restoreResyncPulls(res))) await enqueueReconcile(res, 0n, reason, `${reason}-${randomUUID()}`);
   return ops;
 }
 
-/** Resyncs of the last 30 minutes whose pulls have not all completed. */
-async function resyncPullsOutstanding(res: Resources): Promise<boolean> {
-  const running = await res.prisma.syncRun.findMany({
-    where: { kind: 'resync', status: 'running', startedAt: { gt: new Date(Date.now() - 30 * 60_000) } },
-    select: { id: true, expectedPulls: true },
-  });
-  for (const run of running) {
-    const done = await res.prisma.syncRun.findMany({
-      where: { parentRunId: run.id, status: 'completed' },
-      select: { connectionId: true },
-      distinct: ['connectionId'],
+/**
+ * For each resync still in its pull phase: puts back the pull job of every connection whose
+ * pull has not ended (a no-op while the job exists: its id is the resync's), and records as
+ * given up one whose job failed for good without saying so (a crash in between). True when
+ * some resync's pulls are still outstanding.
+ */
+async function restoreResyncPulls(res: Resources): Promise<boolean> {
+  let outstanding = false;
+  for (const r of await resyncPulls(res.prisma, { running: true })) {
+    if (r.ended) {
+      await resyncPullEnded(res, r.runId);
+      continue;
+    }
+    const run = await res.prisma.syncRun.findUnique({
+      where: { id: r.runId },
+      select: { connectionId: true, full: true },
     });
-    if (done.length < run.expectedPulls) return true;
+    const ids = run?.connectionId ? [run.connectionId] : [...res.connections.keys()];
+    const waiting = ids.filter((c) => !r.endedConnections.includes(c) && res.connections.has(c));
+    if (waiting.length === 0) {
+      // What it waits for is no longer configured: nothing will end it, so it goes on without.
+      res.logger.warn({ runId: r.runId }, 'resync waits for pulls of connections no longer configured: reconciling');
+      await markResyncReconciling(res.prisma, r.runId);
+      await enqueueReconcile(res, await committedMaxSeq(res.prisma), `resync:${r.runId}`, `resync-${r.runId}`);
+      continue;
+    }
+    for (const connectionId of waiting) {
+      const job = await res.queues.pull.get(connectionId)!.getJob(`resync-${r.runId}-${connectionId}`);
+      if (job && (await job.isFailed())) {
+        await markPullGaveUp(res.prisma, r.runId, connectionId, job.failedReason || 'the pull failed');
+        if (await resyncPullEnded(res, r.runId)) break;
+      } else if (!job) await enqueuePull(res, { connectionId, full: run?.full ?? true, resyncRunId: r.runId });
+    }
+    const [now] = await resyncPulls(res.prisma, { runId: r.runId });
+    if (!now?.ended) outstanding = true;
   }
-  return false;
+  return outstanding;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface ConnectorConfig {
   options?: Record<string, unknown>;
   /** The connection's request budget, passed to every request (see `shared/gate.ts`). */
   gate?: RequestGate;
+  /** Aborts every request in flight (a worker stopping): they fail with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface Connector {

@@ -32,3 +32,15 @@ export async function committedMaxSeq(prisma: PrismaClient): Promise<bigint> {
     { timeout: 60_000, maxWait: 60_000 },
   );
 }
+
+/**
+ * `committedMaxSeq` inside the caller's transaction (a progress read in one snapshot): the
+ * exclusive lock is held until that transaction ends, so keep it short.
+ */
+export async function committedMaxSeqIn(tx: Db): Promise<bigint> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SEQ_LOCK}::bigint)::text`;
+  const rows = await tx.$queryRaw<{ last: bigint; called: boolean }[]>`
+    SELECT last_value AS last, is_called AS called FROM snapshot_change_seq`;
+  const r = rows[0];
+  return r?.called ? r.last : 0n;
+}

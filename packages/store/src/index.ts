@@ -9,3 +9,4 @@ export * from './reconcile-lock.ts';
 export * from './reconcile-write.ts';
 export * from './runs.ts';
 export * from './snapshots.ts';
+export * from './worker-lease.ts';

@@ -14,29 +14,54 @@ export async function getOps(db: Db, ids: string[]): Promise<OutboxOp[]> {
   return db.outboxOp.findMany({ where: { id: { in: ids } } });
 }
 
-/** A claimed op, with whether its person already has a record linked in the op's connection. */
-export type ClaimedOp = OutboxOp & { linked: boolean };
+/**
+ * A claimed op, with whether its person already has a record linked in the op's connection,
+ * and whether a pull of that connection is running (a create then looks before it writes).
+ */
+export type ClaimedOp = OutboxOp & { linked: boolean; pulling: boolean };
 
 /**
  * Claims an op for a push attempt: only a pending or in-flight op (in flight = a previous
  * attempt died or its outcome is unknown) can be claimed. Returns null when the op is finished.
  * One round trip: the claim also says whether the person is already linked in that connection.
  */
-export async function claimOp(db: Db, id: string): Promise<ClaimedOp | null> {
+export async function claimOp(
+  db: Db,
+  id: string,
+  claim: { generation?: number | undefined; workerId?: number | undefined } = {},
+): Promise<ClaimedOp | null> {
   const rows = await db.$queryRaw<ClaimedOp[]>`
     WITH c AS (
-      UPDATE outbox_ops SET status = 'in_flight', attempts = attempts + 1, "updatedAt" = now()
+      UPDATE outbox_ops SET status = 'in_flight', attempts = attempts + 1, "claimedBy" = ${claim.workerId ?? null}::int,
+        "updatedAt" = now()
       WHERE id = ${id}::uuid AND status IN ('pending', 'in_flight')
+        AND (${claim.generation ?? null}::int IS NULL OR generation = ${claim.generation ?? null}::int)
       RETURNING *)
     SELECT c.*, EXISTS (
-      SELECT 1 FROM links l WHERE l."connectionId" = c."connectionId" AND l."canonicalId" = c."canonicalId") AS linked
+      SELECT 1 FROM links l WHERE l."connectionId" = c."connectionId" AND l."canonicalId" = c."canonicalId") AS linked,
+      EXISTS (
+        SELECT 1 FROM sync_runs r WHERE r.kind = 'pull' AND r."connectionId" = c."connectionId" AND r.status = 'running') AS pulling
     FROM c`;
+  return rows[0] ?? null;
+}
+
+/**
+ * A push attempt stopped before its answer (the worker is stopping and aborted it): the op goes
+ * back to pending with a new generation, so a new job takes it and the aborted one is done.
+ * Its attempt stays counted: a create that may have landed looks before it writes again.
+ */
+export async function releaseOp(db: Db, id: string, note: string): Promise<OutboxOp | null> {
+  const rows = await db.$queryRaw<OutboxOp[]>`
+    UPDATE outbox_ops SET status = 'pending', generation = generation + 1, "claimedBy" = NULL, "lastError" = ${note},
+      "updatedAt" = now()
+    WHERE id = ${id}::uuid AND status = 'in_flight'
+    RETURNING *`;
   return rows[0] ?? null;
 }
 
 export async function finishOp(db: Db, id: string, status: 'done' | 'superseded', note?: string): Promise<void> {
   await db.$executeRaw`
-    UPDATE outbox_ops SET status = ${status}, "completedAt" = ${new Date()}, "lastError" = ${note ?? null}, "updatedAt" = ${new Date()}
+    UPDATE outbox_ops SET status = ${status}, "completedAt" = now(), "lastError" = ${note ?? null}, "updatedAt" = now()
     WHERE id = ${id}::uuid`;
 }
 
@@ -60,19 +85,19 @@ export async function finishPush(
   change: { upsert: PushedLink } | { unlink: { connectionId: string; externalId: string } },
   note?: string,
 ): Promise<void> {
-  const now = new Date();
+  // Postgres's clock: a link's updatedAt is compared with when a pull requested its page.
   if ('upsert' in change) {
     const l = change.upsert;
     await db.$executeRaw`
       WITH link AS (
         INSERT INTO links (id, "connectionId", "externalId", "canonicalId", base, "baseHash", extras, "updatedAt")
         VALUES (gen_random_uuid(), ${l.connectionId}, ${l.externalId}, ${l.canonicalId}::uuid, ${jsonParam(l.base)}::jsonb,
-                ${l.baseHash}, ${jsonParam(l.extras)}::jsonb, ${now})
+                ${l.baseHash}, ${jsonParam(l.extras)}::jsonb, now())
         ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
           "canonicalId" = EXCLUDED."canonicalId", base = EXCLUDED.base, "baseHash" = EXCLUDED."baseHash",
           extras = EXCLUDED.extras, "updatedAt" = EXCLUDED."updatedAt"
         RETURNING 1)
-      UPDATE outbox_ops SET status = 'done', "completedAt" = ${now}, "lastError" = ${note ?? null}, "updatedAt" = ${now}
+      UPDATE outbox_ops SET status = 'done', "completedAt" = now(), "lastError" = ${note ?? null}, "updatedAt" = now()
       WHERE id = ${opId}::uuid`;
   } else {
     const u = change.unlink;
@@ -82,9 +107,9 @@ export async function finishPush(
       WITH gone AS (
         DELETE FROM links WHERE "connectionId" = ${u.connectionId} AND "externalId" = ${u.externalId} RETURNING 1),
       snap AS (
-        UPDATE snapshot_records SET "goneAt" = ${now}
+        UPDATE snapshot_records SET "goneAt" = now()
         WHERE "connectionId" = ${u.connectionId} AND "externalId" = ${u.externalId} AND "goneAt" IS NULL RETURNING 1)
-      UPDATE outbox_ops SET status = 'done', "completedAt" = ${now}, "lastError" = ${note ?? null}, "updatedAt" = ${now}
+      UPDATE outbox_ops SET status = 'done', "completedAt" = now(), "lastError" = ${note ?? null}, "updatedAt" = now()
       WHERE id = ${opId}::uuid`;
   }
 }
@@ -139,7 +164,9 @@ export async function markDueIfEnded(db: Db, opId: string): Promise<boolean> {
 }
 
 export async function failOp(db: Db, id: string, error: string): Promise<void> {
-  await db.outboxOp.update({ where: { id }, data: { status: 'failed', lastError: error, completedAt: new Date() } });
+  await db.$executeRaw`
+    UPDATE outbox_ops SET status = 'failed', "lastError" = ${error}, "completedAt" = now(), "updatedAt" = now()
+    WHERE id = ${id}::uuid`;
 }
 
 export async function noteOpError(db: Db, id: string, error: string): Promise<void> {

@@ -12,6 +12,12 @@ export type RunCounter =
   | 'opsFailed'
   | 'conflicts';
 
+/**
+ * Starts a run. Its `startedAt` is Postgres's clock (Prisma's `@default(now())` is filled in by
+ * the client, i.e. the caller's clock): every time the engine compares comes from one clock.
+ * A pull run ends the connection's earlier pull runs still marked running: pulls of one
+ * connection run one at a time, so those were left by a worker that died (or lost its job).
+ */
 export async function createRun(
   db: Db,
   run: {
@@ -20,17 +26,19 @@ export async function createRun(
     full: boolean;
     parentRunId?: string | null;
     status?: string;
+    expectedPulls?: number;
   },
 ): Promise<SyncRun> {
-  return db.syncRun.create({
-    data: {
-      kind: run.kind,
-      connectionId: run.connectionId ?? null,
-      full: run.full,
-      parentRunId: run.parentRunId ?? null,
-      status: run.status ?? 'running',
-    },
-  });
+  if (run.kind === 'pull' && run.connectionId)
+    await db.$executeRaw`
+      UPDATE sync_runs SET status = 'failed', error = 'abandoned: its worker stopped before it ended', "finishedAt" = now()
+      WHERE kind = 'pull' AND "connectionId" = ${run.connectionId} AND status = 'running'`;
+  const rows = await db.$queryRaw<SyncRun[]>`
+    INSERT INTO sync_runs (id, kind, "connectionId", "full", "parentRunId", status, "expectedPulls", "startedAt")
+    VALUES (gen_random_uuid(), ${run.kind}, ${run.connectionId ?? null}, ${run.full}, ${run.parentRunId ?? null}::uuid,
+            ${run.status ?? 'running'}, ${run.expectedPulls ?? 0}::int, now())
+    RETURNING *`;
+  return rows[0]!;
 }
 
 /** Adds to a run's counters in one statement (several workers may count at once). */
@@ -42,11 +50,12 @@ export async function bumpRun(db: Db, runId: string, counts: Partial<Record<RunC
 }
 
 export async function setRunStatus(db: Db, runId: string, status: string, error?: string | null): Promise<void> {
-  const finished = status === 'completed' || status === 'failed';
-  await db.syncRun.update({
-    where: { id: runId },
-    data: { status, ...(error !== undefined ? { error } : {}), ...(finished ? { finishedAt: new Date() } : {}) },
-  });
+  const finished = status === 'completed' || status === 'failed' || status === 'gave_up';
+  await db.$executeRaw`
+    UPDATE sync_runs SET status = ${status},
+      error = CASE WHEN ${error !== undefined} THEN ${error ?? null} ELSE error END,
+      "finishedAt" = CASE WHEN ${finished} THEN now() ELSE "finishedAt" END
+    WHERE id = ${runId}::uuid`;
 }
 
 /**
@@ -84,4 +93,126 @@ export async function listRuns(
     skip: opts.offset,
   });
   return withOpCounts(db, runs);
+}
+
+/*
+ * Run states. A pull run: `running`, `completed`, `failed` (this attempt failed; its job is
+ * retried) or `gave_up` (its last attempt failed, or its deadline passed: it ended without
+ * completing). A resync: `running` (pulls) → `reconciling` (every pull ended; its reconcile is
+ * queued) → `pushing` (that reconcile ran) → `completed` (no op pending or in flight, nothing
+ * left to reconcile). The worker moves it; readers never write.
+ */
+
+/** Where a resync's pulls stand, from its pull runs' states. */
+export interface ResyncPulls {
+  runId: string;
+  status: string;
+  expected: number;
+  completed: number;
+  /** Connections whose pull gave up for good. */
+  gaveUp: number;
+  /** Pull attempts that failed (retried or not). */
+  failedAttempts: number;
+  /** Connections whose pull ended (completed or gave up). */
+  endedConnections: string[];
+  /** Every pull ended: the resync may reconcile. */
+  ended: boolean;
+}
+
+/**
+ * The one answer to "are this resync's pulls done": a connection's pull has ended when one of
+ * its runs under the resync completed or gave up for good. Decided from states, never from
+ * age or a process's clock. `{ runId }` reads one resync (any status); `{ running: true }`
+ * every resync still in its pull phase.
+ */
+export async function resyncPulls(db: Db, which: { runId: string } | { running: true }): Promise<ResyncPulls[]> {
+  const runId = 'runId' in which ? which.runId : null;
+  const rows = await db.$queryRaw<Omit<ResyncPulls, 'ended'>[]>`
+    SELECT r.id AS "runId", r.status, r."expectedPulls" AS expected,
+      count(DISTINCT c."connectionId") FILTER (WHERE c.status = 'completed')::int AS completed,
+      count(DISTINCT c."connectionId") FILTER (WHERE c.status = 'gave_up')::int AS "gaveUp",
+      count(c.id) FILTER (WHERE c.status IN ('failed', 'gave_up'))::int AS "failedAttempts",
+      coalesce(array_agg(DISTINCT c."connectionId") FILTER (WHERE c.status IN ('completed', 'gave_up')), '{}') AS "endedConnections"
+    FROM sync_runs r LEFT JOIN sync_runs c ON c."parentRunId" = r.id AND c.kind = 'pull'
+    WHERE r.kind = 'resync' AND (r.id = ${runId}::uuid OR (${runId}::uuid IS NULL AND r.status = 'running'))
+    GROUP BY r.id`;
+  return rows.map((r) => ({ ...r, ended: r.endedConnections.length >= r.expected }));
+}
+
+/**
+ * A resync pull's job used its last attempt (or its deadline passed): its latest run under the
+ * resync becomes `gave_up` (a run is written when none exists, e.g. every attempt failed
+ * before it could write one), so the resync goes on without it.
+ */
+export async function markPullGaveUp(db: Db, resyncRunId: string, connectionId: string, error: string): Promise<void> {
+  await db.$executeRaw`
+    WITH latest AS (
+      SELECT id FROM sync_runs WHERE "parentRunId" = ${resyncRunId}::uuid AND "connectionId" = ${connectionId} AND kind = 'pull'
+      ORDER BY "startedAt" DESC LIMIT 1),
+    marked AS (
+      UPDATE sync_runs SET status = 'gave_up', error = coalesce(error, ${error}), "finishedAt" = coalesce("finishedAt", now())
+      WHERE id IN (SELECT id FROM latest) AND status <> 'completed' RETURNING 1)
+    INSERT INTO sync_runs (id, kind, "connectionId", "full", "parentRunId", status, error, "startedAt", "finishedAt")
+    SELECT gen_random_uuid(), 'pull', ${connectionId}, false, ${resyncRunId}::uuid, 'gave_up', ${error}, now(), now()
+    WHERE NOT EXISTS (SELECT 1 FROM latest)`;
+}
+
+/** Every pull of the resync ended: `running` → `reconciling` (once). */
+export async function markResyncReconciling(db: Db, runId: string): Promise<void> {
+  await db.$executeRaw`UPDATE sync_runs SET status = 'reconciling' WHERE id = ${runId}::uuid AND status = 'running'`;
+}
+
+/** Resyncs whose pulls ended and whose reconcile has not run yet. */
+export async function resyncsReconciling(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM sync_runs WHERE kind = 'resync' AND status = 'reconciling'`;
+  return rows.map((r) => r.id);
+}
+
+/** A reconcile that started after these resyncs' pulls ended has run: `reconciling` → `pushing`. */
+export async function markResyncsReconciled(db: Db, runIds: string[]): Promise<void> {
+  if (runIds.length === 0) return;
+  await db.$executeRaw`
+    UPDATE sync_runs SET status = 'pushing' WHERE id = ANY(${runIds}::uuid[]) AND status = 'reconciling'`;
+}
+
+/**
+ * Closes the resyncs whose work ended: reconciled, no op pending or in flight, no person
+ * waiting for a revisit, and the cursor at the last change number. One statement, run by the
+ * worker when a reconcile or a push ends; returns the ids closed.
+ */
+export async function closeFinishedResyncs(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE sync_runs SET status = 'completed', "finishedAt" = now()
+    WHERE kind = 'resync' AND status = 'pushing'
+      AND NOT EXISTS (SELECT 1 FROM outbox_ops WHERE status IN ('pending', 'in_flight'))
+      AND NOT EXISTS (SELECT 1 FROM canonical_contacts WHERE recheck)
+      AND coalesce((SELECT "lastSeq" FROM reconcile_cursors WHERE id = 'global'), 0)
+          >= (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM snapshot_change_seq)
+    RETURNING id`;
+  return rows.map((r) => r.id);
+}
+
+/**
+ * How long a pull has been going, on Postgres's clock: since the first attempt's run under
+ * its resync (attempts and workers share one deadline), or since its own run otherwise.
+ */
+export async function pullElapsedMs(
+  db: Db,
+  runId: string,
+  resyncRunId: string | null,
+  connectionId: string,
+): Promise<number> {
+  const rows = await db.$queryRaw<{ ms: number | null }[]>`
+    SELECT (extract(epoch FROM now() - min("startedAt")) * 1000)::float8 AS ms FROM sync_runs
+    WHERE id = ${runId}::uuid
+       OR (${resyncRunId}::uuid IS NOT NULL AND "parentRunId" = ${resyncRunId}::uuid
+           AND "connectionId" = ${connectionId} AND kind = 'pull')`;
+  return Math.max(0, rows[0]?.ms ?? 0);
+}
+
+/** Postgres's clock: the one every timestamp the engine compares is taken from. */
+export async function dbNow(db: Db): Promise<Date> {
+  const rows = await db.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
+  return rows[0]!.now;
 }

@@ -225,6 +225,10 @@ export interface ChildWorkerOptions {
   logLevel?: string;
   /** Job lock lifetime: how soon a killed worker's jobs are handed on (default 3 s here). */
   lockMs?: number;
+  /** Node options before the entry (e.g. `--import` of a preload module). */
+  nodeArgs?: string[];
+  /** More environment variables for the process. */
+  extraEnv?: Record<string, string>;
 }
 
 /** Writes the config where a worker process reads it. */
@@ -238,7 +242,7 @@ export function writeConfigFile(config: Config, dir = join(tmpdir(), 'cs-faults'
 /** Spawns `node bin.ts` and resolves once it logged "worker started". */
 export async function spawnWorker(opts: ChildWorkerOptions): Promise<ChildWorker> {
   const configPath = writeConfigFile(opts.config, opts.dir);
-  const child = spawn(process.execPath, [BIN, '--config', configPath], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, '--config', configPath], {
     env: {
       PATH: process.env.PATH ?? '',
       ...opts.env,
@@ -251,6 +255,7 @@ export async function spawnWorker(opts: ChildWorkerOptions): Promise<ChildWorker
       CONTACT_SYNC_STALLED_MS: String(Math.max(500, Math.floor((opts.lockMs ?? 3000) / 3))),
       LOG_LEVEL: opts.logLevel ?? 'info',
       NODE_ENV: 'production',
+      ...opts.extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

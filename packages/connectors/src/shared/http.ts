@@ -68,6 +68,8 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** The connection's request budget: every attempt acquires from it and reports its answer. */
   gate?: RequestGate;
+  /** Aborts every request of this client (the worker's stop), besides each request's own signal. */
+  signal?: AbortSignal;
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -79,7 +81,8 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_E
  */
 export class HttpClient {
   readonly provider: string;
-  readonly #o: Required<Omit<HttpClientOptions, 'inspectOk' | 'gate'>> & Pick<HttpClientOptions, 'inspectOk' | 'gate'>;
+  readonly #o: Required<Omit<HttpClientOptions, 'inspectOk' | 'gate' | 'signal'>> &
+    Pick<HttpClientOptions, 'inspectOk' | 'gate' | 'signal'>;
   /** Requests sent (attempts, including retries): for tests and metrics. */
   attempts = 0;
 
@@ -103,7 +106,15 @@ export class HttpClient {
   }
 
   request(spec: RequestSpec): Promise<HttpResponse> {
-    return this.#retrying(spec, () => this.#once(spec) as Promise<HttpResponse>);
+    const s = this.#withSignal(spec);
+    return this.#retrying(s, () => this.#once(s) as Promise<HttpResponse>);
+  }
+
+  /** The request's signal joined with the client's. */
+  #withSignal(spec: RequestSpec): RequestSpec {
+    const own = this.#o.signal;
+    if (!own) return spec;
+    return { ...spec, signal: spec.signal ? AbortSignal.any([own, spec.signal]) : own };
   }
 
   /**
@@ -117,6 +128,7 @@ export class HttpClient {
     spec: RequestSpec,
     read: (body: ReadableStream<Uint8Array> | null) => AsyncIterable<T>,
   ): AsyncIterable<T> {
+    spec = this.#withSignal(spec);
     // The attempt is the request and the body's first item: a failure up to there is retried by
     // the same policy as a request; after it, the caller already holds part of the answer.
     const { items, first } = await this.#retrying(spec, async () => {

@@ -14,6 +14,7 @@ export const transportOptions = (config: ConnectorConfig) => ({
   ...(config.minBackoffMs != null ? { minBackoffMs: config.minBackoffMs } : {}),
   ...maxBodyOption(config),
   ...(config.gate ? { gate: config.gate } : {}),
+  ...(config.signal ? { signal: config.signal } : {}),
 });
 
 /** `options.maxBodyBytes` of the connection (validated by the worker's config schema). */
