@@ -103,6 +103,16 @@ export const ConnectionConfigSchema = z.strictObject({
   massDeleteMinimum: z
     .never({ error: 'no longer supported: the guard holds by share (massDeleteThreshold) whatever the size' })
     .optional(),
+  /**
+   * Blast-radius guard for updates: a reconcile pass that would change more than `share` (0..1)
+   * and at least `minimum` of this connection's records in one field holds those updates.
+   */
+  updateGuard: z
+    .strictObject({
+      share: z.number().min(0).max(1).default(0.2),
+      minimum: z.number().int().min(1).default(10),
+    })
+    .default({ share: 0.2, minimum: 10 }),
   rateLimit: z.strictObject({ max: z.number().int().positive(), duration: Duration }).optional(),
   timeout: Duration.default(15_000),
   /** Provider options: growcrm { clientId }, nodeping { customerId }, r-service { account }; any: { maxBodyBytes }. */
