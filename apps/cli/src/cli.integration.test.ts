@@ -209,6 +209,7 @@ describe('contact-sync admin commands on a real deployment', () => {
     expect(await json('ops', 'retry', '--connection', 'churchpad')).toEqual({ retried: 0 });
     expect((await json('quarantine', 'list')).items).toEqual(expect.any(Array));
     expect((await json('deletes', 'list')).items).toEqual([]);
+    expect((await json('changes', 'list')).items).toEqual([]);
     const bad = await cli('resync', '--connection', 'nope');
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/unknown connection "nope"/);

@@ -106,6 +106,16 @@ export const ConnectionConfigSchema = z.strictObject({
     .never({ error: 'no longer supported: the guard holds by share (massDeleteThreshold) whatever the size' })
     .optional(),
   /**
+   * Blast-radius guard for updates: a reconcile pass that would change more than `share` (0..1)
+   * and at least `minimum` of this connection's records in one field holds those updates.
+   */
+  updateGuard: z
+    .strictObject({
+      share: z.number().min(0).max(1).default(0.2),
+      minimum: z.number().int().min(1).default(10),
+    })
+    .default({ share: 0.2, minimum: 10 }),
+  /**
    * The connection's request budget in HTTP requests, one window or several applying together;
    * default: the provider's documented limits (`requestBudget` in its capabilities).
    */

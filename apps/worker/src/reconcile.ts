@@ -21,6 +21,7 @@ import {
 import { policiesContext } from './policies.ts';
 import { planBatch, type RunOf } from './reconcile-batch.ts';
 import { enqueueOps, type Resources } from './resources.ts';
+import { applyUpdateHold, type PassCounts, planUpdateHold } from './update-guard.ts';
 
 export interface ReconcileResult {
   rows: number;
@@ -54,6 +55,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   }
   const runParents = new Map<string, string | null>();
   const stats = new StatsRefresh(res);
+  const pass: PassCounts = new Map();
 
   for (;;) {
     const bound = await committedMaxSeq(res.prisma);
@@ -73,6 +75,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
       (r) => (r?.lastSeenRunId ? (runParents.get(r.lastSeenRunId) ?? r.lastSeenRunId) : null),
       rows.at(-1)!.changeSeq,
       total,
+      pass,
     );
     total.rows += rows.length;
     await stats.grew(total);
@@ -95,7 +98,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     }
     const groups = [...byRun];
     for (const [i, [runId, ids]] of groups.entries())
-      await applyBatch(res, [], ids, () => runId, null, total, i === groups.length - 1 ? due.markerIds : []);
+      await applyBatch(res, [], ids, () => runId, null, total, pass, i === groups.length - 1 ? due.markerIds : []);
     await stats.grew(total);
   }
   await markResyncsReconciled(res.prisma, resyncs);
@@ -112,6 +115,8 @@ async function applyBatch(
   runOf: RunOf,
   cursor: bigint | null,
   total: ReconcileResult,
+  /** The update guard's counts for the pass so far. */
+  pass: PassCounts,
   /** Revisit markers examined for this batch: deleted with its writes. */
   dueMarkers: bigint[] = [],
 ): Promise<void> {
@@ -126,14 +131,16 @@ async function applyBatch(
         tx,
         plan.write.canonicals.map((c) => c.id),
       );
+      const hold = await planUpdateHold(tx, res.config, plan.write, pass);
       const written = await writeReconcileBatch(tx, plan.write);
+      const toEnqueue = await applyUpdateHold(tx, hold, plan.write, written.ops, plan.write.ops[0]?.runId ?? null);
       if (cursor !== null) await writeCursor(tx, cursor);
       await clearRecheckDue(tx, dueMarkers);
       const runCounts = new Map<string, { opsPlanned: number; conflicts: number }>();
       for (const op of plan.write.ops) if (op.runId) bump(runCounts, op.runId).opsPlanned++;
       for (const c of plan.write.conflicts) if (c.runId && c.status === 'open') bump(runCounts, c.runId).conflicts++;
       for (const [runId, counts] of runCounts) await bumpRun(tx, runId, counts);
-      return { ops: written.ops, stats: plan.stats };
+      return { ops: toEnqueue, stats: plan.stats };
     },
     { timeout: 300_000, maxWait: 60_000 },
   );

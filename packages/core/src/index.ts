@@ -40,3 +40,13 @@ export {
 export { reconcileRecord } from './reconcile.ts';
 export { applyResolution, planCanonicalMerge, type Resolution, unionCanonical } from './resolve.ts';
 export * from './types.ts';
+export {
+  DEFAULT_UPDATE_GUARD,
+  type GuardedUpdate,
+  guardKey,
+  type TrippedField,
+  trippedFields,
+  type UpdateGuardInput,
+  type UpdateGuardLimits,
+  updateGuard,
+} from './update-guard.ts';

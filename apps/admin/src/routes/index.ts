@@ -3,6 +3,7 @@ import type { RouteDef } from '../route.ts';
 import type { SessionStore } from '../sessions.ts';
 import { conflictRoutes } from './conflicts.ts';
 import { connectionRoutes } from './connections.ts';
+import { heldChangeRoutes } from './held-changes.ts';
 import { heldDeleteRoutes } from './held-deletes.ts';
 import { opRoutes } from './ops.ts';
 import { runRoutes } from './runs.ts';
@@ -13,6 +14,7 @@ export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] =>
   ...connectionRoutes(res),
   ...conflictRoutes(res),
   ...heldDeleteRoutes(res),
+  ...heldChangeRoutes(res),
   ...opRoutes(res),
   ...runRoutes(res),
   ...sessionRoutes(sessions),

@@ -568,6 +568,66 @@ const runsShow: Command = {
   },
 };
 
+const changesList: Command = {
+  name: 'changes list',
+  summary: 'Updates held back by the blast-radius guard, by change set, newest first.',
+  options: {
+    status: { type: 'string', value: 'STATUS', description: 'held, confirmed, rejected or resolved', default: 'held' },
+    ...paging,
+    ...connectOptions,
+    ...json,
+  },
+  details: ENV_HELP,
+  run: async ({ values, io }) => {
+    const st = stringFlag(values, 'status') ?? 'held';
+    if (!['held', 'confirmed', 'rejected', 'resolved'].includes(st))
+      throw new UsageError(`--status must be one of held, confirmed, rejected, resolved, got "${st}"`);
+    const page = await op(values, (res, ops) =>
+      ops.listHeldChanges(res, { ...pageQuery(values), status: st as 'held' }, { items: 3 }),
+    );
+    printPage(
+      io,
+      values,
+      page,
+      ['id', 'fields', 'status', 'held writes', 'tripped', 'example', 'held since'],
+      (s) => [
+        s.id,
+        s.field,
+        s.status,
+        Object.entries(s.writes)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', '),
+        s.summary.map((t) => `${t.connectionId}.${t.field} ${t.changed}/${t.total}`).join(', '),
+        s.items[0] ? `${JSON.stringify(s.items[0].before)} → ${JSON.stringify(s.items[0].after)}` : '',
+        when(s.createdAt),
+      ],
+      `no ${st} change sets`,
+    );
+    return EXIT.ok;
+  },
+};
+
+const decideChanges = (decision: 'confirm' | 'reject'): Command => ({
+  name: `changes ${decision}`,
+  summary:
+    decision === 'confirm'
+      ? 'Confirm held change sets: exactly their held updates go out.'
+      : 'Reject held change sets: nothing goes out; the people keep their old values, written back to the source.',
+  args: '<id>…',
+  positionals: { min: 1, max: 1000 },
+  options: { ...connectOptions, ...json },
+  details: ENV_HELP,
+  run: async ({ values, positionals, io }) => {
+    const r = await op(values, (res, ops) => ops.decideHeldChanges(res, { decision, ids: positionals }));
+    if (values.json) io.out(JSON.stringify(r));
+    else
+      io.out(
+        `${decision === 'confirm' ? 'confirmed' : 'rejected'} ${r.decided} change set${r.decided === 1 ? '' : 's'}; ${r.writes} held writes released; ${r.opsEnqueued} ops enqueued`,
+      );
+    return EXIT.ok;
+  },
+});
+
 export const adminOpCommands: Command[] = [
   status,
   resync,
@@ -578,6 +638,9 @@ export const adminOpCommands: Command[] = [
   deletesList,
   decideDeletes('confirm'),
   decideDeletes('reject'),
+  changesList,
+  decideChanges('confirm'),
+  decideChanges('reject'),
   opsList,
   opsRetry,
   runsList,

@@ -23,6 +23,8 @@ export interface DecisionTx {
     ctx?: ReconcileContext;
     adjust?: (input: ReconcileInput) => ReconcileInput;
   }): Promise<string[]>;
+  /** Outbox rows this decision made pending by itself: enqueued after commit with the others. */
+  release(opIds: string[]): void;
 }
 
 /**
@@ -53,6 +55,9 @@ export async function decide<T>(
         const written = await writeReconcileBatch(tx, plan.write);
         opIds.push(...written.opIds);
         return written.opIds;
+      },
+      release: (ids) => {
+        opIds.push(...ids);
       },
     });
   };

@@ -1,0 +1,183 @@
+import { DEFAULT_UPDATE_GUARD, type FieldKey, guardKey, type TrippedField, trippedFields } from '@contact-sync/core';
+import { type Db, jsonParam, type ReconcileWrite, type WrittenOp } from '@contact-sync/store';
+import type { Config } from './config.ts';
+
+/** What the blast-radius guard decided for one reconcile batch, before its writes. */
+export interface UpdateHold {
+  /** Idempotency keys of the batch's ops to write as held instead of pending. */
+  heldKeys: Set<string>;
+  tripped: TrippedField[];
+  /** Per held key: the set it joins (existing) or the field whose new set it starts. */
+  placement: Map<string, { setId: string } | { field: FieldKey }>;
+  /** Per held key: the person's value of each held field before this batch. */
+  before: Map<string, unknown>;
+}
+
+/** Per pass: records changed per (connection, field) by earlier batches of the same pass. */
+export type PassCounts = Map<string, number>;
+
+const k = (a: string, b: string) => `${a}\u0000${b}`;
+
+/**
+ * The blast-radius guard for updates (next to the mass-delete guard of a pull): counts the
+ * batch's updates of records that had agreed with their person, per connection and field, on
+ * top of what the pass changed so far; where one field would change more than the connection's
+ * `updateGuard.share` and at least `updateGuard.minimum` of its records, those ops are written
+ * held (status `held`, not enqueued) in a held change set an admin confirms or rejects.
+ * A person with a held op in a connection keeps every later op for that connection held in the
+ * same set (it carries the held value too), so nothing leaks past the hold one person at a time.
+ */
+export async function planUpdateHold(
+  tx: Db,
+  config: Config,
+  write: ReconcileWrite,
+  pass: PassCounts,
+): Promise<UpdateHold> {
+  const hold: UpdateHold = { heldKeys: new Set(), tripped: [], placement: new Map(), before: new Map() };
+  const updates = write.ops.filter((o) => o.kind === 'update' && o.externalId !== null);
+  if (updates.length === 0) return hold;
+  const people = [...new Set(updates.map((o) => o.canonicalId))];
+  const [agreedRows, heldRows] = await Promise.all([
+    tx.$queryRaw<{ connectionId: string; externalId: string }[]>`
+      SELECT l."connectionId", l."externalId" FROM links l
+      JOIN unnest(${updates.map((o) => o.connectionId)}::text[], ${updates.map((o) => o.externalId!)}::text[]) AS u(c, e)
+        ON l."connectionId" = u.c AND l."externalId" = u.e
+      WHERE l.base IS NOT NULL`,
+    tx.$queryRaw<{ setId: string; canonicalId: string; connectionId: string; opId: string; key: string }[]>`
+      SELECT hc."setId", hc."canonicalId", hc."connectionId", hc."opId", o."idempotencyKey" AS key
+      FROM held_changes hc JOIN held_change_sets s ON s.id = hc."setId" JOIN outbox_ops o ON o.id = hc."opId"
+      WHERE s.status = 'held' AND o.status = 'held' AND hc."canonicalId" = ANY(${people}::uuid[])`,
+  ]);
+  const agreed = new Set(agreedRows.map((r) => k(r.connectionId, r.externalId)));
+  const heldOf = new Map(heldRows.map((r) => [k(r.canonicalId, r.connectionId), r]));
+  const guarded = updates.map((o) => ({
+    connectionId: o.connectionId,
+    changed: o.changed as FieldKey[],
+    agreed: agreed.has(k(o.connectionId, o.externalId!)) && !heldOf.has(k(o.canonicalId, o.connectionId)),
+  }));
+  const conns = [...new Set(updates.map((o) => o.connectionId))];
+  const totalRows = await tx.$queryRaw<{ connectionId: string; n: bigint }[]>`
+    SELECT "connectionId", count(*) AS n FROM snapshot_records
+    WHERE "connectionId" = ANY(${conns}::text[]) AND "goneAt" IS NULL GROUP BY "connectionId"`;
+  const totals = new Map(totalRows.map((r) => [r.connectionId, Number(r.n)]));
+  const limitsOf = (id: string) => config.connections.find((c) => c.id === id)?.updateGuard ?? DEFAULT_UPDATE_GUARD;
+  hold.tripped = trippedFields(guarded, totals, limitsOf, pass);
+  for (const g of guarded)
+    if (g.agreed)
+      for (const f of new Set(g.changed))
+        pass.set(guardKey(g.connectionId, f), (pass.get(guardKey(g.connectionId, f)) ?? 0) + 1);
+
+  const trippedKey = new Map(hold.tripped.map((t) => [guardKey(t.connectionId, t.field), t.field]));
+  const needBefore: string[] = [];
+  for (const o of updates) {
+    const existing = heldOf.get(k(o.canonicalId, o.connectionId));
+    if (existing) {
+      if (existing.key === o.idempotencyKey) continue; // the same op, still held: nothing new
+      hold.heldKeys.add(o.idempotencyKey);
+      hold.placement.set(o.idempotencyKey, { setId: existing.setId });
+      continue;
+    }
+    const field = o.changed.map((f) => trippedKey.get(guardKey(o.connectionId, f))).find((f) => f !== undefined);
+    if (!field) continue;
+    hold.heldKeys.add(o.idempotencyKey);
+    hold.placement.set(o.idempotencyKey, { field });
+    needBefore.push(o.canonicalId);
+  }
+  if (needBefore.length > 0) {
+    const rows = await tx.canonicalContact.findMany({
+      where: { id: { in: [...new Set(needBefore)] } },
+      select: { id: true, data: true },
+    });
+    const dataOf = new Map(rows.map((r) => [r.id, r.data as Record<string, unknown>]));
+    for (const o of updates) {
+      const p = hold.placement.get(o.idempotencyKey);
+      if (p && 'field' in p) hold.before.set(o.idempotencyKey, dataOf.get(o.canonicalId)?.[p.field] ?? null);
+    }
+  }
+  // A person's older held op for a connection gives way to the newer one, which joins its set.
+  const replaced = updates
+    .filter((o) => hold.placement.get(o.idempotencyKey) && 'setId' in hold.placement.get(o.idempotencyKey)!)
+    .map((o) => heldOf.get(k(o.canonicalId, o.connectionId))!.opId);
+  if (replaced.length > 0)
+    await tx.$executeRaw`UPDATE outbox_ops SET status = 'superseded', "completedAt" = now(), "lastError" = 'replaced by a newer held op', "updatedAt" = now()
+      WHERE id = ANY(${replaced}::uuid[]) AND status = 'held'`;
+  return hold;
+}
+
+/**
+ * After the batch's writes: marks the held ops held, files them in their change sets (one new set
+ * per tripped field), and returns the ops to enqueue (the others).
+ */
+export async function applyUpdateHold(
+  tx: Db,
+  hold: UpdateHold,
+  write: ReconcileWrite,
+  written: WrittenOp[],
+  runId: string | null,
+): Promise<WrittenOp[]> {
+  if (hold.heldKeys.size === 0) return written;
+  const held = written.filter((o) => hold.heldKeys.has(o.idempotencyKey));
+  if (held.length === 0) return written;
+  await tx.$executeRaw`UPDATE outbox_ops SET status = 'held', "updatedAt" = now() WHERE id = ANY(${held.map((o) => o.id)}::uuid[])`;
+  const opOf = new Map(write.ops.map((o) => [o.idempotencyKey, o]));
+  const canonOf = new Map(write.canonicals.map((c) => [c.id, c.data as Record<string, unknown>]));
+  const setOfField = new Map<string, string>();
+  // One set per batch: the fields one provider's change tripped together (a family name and the
+  // display name made of it) are one decision.
+  const placed = new Set<string>();
+  for (const w of held) {
+    const p = hold.placement.get(w.idempotencyKey);
+    if (p && 'field' in p) placed.add(p.field);
+  }
+  if (placed.size > 0) {
+    const summary = hold.tripped
+      .filter((t) => placed.has(t.field))
+      .map((t) => ({
+        connectionId: t.connectionId,
+        field: t.field,
+        changed: t.changed,
+        total: t.total,
+        share: t.share,
+      }));
+    const fields = [...placed].sort().join(',');
+    const [row] = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO held_change_sets (id, field, "runId", summary) VALUES (gen_random_uuid(), ${fields}, ${runId}::uuid, ${jsonParam(summary)}::jsonb)
+      RETURNING id`;
+    for (const f of placed) setOfField.set(f, row!.id);
+  }
+  const items: Record<string, unknown>[] = [];
+  const moved: { opId: string; canonicalId: string; connectionId: string; setId: string }[] = [];
+  for (const w of held) {
+    const op = opOf.get(w.idempotencyKey)!;
+    const p = hold.placement.get(w.idempotencyKey)!;
+    if ('setId' in p) {
+      moved.push({ opId: w.id, canonicalId: op.canonicalId, connectionId: op.connectionId, setId: p.setId });
+      continue;
+    }
+    const setId = setOfField.get(p.field);
+    if (!setId) continue;
+    items.push({
+      setId,
+      opId: w.id,
+      canonicalId: op.canonicalId,
+      connectionId: op.connectionId,
+      externalId: op.externalId,
+      field: p.field,
+      before: hold.before.get(w.idempotencyKey) ?? null,
+      after: canonOf.get(op.canonicalId)?.[p.field] ?? null,
+    });
+  }
+  if (items.length > 0)
+    await tx.$executeRaw`
+      INSERT INTO held_changes (id, "setId", "opId", "canonicalId", "connectionId", "externalId", field, before, after)
+      SELECT gen_random_uuid(), r."setId", r."opId", r."canonicalId", r."connectionId", r."externalId", r.field, r.before, r.after
+      FROM jsonb_to_recordset(${jsonParam(items)}::jsonb) AS r("setId" uuid, "opId" uuid, "canonicalId" uuid, "connectionId" text,
+        "externalId" text, field text, before jsonb, after jsonb)`;
+  for (const m of moved) {
+    const data = canonOf.get(m.canonicalId) ?? {};
+    await tx.$executeRaw`UPDATE held_changes SET "opId" = ${m.opId}::uuid, after = (${jsonParam(data)}::jsonb) -> field
+      WHERE "setId" = ${m.setId}::uuid AND "canonicalId" = ${m.canonicalId}::uuid AND "connectionId" = ${m.connectionId}`;
+  }
+  const heldIds = new Set(held.map((o) => o.id));
+  return written.filter((o) => !heldIds.has(o.id));
+}
