@@ -3,6 +3,15 @@ export * from './capabilities.ts';
 export * from './conflicts.ts';
 export { contentHash, normalizedContentHash, sha256, stableProjectionJson } from './hash.ts';
 export {
+  diffCanonical,
+  type FieldChange,
+  type LedgerCause,
+  type LedgerEntry,
+  type LedgerValue,
+  ledgerEntries,
+  withCause,
+} from './ledger.ts';
+export {
   type MatchCandidate,
   type MatchInput,
   type MatchKeys,
@@ -40,3 +49,4 @@ export {
 export { reconcileRecord } from './reconcile.ts';
 export { applyResolution, planCanonicalMerge, type Resolution, unionCanonical } from './resolve.ts';
 export * from './types.ts';
+export { cellId, planUndo, type RunCellChange, runCells, type UndoConflict, type UndoPlan } from './undo.ts';
