@@ -190,8 +190,9 @@ export async function writeReconcileBatch(
         kind text, "externalId" text, target jsonb, "baseAfter" jsonb, changed jsonb, "runId" uuid)
       ON CONFLICT ("idempotencyKey") DO UPDATE SET
         status = 'pending', attempts = 0, "lastError" = NULL, "completedAt" = NULL, "runId" = EXCLUDED."runId",
-        "externalId" = EXCLUDED."externalId", target = EXCLUDED.target, "baseAfter" = EXCLUDED."baseAfter", generation = outbox_ops.generation + 1, "updatedAt" = now()
-      -- the same target needed again after it was reached once (a value that came back): re-arm it;
+        "externalId" = EXCLUDED."externalId", target = EXCLUDED.target, "baseAfter" = EXCLUDED."baseAfter", changed = EXCLUDED.changed, generation = outbox_ops.generation + 1, "updatedAt" = now()
+      -- the same target needed again after it was reached once (a value that came back): re-arm it,
+      -- with what this write changes (the provider now differs in other fields than the first time);
       -- an op still pending, in flight or failed is left as it is.
       WHERE outbox_ops.status IN ('done', 'superseded')
       RETURNING id, "connectionId", kind, "idempotencyKey", generation`;
