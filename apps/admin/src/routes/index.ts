@@ -4,6 +4,7 @@ import type { SessionStore } from '../sessions.ts';
 import { conflictRoutes } from './conflicts.ts';
 import { connectionRoutes } from './connections.ts';
 import { heldDeleteRoutes } from './held-deletes.ts';
+import { ledgerRoutes } from './ledger.ts';
 import { opRoutes } from './ops.ts';
 import { runRoutes } from './runs.ts';
 import { sessionRoutes } from './session.ts';
@@ -15,5 +16,6 @@ export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] =>
   ...heldDeleteRoutes(res),
   ...opRoutes(res),
   ...runRoutes(res),
+  ...ledgerRoutes(res),
   ...sessionRoutes(sessions),
 ];
