@@ -189,6 +189,7 @@ describe('health, auth and metrics', () => {
         'GET /api/v1/runs/{id}',
         'GET /api/v1/quarantine',
         'GET /api/v1/people/{id}/history',
+        'GET /api/v1/people/{id}/explain',
         'POST /api/v1/runs/{id}/undo',
         'POST /api/v1/ledger/prune',
         'POST /api/v1/session',

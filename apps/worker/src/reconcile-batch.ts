@@ -35,6 +35,12 @@ import {
   unfinishedOpsFor,
 } from '@contact-sync/store';
 
+/**
+ * The change ledger is written unless CONTACT_SYNC_LEDGER=off (read once at start): for the
+ * bench's with/without comparison, and as an escape hatch; undo and history need it on.
+ */
+const LEDGER = process.env.CONTACT_SYNC_LEDGER !== 'off';
+
 const k = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
 
 export interface BatchPlan {
@@ -138,7 +144,7 @@ export async function planBatch(
     const result = reconcileRecord(planned, ctx);
     const runId = runOf(triggerRow.get(canonicalId));
     const before = existing && !existing.deletedAt ? (existing.data as Canonical) : null;
-    if (before || result.canonical)
+    if (LEDGER && (before || result.canonical))
       for (const e of ledgerEntries(before, planned, result, ctx.conflictPolicy))
         write.ledger.push({ ...e, cause: cause ?? e.cause, runId });
     if (rows.length > 0 && newLinks.has(canonicalId) && result.canonical) {

@@ -1,6 +1,7 @@
 export * from './canonical.ts';
 export * from './capabilities.ts';
 export * from './conflicts.ts';
+export { explainFields, type FieldGap, type GapReason, type RecordSignals } from './explain.ts';
 export { contentHash, normalizedContentHash, sha256, stableProjectionJson } from './hash.ts';
 export {
   diffCanonical,

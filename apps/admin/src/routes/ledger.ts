@@ -1,5 +1,7 @@
 import type { Resources } from '@contact-sync/worker';
 import {
+  explainPerson,
+  PersonExplanationView,
   PersonHistoryView,
   PruneResultView,
   personHistory,
@@ -33,6 +35,17 @@ export const ledgerRoutes = (res: Resources) => [
     response: PersonHistoryView,
     errors: ['not_found', 'conflict'],
     handler: ({ params, query }) => personHistory(res, params.id, query.limit),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/people/:id/explain',
+    tag: 'people',
+    summary:
+      'Why a person looks as they do: linked records (snapshot, base), canonical record, unfinished ops, conflicts, quarantine, and per field the reason a provider differs',
+    params: PersonParams,
+    response: PersonExplanationView,
+    errors: ['not_found', 'conflict'],
+    handler: ({ params }) => explainPerson(res, params.id),
   }),
   defineRoute({
     method: 'POST',

@@ -1,4 +1,4 @@
-import type { HistoryEvent, UndoResult } from '@contact-sync/worker/admin-ops';
+import type { HistoryEvent, PersonExplanation, UndoResult } from '@contact-sync/worker/admin-ops';
 import { type Command, EXIT, type OptionSpec, stringFlag, UsageError } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { short, show, table, when } from '../format.ts';
@@ -135,4 +135,51 @@ const ledgerPrune: Command = {
   },
 };
 
-export const ledgerCommands: Command[] = [history, undo, ledgerPrune];
+function printExplain(x: PersonExplanation, out: (l: string) => void): void {
+  out(`person ${x.canonicalId}${x.deleted ? ' (deleted)' : ''}`);
+  out(`  canonical: ${show(x.canonical)}`);
+  for (const r of x.records) {
+    const snap = r.snapshot;
+    const state = !snap
+      ? 'not pulled yet'
+      : snap.goneAt
+        ? 'gone'
+        : snap.quarantinedAt
+          ? 'quarantined'
+          : `seen ${when(snap.lastSeenAt)}`;
+    out(`  ${r.connectionId} ${r.externalId}: ${state}`);
+    if (snap) out(`    snapshot: ${show(snap.projection)}`);
+    out(`    base:     ${show(r.base)}`);
+    for (const g of r.gaps)
+      out(
+        `    ${g.field}: ${g.reason}${g.detail ? ` (${g.detail})` : ''}; holds ${show(g.holds)}, should hold ${show(g.expected)}`,
+      );
+  }
+  for (const o of x.ops)
+    out(
+      `  op ${o.id} ${o.kind} ${o.connectionId} [${o.changed.join(',')}]: ${o.status}${o.lastError ? ` — ${o.lastError}` : ''}`,
+    );
+  for (const c of x.conflicts) out(`  ${c.status} ${c.kind}${c.field ? ` ${c.field}` : ''} ${c.id}: ${c.rule}`);
+  for (const q of x.quarantined)
+    out(`  quarantined ${q.connectionId} ${q.externalId ?? '?'} (${when(q.createdAt)}): ${q.error}`);
+  for (const l of x.lookalikes)
+    out(`  look-alike ${l.connectionId} ${l.externalId} holds ${l.key}, linked to ${l.linkedTo ?? 'nobody'}`);
+}
+
+const explain: Command = {
+  name: 'explain',
+  summary:
+    'Why a person looks as they do: records, snapshots, bases, unfinished ops, conflicts, and per field the reason a provider differs.',
+  args: '<person id | e-mail | phone>',
+  positionals: { min: 1, max: 1 },
+  options: { ...connectOptions, ...json },
+  details: ENV_HELP,
+  run: async ({ values, positionals, io }) => {
+    const x = await op(values, (res, ops) => ops.explainPerson(res, positionals[0]!));
+    if (values.json) io.out(JSON.stringify(x));
+    else printExplain(x, io.out);
+    return EXIT.ok;
+  },
+};
+
+export const ledgerCommands: Command[] = [history, explain, undo, ledgerPrune];

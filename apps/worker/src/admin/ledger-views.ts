@@ -55,3 +55,59 @@ export const UndoResultView = z.object({
 });
 
 export const PruneResultView = z.object({ deleted: z.number(), before: IsoDate });
+
+export const PersonExplanationView = z.object({
+  canonicalId: z.string(),
+  canonical: Json,
+  deleted: z.boolean(),
+  records: z.array(
+    z.object({
+      connectionId: z.string(),
+      externalId: z.string(),
+      base: Json,
+      snapshot: z
+        .object({
+          projection: Json,
+          lastSeenAt: IsoDate,
+          goneAt: IsoDate.nullable(),
+          quarantinedAt: IsoDate.nullable(),
+        })
+        .nullable(),
+      gaps: z.array(
+        z.object({ field: z.string(), expected: Json, holds: Json, reason: z.string(), detail: z.string().nullable() }),
+      ),
+    }),
+  ),
+  ops: z.array(
+    z.object({
+      id: z.string(),
+      connectionId: z.string(),
+      kind: z.string(),
+      status: z.string(),
+      changed: z.array(z.string()),
+      lastError: z.string().nullable(),
+    }),
+  ),
+  conflicts: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      field: z.string().nullable(),
+      status: z.string(),
+      rule: z.string(),
+      connectionId: z.string().nullable(),
+    }),
+  ),
+  quarantined: z.array(
+    z.object({
+      id: z.string(),
+      connectionId: z.string(),
+      externalId: z.string().nullable(),
+      error: z.string(),
+      createdAt: IsoDate,
+    }),
+  ),
+  lookalikes: z.array(
+    z.object({ connectionId: z.string(), externalId: z.string(), linkedTo: z.string().nullable(), key: z.string() }),
+  ),
+});
