@@ -10,7 +10,6 @@ export {
   type LedgerEntry,
   type LedgerValue,
   ledgerEntries,
-  withCause,
 } from './ledger.ts';
 export {
   type MatchCandidate,

@@ -131,7 +131,3 @@ export const ledgerEntries = (
   if (display && name) display.cause = name.cause;
   return entries;
 };
-
-/** Every entry caused as given (an admin decision, an undo): the merge's own attribution is replaced. */
-export const withCause = (entries: LedgerEntry[], cause: LedgerCause): LedgerEntry[] =>
-  entries.map((e) => ({ ...e, cause }));
