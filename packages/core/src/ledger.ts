@@ -7,7 +7,6 @@ import {
   SET_FIELDS,
   type SetEntry,
 } from './canonical.ts';
-import { normalizeProjection } from './normalize.ts';
 import type { ConflictPolicy } from './policies.ts';
 import type { ReconcileInput, ReconcileResult } from './types.ts';
 
@@ -106,7 +105,9 @@ export const ledgerEntries = (
   const sides = [...input.sides]
     .filter((s) => s.current !== null)
     .sort((x, y) => (x.connectionId < y.connectionId ? -1 : x.connectionId > y.connectionId ? 1 : 0))
-    .map((s) => ({ s, current: normalizeProjection(s.current!), base: s.base }));
+    // Mappers hand over normalized projections (the core's contract); a cell compared here that
+    // is not would only fall back to the engine as cause, so no second normalization pass.
+    .map((s) => ({ s, current: s.current!, base: s.base }));
   const entries: LedgerEntry[] = [];
   for (const c of changes) {
     const conflict = conflictOf.get(`${c.field}\u0000${c.key ?? ''}`);
