@@ -4,11 +4,15 @@
  */
 export * from './admin/conflicts-read.ts';
 export * from './admin/held-changes.ts';
+export * from './admin/explain.ts';
 export * from './admin/held-deletes-decide.ts';
 export * from './admin/held-deletes-read.ts';
+export * from './admin/history.ts';
+export * from './admin/ledger-views.ts';
 export * from './admin/ops.ts';
 export * from './admin/quarantine.ts';
 export * from './admin/resolve.ts';
 export * from './admin/runs.ts';
 export * from './admin/status.ts';
+export * from './admin/undo.ts';
 export * from './admin/views.ts';

@@ -5,6 +5,8 @@ import {
   type ConflictEntry,
   conflictKey,
   contentHash,
+  type LedgerCause,
+  ledgerEntries,
   matchBatch,
   matchKeys,
   type Projection,
@@ -33,6 +35,12 @@ import {
   unfinishedOpsFor,
 } from '@contact-sync/store';
 
+/**
+ * The change ledger is written unless CONTACT_SYNC_LEDGER=off (read once at start): for the
+ * bench's with/without comparison, and as an escape hatch; undo and history need it on.
+ */
+const LEDGER = process.env.CONTACT_SYNC_LEDGER !== 'off';
+
 const k = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
 
 export interface BatchPlan {
@@ -56,6 +64,8 @@ export async function planBatch(
   runOf: RunOf,
   /** Admin decisions adjust a person's input before the core decides (e.g. `applyResolution`). */
   adjust?: (input: ReconcileInput) => ReconcileInput,
+  /** The ledger's cause for every change planned here (an admin decision, an undo); else the merge's. */
+  cause?: LedgerCause,
 ): Promise<BatchPlan> {
   const write = emptyReconcileWrite();
   const rowLinks = await linksByExternal(db, rows);
@@ -130,7 +140,13 @@ export async function planBatch(
       sides,
       detached: (detachedOf.get(canonicalId) ?? []).map((d) => d.connectionId),
     };
-    const result = reconcileRecord(adjust ? adjust(input) : input, ctx);
+    const planned = adjust ? adjust(input) : input;
+    const result = reconcileRecord(planned, ctx);
+    const runId = runOf(triggerRow.get(canonicalId));
+    const before = existing && !existing.deletedAt ? (existing.data as Canonical) : null;
+    if (LEDGER && (before || result.canonical))
+      for (const e of ledgerEntries(before, planned, result, ctx.conflictPolicy))
+        write.ledger.push({ ...e, cause: cause ?? e.cause, runId });
     if (rows.length > 0 && newLinks.has(canonicalId) && result.canonical) {
       // Records just matched to this person: more of their records may come in a later batch of
       // the same pass. Plan nothing yet (a create planned now could duplicate a record a later
@@ -140,7 +156,6 @@ export async function planBatch(
       write.recheck.push({ canonicalId, value: true });
       continue;
     }
-    const runId = runOf(triggerRow.get(canonicalId));
     // A connection with an op still in flight is planned again once it lands, whether or not this
     // pass plans anything for it: the op may carry a value this pass has just changed, and its
     // success will store that value as the base, which a plan made now against the older snapshot

@@ -1,7 +1,16 @@
 export * from './canonical.ts';
 export * from './capabilities.ts';
 export * from './conflicts.ts';
+export { explainFields, type FieldGap, type GapReason, type RecordSignals } from './explain.ts';
 export { contentHash, normalizedContentHash, sha256, stableProjectionJson } from './hash.ts';
+export {
+  diffCanonical,
+  type FieldChange,
+  type LedgerCause,
+  type LedgerEntry,
+  type LedgerValue,
+  ledgerEntries,
+} from './ledger.ts';
 export {
   type MatchCandidate,
   type MatchInput,
@@ -50,3 +59,4 @@ export {
   type UpdateGuardLimits,
   updateGuard,
 } from './update-guard.ts';
+export { cellId, planUndo, type RunCellChange, runCells, type UndoConflict, type UndoPlan } from './undo.ts';

@@ -2,6 +2,7 @@ export * from './canonical.ts';
 export * from './change-seq.ts';
 export * from './client.ts';
 export * from './json.ts';
+export * from './ledger.ts';
 export * from './links.ts';
 export * from './outbox.ts';
 export * from './quarantine.ts';

@@ -1,5 +1,6 @@
 import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
+import { appendLedger, type LedgerWrite } from './ledger.ts';
 
 export interface CanonicalWrite {
   id: string;
@@ -73,6 +74,8 @@ export interface ReconcileWrite {
    * their records); and ones done with. `runId`: what the revisit's ops count under.
    */
   recheck: { canonicalId: string; value: boolean; runId?: string | null }[];
+  /** The change ledger's rows for the canonical changes above (appended, never deduplicated). */
+  ledger: LedgerWrite[];
 }
 
 /** What enqueueing an outbox row needs (its job id and queue), as the insert returned it. */
@@ -95,6 +98,7 @@ export const emptyReconcileWrite = (): ReconcileWrite => ({
   conflicts: [],
   ops: [],
   recheck: [],
+  ledger: [],
 });
 
 /** Applies a batch; returns the outbox rows it inserted or re-armed (to enqueue after commit). */
@@ -175,6 +179,7 @@ export async function writeReconcileBatch(
         WHERE c.id = r."canonicalId" AND c.recheck IS DISTINCT FROM r.value RETURNING 1)
       INSERT INTO recheck_due ("canonicalId", "runId") SELECT r."canonicalId", r."runId" FROM r WHERE r.value`;
   }
+  await appendLedger(tx, w.ledger);
   let ops: WrittenOp[] = [];
   if (w.ops.length > 0) {
     ops = await tx.$queryRaw<WrittenOp[]>`
@@ -185,8 +190,9 @@ export async function writeReconcileBatch(
         kind text, "externalId" text, target jsonb, "baseAfter" jsonb, changed jsonb, "runId" uuid)
       ON CONFLICT ("idempotencyKey") DO UPDATE SET
         status = 'pending', attempts = 0, "lastError" = NULL, "completedAt" = NULL, "runId" = EXCLUDED."runId",
-        "externalId" = EXCLUDED."externalId", target = EXCLUDED.target, "baseAfter" = EXCLUDED."baseAfter", generation = outbox_ops.generation + 1, "updatedAt" = now()
-      -- the same target needed again after it was reached once (a value that came back): re-arm it;
+        "externalId" = EXCLUDED."externalId", target = EXCLUDED.target, "baseAfter" = EXCLUDED."baseAfter", changed = EXCLUDED.changed, generation = outbox_ops.generation + 1, "updatedAt" = now()
+      -- the same target needed again after it was reached once (a value that came back): re-arm it,
+      -- with what this write changes (the provider now differs in other fields than the first time);
       -- an op still pending, in flight or failed is left as it is.
       WHERE outbox_ops.status IN ('done', 'superseded')
       RETURNING id, "connectionId", kind, "idempotencyKey", generation`;

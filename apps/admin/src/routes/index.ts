@@ -5,6 +5,7 @@ import { conflictRoutes } from './conflicts.ts';
 import { connectionRoutes } from './connections.ts';
 import { heldChangeRoutes } from './held-changes.ts';
 import { heldDeleteRoutes } from './held-deletes.ts';
+import { ledgerRoutes } from './ledger.ts';
 import { opRoutes } from './ops.ts';
 import { runRoutes } from './runs.ts';
 import { sessionRoutes } from './session.ts';
@@ -17,5 +18,6 @@ export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] =>
   ...heldChangeRoutes(res),
   ...opRoutes(res),
   ...runRoutes(res),
+  ...ledgerRoutes(res),
   ...sessionRoutes(sessions),
 ];

@@ -29,7 +29,7 @@ function mapAdminError(err: unknown): never {
 type AdminOps = typeof import('@contact-sync/worker/admin-ops');
 
 /** Runs an admin operation on the deployment's resources (loaded on use: --help stays fast). */
-async function op<T>(values: Values, fn: (res: Resources, ops: AdminOps) => Promise<T>): Promise<T> {
+export async function op<T>(values: Values, fn: (res: Resources, ops: AdminOps) => Promise<T>): Promise<T> {
   const ops = await import('@contact-sync/worker/admin-ops');
   return withResources(values, (res) => fn(res, ops).catch(mapAdminError));
 }

@@ -54,6 +54,7 @@ export async function decideHeldDeletes(
     const chunk = batch.filter((h) => h.connectionId === connectionId);
     const r = await decide(res, (d) => decideChunk(d, chunk, sel.decision, connectionId, res.now()), {
       seqWrite: true,
+      cause: { kind: 'admin', by: null, action: `held delete ${sel.decision}` },
     });
     decided += r.value;
     opsEnqueued += r.opsEnqueued;

@@ -32,19 +32,24 @@ export async function resolveConflict(
   const dec = parseInput(Decision, decision);
   const row = await loadConflict(res, id);
   ensureDecidable(row);
-  const { value, opsEnqueued } = await decide(res, async (d) => {
-    const current = await lockConflict(d, row.id);
-    const applied = await apply(d, current, dec);
-    const resolution = { ...dec, ...applied, by: by ?? null, at: res.now().toISOString() };
-    return d.tx.conflict.update({
-      where: { id: row.id },
-      data: {
-        status: dec.action === 'dismiss' ? 'dismissed' : 'resolved',
-        resolution: toJson(resolution),
-        resolvedAt: res.now(),
-      },
-    });
-  });
+  const cause = { kind: 'admin' as const, by: by ?? null, action: `${dec.action} (conflict ${row.id})` };
+  const { value, opsEnqueued } = await decide(
+    res,
+    async (d) => {
+      const current = await lockConflict(d, row.id);
+      const applied = await apply(d, current, dec);
+      const resolution = { ...dec, ...applied, by: by ?? null, at: res.now().toISOString() };
+      return d.tx.conflict.update({
+        where: { id: row.id },
+        data: {
+          status: dec.action === 'dismiss' ? 'dismissed' : 'resolved',
+          resolution: toJson(resolution),
+          resolvedAt: res.now(),
+        },
+      });
+    },
+    { cause },
+  );
   const ids = candidateIdsOf(value);
   return { conflict: conflictView(value, ids.length ? await candidatesOf(res, ids) : undefined), opsEnqueued };
 }

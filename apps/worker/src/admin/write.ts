@@ -1,4 +1,4 @@
-import type { ReconcileContext, ReconcileInput } from '@contact-sync/core';
+import type { LedgerCause, ReconcileContext, ReconcileInput } from '@contact-sync/core';
 import {
   type Db,
   getOps,
@@ -22,6 +22,10 @@ export interface DecisionTx {
     canonicalIds?: string[];
     ctx?: ReconcileContext;
     adjust?: (input: ReconcileInput) => ReconcileInput;
+    /** The ledger's cause of the changes (default: the decision's, see `decide`). */
+    cause?: LedgerCause;
+    /** The run the ops and ledger rows count under (an undo's). */
+    runId?: string | null;
   }): Promise<string[]>;
   /** Outbox rows this decision made pending by itself: enqueued after commit with the others. */
   release(opIds: string[]): void;
@@ -37,17 +41,19 @@ export interface DecisionTx {
 export async function decide<T>(
   res: Resources,
   fn: (d: DecisionTx) => Promise<T>,
-  opts: { seqWrite?: boolean } = {},
+  opts: { seqWrite?: boolean; cause?: LedgerCause } = {},
 ): Promise<{ value: T; opsEnqueued: number }> {
   const opIds: string[] = [];
+  // Every canonical change of an admin decision is the admin's in the ledger.
+  const decision: LedgerCause = opts.cause ?? { kind: 'admin', by: null, action: 'decision' };
   const body = async (tx: Db) => {
     await lockReconcileWrites(tx);
     const ctx = policiesContext(res.config, res.now());
     return fn({
       tx,
       ctx,
-      replan: async ({ rows = [], canonicalIds = [], ctx: own, adjust }) => {
-        const plan = await planBatch(tx, own ?? ctx, rows, canonicalIds, () => null, adjust);
+      replan: async ({ rows = [], canonicalIds = [], ctx: own, adjust, cause, runId = null }) => {
+        const plan = await planBatch(tx, own ?? ctx, rows, canonicalIds, () => runId, adjust, cause ?? decision);
         await lockCanonicals(
           tx,
           plan.write.canonicals.map((c) => c.id),

@@ -1,0 +1,56 @@
+import type { Db } from './client.ts';
+import type { LedgerEntry } from './generated/prisma/client.ts';
+import { jsonParam } from './json.ts';
+
+export type { LedgerEntry };
+
+/** One change of a canonical cell, as the batch writes it (the core's `LedgerEntry` plus the run). */
+export interface LedgerWrite {
+  canonicalId: string;
+  field: string;
+  key: string | null;
+  old: unknown;
+  new: unknown;
+  cause: { kind: string } & Record<string, unknown>;
+  runId: string | null;
+}
+
+/** Appends a batch's ledger rows: one multi-row insert. */
+export async function appendLedger(tx: Db, entries: readonly LedgerWrite[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((e) => ({ ...e, causeKind: e.cause.kind }));
+  await tx.$executeRaw`
+    INSERT INTO ledger_entries ("canonicalId", field, key, old, new, "causeKind", cause, "runId")
+    SELECT r."canonicalId", r.field, r.key, r.old, r.new, r."causeKind", r.cause, r."runId"
+    FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb)
+      AS r("canonicalId" uuid, field text, key text, old jsonb, new jsonb, "causeKind" text, cause jsonb, "runId" uuid)`;
+}
+
+/** A person's ledger, newest first. */
+export async function ledgerOf(db: Db, canonicalId: string, limit = 500): Promise<LedgerEntry[]> {
+  return db.ledgerEntry.findMany({ where: { canonicalId }, orderBy: { id: 'desc' }, take: limit });
+}
+
+/** Every change a run made, oldest first. */
+export async function ledgerOfRun(db: Db, runId: string): Promise<LedgerEntry[]> {
+  return db.ledgerEntry.findMany({ where: { runId }, orderBy: { id: 'asc' } });
+}
+
+/** The cells of these people changed by a ledger row after `afterId` (any run or decision). */
+export async function cellsChangedAfter(
+  db: Db,
+  canonicalIds: readonly string[],
+  afterId: bigint,
+  exceptRunId: string,
+): Promise<{ canonicalId: string; field: string; key: string | null }[]> {
+  if (canonicalIds.length === 0) return [];
+  return db.$queryRaw`
+    SELECT DISTINCT "canonicalId"::text AS "canonicalId", field, key FROM ledger_entries
+    WHERE "canonicalId" = ANY(${[...canonicalIds]}::uuid[]) AND id > ${afterId}
+      AND "runId" IS DISTINCT FROM ${exceptRunId}::uuid`;
+}
+
+/** Deletes ledger rows older than the date; returns how many. */
+export async function pruneLedger(db: Db, olderThan: Date): Promise<number> {
+  return db.$executeRaw`DELETE FROM ledger_entries WHERE at < ${olderThan}`;
+}
