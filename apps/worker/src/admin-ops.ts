@@ -3,8 +3,8 @@
  * every function takes the worker's `Resources` first; views are zod schemas.
  */
 export * from './admin/conflicts-read.ts';
-export * from './admin/held-changes.ts';
 export * from './admin/explain.ts';
+export * from './admin/held-changes.ts';
 export * from './admin/held-deletes-decide.ts';
 export * from './admin/held-deletes-read.ts';
 export * from './admin/history.ts';

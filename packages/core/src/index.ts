@@ -49,6 +49,7 @@ export {
 export { reconcileRecord } from './reconcile.ts';
 export { applyResolution, planCanonicalMerge, type Resolution, unionCanonical } from './resolve.ts';
 export * from './types.ts';
+export { cellId, planUndo, type RunCellChange, runCells, type UndoConflict, type UndoPlan } from './undo.ts';
 export {
   DEFAULT_UPDATE_GUARD,
   type GuardedUpdate,
@@ -59,4 +60,3 @@ export {
   type UpdateGuardLimits,
   updateGuard,
 } from './update-guard.ts';
-export { cellId, planUndo, type RunCellChange, runCells, type UndoConflict, type UndoPlan } from './undo.ts';
