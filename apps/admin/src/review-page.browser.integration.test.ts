@@ -174,9 +174,12 @@ describe.skipIf('skip' in browserBin)('conflict review page (headless Chromium)'
     const row = page.locator('[data-testid="conflict-row"]');
     await expect.poll(() => row.count()).toBe(1);
     const candidates = row.getByTestId('candidate');
-    expect((await candidates.evaluateAll((els) => els.map((e) => e.getAttribute('data-candidate-id')))).sort()).toEqual(
-      people.map((p) => p.id).sort(),
-    );
+    // The candidates render once their people are fetched: poll, the page may still be loading them.
+    await expect
+      .poll(async () =>
+        (await candidates.evaluateAll((els) => els.map((e) => e.getAttribute('data-candidate-id')))).sort(),
+      )
+      .toEqual(people.map((p) => p.id).sort());
     expect(await row.getByTestId('create-new').isVisible()).toBe(true);
     const chosen = people[1]!.id;
     await row.getByTestId(`link-${chosen}`).click();

@@ -28,7 +28,7 @@ export function isConnectionError(err: unknown): boolean {
       return true;
     const message = typeof e.message === 'string' ? e.message : '';
     if (
-      /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|not currently accepting connections|server closed the connection|Can't reach database|the database system is (starting up|shutting down)|Timed out fetching a new connection/i.test(
+      /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|not currently accepting connections|server closed the connection|Can't reach database|the database system is (starting up|shutting down)|Timed out fetching a new connection|has encountered a connection error and is not queryable/i.test(
         message,
       )
     )

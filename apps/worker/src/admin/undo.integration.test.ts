@@ -16,6 +16,9 @@ beforeAll(async () => {
     redisUrl: db.redisUrl,
     prefix: db.redisPrefix,
     sandboxOptions: { seed: 21, contacts: 40 },
+    // The bad bulk edit must reach every provider for there to be something to undo: the
+    // blast-radius guard would hold it (update-guard.integration.test.ts covers that).
+    configOverrides: { connection: { updateGuard: { share: 1, minimum: 1_000_000 } } },
   });
   // Twice: records the first sync created are pulled (and agreed) by the second.
   await stack.sync();
