@@ -11,11 +11,12 @@ import {
 } from './cli.ts';
 import { adminOpCommands } from './commands/admin-ops.ts';
 import { demoCommand } from './commands/demo.ts';
+import { planCommands } from './commands/plan.ts';
 import { serverCommands } from './commands/servers.ts';
 import { escapingIo } from './format.ts';
 
 /** Every command, in the order `contact-sync --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand, ...serverCommands, ...adminOpCommands];
+export const COMMANDS: Command[] = [demoCommand, ...serverCommands, ...adminOpCommands, ...planCommands];
 
 export function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

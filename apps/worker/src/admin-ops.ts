@@ -12,3 +12,4 @@ export * from './admin/resolve.ts';
 export * from './admin/runs.ts';
 export * from './admin/status.ts';
 export * from './admin/views.ts';
+export * from './plan/plan.ts';

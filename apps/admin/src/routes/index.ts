@@ -6,6 +6,7 @@ import { connectionRoutes } from './connections.ts';
 import { heldChangeRoutes } from './held-changes.ts';
 import { heldDeleteRoutes } from './held-deletes.ts';
 import { opRoutes } from './ops.ts';
+import { planRoutes } from './plans.ts';
 import { runRoutes } from './runs.ts';
 import { sessionRoutes } from './session.ts';
 
@@ -16,6 +17,7 @@ export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] =>
   ...heldDeleteRoutes(res),
   ...heldChangeRoutes(res),
   ...opRoutes(res),
+  ...planRoutes(res),
   ...runRoutes(res),
   ...sessionRoutes(sessions),
 ];
