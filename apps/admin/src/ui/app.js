@@ -1,6 +1,7 @@
 // The conflict review page: plain DOM, no build step. Every value from the API goes in
 // through textContent, never as HTML.
 import { ApiError, api, forgetToken, query, setToken, takeTokenFromFragment } from './api.js';
+import { loadHeldChanges } from './held-changes.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -415,7 +416,13 @@ function opRow(o) {
 
 // ---- shell ------------------------------------------------------------------------------
 
-const loaders = { conflicts: () => loadConflicts(), 'held-deletes': loadHeld, 'failed-ops': loadOps };
+const ui = { h, guarded, toast, showValue, when, short };
+const loaders = {
+  conflicts: () => loadConflicts(),
+  'held-deletes': loadHeld,
+  'held-changes': () => loadHeldChanges($('#held-changes-list'), ui),
+  'failed-ops': loadOps,
+};
 
 async function show(view) {
   const name = loaders[view] ? view : 'conflicts';
