@@ -248,6 +248,30 @@ describe('contact-sync admin commands on a real deployment', () => {
     }
   });
 
+  it('plan prints what a sync would write and writes nothing; apply writes exactly it; apply again exits 4', async () => {
+    const growcrm = sandbox.sim.growcrm;
+    const [c] = growcrm.snapshot().contacts.filter((x) => x.first_name !== '');
+    growcrm.rawEdit(c!.id, (x) => (x.first_name = `${x.first_name}elle`));
+    sandbox.clearRequests();
+    const text = await cli('plan', '--connection', 'growcrm');
+    expect(text.code, text.stderr).toBe(0);
+    // Before is what the provider holds (the record's snapshot, or what the engine wrote there).
+    expect(text.stdout).toMatch(/\n {4}givenName: "[^"]+" → "[^"]+elle"\n/);
+    expect(text.stdout).not.toMatch(/givenName: null/);
+    const plan = await json('plan', '--connection', 'growcrm');
+    expect(sandbox.writeCount()).toBe(0);
+    expect(plan.ops.length).toBeGreaterThan(0);
+    const applied = await json('apply', plan.id);
+    expect(applied.opsEnqueued).toBe(plan.ops.length);
+    const deadline = Date.now() + 30_000;
+    while (sandbox.writeCount() < plan.ops.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sandbox.writeCount()).toBe(plan.ops.length);
+    const again = await cli('apply', plan.id);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/is applied, not planned/);
+  });
+
   it('a second resync writes nothing; the worker stops gracefully on SIGTERM with exit 0', async () => {
     sandbox.clearRequests();
     const r = await json('resync', '--wait', '--connection', 'growcrm');

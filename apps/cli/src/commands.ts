@@ -12,11 +12,18 @@ import {
 import { adminOpCommands } from './commands/admin-ops.ts';
 import { demoCommand } from './commands/demo.ts';
 import { ledgerCommands } from './commands/ledger.ts';
+import { planCommands } from './commands/plan.ts';
 import { serverCommands } from './commands/servers.ts';
 import { escapingIo } from './format.ts';
 
 /** Every command, in the order `contact-sync --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand, ...serverCommands, ...adminOpCommands, ...ledgerCommands];
+export const COMMANDS: Command[] = [
+  demoCommand,
+  ...serverCommands,
+  ...adminOpCommands,
+  ...ledgerCommands,
+  ...planCommands,
+];
 
 export function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -56,13 +56,19 @@ export const prefixOf = (values: Record<string, unknown>, env: NodeJS.ProcessEnv
 export async function openResources(
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
+  /** The command calls the providers itself (`plan`, `apply`): every credential must be set. */
+  opts: { credentials?: boolean } = {},
 ): Promise<Resources> {
   const config = await readConfig(values, env);
   const { createLogger, createResources } = await worker();
   const databaseUrl = requireEnv('DATABASE_URL', env);
   const redisUrl = requireEnv('REDIS_URL', env);
   const credentials: Record<string, string> = {};
-  for (const c of config.connections) credentials[c.credentialEnv] = env[c.credentialEnv] || 'unused-by-admin-commands';
+  for (const c of config.connections) {
+    if (opts.credentials && !env[c.credentialEnv])
+      throw new CliError(`connections.${c.id}: environment variable ${c.credentialEnv} is not set`, EXIT.config);
+    credentials[c.credentialEnv] = env[c.credentialEnv] || 'unused-by-admin-commands';
+  }
   return createResources({
     config,
     databaseUrl,
@@ -77,8 +83,9 @@ export async function openResources(
 export async function withResources<T>(
   values: Record<string, unknown>,
   fn: (res: Resources) => Promise<T>,
+  opts: { credentials?: boolean } = {},
 ): Promise<T> {
-  const res = await openResources(values);
+  const res = await openResources(values, process.env, opts);
   try {
     return await fn(res);
   } finally {

@@ -2,6 +2,7 @@
  * The admin operations, for the CLI (`apps/cli`) and the admin HTTP server (`apps/admin`):
  * every function takes the worker's `Resources` first; views are zod schemas.
  */
+export * from './admin/conflict-people.ts';
 export * from './admin/conflicts-read.ts';
 export * from './admin/explain.ts';
 export * from './admin/held-changes.ts';
@@ -16,3 +17,4 @@ export * from './admin/runs.ts';
 export * from './admin/status.ts';
 export * from './admin/undo.ts';
 export * from './admin/views.ts';
+export * from './plan/plan.ts';

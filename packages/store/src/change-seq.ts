@@ -8,6 +8,11 @@ import type { PrismaClient } from './generated/prisma/client.ts';
 // number whose writer has committed.
 const SEQ_LOCK = 0x5eed_c5;
 
+/** Inside the caller's transaction: lets it take change numbers (shared lock held until it ends). */
+export async function takeSeqWriteLock(tx: Db): Promise<void> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK}::bigint)::text`;
+}
+
 /** Runs a snapshot write that takes change numbers (shared lock held until commit). */
 export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: Db) => Promise<T>): Promise<T> {
   return prisma.$transaction(

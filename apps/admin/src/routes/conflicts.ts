@@ -1,7 +1,9 @@
 import type { Resources } from '@contact-sync/worker';
 import {
+  ConflictPeopleView,
   ConflictQuery,
   ConflictView,
+  conflictPeople,
   Decision,
   getConflict,
   listConflicts,
@@ -34,6 +36,17 @@ export const conflictRoutes = (res: Resources) => [
     response: ConflictView,
     errors: ['not_found'],
     handler: ({ params }) => getConflict(res, params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/conflicts/:id/people',
+    tag: 'conflicts',
+    summary:
+      'The records a matching entry is about, side by side: the record, and every record of each person involved (names, e-mails, phones, organisation, when each changed)',
+    params: IdParams,
+    response: ConflictPeopleView,
+    errors: ['not_found'],
+    handler: ({ params }) => conflictPeople(res, params.id),
   }),
   defineRoute({
     method: 'POST',

@@ -1,6 +1,8 @@
 // The conflict review page: plain DOM, no build step. Every value from the API goes in
 // through textContent, never as HTML.
 import { ApiError, api, forgetToken, query, setToken, takeTokenFromFragment } from './api.js';
+import { loadHeldChanges } from './held-changes.js';
+import { PEOPLE_KINDS, peopleCard } from './people.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -60,13 +62,18 @@ function conflictFilters() {
   return Object.fromEntries([...f.entries()].map(([k, v]) => [k, String(v).trim()]));
 }
 
+let conflictLoad = 0;
+
 async function loadConflicts(append = false) {
   const list = $('#conflict-list');
+  // A newer load (the filters applied while the first page loads) wins: no page is shown twice.
+  const load = ++conflictLoad;
   if (!append) {
     conflictCursor = null;
     list.replaceChildren(h('p', { class: 'hint' }, 'Loading…'));
   }
   const page = await api('GET', `/conflicts${query({ ...conflictFilters(), limit: 25, cursor: conflictCursor })}`);
+  if (load !== conflictLoad) return;
   if (!append) list.replaceChildren();
   // Candidates of an ambiguous match come with the conflict's own page.
   const items = await Promise.all(
@@ -74,6 +81,7 @@ async function loadConflicts(append = false) {
       c.kind === 'ambiguous-match' && c.status === 'open' && !c.candidates ? api('GET', `/conflicts/${c.id}`) : c,
     ),
   );
+  if (load !== conflictLoad) return;
   for (const c of items) list.append(conflictCard(c));
   if (!list.children.length)
     list.append(h('p', { class: 'hint', 'data-testid': 'conflicts-empty' }, 'No conflicts match.'));
@@ -96,6 +104,7 @@ function conflictCard(c) {
       card.replaceWith(conflictCard(r.conflict));
       toast(`Resolved: ${r.opsEnqueued} push${r.opsEnqueued === 1 ? '' : 'es'} queued.`);
     });
+  if (PEOPLE_KINDS.has(c.kind)) return peopleCard(c, card, resolve, ui);
 
   const cols = [
     { key: 'base', title: 'Base (last agreed)', value: c.base },
@@ -415,7 +424,13 @@ function opRow(o) {
 
 // ---- shell ------------------------------------------------------------------------------
 
-const loaders = { conflicts: () => loadConflicts(), 'held-deletes': loadHeld, 'failed-ops': loadOps };
+const ui = { h, guarded, toast, showValue, when, short };
+const loaders = {
+  conflicts: () => loadConflicts(),
+  'held-deletes': loadHeld,
+  'held-changes': () => loadHeldChanges($('#held-changes-list'), ui),
+  'failed-ops': loadOps,
+};
 
 async function show(view) {
   const name = loaders[view] ? view : 'conflicts';
