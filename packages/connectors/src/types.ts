@@ -27,6 +27,12 @@ export interface ConnectorConfig {
   timeoutMs?: number;
   /** Bounded retry attempts for transient errors (network, timeout, 5xx, 429). */
   retries?: number;
+  /**
+   * Times a create whose outcome is unknown looks the record up and tries again inside the
+   * connector (default: `retries`). The worker sets 0: its queue retries, and a retried create
+   * adopts what an earlier attempt made (one retry layer).
+   */
+  createRetries?: number;
   /** Lower bound of the exponential backoff; tests set it low. */
   minBackoffMs?: number;
   /** Provider options from the connection config (growcrm clientId, nodeping customerId, …). */

@@ -186,6 +186,9 @@ export const OpView = z.object({
   target: Json,
   changed: z.array(z.string()),
   attempts: z.number(),
+  /** HTTP requests made for the op over all its attempts, and how many failed (bounded by push.maxHttpAttempts). */
+  httpAttempts: z.number(),
+  httpFailures: z.number(),
   generation: z.number(),
   lastError: z.string().nullable(),
   runId: z.string().nullable(),
