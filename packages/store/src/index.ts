@@ -4,6 +4,7 @@ export * from './client.ts';
 export * from './json.ts';
 export * from './links.ts';
 export * from './outbox.ts';
+export * from './pull-checkpoint.ts';
 export * from './quarantine.ts';
 export * from './reconcile-lock.ts';
 export * from './reconcile-write.ts';

@@ -1,0 +1,31 @@
+import type { Connector, ListPage } from '@contact-sync/connectors';
+import type { PullCheckpoint } from '@contact-sync/store';
+
+/**
+ * A list read that ran while the list changed under it (its total changed between pages, or a
+ * record came back on a later page): its pages overlapped or skipped, so what it did not see may
+ * still exist. The pull ends incomplete — nothing marked gone — and its job retries with a new read.
+ */
+export class ListShiftedError extends Error {
+  override readonly name = 'ListShiftedError';
+}
+
+/**
+ * The pages of a pull: from its checkpoint where the connector's list can resume (`listFrom`),
+ * else the whole list from the start (`next`/`total` unknown).
+ */
+export async function* pagesFrom(
+  connector: Connector,
+  checkpoint: PullCheckpoint,
+  signal: AbortSignal,
+): AsyncIterable<ListPage> {
+  if (connector.listFrom) {
+    yield* connector.listFrom(checkpoint.cursor, signal);
+    return;
+  }
+  for await (const items of connector.list(signal)) yield { items, next: null, total: null };
+}
+
+/** Whether a list whose first page gave `total` may be resumed/compared: the page's total differs. */
+export const totalChanged = (checkpoint: PullCheckpoint, page: ListPage): boolean =>
+  page.total !== null && checkpoint.total !== null && page.total !== checkpoint.total;
