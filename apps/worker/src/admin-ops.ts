@@ -6,6 +6,7 @@ export * from './admin/conflicts-read.ts';
 export * from './admin/held-changes.ts';
 export * from './admin/held-deletes-decide.ts';
 export * from './admin/held-deletes-read.ts';
+export * from './admin/limits.ts';
 export * from './admin/ops.ts';
 export * from './admin/quarantine.ts';
 export * from './admin/resolve.ts';

@@ -1,5 +1,6 @@
 import type { Connector, ListPage } from '@contact-sync/connectors';
 import type { PullCheckpoint } from '@contact-sync/store';
+import type { Resources } from './resources.ts';
 
 /**
  * A list read that ran while the list changed under it (its total changed between pages, or a
@@ -29,3 +30,27 @@ export async function* pagesFrom(
 /** Whether a list whose first page gave `total` may be resumed/compared: the page's total differs. */
 export const totalChanged = (checkpoint: PullCheckpoint, page: ListPage): boolean =>
   page.total !== null && checkpoint.total !== null && page.total !== checkpoint.total;
+
+/**
+ * Counts the requests an attempt of a pull takes from its connection's budget (the budget's total
+ * before and after: pushes of that connection meanwhile are counted too), added to the run's
+ * `requests` — what status reads to tell how long a full pull takes at the budget.
+ */
+export async function countPullRequests(
+  res: Resources,
+  connectionId: string,
+  runId: string,
+): Promise<{ save: () => Promise<void> }> {
+  const budget = res.budgets.get(connectionId);
+  const before = budget ? (await budget.status()).requests : 0;
+  let saved = false;
+  return {
+    save: async () => {
+      if (!budget || saved) return;
+      saved = true;
+      const n = (await budget.status()).requests - before;
+      if (n > 0)
+        await res.prisma.$executeRaw`UPDATE sync_runs SET requests = requests + ${n}::int WHERE id = ${runId}::uuid`;
+    },
+  };
+}

@@ -19,7 +19,7 @@ import {
 } from '@contact-sync/store';
 import type { PullJob } from './jobs.ts';
 import { pullDeadline } from './pull-deadline.ts';
-import { ListShiftedError, pagesFrom, totalChanged } from './pull-pages.ts';
+import { countPullRequests, ListShiftedError, pagesFrom, totalChanged } from './pull-pages.ts';
 import { connectionOf, enqueueReconcile, type Resources } from './resources.ts';
 import { resyncPullEnded } from './resync.ts';
 
@@ -53,6 +53,7 @@ export async function runPull(
     jobId: connector.listFrom && jobId !== undefined ? jobId : null,
   });
   const log = res.logger.child({ connectionId: job.connectionId, runId: run.id });
+  const spent = await countPullRequests(res, job.connectionId, run.id);
   if (resumed) log.info({ cursor: checkpoint.cursor, pages: checkpoint.pages }, 'pull resumed from its checkpoint');
   const counters = [run.id, ...(job.resyncRunId ? [job.resyncRunId] : [])];
   const bump = (c: Parameters<typeof bumpRun>[2]) => Promise.all(counters.map((id) => bumpRun(res.prisma, id, c)));
@@ -161,12 +162,14 @@ export async function runPull(
         recordCount: await res.prisma.snapshotRecord.count({ where: { connectionId: job.connectionId, goneAt: null } }),
       },
     });
+    await spent.save();
     await setRunStatus(res.prisma, run.id, 'completed');
     log.info(result, 'pull completed');
   } catch (caught) {
     // An incomplete pull marks nothing gone; what it ingested is real data and stays.
     const err = deadline.passed() ? deadline.error() : caught;
     const message = (err as Error).message;
+    await spent.save().catch(() => {});
     await setRunStatus(res.prisma, run.id, 'failed', message).catch(() => {});
     await res.prisma.connection
       .update({ where: { id: job.connectionId }, data: { lastError: message } })
