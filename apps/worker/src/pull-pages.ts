@@ -3,9 +3,11 @@ import type { PullCheckpoint } from '@contact-sync/store';
 import type { Resources } from './resources.ts';
 
 /**
- * A list read that ran while the list changed under it (its total changed between pages, or a
- * record came back on a later page): its pages overlapped or skipped, so what it did not see may
- * still exist. The pull ends incomplete — nothing marked gone — and its job retries with a new read.
+ * A list read that ran while the list changed under it (its total changed between pages): its
+ * pages overlapped or skipped, so what it did not see may still exist. The pull ends incomplete —
+ * nothing marked gone — and its job retries with a new read. Not detected: an insert and a delete
+ * in the same gap between two pages (the total is unchanged); a record listed twice then is
+ * quarantined as a provider's duplicate, and a skipped one could be marked gone.
  */
 export class ListShiftedError extends Error {
   override readonly name = 'ListShiftedError';

@@ -95,16 +95,16 @@ export async function runPull(
       const twiceInPage = repeatedIds(records);
       const ingested = await withSeqWrite(res.prisma, async (tx) => {
         const out = await ingestPage(tx, job.connectionId, run.id, records, requestedAt);
-        // A record an earlier page of this read listed: the offsets shifted (an insert before it).
-        if (connector.listFrom && out.duplicates.some((id) => !twiceInPage.has(id))) checkpoint.shifted = true;
         checkpoint.cursor = listed.next;
         checkpoint.pages++;
         // With the page, so a page is ingested once: a resumed read starts after it.
         if (connector.listFrom) await saveCheckpoint(tx, run.id, checkpoint);
         return out;
       });
-      // Listed twice because the list moved is not a provider's duplicate: not quarantined.
-      const duplicates = connector.listFrom
+      // A record an earlier page listed, while the total changed under the read: the offsets shifted
+      // (an insert before it), not a provider's duplicate, so it is not quarantined. With the total
+      // unchanged it is the provider listing one id twice, quarantined as before.
+      const duplicates = checkpoint.shifted
         ? ingested.duplicates.filter((id) => twiceInPage.has(id))
         : ingested.duplicates;
       for (const id of duplicates) {
