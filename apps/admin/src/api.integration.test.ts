@@ -175,6 +175,7 @@ describe('health, auth and metrics', () => {
     expect(ops.sort()).toEqual(
       [
         'GET /api/v1/connections',
+        'POST /api/v1/connections/{id}/resume',
         'POST /api/v1/resync',
         'GET /api/v1/resync/{id}',
         'GET /api/v1/conflicts',
@@ -252,6 +253,15 @@ describe('connections and resync', () => {
     const church = r.body.items.find((c: J) => c.id === 'churchpad');
     expect(church.lastPull.status).toBe('completed');
     expect(church.counts.snapshots).toBeGreaterThan(0);
+  });
+
+  it('shows each connection budget state and resumes a paused one', async () => {
+    const list = await get('/api/v1/connections');
+    expect(list.body.items.find((c: J) => c.id === 'churchpad').limits.state).toMatch(/^(ok|waiting)$/);
+    const r = await post('/api/v1/connections/churchpad/resume');
+    expect(r.status).toBe(200);
+    expect(r.body.connectionId).toBe('churchpad');
+    expect((await post('/api/v1/connections/nope/resume')).status).toBe(404);
   });
 
   it('refuses bad resync requests naming the field', async () => {

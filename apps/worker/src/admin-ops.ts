@@ -10,6 +10,7 @@ export * from './admin/held-deletes-decide.ts';
 export * from './admin/held-deletes-read.ts';
 export * from './admin/history.ts';
 export * from './admin/ledger-views.ts';
+export * from './admin/limits.ts';
 export * from './admin/ops.ts';
 export * from './admin/quarantine.ts';
 export * from './admin/resolve.ts';

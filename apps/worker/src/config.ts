@@ -140,8 +140,14 @@ export const ConfigSchema = z
         attempts: z.number().int().min(1).max(50).default(8),
         backoff: Duration.default(1000),
         concurrency: z.number().int().min(1).max(64).default(4),
+        /**
+         * Failed HTTP requests (5xx, 429, timeout, network) one op may make over all its attempts,
+         * whichever layer retries; then it fails. Against a provider answering only errors, the
+         * number of requests the op makes in all.
+         */
+        maxHttpAttempts: z.number().int().min(1).max(50).default(8),
       })
-      .default({ attempts: 8, backoff: 1000, concurrency: 4 }),
+      .default({ attempts: 8, backoff: 1000, concurrency: 4, maxHttpAttempts: 8 }),
     reconcile: z
       .strictObject({ batchSize: z.number().int().min(1).max(10_000).default(500) })
       .default({ batchSize: 500 }),
@@ -170,6 +176,8 @@ export const ConfigSchema = z
     }
   });
 export type Config = z.infer<typeof ConfigSchema>;
+/** A config as written (defaults not yet filled in). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** A config error that names every bad key, e.g. `connections[1].baseUrl: Invalid URL`. */
 export class ConfigError extends Error {

@@ -4,20 +4,22 @@ import {
   bumpRun,
   committedMaxSeq,
   countVanished,
-  createRun,
   dbNow,
   holdVanished,
   ingestPage,
   markQuarantinedSeen,
   markVanishedGone,
+  openPullRun,
   quarantine,
   resolveReturnedHolds,
   type SnapshotInput,
+  saveCheckpoint,
   setRunStatus,
   withSeqWrite,
 } from '@contact-sync/store';
 import type { PullJob } from './jobs.ts';
 import { pullDeadline } from './pull-deadline.ts';
+import { countPullRequests, ListShiftedError, pagesFrom, totalChanged } from './pull-pages.ts';
 import { connectionOf, enqueueReconcile, type Resources } from './resources.ts';
 import { resyncPullEnded } from './resync.ts';
 
@@ -35,15 +37,24 @@ export interface PullResult {
  * page), quarantines what fails validation, and — for a completed full pull only — marks
  * what it did not see as gone, unless the mass-delete guard holds those deletes.
  */
-export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal): Promise<PullResult> {
+export async function runPull(
+  res: Resources,
+  job: PullJob,
+  signal?: AbortSignal,
+  /** The queue job's id: its retries (and the job restarted after a crash) resume this pull's checkpoint. */
+  jobId?: string,
+): Promise<PullResult> {
   const { config, connector } = connectionOf(res, job.connectionId);
-  const run = await createRun(res.prisma, {
-    kind: 'pull',
+  // Only a list that can resume has a checkpoint worth resuming; any other starts a new run.
+  const { run, checkpoint, resumed } = await openPullRun(res.prisma, {
     connectionId: job.connectionId,
     full: job.full,
     parentRunId: job.resyncRunId ?? null,
+    jobId: connector.listFrom && jobId !== undefined ? jobId : null,
   });
   const log = res.logger.child({ connectionId: job.connectionId, runId: run.id });
+  const spent = await countPullRequests(res, job.connectionId, run.id);
+  if (resumed) log.info({ cursor: checkpoint.cursor, pages: checkpoint.pages }, 'pull resumed from its checkpoint');
   const counters = [run.id, ...(job.resyncRunId ? [job.resyncRunId] : [])];
   const bump = (c: Parameters<typeof bumpRun>[2]) => Promise.all(counters.map((id) => bumpRun(res.prisma, id, c)));
   const result: PullResult = { runId: run.id, pulled: 0, changed: 0, quarantined: 0, gone: 0, held: 0 };
@@ -63,9 +74,12 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
   );
   try {
     let requestedAt = await dbNow(res.prisma);
-    for await (const page of connector.list(deadline.signal)) {
+    for await (const listed of pagesFrom(connector, checkpoint, deadline.signal)) {
+      const page = listed.items;
       const records: SnapshotInput[] = [];
       const invalid: { externalId: string | null; raw: unknown; error: string }[] = [];
+      if (totalChanged(checkpoint, listed)) checkpoint.shifted = true;
+      checkpoint.total ??= listed.total;
       for (const item of page) {
         if (item.kind === 'invalid') invalid.push(item);
         else
@@ -78,10 +92,22 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
             remoteUpdatedAt: item.record.updatedAt,
           });
       }
-      const ingested = await withSeqWrite(res.prisma, (tx) =>
-        ingestPage(tx, job.connectionId, run.id, records, requestedAt),
-      );
-      for (const id of ingested.duplicates) {
+      const twiceInPage = repeatedIds(records);
+      const ingested = await withSeqWrite(res.prisma, async (tx) => {
+        const out = await ingestPage(tx, job.connectionId, run.id, records, requestedAt);
+        checkpoint.cursor = listed.next;
+        checkpoint.pages++;
+        // With the page, so a page is ingested once: a resumed read starts after it.
+        if (connector.listFrom) await saveCheckpoint(tx, run.id, checkpoint);
+        return out;
+      });
+      // A record an earlier page listed, while the total changed under the read: the offsets shifted
+      // (an insert before it), not a provider's duplicate, so it is not quarantined. With the total
+      // unchanged it is the provider listing one id twice, quarantined as before.
+      const duplicates = checkpoint.shifted
+        ? ingested.duplicates.filter((id) => twiceInPage.has(id))
+        : ingested.duplicates;
+      for (const id of duplicates) {
         invalid.push({
           externalId: id,
           raw: null,
@@ -98,6 +124,11 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
       result.quarantined += invalid.length;
       await bump({ pulled: records.length, changed: ingested.changed, quarantined: invalid.length });
       requestedAt = await dbNow(res.prisma);
+    }
+    if (checkpoint.shifted) {
+      throw new ListShiftedError(
+        `${job.connectionId}: the list changed while it was read (total or offsets shifted between pages); nothing marked gone, the pull is read again`,
+      );
     }
     await markQuarantinedSeen(res.prisma, job.connectionId, run.id, [...quarantinedIds]);
     if (job.full && unnamed > 0) {
@@ -131,12 +162,14 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
         recordCount: await res.prisma.snapshotRecord.count({ where: { connectionId: job.connectionId, goneAt: null } }),
       },
     });
+    await spent.save();
     await setRunStatus(res.prisma, run.id, 'completed');
     log.info(result, 'pull completed');
   } catch (caught) {
     // An incomplete pull marks nothing gone; what it ingested is real data and stays.
     const err = deadline.passed() ? deadline.error() : caught;
     const message = (err as Error).message;
+    await spent.save().catch(() => {});
     await setRunStatus(res.prisma, run.id, 'failed', message).catch(() => {});
     await res.prisma.connection
       .update({ where: { id: job.connectionId }, data: { lastError: message } })
@@ -153,4 +186,12 @@ export async function runPull(res: Resources, job: PullJob, signal?: AbortSignal
   }
   await enqueueReconcile(res, await committedMaxSeq(res.prisma), `pull:${job.connectionId}`);
   return result;
+}
+
+/** Ids a page itself lists more than once (the provider's own duplicates). */
+function repeatedIds(records: readonly SnapshotInput[]): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const r of records) (seen.has(r.externalId) ? twice : seen).add(r.externalId);
+  return twice;
 }

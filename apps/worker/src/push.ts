@@ -7,6 +7,7 @@ import {
   claimOp,
   closeFinishedResyncs,
   committedMaxSeq,
+  countOpRequests,
   failOp,
   finishOp,
   finishPush,
@@ -19,6 +20,7 @@ import {
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
 import { BudgetWaitError, isCredentialRejection } from './budget.ts';
+import { countingOpRequests, OpAttemptsSpentError, type OpRequests, spent } from './op-requests.ts';
 import { connectionOf, enqueueOps, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
 
 export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before' | 'released';
@@ -51,12 +53,24 @@ export async function runPush(
   if (!op) return 'finished-before';
   const log = res.logger.child({ connectionId: op.connectionId, opId: op.id, kind: op.kind, runId: op.runId });
   const ending: { value: Ending } = { value: 'unknown' };
+  const requests = opRequests(res, op);
   try {
-    return await attempt(res, op, isFinalAttempt, log, ending);
+    return await countingOpRequests(requests, () => attempt(res, op, isFinalAttempt, log, ending, requests));
   } finally {
+    await countOpRequests(res.prisma, op.id, requests.sent, requests.failed).catch((err) =>
+      log.warn({ err: (err as Error).message }, 'could not count the op requests'),
+    );
     await afterPush(res, op, ending.value);
   }
 }
+
+const opRequests = (res: Resources, op: ClaimedOp): OpRequests => ({
+  opId: op.id,
+  max: res.config.push.maxHttpAttempts,
+  failedBefore: op.httpFailures,
+  sent: 0,
+  failed: 0,
+});
 
 async function attempt(
   res: Resources,
@@ -64,8 +78,11 @@ async function attempt(
   isFinalAttempt: boolean,
   log: Resources['logger'],
   ending: { value: Ending },
+  requests: OpRequests,
 ): Promise<PushOutcome> {
   try {
+    // Spent before this attempt (its last one died before failing it, or a lost queue restarted it).
+    if (spent(requests)) throw new OpAttemptsSpentError(op.id, requests.max);
     const outcome = await apply(res, op);
     ending.value = 'applied';
     log.debug({ outcome }, 'op applied');
@@ -98,10 +115,15 @@ async function attempt(
       ending.value = 'retry';
       throw err;
     }
-    if (isFinalAttempt) {
+    // The op's failed HTTP requests reached their bound: no layer tries again.
+    if (isFinalAttempt || err instanceof OpAttemptsSpentError || spent(requests)) {
       await failOp(res.prisma, op.id, message);
       ending.value = 'failed';
-      log.error({ err: message }, 'op failed after its last attempt');
+      log.error(
+        { err: message, httpFailures: requests.failedBefore + requests.failed },
+        'op failed after its last attempt',
+      );
+      if (!isFinalAttempt) throw new UnrecoverableError(message);
     } else {
       await noteOpError(res.prisma, op.id, message);
       ending.value = 'retry';

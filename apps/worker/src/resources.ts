@@ -6,6 +6,7 @@ import { RequestBudget } from './budget.ts';
 import { type Config, type ConnectionConfig, credentialOf } from './config.ts';
 import { PullJob, PushJob, queueNames, ReconcileJob, retention } from './jobs.ts';
 import type { Logger } from './logger.ts';
+import { opGate } from './op-requests.ts';
 import { redisConnection } from './redis.ts';
 
 /** Everything the worker's systems share, handed to each as one object. */
@@ -72,7 +73,9 @@ export function createResources(opts: ResourceOptions): Resources {
     });
     budgets.set(conn.id, budget);
     const connector = createConnector(conn.provider, {
-      gate: budget,
+      // The op bound in front of the budget; a create adopts on the queue's retry, not inside the connector.
+      gate: opGate(budget),
+      createRetries: 0,
       signal: shutdown.signal,
       baseUrl: conn.baseUrl,
       credential: credentialOf(conn, opts.env),

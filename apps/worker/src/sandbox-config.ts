@@ -1,6 +1,6 @@
 import { capabilitiesFor } from '@contact-sync/connectors';
 import { PROVIDER_KEYS, type ProviderKey } from '@contact-sync/core';
-import { type Config, ProviderOptionsSchemas, parseConfig } from './config.ts';
+import { type Config, type ConfigInput, ProviderOptionsSchemas, parseConfig } from './config.ts';
 
 export interface Endpoint {
   baseUrl: string;
@@ -24,7 +24,7 @@ export const credentialEnvOf = (provider: ProviderKey): string =>
  */
 export function sandboxConfig(
   endpoints: Record<ProviderKey, Endpoint>,
-  overrides: Partial<Pick<Config, 'conflictPolicy' | 'push' | 'reconcile'>> & {
+  overrides: Partial<Pick<ConfigInput, 'conflictPolicy' | 'push' | 'reconcile'>> & {
     connection?: Record<string, unknown>;
     /**
      * The sandbox's `timeScale`: each connection's budget is its provider's documented limits with

@@ -73,7 +73,7 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
         logged(res, async (job: Job, token?: string) => {
           const data = PullJob.parse(job.data);
           try {
-            return await parkOnWait(res, job, token, () => runPull(res, data));
+            return await parkOnWait(res, job, token, () => runPull(res, data, undefined, job.id));
           } catch (err) {
             if (err instanceof DelayedError) throw err; // parked: waits for its rate window
             if (res.shutdown.signal.aborted) throw err; // stopping: this attempt is retried

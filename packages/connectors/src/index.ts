@@ -6,4 +6,4 @@ export { nodepingCapabilities } from './nodeping/capabilities.ts';
 export { rServiceCapabilities } from './r-service/capabilities.ts';
 export { capabilitiesFor, createConnector } from './registry.ts';
 export type { RequestGate } from './shared/gate.ts';
-export type { Connector, ConnectorConfig, ExternalRecord, PulledItem } from './types.ts';
+export type { Connector, ConnectorConfig, ExternalRecord, ListPage, PulledItem } from './types.ts';

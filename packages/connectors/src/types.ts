@@ -20,6 +20,15 @@ export type PulledItem =
   | { kind: 'record'; record: ExternalRecord }
   | { kind: 'invalid'; externalId: string | null; raw: unknown; error: string };
 
+/** One page of a resumable list read: its items, the cursor of the page after it, the list's total. */
+export interface ListPage {
+  items: PulledItem[];
+  /** Where the read goes on after this page (opaque, stored as a pull's checkpoint); null at the end. */
+  next: string | null;
+  /** The number of records the provider says the list holds, where its pages say (null otherwise). */
+  total: number | null;
+}
+
 export interface ConnectorConfig {
   baseUrl: string;
   credential: string;
@@ -27,6 +36,12 @@ export interface ConnectorConfig {
   timeoutMs?: number;
   /** Bounded retry attempts for transient errors (network, timeout, 5xx, 429). */
   retries?: number;
+  /**
+   * Times a create whose outcome is unknown looks the record up and tries again inside the
+   * connector (default: `retries`). The worker sets 0: its queue retries, and a retried create
+   * adopts what an earlier attempt made (one retry layer).
+   */
+  createRetries?: number;
   /** Lower bound of the exponential backoff; tests set it low. */
   minBackoffMs?: number;
   /** Provider options from the connection config (growcrm clientId, nodeping customerId, …). */
@@ -42,6 +57,12 @@ export interface Connector {
   readonly capabilities: CapabilityDescriptor;
   /** Streams the provider's records page by page; memory stays flat with the provider's size. */
   list(signal?: AbortSignal): AsyncIterable<PulledItem[]>;
+  /**
+   * The list read from a checkpoint (`cursor` from an earlier page's `next`; null: from the start),
+   * for providers whose pages have a position to resume from (offset-paged lists). A pull saves
+   * each page's `next`, so a retry, a crash or a restart resumes there instead of at page 1.
+   */
+  listFrom?(cursor: string | null, signal?: AbortSignal): AsyncIterable<ListPage>;
   /** null when the provider answers that the record does not exist. */
   get(externalId: string): Promise<ExternalRecord | null>;
   /** Creates a record holding `target` (already shaped by `capabilities.project`). */

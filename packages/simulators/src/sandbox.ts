@@ -121,6 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       corrupt: (provider, id, path, value) => scenarios.corrupt(provider, id, path, value),
       sharedLandline: (opts) => scenarios.sharedLandline(opts),
       deleteAfterCreate: (provider, count) => scenarios.deleteAfterCreate(provider, count),
+      shiftList: (provider, change, count) => scenarios.shiftList(provider, change, count),
       pending: () => scenarios.pending(),
     },
     stop: () => app.close(),

@@ -73,5 +73,5 @@ export interface RequestLogEntry {
   /** Name of the injected fault, if any (`error5xx`, `rate429`, `rateLimited`, `timeout`, `reset`, `malformed`, `ghostWrite`). */
   fault?: string;
   /** The scenario that shaped this answer: `emptyList`, or `deleteAfterCreate` (the created record is gone). */
-  scenario?: 'emptyList' | 'deleteAfterCreate';
+  scenario?: 'emptyList' | 'deleteAfterCreate' | 'shiftList';
 }

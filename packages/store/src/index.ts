@@ -5,6 +5,7 @@ export * from './json.ts';
 export * from './ledger.ts';
 export * from './links.ts';
 export * from './outbox.ts';
+export * from './pull-checkpoint.ts';
 export * from './quarantine.ts';
 export * from './reconcile-lock.ts';
 export * from './reconcile-write.ts';

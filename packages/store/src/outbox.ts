@@ -198,7 +198,7 @@ export async function unfinishedOpsFor(
 export async function retryFailedOps(db: Db, ids: string[]): Promise<OutboxOp[]> {
   if (ids.length === 0) return [];
   return db.$queryRaw<OutboxOp[]>`
-    UPDATE outbox_ops SET status = 'pending', attempts = 0, generation = generation + 1, "completedAt" = NULL, "updatedAt" = now()
+    UPDATE outbox_ops SET status = 'pending', attempts = 0, "httpFailures" = 0, generation = generation + 1, "completedAt" = NULL, "updatedAt" = now()
     WHERE id = ANY(${ids}::uuid[]) AND status = 'failed'
     RETURNING *`;
 }
@@ -210,4 +210,12 @@ export async function countOps(db: Db, where: { runId?: string; status?: OpStatu
       ...(where.status ? { status: { in: where.status } } : {}),
     },
   });
+}
+
+/** Adds one push attempt's HTTP requests (and failed ones) to the op's counts. */
+export async function countOpRequests(db: Db, id: string, sent: number, failed: number): Promise<void> {
+  if (sent === 0 && failed === 0) return;
+  await db.$executeRaw`
+    UPDATE outbox_ops SET "httpAttempts" = "httpAttempts" + ${sent}::int, "httpFailures" = "httpFailures" + ${failed}::int
+    WHERE id = ${id}::uuid`;
 }

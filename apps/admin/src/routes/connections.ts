@@ -1,9 +1,24 @@
 import { type Resources, runProgress, startResync } from '@contact-sync/worker';
-import { ConnectionStatusView, connectionStatus, RunView, runView } from '@contact-sync/worker/admin-ops';
+import {
+  ConnectionStatusView,
+  connectionStatus,
+  RunView,
+  resumeConnection,
+  runView,
+} from '@contact-sync/worker/admin-ops';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { IdParams } from './params.ts';
+
+/** A connection id from the path (as the config spells them). */
+const ConnectionParams = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\w.-]+$/, 'must be a connection id'),
+});
 
 const ResyncBody = z.strictObject({
   /** Full: what a pull does not see any more is marked gone. Incremental: only picks up changes. */
@@ -35,6 +50,15 @@ export const connectionRoutes = (res: Resources) => [
     summary: 'Status of each connection: last pull, counts, lag, errors',
     response: z.object({ items: z.array(ConnectionStatusView) }),
     handler: async () => ({ items: await connectionStatus(res) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/connections/:id/resume',
+    tag: 'connections',
+    summary: 'Lift a paused connection (credential rejected); its waiting jobs run now',
+    params: ConnectionParams,
+    response: z.object({ connectionId: z.string(), resumed: z.number() }),
+    handler: async ({ params }) => resumeConnection(res, params.id),
   }),
   defineRoute({
     method: 'POST',

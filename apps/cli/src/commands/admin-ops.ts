@@ -96,6 +96,7 @@ const status: Command = {
         'pending',
         'failed',
         'held',
+        'limits',
       ],
       rows.map((s) => [
         s.id,
@@ -111,9 +112,33 @@ const status: Command = {
         s.counts.pendingOps,
         s.counts.failedOps,
         s.counts.heldDeletes,
+        s.limits.message,
       ]),
     );
     for (const l of lines) io.out(l);
+    for (const s of rows) {
+      const f = s.limits.feasibility;
+      if (f?.warning) io.err(`warning: ${s.id}: ${f.warning}`);
+    }
+    return EXIT.ok;
+  },
+};
+
+const connectionsResume: Command = {
+  name: 'connections resume',
+  summary: 'Lift a paused connection (credential rejected): its waiting jobs run now; the next request tells.',
+  args: '<id>',
+  positionals: { min: 1, max: 1 },
+  options: { ...connectOptions, ...json },
+  details: ENV_HELP,
+  run: async ({ values, positionals, io }) => {
+    const id = positionals[0]!;
+    const r = await op(values, (res, ops) => {
+      knownConnection(res, id);
+      return ops.resumeConnection(res, id);
+    });
+    if (values.json) io.out(JSON.stringify(r));
+    else io.out(`${r.connectionId} resumed; ${r.resumed} waiting job${r.resumed === 1 ? '' : 's'} released`);
     return EXIT.ok;
   },
 };
@@ -448,7 +473,18 @@ const opsList: Command = {
       io,
       values,
       page,
-      ['id', 'connection', 'kind', 'status', 'external id', 'attempts', 'changed', 'last error', 'updated'],
+      [
+        'id',
+        'connection',
+        'kind',
+        'status',
+        'external id',
+        'attempts',
+        'http (failed)',
+        'changed',
+        'last error',
+        'updated',
+      ],
       (o) => [
         o.id,
         o.connectionId,
@@ -456,6 +492,7 @@ const opsList: Command = {
         o.status,
         o.externalId,
         o.attempts,
+        `${o.httpAttempts} (${o.httpFailures})`,
         o.changed.join(','),
         o.lastError,
         when(o.updatedAt),
@@ -630,6 +667,7 @@ const decideChanges = (decision: 'confirm' | 'reject'): Command => ({
 
 export const adminOpCommands: Command[] = [
   status,
+  connectionsResume,
   resync,
   conflictsList,
   conflictsShow,

@@ -14,6 +14,8 @@ export const opView = (o: OutboxOp): OpView => ({
   target: o.target,
   changed: o.changed,
   attempts: o.attempts,
+  httpAttempts: o.httpAttempts,
+  httpFailures: o.httpFailures,
   generation: o.generation,
   lastError: o.lastError,
   runId: o.runId,

@@ -1,4 +1,5 @@
 import type { Resources } from '../resources.ts';
+import { connectionLimits } from './limits.ts';
 import { iso } from './page.ts';
 import type { ConnectionStatusView } from './views.ts';
 
@@ -46,6 +47,9 @@ export async function connectionStatus(res: Resources): Promise<ConnectionStatus
       _max: { finishedAt: true },
     }),
   ]);
+  const limits = await Promise.all(
+    ids.map(async (id) => connectionLimits(res, id, await lastFullPullRequests(res, id))),
+  );
   const completedAt = new Map(lastCompleted.map((r) => [r.connectionId ?? '', r._max.finishedAt]));
   const now = res.now().getTime();
   return ids.map((id, i) => {
@@ -72,6 +76,17 @@ export async function connectionStatus(res: Resources): Promise<ConnectionStatus
         : null,
       counts,
       lagSeconds: done ? Math.max(0, Math.round((now - done.getTime()) / 1000)) : null,
+      limits: limits[i]!,
     };
   });
+}
+
+/** The requests of the connection's last completed full pull (null before one). */
+async function lastFullPullRequests(res: Resources, id: string): Promise<number | null> {
+  const run = await res.prisma.syncRun.findFirst({
+    where: { kind: 'pull', connectionId: id, status: 'completed', full: true },
+    orderBy: { startedAt: 'desc' },
+    select: { requests: true },
+  });
+  return run?.requests ?? null;
 }

@@ -75,6 +75,33 @@ export const LastPullView = z.object({
   error: z.string().nullable(),
 });
 
+/** A connection's request budget now, its credential, and whether its schedule leaves a full pull time to finish. */
+export const LimitsView = z.object({
+  /** ok | waiting (for its rate window) | credential-rejected (paused, its ops wait) */
+  state: z.enum(['ok', 'waiting', 'credential-rejected']),
+  /** When a wait for the rate window ends (ISO); null when not waiting. */
+  until: z.string().nullable(),
+  /** e.g. "waiting for its rate window until 14:02, 1,830 of 3,600 requests used" */
+  message: z.string(),
+  windows: z.array(z.object({ max: z.number(), durationMs: z.number(), used: z.number() })),
+  /** Requests counted by the budget, and 429s received, since Redis last lost them. */
+  requests: z.number(),
+  refused429: z.number(),
+  /** From the last completed pull's request count; null before one. */
+  feasibility: z
+    .object({
+      lastPullRequests: z.number(),
+      /** How long that many requests take at the budget (its floor). */
+      fullPullSeconds: z.number(),
+      /** The schedule's interval; null for a cron schedule. */
+      intervalSeconds: z.number().nullable(),
+      feasible: z.boolean().nullable(),
+      warning: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type LimitsView = z.infer<typeof LimitsView>;
+
 export const ConnectionStatusView = z.object({
   id: z.string(),
   provider: z.string(),
@@ -91,6 +118,7 @@ export const ConnectionStatusView = z.object({
   }),
   /** Seconds since the last completed pull; null when none completed yet. */
   lagSeconds: z.number().nullable(),
+  limits: LimitsView,
 });
 export type ConnectionStatusView = z.infer<typeof ConnectionStatusView>;
 
@@ -186,6 +214,9 @@ export const OpView = z.object({
   target: Json,
   changed: z.array(z.string()),
   attempts: z.number(),
+  /** HTTP requests made for the op over all its attempts, and how many failed (bounded by push.maxHttpAttempts). */
+  httpAttempts: z.number(),
+  httpFailures: z.number(),
   generation: z.number(),
   lastError: z.string().nullable(),
   runId: z.string().nullable(),

@@ -37,11 +37,24 @@ export class ChurchpadClient {
 
   /** Raw items page by page; follows the `next` URL the server gives. */
   async *pages(signal?: AbortSignal): AsyncGenerator<unknown[]> {
-    let url: string | null = this.http.url(PATH, { limit: PAGE_SIZE, offset: 0 });
+    for await (const page of this.pagesFrom(0, signal)) yield page.results;
+  }
+
+  /** Pages from `offset` on, each with its `count` and the offset of the next page (null at the end). */
+  async *pagesFrom(
+    offset: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ results: unknown[]; count: number; nextOffset: number | null }> {
+    let url: string | null = this.http.url(PATH, { limit: PAGE_SIZE, offset });
     while (url) {
       const res = await this.http.request({ method: 'GET', path: url, ...(signal ? { signal } : {}) });
       const page = parseEnvelope('churchpad', 'contacts page', ChurchpadPageSchema, res.body);
-      yield page.results;
+      const next = page.next === null ? null : Number(new URL(page.next).searchParams.get('offset'));
+      yield {
+        results: page.results,
+        count: page.count,
+        nextOffset: next !== null && Number.isFinite(next) ? next : null,
+      };
       url = page.next;
     }
   }

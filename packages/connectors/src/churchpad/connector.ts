@@ -4,7 +4,7 @@ import { createAdopting } from '../shared/create.ts';
 import { createRetryOptions } from '../shared/options.ts';
 import { toPulledItem } from '../shared/parse.ts';
 import { scanForNaturalKey } from '../shared/scan.ts';
-import type { Connector, ConnectorConfig, ExternalRecord, PulledItem } from '../types.ts';
+import type { Connector, ConnectorConfig, ExternalRecord, ListPage, PulledItem } from '../types.ts';
 import { churchpadCapabilities } from './capabilities.ts';
 import { ChurchpadClient } from './client.ts';
 import { fromWire, toWire } from './mapper.ts';
@@ -25,6 +25,17 @@ export class ChurchpadConnector implements Connector {
   async *list(signal?: AbortSignal): AsyncIterable<PulledItem[]> {
     for await (const raw of this.client.pages(signal)) {
       yield raw.map((item) => toPulledItem(ChurchpadContactSchema, item, fromWire));
+    }
+  }
+
+  /** Resumable by offset (the cursor); `count` is the total a shift under the read changes. */
+  async *listFrom(cursor: string | null, signal?: AbortSignal): AsyncIterable<ListPage> {
+    for await (const page of this.client.pagesFrom(cursor === null ? 0 : Number(cursor), signal)) {
+      yield {
+        items: page.results.map((item) => toPulledItem(ChurchpadContactSchema, item, fromWire)),
+        next: page.nextOffset === null ? null : String(page.nextOffset),
+        total: page.count,
+      };
     }
   }
 

@@ -34,7 +34,16 @@ export class GrowcrmClient {
 
   /** Raw items page by page, oldest first; stops at `meta.last_page` or a short page. */
   async *pages(query: Record<string, string> = {}, signal?: AbortSignal): AsyncGenerator<unknown[]> {
-    for (let page = 1; ; page++) {
+    for await (const p of this.pagesFrom(1, query, signal)) if (p.data.length > 0) yield p.data;
+  }
+
+  /** Pages from `first` on, each with `meta.total` (when sent) and the next page's number (null at the end). */
+  async *pagesFrom(
+    first: number,
+    query: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ data: unknown[]; total: number | null; nextPage: number | null }> {
+    for (let page = first; ; page++) {
       const res = await this.http.request({
         method: 'GET',
         path: '/contacts',
@@ -42,9 +51,10 @@ export class GrowcrmClient {
         ...(signal ? { signal } : {}),
       });
       const body = parseEnvelope('growcrm', 'contacts page', GrowcrmListSchema, res.body);
-      if (body.data.length > 0) yield body.data;
       const last = body.meta?.last_page;
-      if (last != null ? page >= last : body.data.length < PAGE_SIZE) return;
+      const end = last != null ? page >= last : body.data.length < PAGE_SIZE;
+      yield { data: body.data, total: body.meta?.total ?? null, nextPage: end ? null : page + 1 };
+      if (end) return;
     }
   }
 

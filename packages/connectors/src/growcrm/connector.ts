@@ -4,7 +4,7 @@ import { createAdopting } from '../shared/create.ts';
 import { createRetryOptions, stringOption } from '../shared/options.ts';
 import { toPulledItem } from '../shared/parse.ts';
 import { matchNaturalKey } from '../shared/scan.ts';
-import type { Connector, ConnectorConfig, ExternalRecord, PulledItem } from '../types.ts';
+import type { Connector, ConnectorConfig, ExternalRecord, ListPage, PulledItem } from '../types.ts';
 import { growcrmCapabilities } from './capabilities.ts';
 import { GrowcrmClient } from './client.ts';
 import { fromWire, toWire } from './mapper.ts';
@@ -21,6 +21,17 @@ export class GrowcrmConnector implements Connector {
   constructor(config: ConnectorConfig) {
     this.#config = config;
     this.client = new GrowcrmClient(config);
+  }
+
+  /** Resumable by page number (the cursor); `meta.total` is the total a shift under the read changes. */
+  async *listFrom(cursor: string | null, signal?: AbortSignal): AsyncIterable<ListPage> {
+    for await (const p of this.client.pagesFrom(cursor === null ? 1 : Number(cursor), {}, signal)) {
+      yield {
+        items: p.data.map((item) => toPulledItem(GrowcrmContactSchema, item, fromWire)),
+        next: p.nextPage === null ? null : String(p.nextPage),
+        total: p.total,
+      };
+    }
   }
 
   async *list(signal?: AbortSignal): AsyncIterable<PulledItem[]> {

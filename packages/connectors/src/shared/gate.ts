@@ -7,4 +7,10 @@
 export interface RequestGate {
   acquire(signal?: AbortSignal): Promise<void>;
   observe(status: number, headers: Headers): Promise<void> | void;
+  /**
+   * A request that was sent ended in a transient failure (5xx, 429, timeout, network, a body
+   * that is not JSON): the worker counts these against the op that made them and stops retrying
+   * once its bound is spent, whichever layer retries (transport, create adoption, queue).
+   */
+  failed?(): void;
 }

@@ -206,6 +206,15 @@ export class HttpClient {
   async #once(spec: RequestSpec, streamOk = false): Promise<HttpResponse | Response> {
     await this.#o.gate?.acquire(spec.signal);
     this.attempts++;
+    try {
+      return await this.#sent(spec, streamOk);
+    } catch (err) {
+      if (err instanceof TransientError && !spec.signal?.aborted) this.#o.gate?.failed?.();
+      throw err;
+    }
+  }
+
+  async #sent(spec: RequestSpec, streamOk: boolean): Promise<HttpResponse | Response> {
     // A timer cleared when the attempt ends (AbortSignal.timeout's stays alive until it fires);
     // for a streamed body it covers the headers, and #idleTimed the body.
     const timeout = new AbortController();

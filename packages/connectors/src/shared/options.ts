@@ -24,6 +24,6 @@ const maxBodyOption = (config: ConnectorConfig): { maxBodyBytes?: number } => {
 };
 
 export const createRetryOptions = (config: ConnectorConfig) => ({
-  retries: config.retries ?? 4,
+  retries: config.createRetries ?? config.retries ?? 4,
   minBackoffMs: config.minBackoffMs ?? 500,
 });

@@ -57,6 +57,22 @@ export function createChurchpad(ctx: ProviderContext): ProviderDefinition<Church
       const contact = state.get(id);
       return contact ? { root: contact } : undefined;
     },
+    shiftList(req, change) {
+      if (req.method !== 'GET' || req.routeOptions.url !== `${PREFIX}${PATH}`) return null;
+      if (change === 'delete') {
+        const first = state.page(0, 1)[0];
+        return first && state.remove(first.id) ? first.id : null;
+      }
+      const n = state.count();
+      const c = state.insert({
+        first_name: 'Shifted',
+        last_name: `Insert${n}`,
+        phone: `+4940${String(5_000_000 + n).padStart(7, '0')}`,
+        email: `shifted.insert${n}@example.org`,
+      });
+      state.moveFirst(c.id);
+      return c.id;
+    },
     deleteCreated(req, status, body) {
       if (req.method !== 'POST' || req.routeOptions.url !== `${PREFIX}${PATH}` || status !== 201) return null;
       const id = (body as { id?: unknown } | null)?.id;

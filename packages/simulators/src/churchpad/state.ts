@@ -56,6 +56,12 @@ export class ChurchpadState {
     return contact;
   }
 
+  /** Moves a stored contact to the front of the list order (a listing sorted by something it leads). */
+  moveFirst(id: string): void {
+    const at = this.order.indexOf(id);
+    if (at > 0) this.order.unshift(...this.order.splice(at, 1));
+  }
+
   remove(id: string): boolean {
     if (!this.byId.delete(id)) return false;
     this.order.splice(this.order.indexOf(id), 1);

@@ -49,6 +49,24 @@ export function createGrowcrm(ctx: ProviderContext): ProviderDefinition<GrowStat
       if (!contact) return undefined;
       return { root: contact, edit: (change) => state.rawEdit(contact.id, change) };
     },
+    // Sorted by `created` (what the connector asks for): an insert sorts first when it was created
+    // earlier than every other (an import keeping its original date), a delete of the oldest shifts left.
+    shiftList(req, change) {
+      if (req.method !== 'GET' || req.routeOptions.url !== `${PREFIX}/contacts`) return null;
+      const q = ListQuerySchema.safeParse(req.query);
+      if (!q.success || q.data.search) return null;
+      const first = state.view({ ...q.data, sort: 'created', order: 'asc' })[0];
+      if (change === 'delete') return first && state.softDelete(first.id) ? String(first.id) : null;
+      const n = state.count();
+      const c = state.insert({
+        first_name: 'Shifted',
+        last_name: `Insert${n}`,
+        email: `shifted.insert${n}@example.org`,
+        clientId: null,
+        created: (first ? Date.parse(first.dates.created) : Date.now()) - 1000,
+      });
+      return String(c.id);
+    },
     deleteCreated(req, status, body) {
       if (req.method !== 'POST' || req.routeOptions.url !== `${PREFIX}/contacts` || status !== 201) return null;
       const id = (body as { data?: { id?: unknown } } | null)?.data?.id;

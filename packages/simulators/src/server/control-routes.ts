@@ -22,6 +22,10 @@ const RateWindowSchema = z.strictObject({ max: z.number().int().min(1), windowMs
 const RateLimitBodySchema = z.union([RateWindowSchema, z.array(RateWindowSchema).min(1), z.null()]);
 
 const CountBodySchema = z.strictObject({ count: z.number().int().min(0).optional() });
+const ShiftBodySchema = z.strictObject({
+  change: z.enum(['insert', 'delete']),
+  count: z.number().int().min(0).optional(),
+});
 const CorruptBodySchema = z.strictObject({
   id: z.union([z.string().min(1), z.number().int()]).transform(String),
   path: z.string().min(1),
@@ -64,6 +68,11 @@ export function registerControlRoutes(app: FastifyInstance, core: SandboxCore): 
       scope.post<ProviderParams>('/scenarios/:provider/delete-after-create', async (req) => {
         const { count } = CountBodySchema.parse(req.body ?? {});
         core.scenarios.deleteAfterCreate(ProviderSchema.parse(req.params.provider), count);
+        return core.scenarios.pending();
+      });
+      scope.post<ProviderParams>('/scenarios/:provider/shift-list', async (req) => {
+        const { change, count } = ShiftBodySchema.parse(req.body ?? {});
+        core.scenarios.shiftList(ProviderSchema.parse(req.params.provider), change, count);
         return core.scenarios.pending();
       });
       scope.post<ProviderParams>('/scenarios/:provider/corrupt', async (req) => {

@@ -155,6 +155,8 @@ export function installPipeline(
     if (scenarios.takeDeleteAfterCreate(def, req, reply.statusCode, payload) !== null) {
       entry.scenario = 'deleteAfterCreate';
     }
+    // A page of a listing has answered: another client changes the list before the next page.
+    if (scenarios.takeShiftList(def, req, reply.statusCode) !== null) entry.scenario = 'shiftList';
     return payload;
   });
 

@@ -42,7 +42,16 @@ export interface ProviderDefinition<Api = unknown> {
    * the created record the way the provider deletes and returns its id; otherwise `null`.
    */
   deleteCreated?(req: FastifyRequest, status: number, body: unknown): string | null;
+  /**
+   * Scenario `shiftList`: if this request is a page of a listing (not a lookup), makes the change
+   * before the next page is read — `insert` a contact that sorts first, `delete` the first one —
+   * so the offsets of the pages after it shift, and returns the id it inserted or deleted; else `null`.
+   */
+  shiftList?(req: FastifyRequest, change: ListShift): string | null;
 }
+
+/** What `shiftList` does between two pages of a listing. */
+export type ListShift = 'insert' | 'delete';
 
 /** A stored record as the `corrupt` scenario edits it in place. */
 export interface RawRecord {

@@ -4,7 +4,7 @@ import type { NodepingState } from '../nodeping/state.ts';
 import type { SeedPerson } from '../seed/people.ts';
 import type { ProviderKey } from '../types.ts';
 import { PROVIDER_KEYS } from '../types.ts';
-import type { ProviderDefinition } from './provider.ts';
+import type { ListShift, ProviderDefinition } from './provider.ts';
 
 /** A scenario call that cannot be carried out; `statusCode` is what the control API answers. */
 export class ScenarioError extends Error {
@@ -19,6 +19,7 @@ export class ScenarioError extends Error {
 export interface PendingScenarios {
   emptyList: Partial<Record<ProviderKey, number>>;
   deleteAfterCreate: Partial<Record<ProviderKey, number>>;
+  shiftList: Partial<Record<ProviderKey, { change: ListShift; count: number }>>;
 }
 
 export interface SharedLandline {
@@ -40,6 +41,13 @@ export interface SandboxScenarios {
   sharedLandline(opts?: { phone?: string }): SharedLandline;
   /** The next `count` contacts created through the provider's API are deleted once the create has answered. */
   deleteAfterCreate(provider: ProviderKey, count?: number): number;
+  /**
+   * After each of the next `count` pages of a listing of the provider's contacts, a contact is
+   * inserted (sorting first) or the first one deleted, as another client would between two page
+   * requests: the offsets of the later pages shift, so a record is seen twice (insert) or skipped
+   * (delete), and the list's total changes. ChurchPad and Grow CRM (the offset-paged lists).
+   */
+  shiftList(provider: ProviderKey, change: ListShift, count?: number): number;
   pending(): PendingScenarios;
 }
 
@@ -59,6 +67,7 @@ const nationalDigits = (national: string) => national.replace(/\D/g, '').replace
 export class Scenarios implements SandboxScenarios {
   private readonly emptyLists = new Map<ProviderKey, number>();
   private readonly deletes = new Map<ProviderKey, number>();
+  private readonly shifts = new Map<ProviderKey, { change: ListShift; count: number }>();
   private readonly defs: Record<ProviderKey, ProviderDefinition>;
   private readonly people: SeedPerson[];
   private readonly churchpad: ChurchpadState;
@@ -88,6 +97,23 @@ export class Scenarios implements SandboxScenarios {
     }
     this.deletes.set(provider, count);
     return count;
+  }
+
+  shiftList(provider: ProviderKey, change: ListShift, count = 1): number {
+    checkCount(count);
+    if (change !== 'insert' && change !== 'delete') throw new ScenarioError(400, 'change must be insert or delete');
+    if (!this.defs[provider].shiftList) throw new ScenarioError(400, `${provider}: its list is not offset-paged`);
+    this.shifts.set(provider, { change, count });
+    return count;
+  }
+
+  /** After a listing page answered: makes the armed change, if one is pending; returns the id it touched. */
+  takeShiftList(def: ProviderDefinition, req: FastifyRequest, status: number): string | null {
+    const armed = this.shifts.get(def.key);
+    if (!armed || armed.count <= 0 || !def.shiftList || status !== 200) return null;
+    const id = def.shiftList(req, armed.change);
+    if (id !== null) this.shifts.set(def.key, { ...armed, count: armed.count - 1 });
+    return id;
   }
 
   corrupt(provider: ProviderKey, id: string, path: string, value: unknown): void {
@@ -137,7 +163,10 @@ export class Scenarios implements SandboxScenarios {
   pending(): PendingScenarios {
     const live = (m: Map<ProviderKey, number>) =>
       Object.fromEntries(PROVIDER_KEYS.filter((k) => (m.get(k) ?? 0) > 0).map((k) => [k, m.get(k)]));
-    return { emptyList: live(this.emptyLists), deleteAfterCreate: live(this.deletes) };
+    const shifts = Object.fromEntries(
+      PROVIDER_KEYS.filter((k) => (this.shifts.get(k)?.count ?? 0) > 0).map((k) => [k, this.shifts.get(k)!]),
+    );
+    return { emptyList: live(this.emptyLists), deleteAfterCreate: live(this.deletes), shiftList: shifts };
   }
 
   /** The empty list body if this request is the first page of a listing and one is pending. */

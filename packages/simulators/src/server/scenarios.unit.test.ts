@@ -255,3 +255,48 @@ describe('deleteAfterCreate', () => {
     expect(() => sb.scenarios.deleteAfterCreate('r-service')).toThrow(/not created/);
   });
 });
+
+describe('shiftList', () => {
+  const ids = (body: Json, key: 'results' | 'data'): string[] => body[key].map((c: Json) => String(c.id));
+
+  it('churchpad: an insert between two pages shows the last row of page 1 again on page 2; a delete skips one', async () => {
+    const page = async (offset: number): Promise<Json> =>
+      (await call(sb, 'churchpad', `${CHURCHPAD}?limit=5&offset=${offset}`)).body;
+    const before = await page(0);
+    expect((await control('/scenarios/churchpad/shift-list', 'POST', { change: 'insert' })).body.shiftList).toEqual({
+      churchpad: { change: 'insert', count: 1 },
+    });
+    const p1 = await page(0);
+    const p2 = await page(5);
+    expect(ids(p2, 'results')[0]).toBe(ids(p1, 'results')[4]);
+    expect(p2.count).toBe(before.count + 1);
+    expect(sb.requests('churchpad').at(-2)?.scenario).toBe('shiftList');
+
+    sb.scenarios.shiftList('churchpad', 'delete');
+    const q1 = await page(0); // its first row is deleted once it has answered
+    const q2 = await page(5);
+    const skipped = ids(await page(0), 'results')[4]; // was the sixth row when page 1 was read
+    expect(q2.count).toBe(q1.count - 1);
+    expect([...ids(q1, 'results'), ...ids(q2, 'results')]).not.toContain(skipped);
+  });
+
+  it('growcrm: an insert dated before every other sorts first and shifts later pages; a delete of the oldest skips one', async () => {
+    const path = (p: number) => `/contacts?sort=created&order=asc&limit=5&page=${p}`;
+    const get = async (p: number): Promise<Json> => (await call(sb, 'growcrm', path(p))).body;
+    const p1 = await get(1);
+    sb.scenarios.shiftList('growcrm', 'insert');
+    const again = await get(1);
+    expect(ids(again, 'data')).toEqual(ids(p1, 'data'));
+    const p2 = await get(2);
+    expect(ids(p2, 'data')[0]).toBe(ids(p1, 'data')[4]);
+    expect(p2.meta.total).toBe(p1.meta.total + 1);
+
+    sb.scenarios.shiftList('growcrm', 'delete');
+    const d1 = await get(1);
+    const d2 = await get(2);
+    expect(d2.meta.total).toBe(p2.meta.total - 1);
+    expect(ids(d2, 'data')[0]).not.toBe(ids(d1, 'data')[4]);
+    expect(ids(d1, 'data')).not.toContain(ids(d2, 'data')[0]);
+    expect(sb.scenarios.pending().shiftList).toEqual({});
+  });
+});

@@ -1,0 +1,49 @@
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { afterEach, expect, it } from 'vitest';
+import { type Stack, startStack } from './stack.ts';
+
+// One retry layer: whatever retries (the transport's read retries, a create's adoption loop, the
+// queue's attempts), an op makes at most `push.maxHttpAttempts` failed HTTP requests in all. A
+// provider answering 5xx to everything makes every request fail, so it is the op's request count.
+const db = await createTestDatabase();
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+it('an op against a provider answering 5xx forever makes at most push.maxHttpAttempts requests, counted on the op', async () => {
+  stack = await startStack({
+    databaseUrl: db.databaseUrl,
+    redisUrl: db.redisUrl,
+    prefix: db.redisPrefix,
+    sandboxOptions: { seed: 41, contacts: 10 },
+    // More queue attempts than the bound, so the bound (not the queue) is what stops the op.
+    configOverrides: { push: { attempts: 20, backoff: 20, concurrency: 4, maxHttpAttempts: 5 } },
+  });
+  await stack.sync({ timeoutMs: 60_000 });
+
+  stack.sandbox.setFaults({ error5xx: 1 }, 'growcrm');
+  stack.sandbox.clearRequests();
+  stack.sandbox.sim.churchpad.insert({
+    first_name: 'Bounded',
+    last_name: 'Retries',
+    phone: '+4930123456',
+    email: 'bounded.retries@example.com',
+  });
+  const p = await stack.sync({ connectionId: 'churchpad', timeoutMs: 90_000 });
+  expect(p.complete).toBe(true);
+
+  const op = await stack.res.prisma.outboxOp.findFirstOrThrow({
+    where: { connectionId: 'growcrm', kind: 'create', status: { not: 'superseded' } },
+    orderBy: { createdAt: 'desc' },
+  });
+  const sent = stack.sandbox.requests('growcrm');
+  console.info(`[op-attempts] growcrm create against 5xx: ${sent.length} requests, op ${JSON.stringify(op)}`);
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sent.every((r) => r.status >= 500)).toBe(true);
+  expect(sent.length).toBeLessThanOrEqual(5);
+  expect(op.status).toBe('failed');
+  expect(op.httpAttempts).toBe(sent.length);
+  expect(op.httpFailures).toBe(sent.length);
+}, 150_000);

@@ -1,0 +1,58 @@
+import type { Connector, ListPage } from '@contact-sync/connectors';
+import type { PullCheckpoint } from '@contact-sync/store';
+import type { Resources } from './resources.ts';
+
+/**
+ * A list read that ran while the list changed under it (its total changed between pages): its
+ * pages overlapped or skipped, so what it did not see may still exist. The pull ends incomplete —
+ * nothing marked gone — and its job retries with a new read. Not detected: an insert and a delete
+ * in the same gap between two pages (the total is unchanged); a record listed twice then is
+ * quarantined as a provider's duplicate, and a skipped one could be marked gone.
+ */
+export class ListShiftedError extends Error {
+  override readonly name = 'ListShiftedError';
+}
+
+/**
+ * The pages of a pull: from its checkpoint where the connector's list can resume (`listFrom`),
+ * else the whole list from the start (`next`/`total` unknown).
+ */
+export async function* pagesFrom(
+  connector: Connector,
+  checkpoint: PullCheckpoint,
+  signal: AbortSignal,
+): AsyncIterable<ListPage> {
+  if (connector.listFrom) {
+    yield* connector.listFrom(checkpoint.cursor, signal);
+    return;
+  }
+  for await (const items of connector.list(signal)) yield { items, next: null, total: null };
+}
+
+/** Whether a list whose first page gave `total` may be resumed/compared: the page's total differs. */
+export const totalChanged = (checkpoint: PullCheckpoint, page: ListPage): boolean =>
+  page.total !== null && checkpoint.total !== null && page.total !== checkpoint.total;
+
+/**
+ * Counts the requests an attempt of a pull takes from its connection's budget (the budget's total
+ * before and after: pushes of that connection meanwhile are counted too), added to the run's
+ * `requests` — what status reads to tell how long a full pull takes at the budget.
+ */
+export async function countPullRequests(
+  res: Resources,
+  connectionId: string,
+  runId: string,
+): Promise<{ save: () => Promise<void> }> {
+  const budget = res.budgets.get(connectionId);
+  const before = budget ? (await budget.status()).requests : 0;
+  let saved = false;
+  return {
+    save: async () => {
+      if (!budget || saved) return;
+      saved = true;
+      const n = (await budget.status()).requests - before;
+      if (n > 0)
+        await res.prisma.$executeRaw`UPDATE sync_runs SET requests = requests + ${n}::int WHERE id = ${runId}::uuid`;
+    },
+  };
+}
