@@ -11,6 +11,8 @@ const dirs = ['apps', 'packages'].flatMap((root) =>
 
 export default defineConfig({
   test: {
+    // A passing test prints nothing (its console output is dropped); a failing one shows its own.
+    silent: 'passed-only',
     projects: dirs.flatMap((dir) => {
       const name = dir.split('/')[1];
       return [
