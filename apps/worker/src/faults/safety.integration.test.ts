@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConflict } from '../admin-ops.ts';
-import { type Stack, startStack } from '../stack.ts';
+import { type Stack, type StackOptions, startStack } from '../stack.ts';
 
 // Issue 16: no contact lost or merged by mistake when a provider misbehaves. Each situation is
 // produced by the simulators' scenario control API; every connection propagates deletes, the
@@ -11,15 +11,17 @@ const writesTo = (stack: Stack, provider?: string) =>
   stack.sandbox.requests().filter((r) => r.effectiveMethod !== 'GET' && (!provider || r.provider === provider));
 const deletesAnywhere = (stack: Stack) => stack.sandbox.requests().filter((r) => r.effectiveMethod === 'DELETE');
 
+/** A whole stack on a database of its own (each situation starts from a clean state). */
+async function freshStack(options: Omit<StackOptions, 'databaseUrl' | 'redisUrl' | 'prefix'>): Promise<Stack> {
+  const db = await createTestDatabase();
+  return startStack({ databaseUrl: db.databaseUrl, redisUrl: db.redisUrl, prefix: db.redisPrefix, ...options });
+}
+
 describe('an empty or truncated list never deletes anything, however small the account', () => {
   let stack: Stack;
   beforeAll(async () => {
     // A tiny account: a few people, most of them created in ChurchPad by the engine itself.
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    stack = await freshStack({
       sandboxOptions: { seed: 3, contacts: 4 },
     });
     await stack.sync();
@@ -70,11 +72,7 @@ describe('an empty or truncated list never deletes anything, however small the a
 describe('a record that stops validating is quarantined, never gone', () => {
   let stack: Stack;
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    stack = await freshStack({
       sandboxOptions: { seed: 11, contacts: 30 },
     });
     await stack.sync();
@@ -164,11 +162,7 @@ describe('a key shared by several people never merges them', () => {
   afterAll(async () => stack?.close());
 
   it('a NodePing contact whose only address is a landline two ChurchPad people hold is linked to nobody', async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    stack = await freshStack({
       sandboxOptions: { seed: 7, contacts: 10 },
     });
     const family = stack.sandbox.scenarios.sharedLandline();
@@ -199,11 +193,7 @@ describe('a delete of a record the engine created is seen even if no pull ever s
   afterAll(async () => stack?.close());
 
   it('a completed full pull treats the linked record it did not list as gone; the delete policy applies', async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    stack = await freshStack({
       sandboxOptions: { seed: 13, contacts: 30 },
     });
     await stack.sync();
@@ -245,11 +235,7 @@ describe('a value decided by hand reaches every provider that holds the field, d
   afterAll(async () => stack?.close());
 
   it('under the hold policy, an entered given name reaches NodePing’s display name', async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    stack = await freshStack({
       sandboxOptions: { seed: 5, contacts: 30 },
       configOverrides: { conflictPolicy: { kind: 'hold' } },
     });
