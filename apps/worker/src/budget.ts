@@ -72,11 +72,16 @@ redis.call('INCR', KEYS[1] .. ':requests')
 return {0, 1}
 `;
 
-/** Sets "blocked until" to the later of what it holds and ARGV[1] (epoch ms). */
+/**
+ * Sets "blocked until" to the later of what it holds and now + ARGV[1] ms, on Redis' clock (a
+ * worker whose clock is off must not block the connection for hours); counts the refusal.
+ */
 const BLOCK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-local untilMs = tonumber(ARGV[1])
-if untilMs > cur then redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, untilMs - tonumber(ARGV[2]) + 1000)) end
+local untilMs = now + tonumber(ARGV[1])
+if untilMs > cur then redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, untilMs - now + 1000)) end
 redis.call('INCR', KEYS[1] .. ':429')
 return 1
 `;
@@ -186,19 +191,20 @@ export class RequestBudget implements RequestGate {
       const retryAfter = parseSeconds(headers.get('retry-after'));
       // No Retry-After (ilert): the provider refuses until its window ends; wait out the longest.
       const longest = Math.max(1000, ...this.windows.map((w) => w.durationMs));
-      await this.#block(now + (retryAfter ?? longest), now);
+      await this.#o.redis.eval(BLOCK, 1, `${this.#key}:blocked`, String(retryAfter ?? longest));
       return;
     }
     const remaining = headers.get('x-ratelimit-remaining');
     const reset = headers.get('x-ratelimit-reset');
     if (remaining !== null && Number(remaining) <= 0 && reset !== null && Number.isFinite(Number(reset))) {
-      await this.#block(Number(reset) * 1000, now, false);
+      // The provider's own epoch time: the wait is the distance from our clock to it.
+      await this.#o.redis.set(
+        `${this.#key}:blocked`,
+        String(Number(reset) * 1000),
+        'PX',
+        Math.max(1, Number(reset) * 1000 - now + 1000),
+      );
     }
-  }
-
-  async #block(untilMs: number, now: number, refused = true): Promise<void> {
-    if (refused) await this.#o.redis.eval(BLOCK, 1, `${this.#key}:blocked`, String(untilMs), String(now));
-    else await this.#o.redis.set(`${this.#key}:blocked`, String(untilMs), 'PX', Math.max(1, untilMs - now + 1000));
   }
 
   /** Requests used in each window now, the wait the provider asked for, and totals (for status). */
