@@ -39,16 +39,25 @@ export class IlertClient {
 
   /** Raw users page by page; a page shorter than PAGE_SIZE is the last (no total is given). */
   async *userPages(signal?: AbortSignal): AsyncGenerator<unknown[]> {
-    for (let start = 0; ; start += PAGE_SIZE) {
+    for await (const page of this.userPagesFrom(0, signal)) if (page.users.length > 0) yield page.users;
+  }
+
+  /**
+   * Pages from the user index `start` on, each with the index of the next page (null after the
+   * last: a page shorter than PAGE_SIZE). ilert gives no total, so a shift under the read is not seen.
+   */
+  async *userPagesFrom(start: number, signal?: AbortSignal): AsyncGenerator<{ users: unknown[]; next: number | null }> {
+    for (let at = start; ; at += PAGE_SIZE) {
       const res = await this.http.request({
         method: 'GET',
         path: '/users',
-        query: { 'start-index': start, 'max-results': PAGE_SIZE },
+        query: { 'start-index': at, 'max-results': PAGE_SIZE },
         ...(signal ? { signal } : {}),
       });
       const users = parseEnvelope('ilert', 'users page', ArraySchema, res.body);
-      if (users.length > 0) yield users;
-      if (users.length < PAGE_SIZE) return;
+      const last = users.length < PAGE_SIZE;
+      yield { users, next: last ? null : at + PAGE_SIZE };
+      if (last) return;
     }
   }
 

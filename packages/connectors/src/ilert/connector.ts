@@ -6,7 +6,7 @@ import { normalizeEmail, normalizePhone } from '../shared/normalize.ts';
 import { toPulledItem } from '../shared/parse.ts';
 import { scanForNaturalKey } from '../shared/scan.ts';
 import { diffSubresources, type ExistingEntry } from '../shared/subresource-diff.ts';
-import type { Connector, ConnectorConfig, ExternalRecord, PulledItem } from '../types.ts';
+import type { Connector, ConnectorConfig, ExternalRecord, ListPage, PulledItem } from '../types.ts';
 import { ilertCapabilities } from './capabilities.ts';
 import { IlertClient } from './client.ts';
 import { fromWire, phoneValue } from './mapper.ts';
@@ -41,6 +41,21 @@ export class IlertConnector implements Connector {
     for await (const users of this.client.userPages(signal)) {
       const items = await mapLimit(users, CONCURRENCY, (raw) => this.#person(raw, signal));
       yield items.filter((i): i is PulledItem => i !== null);
+    }
+  }
+
+  /**
+   * Resumable by user index (the cursor: the next page's `start-index`), each page with its
+   * users' contact methods. No total is given, so a shift under the read is not detected.
+   */
+  async *listFrom(cursor: string | null, signal?: AbortSignal): AsyncIterable<ListPage> {
+    for await (const page of this.client.userPagesFrom(cursor === null ? 0 : Number(cursor), signal)) {
+      const items = await mapLimit(page.users, CONCURRENCY, (raw) => this.#person(raw, signal));
+      yield {
+        items: items.filter((i): i is PulledItem => i !== null),
+        next: page.next === null ? null : String(page.next),
+        total: null,
+      };
     }
   }
 

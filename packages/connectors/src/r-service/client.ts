@@ -46,12 +46,26 @@ export class RServiceClient {
 
   /** Raw items of a collection page by page, following rel="next". */
   async *pages(path: string, signal?: AbortSignal): AsyncGenerator<unknown[]> {
-    let url: string | null = this.http.url(path, { per_page: PER_PAGE });
+    for await (const page of this.pagesFrom(path, null, signal)) if (page.items.length > 0) yield page.items;
+  }
+
+  /**
+   * Pages from `from` (a rel="next" URL an earlier page gave; null: the first page) on, each with
+   * its rel="next" (null on the last) and `X-Pagination-Total-Entries` (null when absent).
+   */
+  async *pagesFrom(
+    path: string,
+    from: string | null,
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ items: unknown[]; next: string | null; total: number | null }> {
+    let url: string | null = from ?? this.http.url(path, { per_page: PER_PAGE });
     while (url) {
       const res = await this.http.request({ method: 'GET', path: url, ...(signal ? { signal } : {}) });
       const items = parseEnvelope('r-service', `${path} page`, ArraySchema, res.body);
-      if (items.length > 0) yield items;
-      url = linkRel(res.headers.get('link'), 'next');
+      const next = linkRel(res.headers.get('link'), 'next');
+      const total = Number.parseInt(res.headers.get('x-pagination-total-entries') ?? '', 10);
+      yield { items, next, total: Number.isFinite(total) ? total : null };
+      url = next;
     }
   }
 

@@ -5,7 +5,7 @@ import { mapLimit } from '../shared/chunk.ts';
 import { toPulledItem } from '../shared/parse.ts';
 import { scanForNaturalKey } from '../shared/scan.ts';
 import { diffSubresources, type ExistingEntry, type WantedEntry } from '../shared/subresource-diff.ts';
-import type { Connector, ConnectorConfig, ExternalRecord, PulledItem } from '../types.ts';
+import type { Connector, ConnectorConfig, ExternalRecord, ListPage, PulledItem } from '../types.ts';
 import { rServiceCapabilities } from './capabilities.ts';
 import { RServiceClient } from './client.ts';
 import { canonicalLabel, FIELD_OF, fromWire, KIND_OF, kindOf, normalizeValue, wireLabel } from './mapper.ts';
@@ -37,6 +37,17 @@ export class RServiceConnector implements Connector {
     for await (const people of this.client.pages('/people', signal)) {
       const items = await mapLimit(people, CONCURRENCY, (raw) => this.#record(raw, signal));
       yield items.filter((i): i is PulledItem => i !== null);
+    }
+  }
+
+  /**
+   * Resumable from the rel="next" link of the last page read (the cursor); the total is
+   * `X-Pagination-Total-Entries`, which a shift under the read changes.
+   */
+  async *listFrom(cursor: string | null, signal?: AbortSignal): AsyncIterable<ListPage> {
+    for await (const page of this.client.pagesFrom('/people', cursor, signal)) {
+      const items = await mapLimit(page.items, CONCURRENCY, (raw) => this.#record(raw, signal));
+      yield { items: items.filter((i): i is PulledItem => i !== null), next: page.next, total: page.total };
     }
   }
 
