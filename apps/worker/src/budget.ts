@@ -44,31 +44,69 @@ export const isCredentialRejection = (err: unknown): boolean =>
  * sorted set per window, scored by Redis' clock, so every process agrees): at most `max`
  * requests in any `durationMs`, which keeps inside any fixed window the provider counts. KEYS[1]
  * holds "blocked until" (epoch ms) set from a 429 or an exhausted `X-RateLimit-Remaining`.
+ *
+ * Fair shares: each request is of a kind (ARGV[#ARGV - 1]: pull or push), counted in a log of its
+ * kind per window too. While the other kind wants requests (its "want" key, set by each of its
+ * asks for as long as it will wait, lives), the part of the other kind's share (`share` of `max`)
+ * it has not used in the window is kept free for it: a long pull cannot take the whole window
+ * from a backlog of pushes, nor pushes from the pull. Alone, a kind may use the whole window.
  */
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nw = #KEYS - 1
+local kind = ARGV[#ARGV - 1]
+local other = kind == 'pull' and 'push' or 'pull'
+local share = tonumber(ARGV[nw * 2 + 1])
+local wantPx = tonumber(ARGV[nw * 2 + 2])
+local base = KEYS[1]
+local otherWants = redis.call('EXISTS', base .. ':want:' .. other) == 1
 local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
-if blocked > now then return {blocked - now, 0} end
 local wait = 0
-for i = 2, #KEYS do
-  local max = tonumber(ARGV[(i - 2) * 2 + 1])
-  local dur = tonumber(ARGV[(i - 2) * 2 + 2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - dur)
-  local n = redis.call('ZCARD', KEYS[i])
-  if n >= max then
-    local freeing = redis.call('ZRANGE', KEYS[i], n - max, n - max, 'WITHSCORES')
-    local w = tonumber(freeing[2]) + dur - now + 1
-    if w > wait then wait = w end
+if blocked > now then wait = blocked - now end
+if wait == 0 then
+  for i = 2, #KEYS do
+    local max = tonumber(ARGV[(i - 2) * 2 + 1])
+    local dur = tonumber(ARGV[(i - 2) * 2 + 2])
+    local mine = KEYS[i] .. ':' .. kind
+    local theirs = KEYS[i] .. ':' .. other
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - dur)
+    redis.call('ZREMRANGEBYSCORE', mine, '-inf', now - dur)
+    redis.call('ZREMRANGEBYSCORE', theirs, '-inf', now - dur)
+    local n = redis.call('ZCARD', KEYS[i])
+    if n >= max then
+      local freeing = redis.call('ZRANGE', KEYS[i], n - max, n - max, 'WITHSCORES')
+      local w = tonumber(freeing[2]) + dur - now + 1
+      if w > wait then wait = w end
+    elseif otherWants then
+      local reserve = math.floor(max * share)
+      local kept = reserve - redis.call('ZCARD', theirs)
+      if kept > 0 and n + kept >= max then
+        -- Only the other kind's unused share is free: wait until one of this kind's leaves the window.
+        local m = redis.call('ZCARD', mine)
+        local need = n + kept - max + 1
+        local w = dur
+        if m >= need then
+          local freeing = redis.call('ZRANGE', mine, need - 1, need - 1, 'WITHSCORES')
+          w = tonumber(freeing[2]) + dur - now + 1
+        end
+        if w > wait then wait = w end
+      end
+    end
   end
 end
+redis.call('SET', base .. ':want:' .. kind, '1', 'PX', math.max(1, wait) + wantPx)
 if wait > 0 then return {wait, 0} end
 local member = ARGV[#ARGV]
 for i = 2, #KEYS do
+  local dur = tonumber(ARGV[(i - 2) * 2 + 2])
   redis.call('ZADD', KEYS[i], now, member)
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[(i - 2) * 2 + 2]))
+  redis.call('PEXPIRE', KEYS[i], dur)
+  redis.call('ZADD', KEYS[i] .. ':' .. kind, now, member)
+  redis.call('PEXPIRE', KEYS[i] .. ':' .. kind, dur)
 end
 redis.call('INCR', KEYS[1] .. ':requests')
+redis.call('INCR', KEYS[1] .. ':requests:' .. kind)
 return {0, 1}
 `;
 
@@ -98,13 +136,39 @@ export interface BudgetOptions {
   probeIntervalMs?: number;
   /** Told once when the connection is paused for a rejected credential, and when it resumes. */
   onCredential?: (state: 'rejected' | 'resumed', status: number) => void;
+  /**
+   * Where the pause outlives Redis (Postgres): written when a credential is rejected and when it
+   * is accepted again or resumed by hand, read when Redis does not know (a flush, a first start).
+   */
+  pauseStore?: PauseStore | null;
+  /**
+   * The part of each window kept for a kind of request (pull, push) while the other kind also
+   * wants requests. Default 0.5: a pull and a backlog of pushes each get at least half.
+   */
+  share?: number;
+  /**
+   * How long a kind's "want" outlives its last ask beyond the wait it was given (its next ask is
+   * due then). Default 2 s.
+   */
+  wantTtlMs?: number;
 }
+
+/** The credential pause as kept outside Redis (see `loadCredentialPause`/`saveCredentialPause`). */
+export interface PauseStore {
+  load(): Promise<number | null>;
+  save(status: number | null): Promise<void>;
+}
+
+/** What a request is for: the connection's budget is shared fairly between the two. */
+export type RequestKind = 'pull' | 'push';
 
 export interface BudgetStatus {
   windows: { max: number; durationMs: number; used: number }[];
   /** Epoch ms until which the provider asked us to wait (a 429, `X-RateLimit-Remaining: 0`). */
   blockedUntil: number | null;
   requests: number;
+  /** Requests taken by each kind (since the budget's keys were created). */
+  byKind?: Record<RequestKind, number>;
   refused429: number;
 }
 
@@ -120,7 +184,15 @@ export class RequestBudget implements RequestGate {
   readonly #key: string;
 
   constructor(opts: BudgetOptions) {
-    this.#o = { maxPaceMs: 60_000, probeIntervalMs: 60_000, onCredential: () => {}, ...opts };
+    this.#o = {
+      maxPaceMs: 60_000,
+      probeIntervalMs: 60_000,
+      onCredential: () => {},
+      pauseStore: null,
+      share: 0.5,
+      wantTtlMs: 2000,
+      ...opts,
+    };
     this.connectionId = opts.connectionId;
     this.windows = opts.windows;
     this.#key = `${opts.prefix}:budget:${opts.connectionId}`;
@@ -139,17 +211,28 @@ export class RequestBudget implements RequestGate {
     return [`${this.#key}:blocked`, ...this.windows.map((w, i) => `${this.#key}:w${i}:${w.durationMs}`)];
   }
 
-  /** Whether the provider rejected the credential (401/403) and no probe has succeeded since. */
+  /**
+   * Whether the provider rejected the credential (401/403) and no probe has succeeded since.
+   * Redis answers; where it holds no word on the pause at all (flushed, or never asked), the
+   * pause store does, and Redis is told.
+   */
   async paused(): Promise<string | null> {
+    const [paused, known] = await this.#o.redis.mget(`${this.#key}:paused`, `${this.#key}:pause-known`);
+    if (paused !== null || known !== null || !this.#o.pauseStore) return paused ?? null;
+    const status = await this.#o.pauseStore.load();
+    if (status !== null) await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
+    await this.#o.redis.set(`${this.#key}:pause-known`, '1');
     return this.#o.redis.get(`${this.#key}:paused`);
   }
 
   /** Lifts a pause by hand (`contact-sync connections resume ID`); the next request tells. */
   async resume(): Promise<void> {
+    await this.#o.pauseStore?.save(null);
     await this.#o.redis.del(`${this.#key}:paused`, `${this.#key}:probe`);
+    await this.#o.redis.set(`${this.#key}:pause-known`, '1');
   }
 
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignal, kind: RequestKind = 'pull'): Promise<void> {
     if (await this.paused()) {
       // One request per interval probes the credential; every other one waits in its queue.
       const probe = await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs, 'NX');
@@ -160,7 +243,13 @@ export class RequestBudget implements RequestGate {
     }
     const keys = this.#keys();
     const spans = this.#spans();
-    const args = [...this.windows.flatMap((w, i) => [String(w.max), String(spans[i])]), randomUUID()];
+    const args = [
+      ...this.windows.flatMap((w, i) => [String(w.max), String(spans[i])]),
+      String(this.#o.share),
+      String(this.#o.wantTtlMs),
+      kind,
+      randomUUID(),
+    ];
     for (;;) {
       signal?.throwIfAborted();
       const [wait] = (await this.#o.redis.eval(ACQUIRE, keys.length, ...keys, ...args)) as [number, number];
@@ -179,12 +268,15 @@ export class RequestBudget implements RequestGate {
       const first = await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
       if (first === 'OK') {
         await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs);
+        await this.#o.pauseStore?.save(status);
+        await this.#o.redis.set(`${this.#key}:pause-known`, '1');
         this.#o.onCredential('rejected', status);
       }
       return;
     }
     if (status < 500 && (await this.#o.redis.del(`${this.#key}:paused`)) > 0) {
       await this.#o.redis.del(`${this.#key}:probe`);
+      await this.#o.pauseStore?.save(null);
       this.#o.onCredential('resumed', status);
     }
     if (status === 429) {
@@ -215,12 +307,19 @@ export class RequestBudget implements RequestGate {
     const used = await Promise.all(
       this.windows.map((_, i) => this.#o.redis.zcount(keys[i + 1]!, String(now - spans[i]!), '+inf')),
     );
-    const [blocked, requests, refused] = await this.#o.redis.mget(keys[0]!, `${keys[0]}:requests`, `${keys[0]}:429`);
+    const [blocked, requests, refused, pulls, pushes] = await this.#o.redis.mget(
+      keys[0]!,
+      `${keys[0]}:requests`,
+      `${keys[0]}:429`,
+      `${keys[0]}:requests:pull`,
+      `${keys[0]}:requests:push`,
+    );
     const until = Number(blocked ?? 0);
     return {
       windows: this.windows.map((w, i) => ({ ...w, used: used[i]! })),
       blockedUntil: until > now ? until : null,
       requests: Number(requests ?? 0),
+      byKind: { pull: Number(pulls ?? 0), push: Number(pushes ?? 0) },
       refused429: Number(refused ?? 0),
     };
   }

@@ -1,9 +1,12 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
+import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
+import { resumeConnection } from './admin/limits.ts';
 import { divergences } from './convergence.ts';
+import { startResync } from './resync.ts';
 import { DEFAULT_TEST_TIME_SCALE } from './sandbox-config.ts';
-import { startStack } from './stack.ts';
+import { type Stack, startStack } from './stack.ts';
 
 const db = await createTestDatabase();
 const until = async (what: string, cond: () => Promise<boolean> | boolean, ms = 30_000) => {
@@ -65,6 +68,71 @@ it('a ChurchPad token that expires mid-sync pauses the connection; no op fails; 
     expect(await divergences(second.res)).toEqual([]);
   } finally {
     await second.close();
+    await sandbox.stop();
+  }
+}, 150_000);
+
+it('a credential pause is kept in Postgres: a Redis flush and a worker restart keep the connection paused until connections resume', async () => {
+  const sandbox = await startSandbox({ port: 0, seed: 29, contacts: 30, timeScale: DEFAULT_TEST_TIME_SCALE });
+  const prefix = `${db.redisPrefix}-kept`;
+  const base = { databaseUrl: db.databaseUrl, redisUrl: db.redisUrl, prefix, sandbox };
+  const pausedInDb = async (s: Stack) =>
+    (await s.res.prisma.connection.findUnique({ where: { id: 'churchpad' } }))?.credentialPausedStatus ?? null;
+  const first = await startStack(base);
+  try {
+    sandbox.sim.churchpad.tokens.expire(sandbox.providers.churchpad.credential);
+    await startResync(first.res, { full: true, connectionId: 'churchpad' });
+    await until('the pause', async () => (await first.res.budgets.get('churchpad')!.paused()) !== null);
+    expect(await pausedInDb(first)).toBe(401);
+  } finally {
+    await first.close();
+  }
+
+  // Redis loses everything of this deployment (a flush; only this test's keys, the server is shared).
+  const redis = new Redis(db.redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    expect(await redis.keys(`${prefix}:budget:churchpad:paused`)).toEqual([]);
+  } finally {
+    redis.disconnect();
+  }
+
+  // A restarted worker, the token still rejected: paused from Postgres, its probes refused, nothing fails.
+  const second = await startStack(base);
+  try {
+    const budget = second.res.budgets.get('churchpad')!;
+    expect(await budget.paused()).toBe('401');
+    sandbox.clearRequests();
+    await startResync(second.res, { full: true });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await budget.paused()).toBe('401');
+    expect(await pausedInDb(second)).toBe(401);
+    // Only probes reached ChurchPad: one per interval (1 s scaled), not one per op or page.
+    expect(sandbox.requestCount('churchpad')).toBeLessThanOrEqual(6);
+    expect(await second.res.prisma.outboxOp.count({ where: { status: 'failed' } })).toBe(0);
+    expect(await second.res.prisma.conflict.count({ where: { kind: 'rejected-write' } })).toBe(0);
+
+    // A new token and `connections resume`: the sync completes and the pause is gone from both stores.
+    (sandbox.providers.churchpad as { credential: string }).credential = sandbox.sim.churchpad.tokens.issue();
+  } finally {
+    await second.close();
+  }
+  const third = await startStack(base);
+  try {
+    expect(await third.res.budgets.get('churchpad')!.paused()).toBe('401');
+    await resumeConnection(third.res, 'churchpad');
+    expect(await pausedInDb(third)).toBeNull();
+    const p = await third.sync({ timeoutMs: 60_000 });
+    expect(p.complete).toBe(true);
+    expect(await third.res.budgets.get('churchpad')!.paused()).toBeNull();
+    expect(await third.res.prisma.outboxOp.count({ where: { status: 'failed' } })).toBe(0);
+  } finally {
+    await third.close();
     await sandbox.stop();
   }
 }, 150_000);

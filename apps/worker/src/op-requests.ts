@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestGate } from '@contact-sync/connectors';
+import type { RequestKind } from './budget.ts';
 
 /**
  * The HTTP requests one push attempt of an op makes, whichever layer sends them (the transport's
@@ -36,17 +37,23 @@ export const countingOpRequests = <T>(ctx: OpRequests, work: () => Promise<T>): 
 /** True when an op's failed requests, earlier attempts' and this one's, reached its bound. */
 export const spent = (ctx: OpRequests): boolean => ctx.failedBefore + ctx.failed >= ctx.max;
 
+/** A budget that shares its windows between pulls and pushes (`RequestBudget`). */
+export interface KindedGate extends RequestGate {
+  acquire(signal?: AbortSignal, kind?: RequestKind): Promise<void>;
+}
+
 /**
  * A connection's gate with the op bound in front: inside a push attempt, a request is refused
  * before it is sent once the op's failed requests reached `max`, and each one sent (or failed)
- * is counted on the op. Outside an op (pulls) it is the budget alone.
+ * is counted on the op. Outside an op (pulls) it is the budget alone. The budget is told which
+ * kind each request is (inside an op: push; else pull) for its fair shares.
  */
-export function opGate(budget: RequestGate): RequestGate {
+export function opGate(budget: KindedGate): RequestGate {
   return {
     acquire: async (signal) => {
       const ctx = current.getStore();
       if (ctx && spent(ctx)) throw new OpAttemptsSpentError(ctx.opId, ctx.max);
-      await budget.acquire(signal);
+      await budget.acquire(signal, ctx ? 'push' : 'pull');
       if (ctx) ctx.sent++;
     },
     observe: (status, headers) => budget.observe(status, headers),

@@ -1,5 +1,12 @@
 import { type Connector, capabilitiesFor, createConnector } from '@contact-sync/connectors';
-import { createPrisma, type OutboxOp, opJobId, type PrismaClient } from '@contact-sync/store';
+import {
+  createPrisma,
+  loadCredentialPause,
+  type OutboxOp,
+  opJobId,
+  type PrismaClient,
+  saveCredentialPause,
+} from '@contact-sync/store';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RequestBudget } from './budget.ts';
@@ -58,6 +65,7 @@ export function createResources(opts: ResourceOptions): Resources {
   const budgetRedis = new Redis({ ...(redis as RedisOptions), lazyConnect: true, maxRetriesPerRequest: null });
   budgetRedis.on('error', () => {}); // reconnects on its own; the workers log Redis errors
   const shutdown = new AbortController();
+  const prisma = createPrisma(opts.databaseUrl, { poolSize: opts.poolSize ?? 10 });
   for (const conn of opts.config.connections) {
     const budget = new RequestBudget({
       redis: budgetRedis,
@@ -70,6 +78,14 @@ export function createResources(opts: ResourceOptions): Resources {
         state === 'rejected'
           ? opts.logger.error({ connectionId: conn.id, status }, 'credential rejected: connection paused, its ops wait')
           : opts.logger.warn({ connectionId: conn.id, status }, 'credential accepted again: connection resumed'),
+      pauseStore: {
+        load: () => loadCredentialPause(prisma, conn.id),
+        // Redis holds the pause meanwhile; a store that cannot be written is logged, not the request's failure.
+        save: (status) =>
+          saveCredentialPause(prisma, conn.id, status).catch((err: Error) =>
+            opts.logger.error({ connectionId: conn.id, err: err.message }, 'credential pause not saved in Postgres'),
+          ),
+      },
     });
     budgets.set(conn.id, budget);
     const connector = createConnector(conn.provider, {
@@ -89,7 +105,7 @@ export function createResources(opts: ResourceOptions): Resources {
   }
   return {
     config: opts.config,
-    prisma: createPrisma(opts.databaseUrl, { poolSize: opts.poolSize ?? 10 }),
+    prisma,
     databaseUrl: opts.databaseUrl,
     redis,
     prefix,

@@ -1,6 +1,7 @@
 export * from './canonical.ts';
 export * from './change-seq.ts';
 export * from './client.ts';
+export * from './credential-pause.ts';
 export * from './json.ts';
 export * from './ledger.ts';
 export * from './links.ts';
