@@ -2,6 +2,7 @@
 import os from 'node:os';
 import type { PullOnlyResult, SizeResult } from './measure.ts';
 import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
+import type { RealisticResult } from './realistic.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Results.
@@ -18,6 +19,8 @@ export interface BenchResults {
   pullOnly?: PullOnlyResult[];
   /** Set when the pull-only runs were measured later than the full sizes (`--sizes none`). */
   pullOnlyGeneratedAt?: string;
+  /** The phase "realistic limits" (`--realistic N`, bench/realistic.ts). */
+  realistic?: RealisticResult;
 }
 
 export const machine = (): BenchResults['machine'] => ({

@@ -6,6 +6,8 @@
  * between the markers in bench/README.md.
  * - `--pull-only SIZES`: also pull-only full resyncs (pull + reconcile, no push) at those sizes;
  * - `--sizes none --pull-only SIZES`: only those, added to the previous results/latest.json;
+ * - `--realistic N`: the phase "realistic limits" (bench/realistic.ts), N people against the
+ *   documented limits scaled in time; with `--sizes none`, added to the previous results/latest.json;
  * - `--render`: only redraw the plot and the README tables from results/latest.json;
  * - `--one-size N --out FILE` (internal): one size in this process; every size runs so, in a fresh one.
  */
@@ -28,6 +30,7 @@ import {
   runSize,
   type SizeResult,
 } from './lib.ts';
+import { type RealisticResult, realisticTable, runRealistic } from './realistic.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -46,6 +49,7 @@ const known = new Set([
   '--core-contacts',
   '--render',
   '--pull-only',
+  '--realistic',
   '--in-process-sandbox',
   '--one-size',
   '--out',
@@ -142,6 +146,7 @@ async function measure(): Promise<BenchResults> {
   const services = await provideServices();
   const results: SizeResult[] = [];
   const pullOnly: PullOnlyResult[] = [];
+  let realistic: RealisticResult | undefined;
   try {
     for (const people of sizes) {
       const t0 = Date.now();
@@ -152,17 +157,29 @@ async function measure(): Promise<BenchResults> {
       log(`${people} people: pull-only full resync`);
       pullOnly.push((await sizeInChild(people, services, true)) as PullOnlyResult);
     }
+    if (realisticPeople !== undefined) {
+      log(`${realisticPeople} people: realistic limits (scaled)`);
+      realistic = await runRealistic({
+        people: realisticPeople,
+        seed,
+        adminUrl: services.databaseUrl,
+        redisUrl: services.redisUrl,
+        log,
+      });
+    }
   } finally {
     await services.stop();
   }
 
-  // `--sizes none --pull-only …`: only the pull-only runs, added to the previous full-size results.
-  if (results.length === 0)
+  // `--sizes none --pull-only …` / `--realistic …`: only those runs, added to the previous full-size results.
+  if (results.length === 0) {
+    const prev = previous();
     return {
-      ...previous(),
-      pullOnly,
-      pullOnlyGeneratedAt: new Date().toISOString(),
+      ...prev,
+      ...(pullOnlySizes ? { pullOnly, pullOnlyGeneratedAt: new Date().toISOString() } : {}),
+      ...(realistic ? { realistic } : {}),
     };
+  }
   return assembleResults({
     pullOnly,
     sizes: results,
@@ -179,6 +196,13 @@ const pullOnlySizes = opt('--pull-only')
   .map((s) => Number(s.trim().replace(/_/g, '')));
 if (pullOnlySizes?.some((n) => !Number.isInteger(n) || n < 10)) {
   console.error(`--pull-only: "${opt('--pull-only')}" is not a list of whole numbers of people (at least 10)`);
+  process.exit(2);
+}
+
+const realisticArg = opt('--realistic');
+const realisticPeople = realisticArg === undefined ? undefined : Number(realisticArg.replace(/_/g, ''));
+if (realisticPeople !== undefined && (!Number.isInteger(realisticPeople) || realisticPeople < 10)) {
+  console.error(`--realistic: "${realisticArg}" is not a whole number of people (at least 10)`);
   process.exit(2);
 }
 
@@ -212,6 +236,7 @@ if (write) {
         .join(', ')} (plans per second, one core, ${out.mergeCore.contacts.toLocaleString('en-US')} contacts).`,
       '',
       ...(out.pullOnly?.length ? [pullOnlyTable(out), ''] : []),
+      ...(out.realistic ? [realisticTable(out.realistic), ''] : []),
       'Initial sync per provider:',
       '',
       providerTable(out),
