@@ -1,10 +1,13 @@
 import { createConnector } from '@contact-sync/connectors';
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { type Sandbox, startSandbox } from '@contact-sync/simulators';
+import { type RequestLogEntry, type Sandbox, startSandbox } from '@contact-sync/simulators';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestBudget } from './budget.ts';
+import { sleep } from './faults/support.ts';
 import { countingOpRequests, opGate } from './op-requests.ts';
+import { startResync } from './resync.ts';
+import { startStack } from './stack.ts';
 
 // Fair shares of one connection's budget: with a tight budget (20 requests a second), a pull and
 // a backlog of pushes that both keep asking each get a share of the same windows, whichever side
@@ -85,4 +88,60 @@ describe('fair shares of a connection budget between pulls and pushes', () => {
     expect(r.pushes).toBeGreaterThanOrEqual(r.total * 0.35);
     expect(r.pulls).toBeGreaterThanOrEqual(r.total * 0.35);
   }, 30_000);
+});
+
+describe('fair shares in the worker', () => {
+  it('a long ChurchPad pull and a backlog of ChurchPad pushes both progress in the same windows of a tight budget', async () => {
+    // Every connection at 20 requests a second; ChurchPad is the one measured. The update guard is
+    // off: the backlog changes every record's family name, which it would hold for review.
+    const stack = await startStack({
+      databaseUrl: db.databaseUrl,
+      redisUrl: db.redisUrl,
+      prefix: `${db.redisPrefix}-share-worker`,
+      sandboxOptions: { seed: 37, contacts: 60 },
+      configOverrides: {
+        connection: { rateLimit: { max: 20, duration: '1s' }, updateGuard: { share: 1, minimum: 10_000 } },
+      },
+    });
+    try {
+      await stack.sync({ timeoutMs: 120_000 });
+      const { sandbox } = stack;
+      // The backlog: every Grow CRM contact gets a new family name, which ChurchPad must take.
+      const grow = sandbox.sim.growcrm;
+      for (const c of [...grow.view({} as never)]) grow.update(c.id, { last_name: `Shared${c.id}` });
+      // The long pull: ChurchPad grown to 40 pages.
+      const cp = sandbox.sim.churchpad;
+      for (let i = cp.count(); i < 4000; i++)
+        cp.insert({ first_name: `Long${i}`, last_name: 'Pull', phone: `+4930${9_000_000 + i}`, email: `l${i}@x.org` });
+      sandbox.clearRequests();
+      await startResync(stack.res, { full: true, connectionId: 'growcrm' });
+      // The pull starts once the pushes are under way.
+      const writes = () => sandbox.requests('churchpad').filter((r) => r.isWrite).length;
+      const until = Date.now() + 60_000;
+      while (writes() < 4 && Date.now() < until) await sleep(20);
+      await startResync(stack.res, { full: true, connectionId: 'churchpad' });
+      const pullDone = Date.now() + 90_000;
+      const isPage = (r: RequestLogEntry) => r.method === 'GET' && /[?&]offset=/.test(r.path);
+      while (sandbox.requests('churchpad').filter(isPage).length < 40 && Date.now() < pullDone) await sleep(50);
+
+      // The windows where both wanted requests: from the pull's first page to the backlog's last write
+      // or the pull's last page, whichever came first.
+      const log = sandbox.requests('churchpad');
+      const pages = log.filter(isPage);
+      const writesLog = log.filter((r) => r.isWrite);
+      const from = pages[0]!.time;
+      const to = Math.min(pages.at(-1)!.time, writesLog.at(-1)!.time);
+      const inBoth = log.filter((r) => r.time >= from && r.time <= to);
+      const pulls = inBoth.filter(isPage).length;
+      const pushes = inBoth.length - pulls;
+      console.info(
+        `[budget-share] worker: ${pulls} pull pages and ${pushes} push requests in the ${to - from} ms both were busy; ${writesLog.length} writes in all`,
+      );
+      expect(to - from).toBeGreaterThan(1000);
+      expect(pulls).toBeGreaterThanOrEqual(inBoth.length * 0.3);
+      expect(pushes).toBeGreaterThanOrEqual(inBoth.length * 0.3);
+    } finally {
+      await stack.close();
+    }
+  }, 240_000);
 });

@@ -85,11 +85,10 @@ if wait == 0 then
         -- Only the other kind's unused share is free: wait until one of this kind's leaves the window.
         local m = redis.call('ZCARD', mine)
         local need = n + kept - max + 1
-        local w = dur
-        if m >= need then
-          local freeing = redis.call('ZRANGE', mine, need - 1, need - 1, 'WITHSCORES')
-          w = tonumber(freeing[2]) + dur - now + 1
-        end
+        -- (Entries of no kind, from before kinds were counted, free in turn: wait for the oldest.)
+        local freeing = m >= need and redis.call('ZRANGE', mine, need - 1, need - 1, 'WITHSCORES')
+          or redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+        local w = tonumber(freeing[2]) + dur - now + 1
         if w > wait then wait = w end
       end
     end
