@@ -83,6 +83,8 @@ it('a credential pause is kept in Postgres: a Redis flush and a worker restart k
     sandbox.sim.churchpad.tokens.expire(sandbox.providers.churchpad.credential);
     await startResync(first.res, { full: true, connectionId: 'churchpad' });
     await until('the pause', async () => (await first.res.budgets.get('churchpad')!.paused()) !== null);
+    // Redis first (it decides which request paused it), then Postgres.
+    await until('the pause in Postgres', async () => (await pausedInDb(first)) !== null, 5000);
     expect(await pausedInDb(first)).toBe(401);
   } finally {
     await first.close();
@@ -122,11 +124,18 @@ it('a credential pause is kept in Postgres: a Redis flush and a worker restart k
   } finally {
     await second.close();
   }
+  // `connections resume` from a process of its own (no consumers, which would probe the new token first).
+  const admin = await startStack({ ...base, startConsumers: false });
+  try {
+    expect(await admin.res.budgets.get('churchpad')!.paused()).toBe('401');
+    await resumeConnection(admin.res, 'churchpad');
+    expect(await pausedInDb(admin)).toBeNull();
+    expect(await admin.res.budgets.get('churchpad')!.paused()).toBeNull();
+  } finally {
+    await admin.close();
+  }
   const third = await startStack(base);
   try {
-    expect(await third.res.budgets.get('churchpad')!.paused()).toBe('401');
-    await resumeConnection(third.res, 'churchpad');
-    expect(await pausedInDb(third)).toBeNull();
     const p = await third.sync({ timeoutMs: 60_000 });
     expect(p.complete).toBe(true);
     expect(await third.res.budgets.get('churchpad')!.paused()).toBeNull();
