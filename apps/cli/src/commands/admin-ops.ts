@@ -1,6 +1,16 @@
 import type { Resources } from '@contact-sync/worker';
 import type { ConflictView, Decision, Page, RunView } from '@contact-sync/worker/admin-ops';
-import { CliError, type Command, EXIT, type Io, intFlag, type OptionSpec, stringFlag, UsageError } from '../cli.ts';
+import {
+  CliError,
+  type Command,
+  EXIT,
+  type Io,
+  intFlag,
+  type OptionSpec,
+  oneOf,
+  stringFlag,
+  UsageError,
+} from '../cli.ts';
 import { connectOptions, ENV_HELP, withResources } from '../context.ts';
 import { duration, short, show, table, when } from '../format.ts';
 import { createProgress, progressLine } from '../progress.ts';
@@ -16,23 +26,29 @@ const connection: Record<string, OptionSpec> = {
   connection: { type: 'string', value: 'ID', description: 'only this connection' },
 };
 
-/** Admin errors (AdminOpError) → exit codes: not found 3, invalid input 2, state conflict 4. */
-function mapAdminError(err: unknown): never {
-  const e = err as { name?: string; code?: string; message?: string };
-  if (e?.name === 'AdminOpError') {
-    const code = e.code === 'not_found' ? EXIT.notFound : e.code === 'conflict' ? EXIT.conflict : EXIT.usage;
-    throw new CliError(e.message ?? 'refused', code);
-  }
-  throw err;
-}
-
 type AdminOps = typeof import('@contact-sync/worker/admin-ops');
+
+/** An admin refusal (AdminOpError) → its exit code in the shared catalog (ADMIN_ERRORS). */
+export const mapAdminError =
+  (ops: AdminOps) =>
+  (err: unknown): never => {
+    if (err instanceof ops.AdminOpError) throw new CliError(err.message, ops.ADMIN_ERRORS[err.code].exit);
+    throw err;
+  };
 
 /** Runs an admin operation on the deployment's resources (loaded on use: --help stays fast). */
 export async function op<T>(values: Values, fn: (res: Resources, ops: AdminOps) => Promise<T>): Promise<T> {
   const ops = await import('@contact-sync/worker/admin-ops');
-  return withResources(values, (res) => fn(res, ops).catch(mapAdminError));
+  return withResources(values, (res) => fn(res, ops).catch(mapAdminError(ops)));
 }
+
+/** `--NAME` checked against a vocabulary the API also uses (loaded on use, like the ops). */
+async function vocabulary(values: Values, name: string, allowed: () => Promise<readonly string[]>, fallback: string) {
+  return oneOf(values, name, [...(await allowed()), 'all']) ?? fallback;
+}
+const conflictStatuses = async () => (await import('@contact-sync/worker/admin-ops')).ConflictStatus.options;
+const opStatuses = async () => (await import('@contact-sync/worker/admin-ops')).OpStatus.options;
+const opKinds = async () => (await import('@contact-sync/worker/admin-ops')).OpKind.options;
 
 function pageQuery(values: Values) {
   const limit = intFlag(values, 'limit', { min: 1, max: 500, default: 50 })!;
@@ -232,13 +248,13 @@ const conflictsList: Command = {
   },
   details: ENV_HELP,
   run: async ({ values, io }) => {
-    const st = stringFlag(values, 'status') ?? 'open';
+    const st = await vocabulary(values, 'status', conflictStatuses, 'open');
     const kind = stringFlag(values, 'kind');
     const field = stringFlag(values, 'field');
     const page = await op(values, (res, ops) =>
       ops.listConflicts(res, {
         ...pageQuery(values),
-        ...(st !== 'all' ? { status: st } : {}),
+        ...(st !== 'all' ? { status: st as 'open' } : {}),
         ...withConn(values),
         ...(kind ? { kind } : {}),
         ...(field ? { field } : {}),
@@ -459,12 +475,12 @@ const opsList: Command = {
   },
   details: ENV_HELP,
   run: async ({ values, io }) => {
-    const st = stringFlag(values, 'status') ?? 'failed';
-    const kind = stringFlag(values, 'kind');
+    const st = await vocabulary(values, 'status', opStatuses, 'failed');
+    const kind = oneOf(values, 'kind', await opKinds());
     const page = await op(values, (res, ops) =>
       ops.listOps(res, {
         ...pageQuery(values),
-        ...(st !== 'all' ? { status: st } : {}),
+        ...(st !== 'all' ? { status: st as 'failed' } : {}),
         ...withConn(values),
         ...(kind ? { kind } : {}),
       }),
