@@ -2,7 +2,7 @@ import type { PlanView } from '@contact-sync/worker/admin-ops';
 import { type Command, EXIT, type Io, stringFlag } from '../cli.ts';
 import { connectOptions, ENV_HELP, withResources } from '../context.ts';
 import { show, table } from '../format.ts';
-import { mapAdminError } from './admin-ops.ts';
+import { mapAdminError } from './admin-common.ts';
 
 const ops = () => import('@contact-sync/worker/admin-ops');
 
