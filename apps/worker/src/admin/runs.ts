@@ -1,6 +1,6 @@
 import { type SyncRun, withOpCounts } from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
-import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
+import { afterCursor, decodeCursor, iso, isUuid, orderNewest, pageOf, parseInput } from './page.ts';
 import { AdminOpError, type Page, RunQuery, type RunView } from './views.ts';
 
 export const runView = (r: SyncRun): RunView => ({
@@ -49,6 +49,4 @@ export async function getRun(res: Resources, id: string): Promise<RunView & { ch
   return { ...runView(run!), children: (await withOpCounts(res.prisma, children)).map(runView) };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids of uuid columns: anything else cannot exist (and would make Postgres refuse the query). */
-export const isUuid = (id: string): boolean => UUID.test(id);
+export { isUuid };
