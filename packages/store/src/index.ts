@@ -1,6 +1,7 @@
 export * from './canonical.ts';
 export * from './change-seq.ts';
 export * from './client.ts';
+export * from './connections.ts';
 export * from './json.ts';
 export * from './ledger.ts';
 export * from './links.ts';
@@ -9,6 +10,7 @@ export * from './pull-checkpoint.ts';
 export * from './quarantine.ts';
 export * from './reconcile-lock.ts';
 export * from './reconcile-write.ts';
+export * from './reports.ts';
 export * from './runs.ts';
 export * from './snapshots.ts';
 export * from './worker-lease.ts';

@@ -216,3 +216,12 @@ export async function dbNow(db: Db): Promise<Date> {
   const rows = await db.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
   return rows[0]!.now;
 }
+
+/** Adds HTTP requests a pull made to its run (what `status` compares with the budget). */
+export async function addRunRequests(db: Db, runId: string, n: number): Promise<void> {
+  await db.$executeRaw`UPDATE sync_runs SET requests = requests + ${n}::int WHERE id = ${runId}::uuid`;
+}
+
+/** What a run covers: one connection or all (null), full or incremental. */
+export const runScope = (db: Db, runId: string) =>
+  db.syncRun.findUnique({ where: { id: runId }, select: { connectionId: true, full: true } });
