@@ -1,3 +1,4 @@
+export * from './admin-lists.ts';
 export * from './canonical.ts';
 export * from './change-seq.ts';
 export * from './client.ts';

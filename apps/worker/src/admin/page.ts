@@ -1,3 +1,4 @@
+import type { Keyset } from '@contact-sync/store';
 import type { z } from 'zod';
 import { AdminOpError, type Page } from './views.ts';
 
@@ -6,11 +7,6 @@ import { AdminOpError, type Page } from './views.ts';
  * page, so a page is one index range scan however deep, and rows added meanwhile do not
  * shift the pages after it.
  */
-export interface Keyset {
-  at: Date;
-  id: string;
-}
-
 export const encodeCursor = (k: Keyset): string =>
   Buffer.from(JSON.stringify([k.at.toISOString(), k.id])).toString('base64url');
 
