@@ -7,6 +7,7 @@ export * from './json.ts';
 export * from './ledger.ts';
 export * from './links.ts';
 export * from './outbox.ts';
+export * from './people.ts';
 export * from './pull-checkpoint.ts';
 export * from './quarantine.ts';
 export * from './reconcile-lock.ts';
