@@ -15,4 +15,5 @@ export * from './reconcile-write.ts';
 export * from './reports.ts';
 export * from './runs.ts';
 export * from './snapshots.ts';
+export * from './update-holds.ts';
 export * from './worker-lease.ts';
