@@ -3,6 +3,7 @@ export * from './canonical.ts';
 export * from './change-seq.ts';
 export * from './client.ts';
 export * from './connections.ts';
+export * from './held-deletes.ts';
 export * from './json.ts';
 export * from './ledger.ts';
 export * from './links.ts';
