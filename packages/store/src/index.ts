@@ -9,6 +9,7 @@ export * from './ledger.ts';
 export * from './links.ts';
 export * from './outbox.ts';
 export * from './people.ts';
+export * from './plans.ts';
 export * from './pull-checkpoint.ts';
 export * from './quarantine.ts';
 export * from './reconcile-lock.ts';
