@@ -13,7 +13,7 @@ import {
 } from '@contact-sync/store';
 import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
+import { jobRetries, PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
 import { parkOnWait } from './park.ts';
 import { runPull } from './pull.ts';
 import { PullDeadlineError } from './pull-deadline.ts';
@@ -270,7 +270,7 @@ async function syncSchedulers(res: Resources): Promise<void> {
     await queue.upsertJobScheduler(`pull-${id}`, repeat, {
       name: 'pull',
       data: PullJob.parse({ connectionId: id, full: true }),
-      opts: { attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+      opts: jobRetries.pull,
     });
   }
 }
