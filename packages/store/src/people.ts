@@ -26,3 +26,19 @@ export const peopleAndLinks = (db: Db, ids: string[]) =>
 /** The snapshot rows of these records (gone ones included). */
 export const snapshotsOf = (db: Db, keys: { connectionId: string; externalId: string }[]) =>
   keys.length === 0 ? Promise.resolve([]) : db.snapshotRecord.findMany({ where: { OR: keys } });
+
+/** Every link with its person (the convergence check reads them all). */
+export const allLinksWithPeople = (db: Db) => db.link.findMany({ include: { canonical: true } });
+
+/** Every snapshot row's projection and whether it is gone. */
+export const allSnapshotProjections = (db: Db) =>
+  db.snapshotRecord.findMany({ select: { connectionId: true, externalId: true, projection: true, goneAt: true } });
+
+/** Up to `take` live people with an e-mail key and no record in the connection (with their e-mail keys). */
+export const peopleWithoutRecordIn = (db: Db, connectionId: string, take: number) =>
+  db.canonicalContact.findMany({
+    where: { deletedAt: null, links: { none: { connectionId } }, keys: { some: { kind: 'email' } } },
+    include: { keys: { where: { kind: 'email' } } },
+    orderBy: { id: 'asc' },
+    take,
+  });

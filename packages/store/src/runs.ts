@@ -225,3 +225,9 @@ export async function addRunRequests(db: Db, runId: string, n: number): Promise<
 /** What a run covers: one connection or all (null), full or incremental. */
 export const runScope = (db: Db, runId: string) =>
   db.syncRun.findUnique({ where: { id: runId }, select: { connectionId: true, full: true } });
+
+/** The admin resync (parent run) of each of these runs that has one, by run id. */
+export async function parentRunsOf(db: Db, runIds: string[]): Promise<Map<string, string | null>> {
+  const runs = await db.syncRun.findMany({ where: { id: { in: runIds } }, select: { id: true, parentRunId: true } });
+  return new Map(runs.map((r) => [r.id, r.parentRunId]));
+}
