@@ -15,10 +15,10 @@ import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } fr
 import { Redis, type RedisOptions } from 'ioredis';
 import { jobRetries, PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
 import { parkOnWait } from './park.ts';
-import { runPull } from './pull.ts';
-import { PullDeadlineError } from './pull-deadline.ts';
-import { runPush } from './push.ts';
-import { runReconcile } from './reconcile.ts';
+import { runPull } from './pull/pull.ts';
+import { PullDeadlineError } from './pull/pull-deadline.ts';
+import { runPush } from './push/push.ts';
+import { runReconcile } from './reconcile/reconcile.ts';
 import { enqueueOps, enqueuePull, enqueueReconcile, type Resources } from './resources.ts';
 import { resyncPullEnded } from './resync.ts';
 
