@@ -12,6 +12,8 @@ export * from './admin/history.ts';
 export * from './admin/ledger-views.ts';
 export * from './admin/limits.ts';
 export * from './admin/ops.ts';
+export * from './admin/people-merge.ts';
+export * from './admin/people-split.ts';
 export * from './admin/quarantine.ts';
 export * from './admin/resolve.ts';
 export * from './admin/runs.ts';

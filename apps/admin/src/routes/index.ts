@@ -7,6 +7,7 @@ import { heldChangeRoutes } from './held-changes.ts';
 import { heldDeleteRoutes } from './held-deletes.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { opRoutes } from './ops.ts';
+import { peopleRoutes } from './people.ts';
 import { planRoutes } from './plans.ts';
 import { runRoutes } from './runs.ts';
 import { sessionRoutes } from './session.ts';
@@ -19,6 +20,7 @@ export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] =>
   ...heldChangeRoutes(res),
   ...opRoutes(res),
   ...planRoutes(res),
+  ...peopleRoutes(res),
   ...runRoutes(res),
   ...ledgerRoutes(res),
   ...sessionRoutes(sessions),
