@@ -12,6 +12,7 @@ import {
 import { adminOpCommands } from './commands/admin-ops.ts';
 import { demoCommand } from './commands/demo.ts';
 import { ledgerCommands } from './commands/ledger.ts';
+import { peopleCommands } from './commands/people.ts';
 import { planCommands } from './commands/plan.ts';
 import { serverCommands } from './commands/servers.ts';
 import { escapingIo } from './format.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   ...adminOpCommands,
   ...ledgerCommands,
   ...planCommands,
+  ...peopleCommands,
 ];
 
 export function topHelp(): string {
