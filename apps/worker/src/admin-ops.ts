@@ -2,6 +2,7 @@
  * The admin operations, for the CLI (`apps/cli`) and the admin HTTP server (`apps/admin`):
  * every function takes the worker's `Resources` first; views are zod schemas.
  */
+export * from './admin/bulk-resolve.ts';
 export * from './admin/conflict-people.ts';
 export * from './admin/conflicts-read.ts';
 export * from './admin/explain.ts';
