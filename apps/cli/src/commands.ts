@@ -10,6 +10,7 @@ import {
   UsageError,
 } from './cli.ts';
 import { adminOpCommands } from './commands/admin-ops.ts';
+import { bulkCommands } from './commands/bulk.ts';
 import { demoCommand } from './commands/demo.ts';
 import { ledgerCommands } from './commands/ledger.ts';
 import { peopleCommands } from './commands/people.ts';
@@ -25,6 +26,7 @@ export const COMMANDS: Command[] = [
   ...ledgerCommands,
   ...planCommands,
   ...peopleCommands,
+  ...bulkCommands,
 ];
 
 export function topHelp(): string {
