@@ -50,7 +50,7 @@ const PROVIDERS = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'] as 
 const providers = () => {
   const state = JSON.parse(
     JSON.stringify(Object.fromEntries(PROVIDERS.map((p) => [p, stack.sandbox.state(p)]))),
-    (k, v) => (/^(updated_?at|modified|last_?modified)$/i.test(k) ? undefined : v),
+    (k, v) => (/^(updated(_?at)?|modified|last_?modified)$/i.test(k) ? undefined : v),
   );
   for (const account of Object.values(state.nodeping as Record<string, Record<string, { addresses: object }>>))
     for (const contact of Object.values(account))
@@ -174,8 +174,61 @@ describe('merge and split people over the admin API', () => {
     await stack.sync();
     expect(writes()).toEqual([]);
     expect(providers()).toEqual(before);
+    // The split's changes are in the ledger under the admin's name.
+    const splitRows = await stack.res.prisma.ledgerEntry.findMany({
+      where: { canonicalId: intoId, causeKind: 'admin', cause: { path: ['action'], string_starts_with: 'split' } },
+    });
+    expect(splitRows.length).toBeGreaterThan(0);
+    expect(splitRows.every((l) => (l.cause as { by: string }).by === 'ana')).toBe(true);
     // A merge is split once.
     const again = await post(`/api/v1/people/${intoId}/split`, { links: theirs });
     expect(again.status).toBe(400);
+  });
+
+  it('a split of records no merge brought makes a new person of them; nothing lost, the person not re-created there', async () => {
+    const rows = await stack.res.prisma.canonicalContact.findMany({
+      where: { deletedAt: null, mergedIntoId: null },
+      include: { links: true },
+      orderBy: { id: 'asc' },
+    });
+    const p = rows.find((r) => r.links.length >= 3)!;
+    const leaving = p.links.find((l) => l.connectionId === 'nodeping') ?? p.links[0]!;
+    const data0 = await person(p.id);
+    stack.sandbox.clearRequests();
+    const t0 = new Date();
+    const split = await post(`/api/v1/people/${p.id}/split`, {
+      links: [{ connectionId: leaving.connectionId, externalId: leaving.externalId }],
+    });
+    expect(split.status).toBe(200);
+    expect(split.body.restoredMerge).toBeNull();
+    const fresh = await person(split.body.newCanonicalId);
+    const snap = await stack.res.prisma.snapshotRecord.findUniqueOrThrow({
+      where: { connectionId_externalId: { connectionId: leaving.connectionId, externalId: leaving.externalId } },
+    });
+    // The new person holds what its record holds; the person keeps every value they had.
+    for (const e of ((snap.projection as Canonical).emails ?? []) as { value: string }[])
+      expect(fresh.emails.map((x) => x.value)).toContain(e.value);
+    expect(await person(p.id)).toEqual(data0);
+    const link = await stack.res.prisma.link.findUniqueOrThrow({
+      where: { connectionId_externalId: { connectionId: leaving.connectionId, externalId: leaving.externalId } },
+    });
+    expect(link.canonicalId).toBe(split.body.newCanonicalId);
+    // Its values came from the split: the ledger says so.
+    const ledger = await stack.res.prisma.ledgerEntry.findMany({ where: { canonicalId: split.body.newCanonicalId } });
+    expect(ledger.length).toBeGreaterThan(0);
+    expect(ledger.every((l) => l.causeKind === 'admin')).toBe(true);
+    await settled();
+    // The only writes create the new person where it has no record (as for any new person); none
+    // is the old person's: not re-created where the record left, their other records untouched.
+    const ops = await stack.res.prisma.outboxOp.findMany({ where: { createdAt: { gte: t0 } } });
+    expect(ops.every((o) => o.kind === 'create' && o.canonicalId === split.body.newCanonicalId)).toBe(true);
+    expect(ops.map((o) => o.connectionId)).not.toContain(leaving.connectionId);
+    expect(writes().length).toBe(ops.length);
+    stack.sandbox.clearRequests();
+    await stack.sync();
+    expect(writes()).toEqual([]);
+    expect(
+      await stack.res.prisma.link.count({ where: { canonicalId: p.id, connectionId: leaving.connectionId } }),
+    ).toBe(0);
   });
 });

@@ -55,7 +55,8 @@ interface StoredRef extends RecordRef {
  * with the records, each person's record goes back to what it was before the merge (cells
  * changed since are kept as they are now, by both), the duplicates the merge left unlinked are
  * linked again, and the core plans the writes that give every provider back what it held.
- * Otherwise the records become a new person made of their values; the person keeps theirs.
+ * Otherwise the records become a new person made of their values (created in the other connections
+ * as a new person is); the person keeps their values and is not re-created where the records left.
  */
 export async function splitPerson(
   res: Resources,
@@ -136,6 +137,14 @@ export async function splitPerson(
         const empty = emptyCanonical();
         await d.tx.canonicalContact.create({
           data: { id: newId, data: toJson(empty), contentHash: contentHash(empty) },
+        });
+        // The records were not this person's: they are not re-created for them where they left.
+        await d.tx.detachment.createMany({
+          data: [...new Set(moving.map((l) => l.connectionId))].map((connectionId) => ({
+            canonicalId: id,
+            connectionId,
+          })),
+          skipDuplicates: true,
         });
         result.newCanonicalId = newId;
       }
