@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,6 +202,48 @@ describe.skipIf('skip' in browserBin)('the review queue: merge, bulk, counts, ke
     expect(await stack.res.prisma.conflict.findUniqueOrThrow({ where: { id: ids[0]! } })).toMatchObject({
       status: 'open',
     });
+    await page.close();
+  });
+
+  it('at 10,000 open entries: the page asks for one page, shows it, counts every kind, and pages on', async () => {
+    const kinds = ['rejected-write', 'ambiguous-match', 'delete-vs-edit', 'field'];
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({
+      dedupeKey: randomUUID(),
+      kind: kinds[i % kinds.length]!,
+      connectionId: 'growcrm',
+      field: kinds[i % kinds.length] === 'field' ? 'title' : null,
+      sides: [{ connectionId: 'growcrm', externalId: String(200_000 + i), value: `seeded ${i}` }],
+      rule: `seeded entry ${i}`,
+      status: 'open',
+    }));
+    for (let i = 0; i < rows.length; i += 2_000)
+      await stack.res.prisma.conflict.createMany({ data: rows.slice(i, i + 2_000) });
+    const total = await stack.res.prisma.conflict.count({ where: { status: 'open' } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/conflicts')) asked.push(new URL(r.url()).pathname + new URL(r.url()).search);
+    });
+    const t0 = performance.now();
+    await page.goto(`${admin.url}/ui/#token=${TOKEN}`);
+    await poll(() => page.getByTestId('count-conflicts').textContent()).toBe(String(total));
+    const shownMs = performance.now() - t0;
+    // One bounded page of the list (never the whole queue), and the counts.
+    const lists = asked.filter((u) => u.startsWith('/api/v1/conflicts?'));
+    expect(lists).toHaveLength(1);
+    expect(new URLSearchParams(lists[0]!.split('?')[1]).get('limit')).toBe('25');
+    expect(await page.getByTestId('conflict-row').count()).toBeLessThanOrEqual(25);
+    expect(await page.getByTestId('count-rejected-write').textContent()).toMatch(/ 2\d{3}$/);
+    // Server-side filter: the kind's chip asks the server for that kind only.
+    await page.getByTestId('count-delete-vs-edit').click();
+    await poll(() => page.locator('[data-testid="conflict-row"][data-status="open"]').count()).toBe(25);
+    expect(asked.at(-2) ?? '').toMatch(/kind=delete-vs-edit/);
+    await page.getByTestId('conflict-more').click();
+    await poll(() => page.getByTestId('conflict-row').count()).toBe(50);
+    expect(asked.some((u) => u.includes('cursor='))).toBe(true);
+    await page.keyboard.press('j');
+    await poll(() => page.locator('[data-testid="conflict-row"].focused').count()).toBe(1);
+    process.stderr.write(`[review page at ${total} open] first page and counts shown in ${shownMs.toFixed(0)} ms\n`);
     await page.close();
   });
 });
