@@ -134,6 +134,29 @@ describe('bulk decisions', () => {
   });
 });
 
+describe('a merge and the decisions waiting on the merged-in person', () => {
+  it('moves the open conflicts of the person merged in to the merged person, who can still decide them', async () => {
+    // The givenName conflict the first test left open (ChurchPad "Church0" vs Grow CRM "Grow0").
+    const open = await stack.res.prisma.conflict.findFirstOrThrow({ where: { status: 'open', field: 'givenName' } });
+    const p = { canonicalId: open.canonicalId! };
+    const other = await stack.res.prisma.canonicalContact.findFirstOrThrow({
+      where: { id: { not: p.canonicalId }, deletedAt: null, mergedIntoId: null, links: { some: {} } },
+      orderBy: { id: 'asc' },
+    });
+    const merged = await call('POST', '/api/v1/people/merge', { into: other.id, from: p.canonicalId });
+    expect(merged.status).toBe(200);
+    await settled();
+    expect((await stack.res.prisma.conflict.findUniqueOrThrow({ where: { id: open.id } })).canonicalId).toBe(other.id);
+    const r = await call('POST', `/api/v1/conflicts/${open.id}/resolve`, {
+      decision: { action: 'pick', connectionId: 'growcrm' },
+    });
+    expect(r.status).toBe(200);
+    await settled();
+    const kept = await stack.res.prisma.canonicalContact.findUniqueOrThrow({ where: { id: other.id } });
+    expect((kept.data as { givenName: string }).givenName).toBe('Grow0');
+  });
+});
+
 describe('the review page at 10,000 open entries', () => {
   it('answers one bounded page at a time and the counts per kind', async () => {
     const before = await stack.res.prisma.conflict.count({ where: { status: 'open' } });

@@ -110,6 +110,8 @@ export async function mergePeople(res: Resources, input: MergeInput, by?: string
     if (dupes.length > 0) await d.tx.link.deleteMany({ where: { id: { in: dupes.map((l) => l.id) } } });
     await d.tx.canonicalContact.update({ where: { id: q.from }, data: { mergedIntoId: q.into } });
     await d.tx.canonicalKey.deleteMany({ where: { canonicalId: q.from } });
+    // What still waits for a decision about `from` is about the merged person now (their records).
+    await d.tx.conflict.updateMany({ where: { canonicalId: q.from, status: 'open' }, data: { canonicalId: q.into } });
     await d.replan({
       canonicalIds: [q.into],
       adjust: (i) => (i.canonicalId === q.into ? { ...i, canonical: proposal.merged as Canonical } : i),
