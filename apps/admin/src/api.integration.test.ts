@@ -203,6 +203,7 @@ describe('health, auth and metrics', () => {
         'POST /api/v1/plans/{id}/apply',
         'POST /api/v1/people/merge',
         'POST /api/v1/people/{id}/split',
+        'POST /api/v1/conflicts/{id}/merge',
         'GET /api/v1/conflicts/counts',
         'POST /api/v1/conflicts/bulk/preview',
         'POST /api/v1/conflicts/bulk/resolve',

@@ -135,6 +135,50 @@ describe.skipIf('skip' in browserBin)('the review queue: merge, bulk, counts, ke
     await page.close();
   });
 
+  it("merge these people on a duplicate in a provider: the second record's values join the person", async () => {
+    const grow = stack.sandbox.sim.growcrm;
+    const phone = '+14155550177';
+    grow.insert({
+      first_name: 'Dora',
+      last_name: 'Dupe',
+      email: 'dora.other@dup.example',
+      phone,
+      clientId: 1,
+    });
+    grow.insert({ first_name: 'Dora', last_name: 'Dupe', email: 'dora@dup.example', phone, clientId: 1 });
+    stack.sandbox.sim.churchpad.insert({ first_name: 'Dora', last_name: 'Dupe', email: 'dora@dup.example', phone });
+    await stack.sync();
+    const report = await stack.res.prisma.conflict.findFirstOrThrow({
+      where: { kind: 'duplicate-in-provider', status: 'open', rule: { contains: 'growcrm' } },
+      orderBy: { createdAt: 'desc' },
+    });
+    const about = (report.sides as { externalId: string }[])[0]!.externalId;
+    const page = await open({ kind: 'duplicate-in-provider' });
+    const card = page.locator(`[data-testid="conflict-row"][data-conflict-id="${report.id}"]`);
+    await card.getByTestId('people-table').waitFor();
+    await card.getByTestId('merge-open').click();
+    await card.getByTestId('merge-table').waitFor();
+    const emails = await card.getByTestId('merge-value-emails').inputValue();
+    expect(emails).toContain('dora@dup.example');
+    expect(emails).toContain('dora.other@dup.example');
+    await card.getByTestId('merge-confirm').click();
+    await poll(() => page.locator(`[data-conflict-id="${report.id}"]`).getAttribute('data-status')).toBe('resolved');
+    expect(
+      await page.locator(`[data-conflict-id="${report.id}"]`).getByTestId('conflict-outcome').textContent(),
+    ).toMatch(/merged into person/);
+    const person = await stack.res.prisma.canonicalContact.findUniqueOrThrow({ where: { id: report.canonicalId! } });
+    expect((person.data as { emails: { value: string }[] }).emails.map((e) => e.value).sort()).toEqual([
+      'dora.other@dup.example',
+      'dora@dup.example',
+    ]);
+    expect((await stack.res.prisma.conflict.findUniqueOrThrow({ where: { id: report.id } })).status).toBe('resolved');
+    // The record stays at its provider, unlinked.
+    expect(grow.get(Number(about))).toBeDefined();
+    expect(await stack.res.prisma.link.count({ where: { connectionId: 'growcrm', externalId: about } })).toBe(0);
+    await settled();
+    await page.close();
+  });
+
   it('bulk resolve: the count per kind, a preview with the count, then every familyName conflict picks growcrm', async () => {
     const clashes = await familyClashes(3, 'B', 0);
     const page = await open({ kind: 'field', field: 'familyName' });

@@ -16,6 +16,7 @@ export * from './admin/ops.ts';
 export * from './admin/people-merge.ts';
 export * from './admin/people-split.ts';
 export * from './admin/quarantine.ts';
+export * from './admin/record-merge.ts';
 export * from './admin/resolve.ts';
 export * from './admin/runs.ts';
 export * from './admin/status.ts';

@@ -1,7 +1,10 @@
 import type { Resources } from '@contact-sync/worker';
 import {
   MergeInput,
+  MergeRecordInput,
+  MergeRecordView,
   MergeResultView,
+  mergeDuplicateRecord,
   mergePeople,
   SplitInput,
   SplitResultView,
@@ -39,5 +42,20 @@ export const peopleRoutes = (res: Resources) => [
     response: SplitResultView,
     errors: ['not_found', 'conflict'],
     handler: ({ params, body }) => splitPerson(res, params.id, { links: body.links }, body.by ?? 'admin-api'),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/conflicts/:id/merge',
+    tag: 'people',
+    summary:
+      "Merge these people, for a duplicate in a provider: the second record's values join the person's (`values` edits on top) and flow out; the record stays at its provider, unlinked; what is not kept is reported. `dryRun` shows it and writes nothing",
+    params: IdParams,
+    body: MergeRecordInput.extend({ by: By }),
+    response: MergeRecordView,
+    errors: ['not_found', 'conflict'],
+    handler: ({ params, body }) => {
+      const { by, ...input } = body;
+      return mergeDuplicateRecord(res, params.id, input, by ?? 'admin-api');
+    },
   }),
 ];

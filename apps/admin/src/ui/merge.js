@@ -34,7 +34,8 @@ export function mergeAction(v, ui, done) {
     {
       type: 'button',
       'data-testid': 'merge-open',
-      onclick: (e) => ui.guarded(e.currentTarget, () => showPreview(panel, v, ui, done, v.people[0], v.people[1])),
+      onclick: (e) =>
+        ui.guarded(e.currentTarget, () => showPreview(panel, ui, done, peopleSpec(v.people[0], v.people[1]))),
     },
     'Merge these people',
   );
@@ -55,9 +56,53 @@ export function mergeAction(v, ui, done) {
   );
 }
 
-async function showPreview(panel, v, ui, done, into, from) {
+/** Merging two people: `from` into `into`; the other way round one click away. */
+const peopleSpec = (into, from) => ({
+  title: `Merge ${from.name || from.canonicalId.slice(0, 8)} into ${into.name || into.canonicalId.slice(0, 8)}`,
+  intoName: into.name || 'person',
+  fromName: from.name || 'person',
+  send: (body) => api('POST', '/people/merge', { into: into.canonicalId, from: from.canonicalId, ...body }),
+  swapped: () => peopleSpec(from, into),
+});
+
+/** A duplicate in a provider: the second record's values join the person; the record stays, unlinked. */
+export function mergeRecordAction(c, v, ui, done) {
   const { h } = ui;
-  const p = await api('POST', '/people/merge', { into: into.canonicalId, from: from.canonicalId, dryRun: true });
+  if (c.kind !== 'duplicate-in-provider' || !v.record || v.people.length !== 1) return null;
+  const person = v.people[0];
+  const rec = v.record;
+  const spec = {
+    title: `Merge ${rec.connectionId} record ${rec.externalId} into ${person.name || 'the person'}`,
+    intoName: person.name || 'person',
+    fromName: `${rec.connectionId} ${rec.externalId}`,
+    send: (body) => api('POST', `/conflicts/${c.id}/merge`, body),
+    note: `${rec.connectionId} keeps both records: this one stays there, unlinked — delete it there if it is a leftover.`,
+  };
+  const panel = h('div', { class: 'merge-panel', 'data-testid': 'merge-panel', hidden: true });
+  return h(
+    'div',
+    { class: 'merge' },
+    h(
+      'span',
+      { class: 'action' },
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-testid': 'merge-open',
+          onclick: (e) => ui.guarded(e.currentTarget, () => showPreview(panel, ui, done, spec)),
+        },
+        'Merge these people',
+      ),
+      h('small', {}, ' The record is this person too: its values join theirs and every provider gets the result.'),
+    ),
+    panel,
+  );
+}
+
+async function showPreview(panel, ui, done, spec) {
+  const { h } = ui;
+  const p = await spec.send({ dryRun: true });
   const inputs = new Map();
   const row = (f) => {
     const set = SETS.has(f.field);
@@ -81,7 +126,7 @@ async function showPreview(panel, v, ui, done, into, from) {
       type: 'button',
       class: 'quiet',
       'data-testid': 'merge-swap',
-      onclick: (e) => ui.guarded(e.currentTarget, () => showPreview(panel, v, ui, done, from, into)),
+      onclick: (e) => ui.guarded(e.currentTarget, () => showPreview(panel, ui, done, spec.swapped())),
     },
     'Keep the other person first',
   );
@@ -97,12 +142,7 @@ async function showPreview(panel, v, ui, done, into, from) {
             if (input.value === initial) continue;
             values[field] = set ? entries(input.value) : input.value.trim() === '' ? null : input.value.trim();
           }
-          const r = await api('POST', '/people/merge', {
-            into: into.canonicalId,
-            from: from.canonicalId,
-            ...(Object.keys(values).length ? { values } : {}),
-            by: 'review-page',
-          });
+          const r = await spec.send({ ...(Object.keys(values).length ? { values } : {}), by: 'review-page' });
           ui.toast(
             `Merged: ${r.opsEnqueued} push${r.opsEnqueued === 1 ? '' : 'es'} queued; ${r.dropped.length} value${r.dropped.length === 1 ? '' : 's'} not kept (reported).`,
           );
@@ -112,7 +152,7 @@ async function showPreview(panel, v, ui, done, into, from) {
     'Merge',
   );
   const parts = [
-    h('h4', {}, `Merge ${from.name || ui.short(from.canonicalId)} into ${into.name || ui.short(into.canonicalId)}`),
+    h('h4', {}, spec.title),
     h(
       'table',
       { class: 'sides merge', 'data-testid': 'merge-table' },
@@ -123,8 +163,8 @@ async function showPreview(panel, v, ui, done, into, from) {
           'tr',
           {},
           h('th', {}, 'Field'),
-          h('th', {}, `${into.name || 'person'} (stays)`),
-          h('th', {}, `${from.name || 'person'} (merged in)`),
+          h('th', {}, `${spec.intoName} (stays)`),
+          h('th', {}, `${spec.fromName} (merged in)`),
           h('th', {}, 'The merged person keeps (edit)'),
         ),
       ),
@@ -142,20 +182,21 @@ async function showPreview(panel, v, ui, done, into, from) {
               h(
                 'li',
                 {},
-                `${d.field}: ${typeof d.value === 'string' ? d.value : d.value.value} (${d.side === 'into' ? into.name : from.name})`,
+                `${d.field}: ${typeof d.value === 'string' ? d.value : d.value.value} (${d.side === 'into' ? spec.intoName : spec.fromName})`,
               ),
             ),
           ),
         )
       : h('p', { class: 'hint', 'data-testid': 'merge-dropped' }, 'Every value of both is kept.'),
-    p.duplicates.length
+    spec.note ? h('p', { class: 'hint' }, spec.note) : null,
+    !spec.note && p.duplicates.length
       ? h(
           'p',
           { class: 'hint' },
           `Both have a record in ${p.duplicates.map((d) => d.connectionId).join(', ')}: the merged-in one stays there, unlinked (reported).`,
         )
       : null,
-    h('div', { class: 'actions' }, go, ' ', swap),
+    h('div', { class: 'actions' }, go, spec.swapped ? [' ', swap] : null),
   ];
   panel.replaceChildren(...parts.filter(Boolean));
   panel.hidden = false;

@@ -2,7 +2,7 @@
 // shows the records involved side by side — names, every e-mail and phone, organisation, provider
 // and id, when each changed — with actions that say what they do.
 import { api } from './api.js';
-import { mergeAction } from './merge.js';
+import { mergeAction, mergeRecordAction } from './merge.js';
 
 export const PEOPLE_KINDS = new Set(['ambiguous-match', 'duplicate-in-provider', 'create-skipped']);
 
@@ -50,6 +50,7 @@ export function peopleCard(c, card, resolve, ui) {
         (open &&
           mergeAction(v, ui, () => card.replaceWith(peopleCard(c, ui.h('article', cardAttrs(c)), resolve, ui)))) ||
           '',
+        (open && mergeRecordAction(c, v, ui, (r) => card.replaceWith(mergedCard(c, r, resolve, ui)))) || '',
       ),
     )
     .catch((e) => body.replaceChildren(h('p', { class: 'error' }, e.message)));
@@ -63,6 +64,12 @@ const cardAttrs = (c) => ({
   'data-status': c.status,
   'data-field': c.field ?? '',
 });
+
+/** The card of a duplicate merged into its person: resolved, saying so. */
+function mergedCard(c, r, resolve, ui) {
+  const done = { ...c, status: 'resolved', resolution: { action: 'merge', by: 'review-page', canonicalId: r.into } };
+  return peopleCard(done, ui.h('article', cardAttrs(done)), resolve, ui);
+}
 
 const title = (c) =>
   ({
@@ -198,6 +205,7 @@ function outcome(r, ui) {
     {
       link: `linked to person ${ui.short(r.canonicalId)}`,
       'create-new': 'kept as a separate person',
+      merge: `merged into person ${ui.short(r.canonicalId)}`,
       dismiss: 'ignored',
     }[r.action] ?? r.action;
   return `${r.by ? `${r.by}: ` : ''}${what}`;
