@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FieldKeySchema, PROVIDER_KEYS } from '@contact-sync/core/canonical';
+import { PROVIDER_KEYS, providerOptionsSchemas } from '@contact-sync/connectors';
+import { FieldKeySchema } from '@contact-sync/core/canonical';
 import { z } from 'zod';
 
 /** Where the config file is read from when CONTACT_SYNC_CONFIG is not set. */
@@ -50,39 +51,9 @@ export type ConflictPolicyConfig = z.infer<typeof ConflictPolicySchema>;
 const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
 
 /** Provider options, per provider: an unknown or mistyped option is a config error naming its key. */
-const Id = z.union([z.string().min(1), z.number().int().nonnegative()]);
 /** Options every provider takes: the transport's limits. */
-const transport = {
-  /** The largest answer body the connection accepts, in bytes (default 16 MiB); a bigger one fails the request. */
-  maxBodyBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(1024 ** 3)
-    .optional(),
-};
-export const ProviderOptionsSchemas = {
-  ilert: z.strictObject({ ...transport }),
-  churchpad: z.strictObject({ ...transport }),
-  nodeping: z.strictObject({
-    ...transport,
-    /** Sub-account the contacts live in (NodePing `customerid`). */
-    customerId: Id.optional(),
-    /** `custrole` given to contacts the engine creates. */
-    custrole: z.enum(['edit', 'view', 'notify', 'owner']).optional(),
-  }),
-  growcrm: z.strictObject({
-    ...transport,
-    /** The client account new contacts are created under (`clientid`, required on create). */
-    clientId: Id.optional(),
-  }),
-  'r-service': z.strictObject({
-    ...transport,
-    /** The 4me account id, sent in the account header. */
-    account: z.string().min(1).optional(),
-    accountHeader: z.string().min(1).optional(),
-  }),
-} as const satisfies Record<(typeof PROVIDER_KEYS)[number], z.ZodType>;
+/** Each provider's connection options: declared in its connector folder (`<provider>/provider.ts`). */
+export const ProviderOptionsSchemas = providerOptionsSchemas;
 
 const RateWindow = z.strictObject({ max: z.number().int().positive(), duration: Duration });
 

@@ -1,5 +1,5 @@
 import type { Connector, ListPage } from '@contact-sync/connectors';
-import type { PullCheckpoint } from '@contact-sync/store';
+import { addRunRequests, type PullCheckpoint } from '@contact-sync/store';
 import type { Resources } from './resources.ts';
 
 /**
@@ -51,8 +51,7 @@ export async function countPullRequests(
       if (!budget || saved) return;
       saved = true;
       const n = (await budget.status()).requests - before;
-      if (n > 0)
-        await res.prisma.$executeRaw`UPDATE sync_runs SET requests = requests + ${n}::int WHERE id = ${runId}::uuid`;
+      if (n > 0) await addRunRequests(res.prisma, runId, n);
     },
   };
 }

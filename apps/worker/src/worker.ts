@@ -5,13 +5,15 @@ import {
   markPullGaveUp,
   markResyncReconciling,
   reclaimOrphanedOps,
+  registerConnection,
   resyncPulls,
+  runScope,
   takeWorkerLease,
   unfinishedOps,
 } from '@contact-sync/store';
 import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
+import { jobRetries, PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
 import { parkOnWait } from './park.ts';
 import { runPull } from './pull.ts';
 import { PullDeadlineError } from './pull-deadline.ts';
@@ -183,10 +185,7 @@ async function restoreResyncPulls(res: Resources): Promise<boolean> {
       await resyncPullEnded(res, r.runId);
       continue;
     }
-    const run = await res.prisma.syncRun.findUnique({
-      where: { id: r.runId },
-      select: { connectionId: true, full: true },
-    });
+    const run = await runScope(res.prisma, r.runId);
     const ids = run?.connectionId ? [run.connectionId] : [...res.connections.keys()];
     const waiting = ids.filter((c) => !r.endedConnections.includes(c) && res.connections.has(c));
     if (waiting.length === 0) {
@@ -254,10 +253,11 @@ async function watchRedis(res: Resources, schedule: boolean, intervalMs: number)
 export async function syncConnections(res: Resources): Promise<void> {
   for (const { config } of res.connections.values()) {
     const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
-    await res.prisma.connection.upsert({
-      where: { id: config.id },
-      create: { id: config.id, provider: config.provider, credentialEnv: config.credentialEnv, configHash },
-      update: { provider: config.provider, credentialEnv: config.credentialEnv, configHash },
+    await registerConnection(res.prisma, {
+      id: config.id,
+      provider: config.provider,
+      credentialEnv: config.credentialEnv,
+      configHash,
     });
   }
 }
@@ -270,7 +270,7 @@ async function syncSchedulers(res: Resources): Promise<void> {
     await queue.upsertJobScheduler(`pull-${id}`, repeat, {
       name: 'pull',
       data: PullJob.parse({ connectionId: id, full: true }),
-      opts: { attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+      opts: jobRetries.pull,
     });
   }
 }

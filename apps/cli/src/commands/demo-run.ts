@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { PROVIDER_KEYS, startSandbox } from '@contact-sync/simulators';
+import { countOps } from '@contact-sync/store';
 import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/worker';
 import { divergences } from '@contact-sync/worker/convergence';
 import { createLogger } from '@contact-sync/worker/logger';
@@ -156,7 +157,7 @@ async function demo(
     divergences(stack.res),
   ]);
   const after = providerCounts(sandbox);
-  const pending = await stack.res.prisma.outboxOp.count({ where: { status: { in: ['pending', 'in_flight'] } } });
+  const pending = await countOps(stack.res.prisma, { status: ['pending', 'in_flight'] });
   const converged =
     first.complete &&
     second.complete &&

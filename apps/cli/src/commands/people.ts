@@ -2,7 +2,7 @@ import type { MergeResult, SplitResult } from '@contact-sync/worker/admin-ops';
 import { type Command, EXIT, type OptionSpec, stringFlag, UsageError } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { show, table } from '../format.ts';
-import { op } from './admin-ops.ts';
+import { op } from './admin-common.ts';
 
 const json: Record<string, OptionSpec> = { json: { type: 'boolean', description: 'print JSON on stdout' } };
 const SETS = new Set(['emails', 'phones', 'websites', 'chats']);

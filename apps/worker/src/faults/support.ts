@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROVIDER_KEYS } from '@contact-sync/connectors';
 import type { ProviderKey, Sandbox, SandboxOptions } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
 import type { PrismaClient } from '@contact-sync/store';
@@ -12,7 +13,8 @@ import { runProgress } from '../resync.ts';
 import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
 import { startStack } from '../stack.ts';
 
-export const PROVIDERS: readonly ProviderKey[] = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'];
+/** The providers, from the connectors' registry. */
+export const PROVIDERS: readonly ProviderKey[] = PROVIDER_KEYS;
 
 /** The worker process entry the crash tests spawn. */
 export const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
