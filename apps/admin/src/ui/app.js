@@ -1,7 +1,9 @@
 // The conflict review page: plain DOM, no build step. Every value from the API goes in
 // through textContent, never as HTML.
 import { ApiError, api, forgetToken, query, setToken, takeTokenFromFragment } from './api.js';
+import { initBulk, loadCounts } from './bulk.js';
 import { loadHeldChanges } from './held-changes.js';
+import { initKeyboard, KEYS, refocus } from './keyboard.js';
 import { PEOPLE_KINDS, peopleCard } from './people.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -87,6 +89,16 @@ async function loadConflicts(append = false) {
     list.append(h('p', { class: 'hint', 'data-testid': 'conflicts-empty' }, 'No conflicts match.'));
   conflictCursor = page.nextCursor;
   $('#conflict-more').hidden = !conflictCursor;
+  if (!append) {
+    refocus();
+    await loadCounts(ui, filterKind);
+  }
+}
+
+/** A kind's count chip: the list shows that kind. */
+function filterKind(kind) {
+  $('[data-testid="filter-kind"]').value = kind;
+  show('conflicts');
 }
 
 function conflictCard(c) {
@@ -460,6 +472,7 @@ async function signedIn() {
     const { items } = await api('GET', '/connections');
     const select = $('[data-testid="filter-connection"]');
     for (const c of items) select.append(h('option', { value: c.id }, c.id));
+    bulk.addConnections(items.map((c) => c.id));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return signedOut('The token was refused.');
     toast(e.message, 'error');
@@ -467,7 +480,12 @@ async function signedIn() {
   await show(location.hash.slice(1));
 }
 
+let bulk = { addConnections: () => {} };
+
 function init() {
+  bulk = initBulk($('#bulk'), ui, { filters: conflictFilters, reload: () => loadConflicts(), connections: [] });
+  initKeyboard({ isActive: () => !$('[data-view-panel="conflicts"]').hidden && !$('#app').hidden, help: $('#keys') });
+  $('#keys').replaceChildren(...KEYS.map(([k, what]) => h('li', {}, h('kbd', {}, k), ` ${what}`)));
   $('#conflict-filters').addEventListener('submit', (e) => {
     e.preventDefault();
     show('conflicts');
