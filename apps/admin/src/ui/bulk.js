@@ -1,3 +1,4 @@
+// @ts-check
 // Bulk decisions and counts on the conflicts view: the count per kind (the navigation), and one
 // rule for every conflict the filters select — previewed (count, skipped, a sample) before it runs.
 import { api, query } from './api.js';

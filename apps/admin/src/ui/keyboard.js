@@ -1,3 +1,4 @@
+// @ts-check
 // Keyboard review of the conflict queue: j / ↓ next, k / ↑ previous, and a key per action on the
 // card in focus. Keys typed into a field are left alone.
 export const KEYS = [
@@ -19,7 +20,11 @@ const ACTIONS = {
   d: ['dismiss', 'ignore-record'],
 };
 
-const cards = () => [...document.querySelectorAll('#conflict-list [data-testid="conflict-row"]')];
+/** @returns {HTMLElement[]} */
+const cards = () =>
+  [...document.querySelectorAll('#conflict-list [data-testid="conflict-row"]')].map(
+    (c) => /** @type {HTMLElement} */ (c),
+  );
 let index = -1;
 
 function focusAt(i) {
@@ -72,14 +77,16 @@ export function initKeyboard({ isActive, help }) {
     else if (!card) handled = false;
     else if (/^[1-9]$/.test(e.key)) {
       // Side pick buttons, or link buttons of the people in the card, in order.
-      const buttons = [...card.querySelectorAll('[data-testid^="pick-"], [data-testid^="link-"]')].filter(
-        (b) => !b.disabled,
-      );
+      const buttons = [
+        .../** @type {NodeListOf<HTMLButtonElement>} */ (
+          card.querySelectorAll('[data-testid^="pick-"], [data-testid^="link-"]')
+        ),
+      ].filter((b) => !b.disabled);
       const b = buttons[Number(e.key) - 1];
       if (b) b.click();
       else handled = false;
     } else if (e.key === 'e') {
-      const input = card.querySelector('[data-testid="value-input"]');
+      const input = /** @type {HTMLElement | null} */ (card.querySelector('[data-testid="value-input"]'));
       if (input) input.focus();
       else handled = false;
     } else if (ACTIONS[e.key]) handled = click(card, ACTIONS[e.key]);

@@ -1,3 +1,4 @@
+// @ts-check
 // "Merge these people" on a review card that shows two or more people: the merge's preview (what
 // the merged person keeps of each field, editable), what it does not keep, then the merge itself.
 import { api } from './api.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // Review cards that show people: an ambiguous match, a duplicate in a provider or a skipped create
 // shows the records involved side by side — names, every e-mail and phone, organisation, provider
 // and id, when each changed — with actions that say what they do.
@@ -6,6 +7,7 @@ import { mergeAction, mergeRecordAction } from './merge.js';
 
 export const PEOPLE_KINDS = new Set(['ambiguous-match', 'duplicate-in-provider', 'create-skipped']);
 
+/** @type {[string, (r: any, ui?: any) => any][]} */
 const ROWS = [
   ['Provider', (r) => r.connectionId],
   ['Record id', (r) => r.externalId],
