@@ -29,6 +29,12 @@ const report = join(reportDir, 'vitest.json');
 const steps: { name: string; command: string; args: string[] }[] = [
   { name: 'lint (biome check .)', command: bin('biome'), args: ['check', '.'] },
   { name: 'typecheck (tsc --noEmit)', command: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
+  // The review page is plain JS served as is: checked with // @ts-check against the DOM's types.
+  {
+    name: 'typecheck of the review page (tsc, checkJs)',
+    command: bin('tsc'),
+    args: ['-p', 'apps/admin/src/ui/tsconfig.json'],
+  },
   {
     name: 'unused files, exports and dependencies (knip)',
     command: bin('knip'),

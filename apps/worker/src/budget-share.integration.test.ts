@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestBudget } from './budget.ts';
 import { sleep } from './faults/support.ts';
-import { countingOpRequests, opGate } from './op-requests.ts';
+import { countingOpRequests, opGate } from './push/op-requests.ts';
 import { startResync } from './resync.ts';
 import { startStack } from './stack.ts';
 

@@ -13,7 +13,7 @@ import { RequestBudget } from './budget.ts';
 import { type Config, type ConnectionConfig, credentialOf } from './config.ts';
 import { jobRetries, PullJob, PushJob, queueNames, ReconcileJob, retention } from './jobs.ts';
 import type { Logger } from './logger.ts';
-import { opGate } from './op-requests.ts';
+import { opGate } from './push/op-requests.ts';
 import { redisConnection } from './redis.ts';
 
 /** Everything the worker's systems share, handed to each as one object. */

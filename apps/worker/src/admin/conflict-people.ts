@@ -93,7 +93,9 @@ export async function conflictPeople(res: Resources, id: string): Promise<Confli
     conflictId: row.id,
     kind: row.kind,
     record: side?.externalId ? recordOf(side.connectionId, side.externalId, side.value as Data) : null,
+    // A person merged into another is shown as the one they became (when that one is involved).
     people: people
+      .filter((p) => !p.mergedIntoId)
       .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
       .map((p) => {
         const data = p.data as Data;

@@ -1,6 +1,6 @@
 import type { Connector, ListPage } from '@contact-sync/connectors';
 import { addRunRequests, type PullCheckpoint } from '@contact-sync/store';
-import type { Resources } from './resources.ts';
+import type { Resources } from '../resources.ts';
 
 /**
  * A list read that ran while the list changed under it (its total changed between pages): its

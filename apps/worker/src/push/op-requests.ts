@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestGate } from '@contact-sync/connectors';
-import type { RequestKind } from './budget.ts';
+import type { RequestKind } from '../budget.ts';
 
 /**
  * The HTTP requests one push attempt of an op makes, whichever layer sends them (the transport's

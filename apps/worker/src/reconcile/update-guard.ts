@@ -14,7 +14,7 @@ import {
   supersedeHeldOps,
   type WrittenOp,
 } from '@contact-sync/store';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
 
 /** What the blast-radius guard decided for one reconcile batch, before its writes. */
 export interface UpdateHold {

@@ -19,9 +19,9 @@ import {
   writeCursor,
   writeReconcileBatch,
 } from '@contact-sync/store';
-import { policiesContext } from './policies.ts';
+import { policiesContext } from '../policies.ts';
+import { enqueueOps, type Resources } from '../resources.ts';
 import { planBatch, type RunOf } from './reconcile-batch.ts';
-import { enqueueOps, type Resources } from './resources.ts';
 import { applyUpdateHold, type PassCounts, planUpdateHold } from './update-guard.ts';
 
 export interface ReconcileResult {

@@ -19,11 +19,11 @@ import {
   setRunStatus,
   withSeqWrite,
 } from '@contact-sync/store';
-import type { PullJob } from './jobs.ts';
+import type { PullJob } from '../jobs.ts';
+import { connectionOf, enqueueReconcile, type Resources } from '../resources.ts';
+import { resyncPullEnded } from '../resync.ts';
 import { pullDeadline } from './pull-deadline.ts';
 import { countPullRequests, ListShiftedError, pagesFrom, totalChanged } from './pull-pages.ts';
-import { connectionOf, enqueueReconcile, type Resources } from './resources.ts';
-import { resyncPullEnded } from './resync.ts';
 
 export interface PullResult {
   runId: string;

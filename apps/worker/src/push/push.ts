@@ -18,9 +18,9 @@ import {
   withSeqWrite,
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
-import { BudgetWaitError, isCredentialRejection } from './budget.ts';
+import { BudgetWaitError, isCredentialRejection } from '../budget.ts';
+import { connectionOf, enqueueOps, enqueueReconcile, type Resources, requestRecheck } from '../resources.ts';
 import { countingOpRequests, OpAttemptsSpentError, type OpRequests, spent } from './op-requests.ts';
-import { connectionOf, enqueueOps, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
 
 export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before' | 'released';
 
