@@ -1,3 +1,4 @@
+export * from './batch-read.ts';
 export * from './canonical.ts';
 export * from './change-seq.ts';
 export * from './client.ts';
