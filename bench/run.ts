@@ -6,6 +6,8 @@
  * between the markers in bench/README.md.
  * - `--pull-only SIZES`: also pull-only full resyncs (pull + reconcile, no push) at those sizes;
  * - `--sizes none --pull-only SIZES`: only those, added to the previous results/latest.json;
+ * - `--two-provider SIZES`: also the two-provider phase (bench/two-provider.ts) at those sizes
+ *   (with `--sizes none`: only it, added to the previous results/latest.json);
  * - `--render`: only redraw the plot and the README tables from results/latest.json;
  * - `--one-size N --out FILE` (internal): one size in this process; every size runs so, in a fresh one.
  */
@@ -26,7 +28,10 @@ import {
   renderSvg,
   runPullOnly,
   runSize,
+  runTwoProvider,
   type SizeResult,
+  type TwoProviderResult,
+  twoProviderTable,
 } from './lib.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,6 +51,7 @@ const known = new Set([
   '--core-contacts',
   '--render',
   '--pull-only',
+  '--two-provider',
   '--in-process-sandbox',
   '--one-size',
   '--out',
@@ -142,6 +148,7 @@ async function measure(): Promise<BenchResults> {
   const services = await provideServices();
   const results: SizeResult[] = [];
   const pullOnly: PullOnlyResult[] = [];
+  const twoProvider: TwoProviderResult[] = [];
   try {
     for (const people of sizes) {
       const t0 = Date.now();
@@ -152,6 +159,10 @@ async function measure(): Promise<BenchResults> {
       log(`${people} people: pull-only full resync`);
       pullOnly.push((await sizeInChild(people, services, true)) as PullOnlyResult);
     }
+    for (const people of twoProviderSizes ?? [])
+      twoProvider.push(
+        await runTwoProvider({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }),
+      );
   } finally {
     await services.stop();
   }
@@ -160,11 +171,14 @@ async function measure(): Promise<BenchResults> {
   if (results.length === 0)
     return {
       ...previous(),
-      pullOnly,
-      pullOnlyGeneratedAt: new Date().toISOString(),
+      ...(pullOnly.length > 0 || !twoProvider.length
+        ? { pullOnly, pullOnlyGeneratedAt: new Date().toISOString() }
+        : {}),
+      ...(twoProvider.length > 0 ? { twoProvider, twoProviderGeneratedAt: new Date().toISOString() } : {}),
     };
   return assembleResults({
     pullOnly,
+    twoProvider,
     sizes: results,
     coreScenarios: scenarios,
     coreContacts,
@@ -179,6 +193,14 @@ const pullOnlySizes = opt('--pull-only')
   .map((s) => Number(s.trim().replace(/_/g, '')));
 if (pullOnlySizes?.some((n) => !Number.isInteger(n) || n < 10)) {
   console.error(`--pull-only: "${opt('--pull-only')}" is not a list of whole numbers of people (at least 10)`);
+  process.exit(2);
+}
+
+const twoProviderSizes = opt('--two-provider')
+  ?.split(',')
+  .map((s) => Number(s.trim().replace(/_/g, '')));
+if (twoProviderSizes?.some((n) => !Number.isInteger(n) || n < 10)) {
+  console.error(`--two-provider: "${opt('--two-provider')}" is not a list of whole numbers of people (at least 10)`);
   process.exit(2);
 }
 
@@ -203,7 +225,7 @@ if (write) {
   try {
     const text = readFileSync(readme, 'utf8');
     const table = [
-      `Machine: ${out.machine.cores} cores, ${out.machine.memoryGb} GB, Node ${out.machine.node} (${out.machine.cpu}); generated ${out.generatedAt}${out.pullOnlyGeneratedAt ? `; pull-only runs ${out.pullOnlyGeneratedAt}` : ''}.`,
+      `Machine: ${out.machine.cores} cores, ${out.machine.memoryGb} GB, Node ${out.machine.node} (${out.machine.cpu}); generated ${out.generatedAt}${out.pullOnlyGeneratedAt ? `; pull-only runs ${out.pullOnlyGeneratedAt}` : ''}${out.twoProviderGeneratedAt ? `; two-provider runs ${out.twoProviderGeneratedAt}` : ''}.`,
       '',
       markdownTable(out),
       '',
@@ -212,6 +234,7 @@ if (write) {
         .join(', ')} (plans per second, one core, ${out.mergeCore.contacts.toLocaleString('en-US')} contacts).`,
       '',
       ...(out.pullOnly?.length ? [pullOnlyTable(out), ''] : []),
+      ...(out.twoProvider?.length ? [twoProviderTable(out), ''] : []),
       'Initial sync per provider:',
       '',
       providerTable(out),
