@@ -12,7 +12,7 @@ import {
 } from '@contact-sync/core';
 import { canonicalsByIds, cellsChangedAfter, type LedgerEntry, ledgerOfRun, toJson } from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
-import { planBatch } from '../reconcile-batch.ts';
+import { planBatch } from '../reconcile/reconcile-batch.ts';
 import type { Resources } from '../resources.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError } from './views.ts';
