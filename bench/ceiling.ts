@@ -88,7 +88,10 @@ export interface Ceiling {
  * the sync made (creates, `PUSH_CONCURRENCY` at a time per provider), all five providers in
  * parallel. Bodies are read in full, as a client would.
  */
-export async function httpCeiling(opts: { seed: number; people: number }, log: CeilingLog): Promise<Ceiling> {
+export async function httpCeiling(
+  opts: { seed: number; people: number; seedProviders?: ProviderKey[] },
+  log: CeilingLog,
+): Promise<Ceiling> {
   // Engine throughput, not the providers' limits: unlimited servers (the engine's budget is lifted too).
   const sandbox = await startSandbox({
     port: 0,
@@ -96,6 +99,7 @@ export async function httpCeiling(opts: { seed: number; people: number }, log: C
     seed: opts.seed,
     contacts: opts.people,
     faults: 'none',
+    ...(opts.seedProviders ? { seedProviders: opts.seedProviders } : {}),
   });
   try {
     let non2xx = 0;

@@ -7,3 +7,4 @@ export * from './ceiling.ts';
 export * from './measure.ts';
 export * from './model.ts';
 export * from './report.ts';
+export * from './two-provider.ts';

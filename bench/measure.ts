@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { Sandbox } from '@contact-sync/simulators';
-import { committedMaxSeq, writeCursor } from '@contact-sync/store';
+import { committedMaxSeq, postgresRoundTrips, writeCursor } from '@contact-sync/store';
 import { ProviderOptionsSchemas } from '@contact-sync/worker/config';
 import { runReconcile } from '@contact-sync/worker/reconcile/reconcile';
+import { queueJobsAdded } from '@contact-sync/worker/resources';
 import { type Stack, startStack } from '@contact-sync/worker/stack';
 import pg from 'pg';
 import { childProcessSandbox, inProcessSandbox } from './bench-sandbox.ts';
@@ -16,6 +17,29 @@ import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sampling and counting.
+
+/**
+ * The engine's own traffic over a phase: statements the worker's Prisma clients sent to Postgres
+ * (each one round trip, BEGIN and COMMIT included; the bench's progress polling among them) and
+ * queue jobs it asked BullMQ to add, in total and per provider write (each applied op is at least one).
+ */
+export interface EngineCounts {
+  postgresStatements: number;
+  queueJobs: number;
+  postgresStatementsPerWrite: number | null;
+  queueJobsPerWrite: number | null;
+}
+export function engineCounts(since?: EngineCounts, writes?: number): EngineCounts {
+  const statements = postgresRoundTrips().statements - (since?.postgresStatements ?? 0);
+  const jobs = queueJobsAdded() - (since?.queueJobs ?? 0);
+  const per = (n: number) => (writes ? Math.round((n / writes) * 100) / 100 : null);
+  return {
+    postgresStatements: statements,
+    queueJobs: jobs,
+    postgresStatementsPerWrite: per(statements),
+    queueJobsPerWrite: per(jobs),
+  };
+}
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
@@ -110,6 +134,8 @@ export interface SizeResult {
     writes: Record<string, number>;
     opsPlanned: number;
     conflicts: number;
+    /** Postgres statements and queue jobs of the phase (absent in older results). */
+    engine?: EngineCounts;
     byProvider: Record<string, { reads: number; writes: number; failedWrites: number; minWrites: number }>;
   };
   noop: {
@@ -125,6 +151,7 @@ export interface SizeResult {
     listPages: number;
     /** Writes per provider and request (method + path with ids elided), to find where they come from. */
     writes: Record<string, number>;
+    engine?: EngineCounts;
   };
   incremental: {
     wallMs: number;
@@ -135,8 +162,16 @@ export interface SizeResult {
     minWriteCalls: number;
     readCalls: number;
     writes: Record<string, number>;
+    engine?: EngineCounts;
   };
-  reconcile: { contacts: number; wallMs: number; contactsPerSec: number };
+  reconcile: {
+    contacts: number;
+    wallMs: number;
+    contactsPerSec: number;
+    /** Statements sent to Postgres by the pass, and per snapshot row (absent in older results). */
+    postgresStatements?: number;
+    postgresStatementsPerRow?: number | null;
+  };
   httpCeiling: Ceiling & { syncWallMs: number; ratio: number };
   baselineRssMb: number;
 }
@@ -155,7 +190,7 @@ export interface SizeOptions {
 }
 
 /** Strips the sandbox's informational options that the worker's config does not take. */
-const stackSandbox = (sandbox: Pick<Sandbox, 'url' | 'providers'>): Sandbox => {
+export const stackSandbox = (sandbox: Pick<Sandbox, 'url' | 'providers'>): Sandbox => {
   const providers = Object.fromEntries(
     Object.entries(sandbox.providers).map(([k, v]) => {
       const keys = Object.keys((ProviderOptionsSchemas as Record<string, { shape: object }>)[k]!.shape);
@@ -203,6 +238,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const rss = new RssSampler().start();
     const cpu0 = process.cpuUsage();
     const load0 = os.loadavg()[0]!;
+    const engine0 = engineCounts();
     const t0 = performance.now();
     let out: T;
     try {
@@ -221,7 +257,8 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     log(`  ${name}: ${wallMs} ms, peak RSS ${peakRssMb} MB, ${calls.readCalls} reads, ${calls.writeCalls} writes`);
     const postgresMs = pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs);
     const seqRowsRead = pg1.seqRowsRead - pg0.seqRowsRead;
-    return { out, wallMs, peakRssMb, peakLiveHeapMb, cpuMs, loadAvg1m, postgresMs, seqRowsRead, calls, writes };
+    const engine = engineCounts(engine0, calls.writeCalls);
+    return { out, wallMs, peakRssMb, peakLiveHeapMb, cpuMs, loadAvg1m, postgresMs, seqRowsRead, calls, writes, engine };
   };
 
   try {
@@ -249,10 +286,18 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     try {
       await writeCursor(rstack.res.prisma, 0n);
       const upTo = await committedMaxSeq(rstack.res.prisma);
+      const e0 = engineCounts();
       const t0 = performance.now();
       const r = await runReconcile(rstack.res, upTo);
       const wallMs = Math.round(performance.now() - t0);
-      reconcile = { contacts: r.rows, wallMs, contactsPerSec: Math.round(r.rows / (wallMs / 1000)) };
+      const e = engineCounts(e0, r.rows);
+      reconcile = {
+        contacts: r.rows,
+        wallMs,
+        contactsPerSec: Math.round(r.rows / (wallMs / 1000)),
+        postgresStatements: e.postgresStatements,
+        postgresStatementsPerRow: e.postgresStatementsPerWrite,
+      };
     } finally {
       await rstack.close();
     }
@@ -284,6 +329,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         writes: initial.writes,
         opsPlanned: initial.out.run.opsPlanned,
         conflicts: initial.out.run.conflicts,
+        engine: initial.engine,
         byProvider: Object.fromEntries(
           PROVIDERS.map((p) => [p, { ...initial.calls.byProvider[p]!, minWrites: min.byProvider[p]! }]),
         ),
@@ -298,6 +344,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         writeCalls: noop.calls.writeCalls,
         listPages: noop.calls.listPages,
         writes: noop.writes,
+        engine: noop.engine,
       },
       incremental: {
         wallMs: incremental.wallMs,
@@ -308,6 +355,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         minWriteCalls: incMin,
         readCalls: incremental.calls.readCalls,
         writes: incremental.writes,
+        engine: incremental.engine,
       },
       reconcile,
       httpCeiling: {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { PullOnlyResult, SizeResult } from './measure.ts';
 import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 import type { RealisticResult } from './realistic.ts';
+import type { TwoProviderResult } from './two-provider.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Results.
@@ -21,6 +22,10 @@ export interface BenchResults {
   pullOnlyGeneratedAt?: string;
   /** The phase "realistic limits" (`--realistic N`, bench/realistic.ts). */
   realistic?: RealisticResult;
+  /** The two-provider phase (ChurchPad → NodePing, both ways): `--two-provider SIZES`. */
+  twoProvider?: TwoProviderResult[];
+  /** Set when the two-provider runs were measured later than the full sizes (`--sizes none`). */
+  twoProviderGeneratedAt?: string;
 }
 
 export const machine = (): BenchResults['machine'] => ({
@@ -72,6 +77,7 @@ export function checkShape(r: unknown): string[] {
 export function assembleResults(o: {
   sizes: SizeResult[];
   pullOnly?: PullOnlyResult[];
+  twoProvider?: TwoProviderResult[];
   coreScenarios: Record<string, number>;
   coreContacts: number;
   seed: number;
@@ -89,6 +95,7 @@ export function assembleResults(o: {
     ],
     sizes: o.sizes,
     ...(o.pullOnly?.length ? { pullOnly: o.pullOnly } : {}),
+    ...(o.twoProvider?.length ? { twoProvider: o.twoProvider } : {}),
     mergeCore: {
       plansPerSec: o.coreScenarios['edits-10pct'] ?? Math.min(...Object.values(o.coreScenarios)),
       scenarios: o.coreScenarios,
@@ -133,6 +140,43 @@ export function markdownTable(r: BenchResults): string {
     rows.push(
       `| ${fmt(s.people)} | ${sec(s.noop.wallMs)} | ${s.noop.peakRssMb ?? '—'} | ${fmt(s.noop.readCalls)} | ${fmt(s.noop.listPages)} | ${fmt(s.noop.writeCalls)} | ${fmt(s.incremental.edits)} | ${sec(s.incremental.wallMs)} | ${fmt(s.incremental.writeCalls)} | ${fmt(s.incremental.minWriteCalls)} | ${fmt(s.reconcile.contactsPerSec)} | ${fmt(s.httpCeiling.requests)} | ${sec(s.httpCeiling.wallMs)} | ${s.httpCeiling.ratio}× |`,
     );
+  if (r.sizes.some((s) => s.initial.engine)) rows.push('', engineTable(r.sizes));
+  return rows.join('\n');
+}
+
+/** Postgres round trips and queue jobs per phase, per provider write (each applied op is at least one). */
+function engineTable(sizes: SizeResult[]): string {
+  const rows = [
+    '**Engine traffic** (statements the worker sent to Postgres, each a round trip, BEGIN/COMMIT included; queue jobs it added; per provider write)',
+    '',
+    '| people | initial: Postgres statements | per write | queue jobs | per write | no-op: Postgres statements | queue jobs | incr.: statements per write | jobs per write | reconcile alone: statements | per row |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of sizes) {
+    const i = s.initial.engine;
+    const n = s.noop.engine;
+    const c = s.incremental.engine;
+    rows.push(
+      `| ${fmt(s.people)} | ${fmt(i?.postgresStatements)} | ${i?.postgresStatementsPerWrite ?? '—'} | ${fmt(i?.queueJobs)} | ${i?.queueJobsPerWrite ?? '—'} | ${fmt(n?.postgresStatements)} | ${fmt(n?.queueJobs)} | ${c?.postgresStatementsPerWrite ?? '—'} | ${c?.queueJobsPerWrite ?? '—'} | ${fmt(s.reconcile.postgresStatements)} | ${s.reconcile.postgresStatementsPerRow ?? '—'} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+export function twoProviderTable(r: BenchResults): string {
+  if (!r.twoProvider?.length) return '';
+  const rows = [
+    '**Two providers** (N people in ChurchPad, NodePing empty, both ways, limits lifted; simulators in this process: CPU is the whole process)',
+    '',
+    '| people | ChurchPad records | wall (s) | process CPU (s) | load avg | Postgres active (s) | reads | writes | NodePing records after | Postgres statements per write | queue jobs per write | HTTP ceiling: requests | ceiling wall (s) | sync / ceiling |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const t of r.twoProvider) {
+    const i = t.initial;
+    rows.push(
+      `| ${fmt(t.people)} | ${fmt(t.churchpadRecords)} | ${sec(i.wallMs)} | ${sec(i.cpuMs)} | ${i.loadAvg1m} | ${sec(i.postgresMs)} | ${fmt(i.readCalls)} | ${fmt(i.writeCalls)} | ${fmt(i.nodepingRecords)} | ${i.engine.postgresStatementsPerWrite ?? '—'} | ${i.engine.queueJobsPerWrite ?? '—'} | ${fmt(t.httpCeiling.requests)} | ${sec(t.httpCeiling.wallMs)} | ${t.httpCeiling.ratio}× |`,
+    );
+  }
   return rows.join('\n');
 }
 

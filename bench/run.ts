@@ -8,6 +8,8 @@
  * - `--sizes none --pull-only SIZES`: only those, added to the previous results/latest.json;
  * - `--realistic N`: the phase "realistic limits" (bench/realistic.ts), N people against the
  *   documented limits scaled in time; with `--sizes none`, added to the previous results/latest.json;
+ * - `--two-provider SIZES`: also the two-provider phase (bench/two-provider.ts) at those sizes
+ *   (with `--sizes none`: only it, added to the previous results/latest.json);
  * - `--render`: only redraw the plot and the README tables from results/latest.json;
  * - `--one-size N --out FILE` (internal): one size in this process; every size runs so, in a fresh one.
  */
@@ -28,7 +30,10 @@ import {
   renderSvg,
   runPullOnly,
   runSize,
+  runTwoProvider,
   type SizeResult,
+  type TwoProviderResult,
+  twoProviderTable,
 } from './lib.ts';
 import { type RealisticResult, realisticTable, runRealistic } from './realistic.ts';
 
@@ -50,6 +55,7 @@ const known = new Set([
   '--render',
   '--pull-only',
   '--realistic',
+  '--two-provider',
   '--in-process-sandbox',
   '--one-size',
   '--out',
@@ -147,6 +153,7 @@ async function measure(): Promise<BenchResults> {
   const results: SizeResult[] = [];
   const pullOnly: PullOnlyResult[] = [];
   let realistic: RealisticResult | undefined;
+  const twoProvider: TwoProviderResult[] = [];
   try {
     for (const people of sizes) {
       const t0 = Date.now();
@@ -167,6 +174,10 @@ async function measure(): Promise<BenchResults> {
         log,
       });
     }
+    for (const people of twoProviderSizes ?? [])
+      twoProvider.push(
+        await runTwoProvider({ people, seed, adminUrl: services.databaseUrl, redisUrl: services.redisUrl, log }),
+      );
   } finally {
     await services.stop();
   }
@@ -178,16 +189,19 @@ async function measure(): Promise<BenchResults> {
       ...prev,
       ...(pullOnlySizes ? { pullOnly, pullOnlyGeneratedAt: new Date().toISOString() } : {}),
       ...(realistic ? { realistic } : {}),
+      ...(twoProvider.length > 0 ? { twoProvider, twoProviderGeneratedAt: new Date().toISOString() } : {}),
     };
   }
-  return assembleResults({
+  const assembled = assembleResults({
     pullOnly,
+    twoProvider,
     sizes: results,
     coreScenarios: scenarios,
     coreContacts,
     seed,
     servicesSource: services.source,
   });
+  return realistic ? { ...assembled, realistic } : assembled;
 }
 
 const previous = () => JSON.parse(readFileSync(join(here, 'results/latest.json'), 'utf8')) as BenchResults;
@@ -203,6 +217,13 @@ const realisticArg = opt('--realistic');
 const realisticPeople = realisticArg === undefined ? undefined : Number(realisticArg.replace(/_/g, ''));
 if (realisticPeople !== undefined && (!Number.isInteger(realisticPeople) || realisticPeople < 10)) {
   console.error(`--realistic: "${realisticArg}" is not a whole number of people (at least 10)`);
+  process.exit(2);
+}
+const twoProviderSizes = opt('--two-provider')
+  ?.split(',')
+  .map((s) => Number(s.trim().replace(/_/g, '')));
+if (twoProviderSizes?.some((n) => !Number.isInteger(n) || n < 10)) {
+  console.error(`--two-provider: "${opt('--two-provider')}" is not a list of whole numbers of people (at least 10)`);
   process.exit(2);
 }
 
@@ -227,7 +248,7 @@ if (write) {
   try {
     const text = readFileSync(readme, 'utf8');
     const table = [
-      `Machine: ${out.machine.cores} cores, ${out.machine.memoryGb} GB, Node ${out.machine.node} (${out.machine.cpu}); generated ${out.generatedAt}${out.pullOnlyGeneratedAt ? `; pull-only runs ${out.pullOnlyGeneratedAt}` : ''}.`,
+      `Machine: ${out.machine.cores} cores, ${out.machine.memoryGb} GB, Node ${out.machine.node} (${out.machine.cpu}); generated ${out.generatedAt}${out.pullOnlyGeneratedAt ? `; pull-only runs ${out.pullOnlyGeneratedAt}` : ''}${out.twoProviderGeneratedAt ? `; two-provider runs ${out.twoProviderGeneratedAt}` : ''}.`,
       '',
       markdownTable(out),
       '',
@@ -237,6 +258,7 @@ if (write) {
       '',
       ...(out.pullOnly?.length ? [pullOnlyTable(out), ''] : []),
       ...(out.realistic ? [realisticTable(out.realistic), ''] : []),
+      ...(out.twoProvider?.length ? [twoProviderTable(out), ''] : []),
       'Initial sync per provider:',
       '',
       providerTable(out),

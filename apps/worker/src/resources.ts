@@ -142,7 +142,12 @@ export function connectionOf(res: Resources, id: string) {
   return c;
 }
 
+/** Queue jobs this process asked BullMQ to add (pulls, reconciles, revisits, pushes): the bench reports them per applied op. */
+const jobsAdded = { n: 0 };
+export const queueJobsAdded = (): number => jobsAdded.n;
+
 export async function enqueuePull(res: Resources, job: PullJob): Promise<void> {
+  jobsAdded.n++;
   const data = PullJob.parse(job);
   const queue = res.queues.pull.get(data.connectionId);
   if (!queue) throw new Error(`unknown connection "${data.connectionId}"`);
@@ -164,6 +169,7 @@ export async function enqueueReconcile(
   reason: string,
   uniqueId?: string,
 ): Promise<void> {
+  jobsAdded.n++;
   const data = ReconcileJob.parse({ upToSeq: upToSeq.toString(), reason });
   await res.queues.reconcile.add('reconcile', data, {
     // A request that must run even at an unchanged sequence (start-up, revisits) brings its own id.
@@ -180,6 +186,7 @@ export async function enqueueReconcile(
  * (bench: thousands of queued revisits, each scanning for ready people).
  */
 export async function requestRecheck(res: Resources): Promise<void> {
+  jobsAdded.n++;
   const data = ReconcileJob.parse({ upToSeq: '0', reason: 'recheck' });
   await res.queues.reconcile.add('reconcile', data, {
     deduplication: { id: 'recheck', keepLastIfActive: true },
@@ -207,6 +214,7 @@ export async function enqueueOps(
       res.logger.warn({ connectionId, ops: list.length }, 'ops for a connection no longer configured are left pending');
       continue;
     }
+    jobsAdded.n += list.length;
     await queue.addBulk(
       list.map((op) => ({
         name: op.kind,

@@ -31,10 +31,13 @@ export function sandboxConfig(
      * against the real ones.
      */
     timeScale?: number;
+    /** Only these providers' connections (default: all five). */
+    providers?: readonly ProviderKey[];
   } = {},
 ): { config: Config; env: Record<string, string> } {
   const env: Record<string, string> = {};
-  const connections = PROVIDER_KEYS.map((provider) => {
+  const keys = overrides.providers ? PROVIDER_KEYS.filter((k) => overrides.providers!.includes(k)) : PROVIDER_KEYS;
+  const connections = keys.map((provider) => {
     env[credentialEnvOf(provider)] = endpoints[provider].credential;
     return {
       id: provider,
@@ -56,7 +59,7 @@ export function sandboxConfig(
     connections,
     conflictPolicy: overrides.conflictPolicy ?? {
       kind: 'priority',
-      order: ['churchpad', 'growcrm', 'nodeping', 'r-service', 'ilert'],
+      order: (['churchpad', 'growcrm', 'nodeping', 'r-service', 'ilert'] as const).filter((k) => keys.includes(k)),
     },
     ...(overrides.push ? { push: overrides.push } : {}),
     ...(overrides.reconcile ? { reconcile: overrides.reconcile } : {}),

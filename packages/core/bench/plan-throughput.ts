@@ -1,6 +1,7 @@
 /**
  * Micro-benchmark of the merge core: reconciled contacts per second on one core.
- * Run: node packages/core/bench/plan-throughput.ts [--json] [--contacts 20000]
+ * Run: node packages/core/bench/plan-throughput.ts [--json] [--contacts 20000] [--scenario edits-10pct]
+ * (one scenario only, e.g. to profile it: node --cpu-prof packages/core/bench/plan-throughput.ts --scenario edits-10pct)
  * Each contact has four linked sides (full, flat, named, methods kinds). Scenarios:
  *  - noop:       every side agrees with its base (a resync with no change): no op planned;
  *  - edits-10pct: one side in ten contacts edited a name and added an email;
@@ -73,11 +74,15 @@ const firstSyncInput = (i: number): ReconcileInput => {
   };
 };
 
-const scenarios: Record<string, ReconcileInput[]> = {
-  noop: Array.from({ length: N }, (_, i) => agreedInput(i, false)),
-  'edits-10pct': Array.from({ length: N }, (_, i) => agreedInput(i, i % 10 === 0)),
-  'first-sync': Array.from({ length: N }, (_, i) => firstSyncInput(i)),
+const builders: Record<string, () => ReconcileInput[]> = {
+  noop: () => Array.from({ length: N }, (_, i) => agreedInput(i, false)),
+  'edits-10pct': () => Array.from({ length: N }, (_, i) => agreedInput(i, i % 10 === 0)),
+  'first-sync': () => Array.from({ length: N }, (_, i) => firstSyncInput(i)),
 };
+const only = process.argv.indexOf('--scenario');
+const scenarios: Record<string, ReconcileInput[]> = {};
+for (const [name, build] of Object.entries(builders))
+  if (only < 0 || process.argv[only + 1] === name) scenarios[name] = build();
 
 // CPU time of this process (user + system), not wall time: the figure is per core and does not
 // drop when other processes share the machine.

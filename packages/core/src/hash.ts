@@ -1,27 +1,43 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { FIELDS, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
 import { normalizeProjection } from './normalize.ts';
 
-/** sha256 hex of a string (pure computation; node:crypto does no I/O here). */
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+/**
+ * sha256 hex of a string (pure computation; node:crypto does no I/O here). The one-shot
+ * `crypto.hash` costs a third of `createHash().update().digest()`: no Hash object per call.
+ */
+export const sha256 = (s: string): string => hash('sha256', s, 'hex');
+
+/** Each field's JSON key and whether it is a set, in canonical order (computed once). */
+const FIELD_KEYS: readonly [string, string, boolean][] = FIELDS.map((f) => [
+  f,
+  JSON.stringify(f),
+  (SET_FIELDS as readonly string[]).includes(f),
+]);
 
 /**
  * A stable serialisation of an already-normalized projection: fields in canonical order,
  * only present ones, set entries as [value, label] (`raw` left out).
  */
 export const stableProjectionJson = (p: Projection): string => {
-  const parts: string[] = [];
-  for (const f of FIELDS) {
-    const v = p[f];
+  // Byte for byte what JSON.stringify of [[value, label], …] gives: stored hashes stay valid.
+  let out = '{';
+  for (const [f, key, isSet] of FIELD_KEYS) {
+    const v = (p as Record<string, unknown>)[f];
     if (v === undefined) continue;
-    if ((SET_FIELDS as readonly string[]).includes(f)) {
-      const entries = (v as SetEntry[]).map((e) => [e.value, e.label]);
-      parts.push(`${JSON.stringify(f)}:${JSON.stringify(entries)}`);
-    } else {
-      parts.push(`${JSON.stringify(f)}:${JSON.stringify(v)}`);
-    }
+    if (out.length > 1) out += ',';
+    out += `${key}:`;
+    if (isSet) {
+      out += '[';
+      const entries = v as SetEntry[];
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        out += `${i > 0 ? ',' : ''}[${JSON.stringify(e.value)},${e.label == null ? 'null' : JSON.stringify(e.label)}]`;
+      }
+      out += ']';
+    } else out += JSON.stringify(v);
   }
-  return `{${parts.join(',')}}`;
+  return `${out}}`;
 };
 
 /** Content hash of a projection: equal for projections that normalize to the same thing. */

@@ -212,8 +212,17 @@ export const mergeRecord = (
   const held: HeldCell[] = [];
   const editors = new Set<string>();
   const heldSets = new Map<Voter, ReadonlySet<FieldKey>>();
-  for (const v of voters) heldSets.set(v, heldSetOf(v.conn));
+  // A side whose current is its base (the caller saw equal hashes) moved no cell: the fast paths skip it.
+  const movingVoters: Voter[] = [];
+  for (const v of voters) {
+    heldSets.set(v, heldSetOf(v.conn));
+    if (v.base === null || v.current !== v.base) movingVoters.push(v);
+  }
   const holdsField = (v: Voter, f: FieldKey): boolean => heldSets.get(v)!.has(f);
+  if (movingVoters.length === 0) {
+    followNames(canonical, out);
+    return { canonical: out, conflicts, held, editors };
+  }
 
   const record = (
     field: FieldKey,
@@ -246,7 +255,7 @@ export const mergeRecord = (
   for (const f of SCALAR_FIELDS) {
     // Fast path (the common case): every side still holds its base value, or agrees with the canonical one.
     let quiet = true;
-    for (const v of voters) {
+    for (const v of movingVoters) {
       if (!holdsField(v, f)) continue;
       const cur = v.current[f] ?? null;
       const settled = v.base && f in v.base ? cur === (v.base[f] ?? null) : cur === null || cur === canonical[f];
@@ -273,7 +282,7 @@ export const mergeRecord = (
   for (const f of SET_FIELDS) {
     // Fast path: every side has a base for the set, no marker, and holds exactly its base.
     let quiet = true;
-    for (const v of voters) {
+    for (const v of movingVoters) {
       if (!holdsField(v, f)) continue;
       const b = v.base?.[f];
       if (b === undefined || !quietSet(b, v.current[f])) {

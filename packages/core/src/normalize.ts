@@ -1,4 +1,5 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import metadata from 'libphonenumber-js/min/metadata';
 import {
   FIELDS,
   type Projection,
@@ -27,14 +28,55 @@ export interface NormalizedPhone {
 /** `defaultRegion` (ISO 3166 alpha-2, e.g. "DE") is used for numbers written without a country code. */
 export const normalizePhone = (raw: string, defaultRegion?: string): NormalizedPhone => {
   const trimmed = raw.trim();
-  try {
-    const parsed = parsePhoneNumberFromString(trimmed, defaultRegion as CountryCode | undefined);
-    if (parsed?.isPossible()) return { value: parsed.number, raw };
-  } catch {
-    // Unparseable text falls through to the cleaned form.
-  }
-  return { value: cleanPhone(trimmed), raw };
+  const e164 = possibleE164(trimmed, defaultRegion);
+  return { value: e164 ?? cleanPhone(trimmed), raw };
 };
+
+/** A possible number: its E.164 form and country (for a number libphonenumber cannot place, its calling code's main one). */
+export interface PhoneReading {
+  number: string;
+  country: CountryCode | null;
+}
+
+/**
+ * `text` read in `region`: null unless libphonenumber finds it a possible number. Memoized per
+ * distinct (text, region): parsing is the costliest step of mapping a pulled record and of the
+ * phone context, and the same numbers come back on every pass. Pure (the answer depends on the
+ * arguments only); the memo is bounded, cleared when full.
+ */
+const readingMemo = new Map<string, PhoneReading | null>();
+export const readPhone = (text: string, region?: string): PhoneReading | null => {
+  const key = region ? `${region}\u0000${text}` : text;
+  let r = readingMemo.get(key);
+  if (r === undefined) {
+    r = null;
+    try {
+      const parsed = parsePhoneNumberFromString(text, region as CountryCode | undefined);
+      if (parsed?.isPossible()) r = Object.freeze({ number: parsed.number, country: mainCountryOf(parsed) });
+    } catch {
+      // Unparseable text: no reading.
+    }
+    if (readingMemo.size >= 100_000) readingMemo.clear();
+    readingMemo.set(key, r);
+  }
+  return r;
+};
+
+/** E.164 of a possible number, else null (`readPhone`'s number). */
+export const possibleE164 = (text: string, region?: string): string | null => readPhone(text, region)?.number ?? null;
+
+/**
+ * The country of a parsed number; for a number libphonenumber cannot place (possible, not
+ * valid: e.g. an unassigned range), the main country of its calling code (+44 → GB).
+ */
+export function mainCountryOf(
+  parsed: { country?: CountryCode; countryCallingCode: string } | undefined,
+): CountryCode | null {
+  if (!parsed) return null;
+  if (parsed.country) return parsed.country;
+  const codes = (metadata as { country_calling_codes: Record<string, string[]> }).country_calling_codes;
+  return (codes[parsed.countryCallingCode]?.[0] as CountryCode | undefined) ?? null;
+}
 
 /** Digits only, keeping a leading `+`; text with no digits is kept as trimmed text. */
 const cleanPhone = (s: string): string => {
@@ -83,6 +125,8 @@ const normalizeEntryValue = (field: SetField, v: string): string => {
  * values. Sorting by value makes two projections with the same set structurally equal.
  */
 export const normalizeSetEntries = (field: SetField, entries: readonly SetEntry[]): SetEntry[] => {
+  // Already normal (sorted, distinct, clean values and labels: what projectors mostly build): as is.
+  if (setIsNormal(field, entries)) return entries as SetEntry[];
   const out: SetEntry[] = [];
   for (const e of entries) {
     const value = normalizeEntryValue(field, e.value);
@@ -123,18 +167,23 @@ const KIND: Record<string, 0 | 1 | 2 | undefined> = Object.assign(
   Object.fromEntries([...SCALAR_FIELDS.map((f) => [f, f === 'avatarUrl' ? 1 : 0]), ...SET_FIELDS.map((f) => [f, 2])]),
 );
 
+const setIsNormal = (field: SetField, entries: readonly SetEntry[]): boolean => {
+  let prev: string | null = null;
+  for (const e of entries) {
+    if (prev !== null && !(prev < e.value)) return false;
+    if (typeof e.value !== 'string' || !valueIsNormal(field, e.value)) return false;
+    if (e.label !== null && (typeof e.label !== 'string' || !labelIsNormal(e.label))) return false;
+    prev = e.value;
+  }
+  return true;
+};
+
 const isNormalized = (p: Projection): boolean => {
   for (const k in p) {
     const kind = KIND[k];
     const v = (p as Record<string, unknown>)[k];
     if (kind === 2) {
-      if (v === undefined) return false;
-      let prev: string | null = null;
-      for (const e of v as SetEntry[]) {
-        if (prev !== null && !(prev < e.value)) return false;
-        if (!valueIsNormal(k as SetField, e.value) || (e.label !== null && !labelIsNormal(e.label))) return false;
-        prev = e.value;
-      }
+      if (v === undefined || !setIsNormal(k as SetField, v as SetEntry[])) return false;
     } else if (kind === undefined || v === undefined) {
       return false; // unknown key, or a present-but-undefined scalar: let the slow path clean it
     } else if (v !== null) {

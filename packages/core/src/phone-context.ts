@@ -1,7 +1,6 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
-import metadata from 'libphonenumber-js/min/metadata';
 import type { Canonical, Projection, SetEntry } from './canonical.ts';
-import { normalizeSetEntries } from './normalize.ts';
+import { mainCountryOf, normalizeSetEntries, possibleE164 } from './normalize.ts';
 import type { ReconcileInput, SideState } from './types.ts';
 
 /**
@@ -20,6 +19,8 @@ import type { ReconcileInput, SideState } from './types.ts';
  * side's own base takes part, so a reading once agreed stays stable while the side holds it.
  */
 export function resolveNationalPhones(input: ReconcileInput): ReconcileInput {
+  // Fast path (the common case): no bare-digits phone anywhere, nothing to read.
+  if (!anyNational(input)) return input;
   let national = false;
   const known = new Set<string>();
   const collect = (entries: readonly SetEntry[] | undefined) => {
@@ -58,32 +59,44 @@ export function resolveNationalPhones(input: ReconcileInput): ReconcileInput {
   return { ...input, canonical: fix(input.canonical), sides };
 }
 
+function anyNational(input: ReconcileInput): boolean {
+  if (hasNational(input.canonical?.phones)) return true;
+  for (const s of input.sides) {
+    if (s.current && hasNational(s.current.phones)) return true;
+    if (s.base && s.base !== s.current && hasNational(s.base.phones)) return true;
+  }
+  return false;
+}
+
+function hasNational(entries: readonly SetEntry[] | undefined): boolean {
+  if (entries) for (const e of entries) if (e.value.charCodeAt(0) !== 43 /* + */) return true;
+  return false;
+}
+
 function readNational(text: string, regions: ReadonlySet<CountryCode>, known: ReadonlySet<string>): string | null {
   let only: string | null = null;
   for (const region of regions) {
-    const parsed = safeParse(text, region);
-    if (!parsed?.isPossible()) continue;
+    const number = possibleE164(text, region);
+    if (number === null) continue;
     // A reading that is one of the person's numbers is taken as is; a new one only in their one country.
-    if (known.has(parsed.number)) return parsed.number;
-    if (regions.size === 1) only = parsed.number;
+    if (known.has(number)) return number;
+    if (regions.size === 1) only = number;
   }
   return only;
 }
-
-const safeParse = (text: string, region?: CountryCode) => {
-  try {
-    return parsePhoneNumberFromString(text, region);
-  } catch {
-    return undefined;
-  }
-};
 
 /** Country of an E.164 number, memoized: the same numbers come back on every pass. */
 const regionCache = new Map<string, CountryCode | null>();
 function regionOf(e164: string): CountryCode | null {
   let r = regionCache.get(e164);
   if (r === undefined) {
-    r = mainCountryOf(safeParse(e164));
+    let parsed: ReturnType<typeof parsePhoneNumberFromString>;
+    try {
+      parsed = parsePhoneNumberFromString(e164);
+    } catch {
+      parsed = undefined;
+    }
+    r = mainCountryOf(parsed);
     if (regionCache.size > 50_000) regionCache.clear();
     regionCache.set(e164, r);
   }
@@ -98,15 +111,4 @@ export const resolvePhonesAgainst = (p: Projection, canonical: Canonical): Proje
     sides: [{ connectionId: '', externalId: '', base: null, current: p, updatedAt: null }],
   }).sides[0]!.current!;
 
-/**
- * The country of a parsed number; for a number libphonenumber cannot place (possible, not
- * valid: e.g. an unassigned range), the main country of its calling code (+44 → GB).
- */
-export function mainCountryOf(
-  parsed: { country?: CountryCode; countryCallingCode: string } | undefined,
-): CountryCode | null {
-  if (!parsed) return null;
-  if (parsed.country) return parsed.country;
-  const codes = (metadata as { country_calling_codes: Record<string, string[]> }).country_calling_codes;
-  return (codes[parsed.countryCallingCode]?.[0] as CountryCode | undefined) ?? null;
-}
+export { mainCountryOf } from './normalize.ts';

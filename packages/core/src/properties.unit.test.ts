@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FieldKey, type Projection, SCALAR_FIELDS, SET_FIELDS, type SetField } from './canonical.ts';
 import type { ConflictEntry } from './conflicts.ts';
+import { contentHash, normalizedContentHash } from './hash.ts';
 import { massDeleteGuard } from './policies.ts';
 import { reconcileRecord } from './reconcile.ts';
 import { arbEdit, arbWorldSpec, buildWorld, type WorldSpec } from './test-support/arbitraries.ts';
@@ -64,6 +65,27 @@ const sync = (spec: WorldSpec): Synced => {
 const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 400) };
 
 describe('merge core properties', () => {
+  it('a side passed with its base as current (equal content hashes) plans exactly as its own copy', () => {
+    fc.assert(
+      fc.property(arbWorldSpec, (spec) => {
+        const w = buildWorld(spec);
+        for (const e of spec.edits) applyEdit(w, e);
+        const sides = sidesOf(w);
+        const same = sides.map((s) =>
+          s.current && s.base && contentHash(s.current) === normalizedContentHash(s.base)
+            ? { ...s, current: s.base }
+            : s,
+        );
+        const input = { canonicalId: w.canonicalId, canonical: w.canonical, detached: [...w.detached] };
+        const a = reconcileRecord({ ...input, sides }, w.ctx);
+        const b = reconcileRecord({ ...input, sides: same }, w.ctx);
+        const noRaw = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'raw' ? undefined : v)));
+        expect(noRaw(b)).toEqual(noRaw(a));
+      }),
+      RUNS,
+    );
+  });
+
   it('idempotence and echo suppression: a second sync with no outside change plans nothing', () => {
     fc.assert(
       fc.property(arbWorldSpec, (spec) => {

@@ -77,8 +77,9 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
         side,
         conn,
         // Bases are the core's own output (normalized); re-checking them would double the cost.
+        // A current that is its base (the caller saw equal content hashes) is normal for the same reason.
         base: side.base,
-        current: normalizeProjection(side.current),
+        current: side.current === side.base ? side.current : normalizeProjection(side.current),
       });
       continue;
     }

@@ -61,7 +61,11 @@ export interface Sandbox {
 /** Starts all five simulators on one loopback port (0 = any free port). */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? DEFAULT_SEED;
-  const people = generatePeople({ seed, count: options.contacts ?? DEFAULT_CONTACTS });
+  const people = generatePeople({
+    seed,
+    count: options.contacts ?? DEFAULT_CONTACTS,
+    ...(options.seedProviders ? { providers: options.seedProviders } : {}),
+  });
   const providers = createProviders({
     seed,
     people,

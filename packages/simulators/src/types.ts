@@ -50,6 +50,8 @@ export interface SandboxOptions {
   /** Lifetime of the sandbox's ChurchPad access token in unscaled ms (default: long-lived); `sim.churchpad.tokens.issue(ttl)` makes more. */
   tokenTtlMs?: number;
   rateLimit?: Partial<Record<ProviderKey, RateLimitSpec | null>>;
+  /** Every seeded person is held by exactly these providers, the others start empty (default: overlapping draws). */
+  seedProviders?: ProviderKey[];
 }
 
 export interface ProviderEndpoint {

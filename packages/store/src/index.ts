@@ -1,4 +1,5 @@
 export * from './admin-lists.ts';
+export * from './batch-read.ts';
 export * from './canonical.ts';
 export * from './change-seq.ts';
 export * from './client.ts';

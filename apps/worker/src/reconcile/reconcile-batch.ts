@@ -18,21 +18,18 @@ import {
   sha256,
 } from '@contact-sync/core';
 import {
+  type BatchPeople,
   type CanonicalContact,
   type ConflictWrite,
   candidatesByKeys,
-  canonicalsByIds,
   type Db,
-  detachmentsOf,
   emptyReconcileWrite,
   type Link,
-  linksByCanonical,
-  linksByExternal,
   type ReconcileWrite,
+  readBatchPeople,
   readSnapshots,
   type SnapshotRow,
   toJson,
-  unfinishedOpsFor,
 } from '@contact-sync/store';
 
 /**
@@ -68,8 +65,13 @@ export async function planBatch(
   cause?: LedgerCause,
 ): Promise<BatchPlan> {
   const write = emptyReconcileWrite();
-  const rowLinks = await linksByExternal(db, rows);
+  // One statement: the people of these rows (and the revisits) with their links, snapshots,
+  // detachments and unfinished ops; people matched below are read the same way.
+  const people = await readBatchPeople(db, rows, recheckIds);
+  const rowKeys = new Set(rows.map((r) => k(r.connectionId, r.externalId)));
+  const rowLinks = people.links.filter((l) => rowKeys.has(k(l.connectionId, l.externalId)));
   const linkOf = new Map(rowLinks.map((l) => [k(l.connectionId, l.externalId), l]));
+  await readProjectionsLeftOut(db, rows, linkOf);
   const affected = new Set<string>([...rowLinks.map((l) => l.canonicalId), ...recheckIds]);
   const triggerRow = new Map<string, SnapshotRow>();
   for (const r of rows) {
@@ -82,7 +84,7 @@ export async function planBatch(
   const newLinks = new Map<string, { row: SnapshotRow; canonicalId: string }[]>();
   const fresh = new Set<string>();
   if (unlinked.length > 0) {
-    const matched = await matchUnlinked(db, unlinked, runOf, write);
+    const matched = await matchUnlinked(db, unlinked, runOf, write, people);
     for (const [canonicalId, list] of matched.links) {
       newLinks.set(
         canonicalId,
@@ -95,22 +97,13 @@ export async function planBatch(
   }
 
   const ids = [...affected];
-  const [canonRows, links, detachments, unfinished] = await Promise.all([
-    canonicalsByIds(
-      db,
-      ids.filter((id) => !fresh.has(id)),
-    ),
-    linksByCanonical(db, ids),
-    detachmentsOf(db, ids),
-    unfinishedOpsFor(db, ids),
-  ]);
-  const snapshots = await readSnapshots(db, links);
-  const snapOf = new Map(snapshots.map((s) => [k(s.connectionId, s.externalId), s]));
-  for (const r of rows) snapOf.set(k(r.connectionId, r.externalId), r);
-  const canonOf = new Map(canonRows.map((c) => [c.id, c]));
-  const linksOf = groupBy(links, (l) => l.canonicalId);
-  const detachedOf = groupBy(detachments, (d) => d.canonicalId);
-  const busy = new Set(unfinished.map((u) => k(u.canonicalId, u.connectionId)));
+  const snapOf = new Map(people.snapshots.map((s) => [k(s.connectionId, s.externalId), s]));
+  // The batch's own rows as read (a row sent without its projection: the one read with its link).
+  for (const r of rows) if (!r.sameAsBase) snapOf.set(k(r.connectionId, r.externalId), r);
+  const canonOf = new Map(people.canonicals.filter((c) => !fresh.has(c.id)).map((c) => [c.id, c]));
+  const linksOf = groupBy(people.links, (l) => l.canonicalId);
+  const detachedOf = groupBy(people.detachments, (d) => d.canonicalId);
+  const busy = new Set(people.unfinished.map((u) => k(u.canonicalId, u.connectionId)));
   if (rows.length === 0 && recheckIds.length > 0)
     await preferAgreeingDuplicates(db, recheckIds, linksOf, snapOf, newLinks, write, now(ctx));
 
@@ -189,6 +182,7 @@ export async function planBatch(
         if (change.kind === 'detach') write.detach.push({ canonicalId, connectionId: change.connectionId });
       }
     }
+    const opsBefore = write.ops.length;
     for (const op of result.ops) {
       if (deferred.has(op.connectionId) || frozen.has(op.connectionId)) continue;
       write.ops.push({
@@ -204,10 +198,12 @@ export async function planBatch(
       });
       opCount++;
     }
-    write.recheck.push({ canonicalId, value: deferred.size > 0 });
+    // The flag written only when it changes (the statement would leave it as it is anyway).
+    if (deferred.size > 0 || existing?.recheck !== false) write.recheck.push({ canonicalId, value: deferred.size > 0 });
     for (const c of result.conflicts) write.conflicts.push(conflictWrite(c, runId));
     for (const r of result.report) write.conflicts.push(reportWrite(r, runId));
-    if (result.canonical) storeCanonical(write, canonicalId, result.canonical);
+    if (result.canonical)
+      storeCanonical(write, canonicalId, result.canonical, write.ops.length === opsBefore ? existing : undefined);
     else if (existing) {
       write.canonicals.push({ id: canonicalId, data: existing.data, contentHash: existing.contentHash, deleted: true });
       write.keyOwners.push(canonicalId);
@@ -223,8 +219,19 @@ export async function planBatch(
   };
 }
 
-function storeCanonical(write: ReconcileWrite, canonicalId: string, canonical: Canonical): void {
-  write.canonicals.push({ id: canonicalId, data: canonical, contentHash: contentHash(canonical), deleted: false });
+function storeCanonical(
+  write: ReconcileWrite,
+  canonicalId: string,
+  canonical: Canonical,
+  /** The stored row, when the canonical need not be written if unchanged. */
+  existing?: CanonicalContact,
+): void {
+  const hash = contentHash(canonical);
+  // Unchanged, live, and no op planned from it (the update guard reads the canonicals written):
+  // the upsert would leave the row as it is (it writes only a different hash or deletedAt), and its
+  // match keys, a function of the record written with it whenever it changes, are the ones stored.
+  if (existing && !existing.deletedAt && existing.contentHash === hash) return;
+  write.canonicals.push({ id: canonicalId, data: canonical, contentHash: hash, deleted: false });
   const keys = matchKeys(canonical);
   for (const value of keys.emails) write.keys.push({ canonicalId, kind: 'email', value });
   for (const value of keys.phones) write.keys.push({ canonicalId, kind: 'phone', value });
@@ -315,6 +322,20 @@ async function preferAgreeingDuplicates(
   }
 }
 
+/**
+ * A row read without its projection (its hash was its link's base hash) whose link is gone by the
+ * time the batch reads (an unlink in between): it is unlinked now, so its projection is read.
+ */
+async function readProjectionsLeftOut(db: Db, rows: SnapshotRow[], linkOf: Map<string, Link>): Promise<void> {
+  const lost = rows.filter((r) => r.sameAsBase && !linkOf.has(k(r.connectionId, r.externalId)));
+  if (lost.length === 0) return;
+  const read = new Map((await readSnapshots(db, lost)).map((s) => [k(s.connectionId, s.externalId), s]));
+  for (const r of lost) {
+    const s = read.get(k(r.connectionId, r.externalId));
+    if (s) Object.assign(r, { projection: s.projection, sameAsBase: false });
+  }
+}
+
 const now = (ctx: ReconcileContext): Date => new Date(ctx.now);
 
 /** A record matched to a person in this batch: linked with no base yet. */
@@ -349,7 +370,14 @@ function sideOf(link: Link, snap: SnapshotRow | undefined): SideState {
  * Links unlinked records to people: the worker reads the candidates (people holding any of the
  * batch's keys, and where they are linked); the pure batch matcher decides.
  */
-async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, write: ReconcileWrite) {
+async function matchUnlinked(
+  db: Db,
+  unlinked: SnapshotRow[],
+  runOf: RunOf,
+  write: ReconcileWrite,
+  /** What the batch has read so far: the candidates not in it are read (everything the batch needs of them) and added. */
+  people: BatchPeople,
+) {
   const keyList: { kind: 'email' | 'phone'; value: string }[] = [];
   for (const r of unlinked) {
     const mk = matchKeys(r.projection as Projection);
@@ -357,12 +385,23 @@ async function matchUnlinked(db: Db, unlinked: SnapshotRow[], runOf: RunOf, writ
     for (const value of mk.phones) keyList.push({ kind: 'phone', value });
   }
   const hits = await candidatesByKeys(db, keyList);
-  const candidateIds = [...new Set(hits.map((h) => h.canonicalId))];
-  const [canons, candLinks] = await Promise.all([
-    canonicalsByIds(db, candidateIds),
-    linksByCanonical(db, candidateIds),
-  ]);
-  const linkedIn = groupBy(candLinks, (l) => l.canonicalId);
+  const candidateIds = new Set(hits.map((h) => h.canonicalId));
+  const loaded = new Set(people.canonicals.map((c) => c.id));
+  const more = await readBatchPeople(
+    db,
+    [],
+    [...candidateIds].filter((id) => !loaded.has(id)),
+  );
+  people.canonicals.push(...more.canonicals);
+  people.links.push(...more.links);
+  people.snapshots.push(...more.snapshots);
+  people.detachments.push(...more.detachments);
+  people.unfinished.push(...more.unfinished);
+  const canons = people.canonicals.filter((c) => candidateIds.has(c.id));
+  const linkedIn = groupBy(
+    people.links.filter((l) => candidateIds.has(l.canonicalId)),
+    (l) => l.canonicalId,
+  );
   const known: BatchPerson[] = (canons as CanonicalContact[]).map((c) => ({
     canonicalId: c.id,
     canonical: c.data as Canonical,

@@ -4,9 +4,9 @@ import {
   normalizeLabel as coreLabel,
   normalizeName as coreName,
   normalizeUrl as coreUrl,
+  readPhone,
 } from '@contact-sync/core/normalize';
-import { mainCountryOf } from '@contact-sync/core/phone-context';
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
 
 /**
  * Normalization that makes projections stable: what a provider stores differently from
@@ -43,10 +43,11 @@ export interface NormalizedPhone {
 export const normalizePhone = (s: string | null | undefined, defaultRegion?: CountryCode): NormalizedPhone | null => {
   const t = normalizeText(s);
   if (t == null) return null;
-  const p = parsePhoneNumberFromString(t, defaultRegion);
+  // Memoized per distinct text and region (core's readPhone): libphonenumber is a pull's costliest step.
+  const p = readPhone(t, defaultRegion);
   // A possible number libphonenumber cannot place in a country (an unassigned range) still has
   // its calling code's main country: ilert needs a region, and dropping the number would delete it there.
-  if (p?.isPossible()) return { value: p.number, region: mainCountryOf(p), parsed: true };
+  if (p) return { value: p.number, region: p.country, parsed: true };
   return { value: cleanPhone(t), region: null, parsed: false };
 };
 

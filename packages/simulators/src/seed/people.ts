@@ -63,6 +63,8 @@ export interface SeedPerson {
 export interface GenerateOptions {
   seed: number;
   count: number;
+  /** Every person is held by exactly these providers (default: drawn per person, overlapping). */
+  providers?: readonly ProviderKey[];
 }
 
 const PHONE_STYLE: Record<ProviderKey, PhoneStyle[]> = {
@@ -84,7 +86,7 @@ const fold = (s: string) =>
  * Deterministic generator of `count` people spread across the five providers with
  * realistic overlap and messiness. Same seed and count → identical output.
  */
-export function generatePeople({ seed, count }: GenerateOptions): SeedPerson[] {
+export function generatePeople({ seed, count, providers }: GenerateOptions): SeedPerson[] {
   const rng = new Rng(deriveSeed(seed, 'people'));
   const usedEmails = new Set<string>();
   const people: SeedPerson[] = [];
@@ -155,7 +157,7 @@ export function generatePeople({ seed, count }: GenerateOptions): SeedPerson[] {
       providers: [],
       records: {},
     };
-    person.providers = chooseProviders(rng, staff);
+    person.providers = providers ? [...providers] : chooseProviders(rng, staff);
     for (const provider of person.providers) {
       const records = [makeRecord(rng, person, provider)];
       if (rng.chance(DUPLICATE_SHARE[provider])) records.push(makeDuplicate(rng, person, provider, records[0]!));
