@@ -155,7 +155,7 @@ export interface SizeOptions {
 }
 
 /** Strips the sandbox's informational options that the worker's config does not take. */
-const stackSandbox = (sandbox: Pick<Sandbox, 'url' | 'providers'>): Sandbox => {
+export const stackSandbox = (sandbox: Pick<Sandbox, 'url' | 'providers'>): Sandbox => {
   const providers = Object.fromEntries(
     Object.entries(sandbox.providers).map(([k, v]) => {
       const keys = Object.keys((ProviderOptionsSchemas as Record<string, { shape: object }>)[k]!.shape);

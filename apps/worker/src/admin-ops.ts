@@ -12,6 +12,7 @@ export * from './admin/history.ts';
 export * from './admin/ledger-views.ts';
 export * from './admin/limits.ts';
 export * from './admin/ops.ts';
+export * from './admin/people-search.ts';
 export * from './admin/quarantine.ts';
 export * from './admin/resolve.ts';
 export * from './admin/runs.ts';

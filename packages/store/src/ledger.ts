@@ -36,18 +36,31 @@ export async function ledgerOfRun(db: Db, runId: string): Promise<LedgerEntry[]>
   return db.ledgerEntry.findMany({ where: { runId }, orderBy: { id: 'asc' } });
 }
 
-/** The cells of these people changed by a ledger row after `afterId` (any run or decision). */
+/** Every change one admin decision made (`cause.decision`), oldest first. */
+export async function ledgerOfDecision(db: Db, decisionId: string): Promise<LedgerEntry[]> {
+  return db.ledgerEntry.findMany({
+    where: { causeKind: 'admin', cause: { path: ['decision'], equals: decisionId } },
+    orderBy: { id: 'asc' },
+  });
+}
+
+/**
+ * The cells of these people changed by a ledger row after `afterId` (any run or decision), other
+ * than the rows of the change being undone: its run's (`exceptRunId`) or its own rows (`exceptIds`).
+ */
 export async function cellsChangedAfter(
   db: Db,
   canonicalIds: readonly string[],
   afterId: bigint,
-  exceptRunId: string,
+  exceptRunId: string | null,
+  exceptIds: readonly bigint[] = [],
 ): Promise<{ canonicalId: string; field: string; key: string | null }[]> {
   if (canonicalIds.length === 0) return [];
   return db.$queryRaw`
     SELECT DISTINCT "canonicalId"::text AS "canonicalId", field, key FROM ledger_entries
     WHERE "canonicalId" = ANY(${[...canonicalIds]}::uuid[]) AND id > ${afterId}
-      AND "runId" IS DISTINCT FROM ${exceptRunId}::uuid`;
+      AND (${exceptRunId}::uuid IS NULL OR "runId" IS DISTINCT FROM ${exceptRunId}::uuid)
+      AND NOT (id = ANY(${[...exceptIds]}::bigint[]))`;
 }
 
 /** Deletes ledger rows older than the date; returns how many. */

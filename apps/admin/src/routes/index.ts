@@ -7,6 +7,7 @@ import { heldChangeRoutes } from './held-changes.ts';
 import { heldDeleteRoutes } from './held-deletes.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { opRoutes } from './ops.ts';
+import { peopleSearchRoutes } from './people-search.ts';
 import { planRoutes } from './plans.ts';
 import { runRoutes } from './runs.ts';
 import { sessionRoutes } from './session.ts';
@@ -21,5 +22,6 @@ export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] =>
   ...planRoutes(res),
   ...runRoutes(res),
   ...ledgerRoutes(res),
+  ...peopleSearchRoutes(res),
   ...sessionRoutes(sessions),
 ];
