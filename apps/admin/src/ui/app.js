@@ -3,6 +3,7 @@
 import { ApiError, api, forgetToken, query, setToken, takeTokenFromFragment } from './api.js';
 import { loadHeldChanges } from './held-changes.js';
 import { PEOPLE_KINDS, peopleCard } from './people.js';
+import { loadPersonView, personLink } from './person-view.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -104,7 +105,11 @@ function conflictCard(c) {
       card.replaceWith(conflictCard(r.conflict));
       toast(`Resolved: ${r.opsEnqueued} push${r.opsEnqueued === 1 ? '' : 'es'} queued.`);
     });
-  if (PEOPLE_KINDS.has(c.kind)) return peopleCard(c, card, resolve, ui);
+  if (PEOPLE_KINDS.has(c.kind)) {
+    peopleCard(c, card, resolve, ui);
+    card.querySelector('header')?.append(personLink(c.canonicalId, ui) ?? '');
+    return card;
+  }
 
   const cols = [
     { key: 'base', title: 'Base (last agreed)', value: c.base },
@@ -265,7 +270,7 @@ function conflictCard(c) {
       {},
       h('span', { class: 'kind' }, c.kind),
       h('strong', {}, c.field ?? 'record'),
-      h('span', {}, ' person ', h('code', {}, short(c.canonicalId))),
+      h('span', {}, ' ', personLink(c.canonicalId, ui) ?? 'no person'),
       h('span', { class: `status ${c.status}`, 'data-testid': 'conflict-status' }, c.status),
       h('time', {}, when(c.createdAt)),
     ),
@@ -430,14 +435,17 @@ const loaders = {
   'held-deletes': loadHeld,
   'held-changes': () => loadHeldChanges($('#held-changes-list'), ui),
   'failed-ops': loadOps,
+  person: (id) => loadPersonView($('#person-view'), ui, id),
 };
 
-async function show(view) {
+async function show(hash) {
+  // `#person=<id>`: a view and its argument.
+  const [view, arg] = hash.split('=', 2);
   const name = loaders[view] ? view : 'conflicts';
   for (const p of document.querySelectorAll('[data-view-panel]')) p.hidden = p.dataset.viewPanel !== name;
   for (const a of document.querySelectorAll('nav a[data-view]')) a.classList.toggle('active', a.dataset.view === name);
   try {
-    await loaders[name]();
+    await loaders[name](arg ? decodeURIComponent(arg) : undefined);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return signedOut('The token was refused.');
     toast(e.message, 'error');
