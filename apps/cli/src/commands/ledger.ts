@@ -14,7 +14,8 @@ const causeText = (c: unknown): string => {
     case 'conflict':
       return `conflict (${x.policy}, ${x.status})`;
     case 'admin':
-      return `admin ${x.by ?? '?'}: ${x.action}${x.decision ? ` [decision ${x.decision}]` : ''}`;
+      // The decision's id (what `undo --decision` takes), unless the action names it already.
+      return `admin ${x.by ?? '?'}: ${x.action}${x.decision && !String(x.action).includes(String(x.decision)) ? ` [decision ${x.decision}]` : ''}`;
     case 'undo':
       return `undo of ${x.runId ? short(x.runId as string) : `decision ${short(x.decision as string)}`}${x.by ? ` by ${x.by}` : ''}`;
     default:

@@ -99,9 +99,10 @@ export async function undoDecision(
       res.prisma.heldChangeSet.findUnique({ where: { id: decisionId }, select: { status: true } }),
     ]);
     if (!conflict && !set) throw new AdminOpError('not_found', `decision ${decisionId} not found`);
-    const status = conflict?.status ?? set?.status;
-    if (status === 'open' || status === 'held' || status === 'info')
-      throw new AdminOpError('conflict', `decision ${decisionId}: nothing was decided yet (it is ${status})`);
+    // Decided but nothing changed (a dismissal, a kept value): nothing to undo. Not decided: say so.
+    const status = conflict?.status ?? set?.status ?? '';
+    if (!['resolved', 'dismissed', 'confirmed', 'rejected'].includes(status))
+      throw new AdminOpError('conflict', `decision ${decisionId}: no admin has decided it (it is ${status})`);
   }
   const matching = entries.find((e) => /^(link|create-new)\b/.test(String((e.cause as { action?: unknown }).action)));
   if (matching)
