@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { startStack } from '@contact-sync/worker/stack';
 import { childProcessSandbox } from './bench-sandbox.ts';
-import { stackSandbox } from './measure.ts';
+import { postgresStats, stackSandbox } from './measure.ts';
 import { PUSH_CONCURRENCY } from './model.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +55,8 @@ interface RunResult {
   ledger: 'on' | 'off';
   wallMs: number;
   cpuMs: number;
+  /** Postgres time executing statements in the run's database (where the ledger's insert costs). */
+  postgresMs: number | null;
   loadAvg1m: number;
   ledgerRows: number;
   opsPlanned: number;
@@ -79,6 +81,7 @@ async function child(out: string): Promise<void> {
       },
     });
     let result: RunResult;
+    const pg0 = await postgresStats(adminUrl, databaseUrl, dbName);
     try {
       const cpu0 = process.cpuUsage();
       const load0 = os.loadavg()[0]!;
@@ -90,6 +93,7 @@ async function child(out: string): Promise<void> {
         ledger: opt('--ledger') === 'off' ? 'off' : 'on',
         wallMs,
         cpuMs: Math.round((c.user + c.system) / 1000),
+        postgresMs: null,
         loadAvg1m: Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10,
         ledgerRows: await stack.res.prisma.ledgerEntry.count(),
         opsPlanned: p.run.opsPlanned,
@@ -97,6 +101,10 @@ async function child(out: string): Promise<void> {
     } finally {
       await stack.close();
     }
+    // A backend reports its active time when it ends: read after the stack's pool closed.
+    await new Promise((r) => setTimeout(r, 300));
+    const pg1 = await postgresStats(adminUrl, databaseUrl, dbName);
+    if (pg0.activeMs !== null && pg1.activeMs !== null) result.postgresMs = Math.round(pg1.activeMs - pg0.activeMs);
     writeFileSync(out, `${JSON.stringify(result)}\n`);
   } finally {
     await sandbox.stop();
@@ -157,6 +165,8 @@ async function compare() {
   const cpu = (l: 'on' | 'off') => pairs.map((p) => p[l].cpuMs);
   const ratios = pairs.map((p) => p.on.wallMs / p.off.wallMs);
   const cpuRatios = pairs.map((p) => p.on.cpuMs / p.off.cpuMs);
+  const pg = (l: 'on' | 'off') => pairs.map((p) => p[l].postgresMs ?? Number.NaN);
+  const pgRatios = pairs.map((p) => (p.on.postgresMs ?? Number.NaN) / (p.off.postgresMs ?? Number.NaN));
   return {
     generatedAt: new Date().toISOString(),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
@@ -172,6 +182,9 @@ async function compare() {
       /** Per pair on/off, then the median: the figure to quote. */
       wallRatio: { min: r3(Math.min(...ratios)), median: r3(median(ratios)), max: r3(Math.max(...ratios)) },
       cpuRatio: { min: r3(Math.min(...cpuRatios)), median: r3(median(cpuRatios)), max: r3(Math.max(...cpuRatios)) },
+      postgresMsOff: { median: median(pg('off')) },
+      postgresMsOn: { median: median(pg('on')) },
+      postgresRatio: { min: r3(Math.min(...pgRatios)), median: r3(median(pgRatios)), max: r3(Math.max(...pgRatios)) },
       ledgerRows: pairs[0]!.on.ledgerRows,
     },
   };
@@ -190,6 +203,7 @@ function table(c: Comparison): string {
     `| wall ms, min | ${n(s.wallMsOff.min)} | ${n(s.wallMsOn.min)} | min ${s.wallRatio.min} |`,
     `| wall ms, median | ${n(s.wallMsOff.median)} | ${n(s.wallMsOn.median)} | **median ${s.wallRatio.median}** (max ${s.wallRatio.max}) |`,
     `| CPU ms of the worker process, median | ${n(s.cpuMsOff.median)} | ${n(s.cpuMsOn.median)} | median ${s.cpuRatio.median} |`,
+    `| Postgres active ms, median | ${n(s.postgresMsOff.median)} | ${n(s.postgresMsOn.median)} | median ${s.postgresRatio.median} |`,
     `| ledger rows written | 0 | ${n(s.ledgerRows)} | |`,
   ].join('\n');
 }
