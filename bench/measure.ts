@@ -7,7 +7,7 @@ import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/ser
 import type { Sandbox } from '@contact-sync/simulators';
 import { committedMaxSeq, writeCursor } from '@contact-sync/store';
 import { ProviderOptionsSchemas } from '@contact-sync/worker/config';
-import { runReconcile } from '@contact-sync/worker/reconcile';
+import { runReconcile } from '@contact-sync/worker/reconcile/reconcile';
 import { type Stack, startStack } from '@contact-sync/worker/stack';
 import pg from 'pg';
 import { childProcessSandbox, inProcessSandbox } from './bench-sandbox.ts';

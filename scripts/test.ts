@@ -1,5 +1,6 @@
-// The one test command (`npm test`): lint, type check, then every vitest project (unit and
-// integration; the integration global setup provides Postgres and Redis by itself).
+// The one test command (`npm test`): lint, type check, knip (unused files, exports and
+// dependencies), the circular-import check, then every vitest project (unit and integration;
+// the integration global setup provides Postgres and Redis by itself).
 // Runs every step, then exits non-zero naming the steps that failed.
 // Extra arguments go to vitest: `npm test -- --project core:unit`.
 import { spawnSync } from 'node:child_process';
@@ -28,6 +29,32 @@ const report = join(reportDir, 'vitest.json');
 const steps: { name: string; command: string; args: string[] }[] = [
   { name: 'lint (biome check .)', command: bin('biome'), args: ['check', '.'] },
   { name: 'typecheck (tsc --noEmit)', command: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
+  // The review page is plain JS served as is: checked with // @ts-check against the DOM's types.
+  {
+    name: 'typecheck of the review page (tsc, checkJs)',
+    command: bin('tsc'),
+    args: ['-p', 'apps/admin/src/ui/tsconfig.json'],
+  },
+  {
+    name: 'unused files, exports and dependencies (knip)',
+    command: bin('knip'),
+    args: ['--no-progress', '--no-config-hints'],
+  },
+  {
+    name: 'circular imports (dpdm)',
+    command: bin('dpdm'),
+    args: [
+      '--no-warning',
+      '--no-tree',
+      '--transform', // type-only imports are erased at run time: only value imports can form a loop
+      '--exit-code',
+      'circular:1',
+      'apps/*/src/**/*.ts',
+      'packages/*/src/**/*.ts',
+      'bench/*.ts',
+      'scripts/*.ts',
+    ],
+  },
   {
     name: 'tests (vitest run)',
     command: bin('vitest'),

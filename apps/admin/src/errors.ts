@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { ADMIN_ERRORS, AdminOpError } from '@contact-sync/worker/admin-ops';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
@@ -7,10 +8,10 @@ import { z } from 'zod';
  * with one of these codes and its HTTP status. Unknown errors become `internal` at the edge.
  */
 export const errorStatus = {
-  invalid: 400,
+  invalid: ADMIN_ERRORS.invalid.http,
   unauthorized: 401,
-  not_found: 404,
-  conflict: 409,
+  not_found: ADMIN_ERRORS.not_found.http,
+  conflict: ADMIN_ERRORS.conflict.http,
   too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
@@ -49,18 +50,10 @@ export function describeIssues(where: string, error: z.ZodError): { message: str
   return { message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), details: issues };
 }
 
-/** Anything thrown with a `code` the operations layer uses (AdminOpError) maps onto the catalog. */
-function fromOpError(err: unknown): ApiError | null {
-  if (!(err instanceof Error) || err.name !== 'AdminOpError') return null;
-  const code = (err as Error & { code?: string }).code;
-  if (code === 'not_found' || code === 'invalid' || code === 'conflict') return new ApiError(code, err.message);
-  return null;
-}
-
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  const op = fromOpError(err);
-  if (op) return op;
+  // The operations layer's refusals carry a code of ADMIN_ERRORS, each also a code of this catalog.
+  if (err instanceof AdminOpError) return new ApiError(err.code, err.message);
   const fe = err as Partial<FastifyError>;
   // Fastify's own rejections (malformed JSON or URL, body too large, bad content type), each
   // with its own status when the catalog has it.

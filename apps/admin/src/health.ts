@@ -1,3 +1,4 @@
+import { ping } from '@contact-sync/store';
 import type { Resources } from '@contact-sync/worker';
 
 export interface Readiness {
@@ -30,7 +31,7 @@ const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export async function readiness(res: Resources, timeoutMs = 2000): Promise<Readiness> {
   const [pg, redis] = await Promise.allSettled([
-    withTimeout(res.prisma.$queryRaw`SELECT 1`, timeoutMs, 'postgres'),
+    withTimeout(ping(res.prisma), timeoutMs, 'postgres'),
     withTimeout(redisPing(res), timeoutMs, 'redis'),
   ]);
   const checks = {

@@ -1,3 +1,11 @@
+import {
+  conflictCountsByStatus,
+  type DurationHistogram,
+  durationHistogram,
+  heldDeleteCounts,
+  opCountsByStatus,
+  pulledTotals,
+} from '@contact-sync/store';
 import type { Resources } from '@contact-sync/worker';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
@@ -8,19 +16,8 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
  */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-interface BucketRow {
-  connectionId: string | null;
-  le: number;
-  n: bigint | number;
-}
-interface TotalRow {
-  connectionId: string | null;
-  n: bigint | number;
-  sum: number | null;
-}
-
 /** A histogram whose buckets come from a query; prom-client renders it like its own. */
-function dbHistogram(name: string, help: string, load: () => Promise<{ buckets: BucketRow[]; totals: TotalRow[] }>) {
+function dbHistogram(name: string, help: string, load: () => Promise<DurationHistogram>) {
   return {
     name,
     help,
@@ -56,13 +53,9 @@ export function createMetrics(res: Resources): Registry {
     labelNames: ['connection'],
     registers: [registry],
     async collect() {
-      const rows = await prisma.syncRun.groupBy({
-        by: ['connectionId'],
-        where: { kind: 'pull' },
-        _sum: { pulled: true },
-      });
+      const rows = await pulledTotals(prisma);
       this.reset();
-      for (const r of rows) this.inc({ connection: r.connectionId ?? '' }, r._sum.pulled ?? 0);
+      for (const r of rows) this.inc({ connection: r.connectionId }, r.pulled);
     },
   });
 
@@ -72,9 +65,9 @@ export function createMetrics(res: Resources): Registry {
     labelNames: ['connection', 'kind', 'status'],
     registers: [registry],
     async collect() {
-      const rows = await prisma.outboxOp.groupBy({ by: ['connectionId', 'kind', 'status'], _count: true });
+      const rows = await opCountsByStatus(prisma);
       this.reset();
-      for (const r of rows) this.set({ connection: r.connectionId, kind: r.kind, status: r.status }, r._count);
+      for (const r of rows) this.set({ connection: r.connectionId, kind: r.kind, status: r.status }, r.n);
     },
   });
 
@@ -84,9 +77,9 @@ export function createMetrics(res: Resources): Registry {
     labelNames: ['kind'],
     registers: [registry],
     async collect() {
-      const rows = await prisma.conflict.groupBy({ by: ['kind'], where: { status: 'open' }, _count: true });
+      const rows = await conflictCountsByStatus(prisma);
       this.reset();
-      for (const r of rows) this.set({ kind: r.kind }, r._count);
+      for (const r of rows) if (r.status === 'open') this.set({ kind: r.kind }, r.n);
     },
   });
 
@@ -96,9 +89,9 @@ export function createMetrics(res: Resources): Registry {
     labelNames: ['connection'],
     registers: [registry],
     async collect() {
-      const rows = await prisma.heldDelete.groupBy({ by: ['connectionId'], where: { status: 'held' }, _count: true });
+      const rows = await heldDeleteCounts(prisma);
       this.reset();
-      for (const r of rows) this.set({ connection: r.connectionId }, r._count);
+      for (const r of rows) this.set({ connection: r.connectionId }, r.n);
     },
   });
 
@@ -119,43 +112,18 @@ export function createMetrics(res: Resources): Registry {
     },
   });
 
-  const buckets = LATENCY_BUCKETS;
   registry.registerMetric(
     dbHistogram(
       'contact_sync_pull_duration_seconds',
       'Duration of completed pulls (sync run start to finish), by connection',
-      async () => {
-        const where = `FROM sync_runs WHERE kind = 'pull' AND status = 'completed' AND "finishedAt" IS NOT NULL`;
-        const d = `EXTRACT(EPOCH FROM ("finishedAt" - "startedAt"))`;
-        return {
-          buckets: await prisma.$queryRawUnsafe<BucketRow[]>(
-            `SELECT "connectionId", le, count(*) AS n ${where.replace('FROM sync_runs', 'FROM sync_runs CROSS JOIN unnest($1::float8[]) AS le')} AND ${d} <= le GROUP BY "connectionId", le`,
-            buckets,
-          ),
-          totals: await prisma.$queryRawUnsafe<TotalRow[]>(
-            `SELECT "connectionId", count(*) AS n, sum(${d})::float8 AS sum ${where} GROUP BY "connectionId"`,
-          ),
-        };
-      },
+      () => durationHistogram(prisma, 'pull', LATENCY_BUCKETS),
     ) as never,
   );
   registry.registerMetric(
     dbHistogram(
       'contact_sync_push_latency_seconds',
       'Time from an outbox op being written to being applied at the provider (done ops), by connection',
-      async () => {
-        const where = `FROM outbox_ops WHERE status = 'done' AND "completedAt" IS NOT NULL`;
-        const d = `EXTRACT(EPOCH FROM ("completedAt" - "createdAt"))`;
-        return {
-          buckets: await prisma.$queryRawUnsafe<BucketRow[]>(
-            `SELECT "connectionId", le, count(*) AS n ${where.replace('FROM outbox_ops', 'FROM outbox_ops CROSS JOIN unnest($1::float8[]) AS le')} AND ${d} <= le GROUP BY "connectionId", le`,
-            buckets,
-          ),
-          totals: await prisma.$queryRawUnsafe<TotalRow[]>(
-            `SELECT "connectionId", count(*) AS n, sum(${d})::float8 AS sum ${where} GROUP BY "connectionId"`,
-          ),
-        };
-      },
+      () => durationHistogram(prisma, 'push', LATENCY_BUCKETS),
     ) as never,
   );
   return registry;

@@ -8,7 +8,22 @@ const types: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
 };
-const files = ['index.html', 'app.js', 'api.js', 'held-changes.js', 'people.js', 'person-view.js', 'style.css'];
+const files = [
+  'index.html',
+  'app.js',
+  'api.js',
+  'bulk.js',
+  'conflicts.js',
+  'dom.js',
+  'failed-ops.js',
+  'held-changes.js',
+  'held-deletes.js',
+  'keyboard.js',
+  'merge.js',
+  'people.js',
+  'person-view.js',
+  'style.css',
+];
 
 /**
  * The review page: static files, no build step. They hold no data (the page calls the

@@ -78,6 +78,23 @@ describe('contact-sync help and usage errors', () => {
       [['conflicts', 'resolve', 'x', '--value', '{oops'], /--value must be JSON/],
       [['ops', 'retry'], /give op ids or --connection ID/],
       [['deletes', 'list', '--status', 'gone'], /--status must be one of held, confirmed, rejected/],
+      // the CLI refuses what the API refuses, from the same vocabularies
+      [
+        ['ops', 'list', '--status', 'bogus'],
+        /--status must be one of pending, in_flight, done, failed, superseded, all/,
+      ],
+      [['ops', 'list', '--kind', 'upsert'], /--kind must be one of create, update, delete/],
+      // a cursor whose id is no uuid is refused before it reaches Postgres
+      [
+        [
+          'ops',
+          'list',
+          '--cursor',
+          Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 'x'])).toString('base64url'),
+        ],
+        /cursor: not a cursor returned by a previous page/,
+      ],
+      [['conflicts', 'list', '--status', 'closed'], /--status must be one of open, auto-resolved, resolved/],
       [['worker', '--services', 'maybe'], /--services must be one of auto/],
       [['conflicts'], /"conflicts" needs a subcommand; one of: conflicts list, conflicts show, conflicts resolve/],
       [['conflicts', 'erase'], /unknown subcommand "conflicts erase"/],

@@ -10,8 +10,10 @@ import {
   UsageError,
 } from './cli.ts';
 import { adminOpCommands } from './commands/admin-ops.ts';
+import { bulkCommands } from './commands/bulk.ts';
 import { demoCommand } from './commands/demo.ts';
 import { ledgerCommands } from './commands/ledger.ts';
+import { peopleCommands } from './commands/people.ts';
 import { planCommands } from './commands/plan.ts';
 import { serverCommands } from './commands/servers.ts';
 import { escapingIo } from './format.ts';
@@ -23,6 +25,8 @@ export const COMMANDS: Command[] = [
   ...adminOpCommands,
   ...ledgerCommands,
   ...planCommands,
+  ...peopleCommands,
+  ...bulkCommands,
 ];
 
 export function topHelp(): string {

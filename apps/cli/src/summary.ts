@@ -1,5 +1,5 @@
 import type { ProviderKey, Sandbox } from '@contact-sync/simulators';
-import type { PrismaClient } from '@contact-sync/store';
+import { conflictCountsByStatus, opCountsByStatus, type PrismaClient, quarantineRows } from '@contact-sync/store';
 
 /** Contacts each simulator holds right now, as its connection sees them. */
 export function providerCounts(sandbox: Sandbox): Record<ProviderKey, number> {
@@ -23,27 +23,27 @@ export interface OpCounts {
 
 /** Applied ops per connection and kind, and failed ones (all kinds), from the outbox. */
 export async function opCounts(prisma: PrismaClient, connectionIds: string[]): Promise<Record<string, OpCounts>> {
-  const rows = await prisma.outboxOp.groupBy({ by: ['connectionId', 'kind', 'status'], _count: true });
+  const rows = await opCountsByStatus(prisma);
   const out: Record<string, OpCounts> = {};
   for (const id of connectionIds) out[id] = { create: 0, update: 0, delete: 0, failed: 0 };
   for (const r of rows) {
     out[r.connectionId] ??= { create: 0, update: 0, delete: 0, failed: 0 };
     const c = out[r.connectionId]!;
-    if (r.status === 'failed') c.failed += r._count;
+    if (r.status === 'failed') c.failed += r.n;
     else if (r.status === 'done' && (r.kind === 'create' || r.kind === 'update' || r.kind === 'delete'))
-      c[r.kind] += r._count;
+      c[r.kind] += r.n;
   }
   return out;
 }
 
 /** Conflicts raised, per kind, and per kind and status. */
 export async function conflictCounts(prisma: PrismaClient) {
-  const rows = await prisma.conflict.groupBy({ by: ['kind', 'status'], _count: true });
+  const rows = await conflictCountsByStatus(prisma);
   const byKind: Record<string, number> = {};
   const byStatus: Record<string, Record<string, number>> = {};
   for (const r of rows) {
-    byKind[r.kind] = (byKind[r.kind] ?? 0) + r._count;
-    byStatus[r.kind] = { ...byStatus[r.kind], [r.status]: r._count };
+    byKind[r.kind] = (byKind[r.kind] ?? 0) + r.n;
+    byStatus[r.kind] = { ...byStatus[r.kind], [r.status]: r.n };
   }
   return { byKind, byStatus };
 }
@@ -53,11 +53,8 @@ export async function conflictCounts(prisma: PrismaClient) {
  * record-specific values cut off, so the same rule groups together), most frequent first.
  */
 export async function quarantineSummary(prisma: PrismaClient) {
-  const all = await prisma.quarantinedRecord.findMany({
-    select: { connectionId: true, externalId: true, error: true },
-    orderBy: { createdAt: 'desc' },
-  });
-  // Every pull quarantines what is still invalid again: count each record once (its latest error).
+  const all = await quarantineRows(prisma);
+  // A record quarantined again with a new payload or error has several rows: count it once (its latest).
   const seen = new Set<string>();
   const rows = all.filter((r) => {
     if (r.externalId === null) return true;

@@ -2,6 +2,7 @@
  * The admin operations, for the CLI (`apps/cli`) and the admin HTTP server (`apps/admin`):
  * every function takes the worker's `Resources` first; views are zod schemas.
  */
+export * from './admin/bulk-resolve.ts';
 export * from './admin/conflict-people.ts';
 export * from './admin/conflicts-read.ts';
 export * from './admin/explain.ts';
@@ -12,8 +13,11 @@ export * from './admin/history.ts';
 export * from './admin/ledger-views.ts';
 export * from './admin/limits.ts';
 export * from './admin/ops.ts';
+export * from './admin/people-merge.ts';
 export * from './admin/people-search.ts';
+export * from './admin/people-split.ts';
 export * from './admin/quarantine.ts';
+export * from './admin/record-merge.ts';
 export * from './admin/resolve.ts';
 export * from './admin/runs.ts';
 export * from './admin/status.ts';

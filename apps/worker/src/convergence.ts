@@ -1,5 +1,6 @@
 import type { Canonical, Projection } from '@contact-sync/core';
 import { canonicalEquals, expectedProjection, resolvePhonesAgainst } from '@contact-sync/core';
+import { allLinksWithPeople, allSnapshotProjections } from '@contact-sync/store';
 import type { Resources } from './resources.ts';
 
 export interface Divergence {
@@ -16,10 +17,7 @@ export interface Divergence {
  * fields the engine writes). Run it after a full resync, so the snapshots are fresh.
  */
 export async function divergences(res: Resources): Promise<Divergence[]> {
-  const links = await res.prisma.link.findMany({ include: { canonical: true } });
-  const snaps = await res.prisma.snapshotRecord.findMany({
-    select: { connectionId: true, externalId: true, projection: true, goneAt: true },
-  });
+  const [links, snaps] = await Promise.all([allLinksWithPeople(res.prisma), allSnapshotProjections(res.prisma)]);
   const snapOf = new Map(snaps.map((s) => [`${s.connectionId}\u0000${s.externalId}`, s]));
   const out: Divergence[] = [];
   for (const link of links) {

@@ -1,8 +1,8 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { committedMaxSeq } from '@contact-sync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPull } from './pull.ts';
-import { runReconcile } from './reconcile.ts';
+import { runPull } from './pull/pull.ts';
+import { runReconcile } from './reconcile/reconcile.ts';
 import { type Stack, startStack } from './stack.ts';
 import { syncConnections } from './worker.ts';
 

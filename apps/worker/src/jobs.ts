@@ -32,6 +32,20 @@ export const queueNames = {
   reconcile: 'reconcile',
 } as const;
 
+/**
+ * Attempts and backoff per job kind. A pull retries a few times, slowly (its connector already
+ * retried each request); a reconcile retries more, fast (it only waits for Postgres). A push's come
+ * from the config (`push.attempts`, `push.backoff`), its backoff the provider's own (`Retry-After`).
+ */
+export const jobRetries = {
+  pull: { attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+  reconcile: { attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
+  push: (push: { attempts: number; backoff: number }) => ({
+    attempts: push.attempts,
+    backoff: { type: 'provider', delay: push.backoff },
+  }),
+} as const;
+
 /** Retention: enough history for the dashboard, bounded so Redis does not grow for months. */
 export const retention = {
   removeOnComplete: { age: 24 * 3600, count: 1000 },

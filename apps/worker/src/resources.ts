@@ -4,9 +4,9 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RequestBudget } from './budget.ts';
 import { type Config, type ConnectionConfig, credentialOf } from './config.ts';
-import { PullJob, PushJob, queueNames, ReconcileJob, retention } from './jobs.ts';
+import { jobRetries, PullJob, PushJob, queueNames, ReconcileJob, retention } from './jobs.ts';
 import type { Logger } from './logger.ts';
-import { opGate } from './op-requests.ts';
+import { opGate } from './push/op-requests.ts';
 import { redisConnection } from './redis.ts';
 
 /** Everything the worker's systems share, handed to each as one object. */
@@ -133,8 +133,7 @@ export async function enqueuePull(res: Resources, job: PullJob): Promise<void> {
   await queue.add('pull', data, {
     // A resync's pull has one job id, so restoring the queues can put back a lost one safely.
     ...(data.resyncRunId ? { jobId: `resync-${data.resyncRunId}-${data.connectionId}` } : {}),
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 2000 },
+    ...jobRetries.pull,
     ...retention,
   });
 }
@@ -153,8 +152,7 @@ export async function enqueueReconcile(
   await res.queues.reconcile.add('reconcile', data, {
     // A request that must run even at an unchanged sequence (start-up, revisits) brings its own id.
     jobId: uniqueId ? `reconcile-${uniqueId}` : `reconcile-${data.upToSeq}`,
-    attempts: 10,
-    backoff: { type: 'exponential', delay: 1000 },
+    ...jobRetries.reconcile,
     ...retention,
   });
 }
@@ -169,8 +167,7 @@ export async function requestRecheck(res: Resources): Promise<void> {
   const data = ReconcileJob.parse({ upToSeq: '0', reason: 'recheck' });
   await res.queues.reconcile.add('reconcile', data, {
     deduplication: { id: 'recheck', keepLastIfActive: true },
-    attempts: 10,
-    backoff: { type: 'exponential', delay: 1000 },
+    ...jobRetries.reconcile,
     ...retention,
   });
 }
@@ -200,8 +197,7 @@ export async function enqueueOps(
         data: PushJob.parse({ opId: op.id, generation: op.generation }),
         opts: {
           jobId: opJobId(op),
-          attempts: res.config.push.attempts,
-          backoff: { type: 'provider', delay: res.config.push.backoff },
+          ...jobRetries.push(res.config.push),
           ...(opts.first ? { lifo: true } : {}),
           ...retention,
         },

@@ -2,6 +2,8 @@ import type { PrismaClient } from '@contact-sync/store';
 import {
   committedMaxSeq,
   committedMaxSeqIn,
+  countOps,
+  countRecheck,
   createRun,
   getRun,
   markResyncReconciling,
@@ -70,8 +72,8 @@ export async function runProgress(prisma: PrismaClient, runId: string): Promise<
       const run = await getRun(tx, runId);
       if (!run) return null;
       const [pulls] = await resyncPulls(tx, { runId });
-      const pendingOps = await tx.outboxOp.count({ where: { status: { in: ['pending', 'in_flight'] } } });
-      const recheck = await tx.canonicalContact.count({ where: { recheck: true } });
+      const pendingOps = await countOps(tx, { status: ['pending', 'in_flight'] });
+      const recheck = await countRecheck(tx);
       const cursor = await readCursor(tx);
       return {
         run,

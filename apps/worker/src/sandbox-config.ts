@@ -1,5 +1,4 @@
-import { capabilitiesFor } from '@contact-sync/connectors';
-import { PROVIDER_KEYS, type ProviderKey } from '@contact-sync/core';
+import { capabilitiesFor, PROVIDER_KEYS, type ProviderKey } from '@contact-sync/connectors';
 import { type Config, type ConfigInput, ProviderOptionsSchemas, parseConfig } from './config.ts';
 
 export interface Endpoint {

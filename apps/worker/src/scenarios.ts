@@ -1,3 +1,4 @@
+import { peopleWithoutRecordIn } from '@contact-sync/store';
 import type { Stack } from './stack.ts';
 
 /**
@@ -6,12 +7,7 @@ import type { Stack } from './stack.ts';
  * both. Returns the two candidates and the contact; the caller syncs.
  */
 export async function insertAmbiguousNodepingContact(stack: Stack) {
-  const people = await stack.res.prisma.canonicalContact.findMany({
-    where: { deletedAt: null, links: { none: { connectionId: 'nodeping' } }, keys: { some: { kind: 'email' } } },
-    include: { keys: { where: { kind: 'email' } } },
-    orderBy: { id: 'asc' },
-    take: 2,
-  });
+  const people = await peopleWithoutRecordIn(stack.res.prisma, 'nodeping', 2);
   if (people.length < 2)
     throw new Error(`an ambiguous match needs two people without a NodePing record, found ${people.length}`);
   const nodeping = stack.config.connections.find((c) => c.id === 'nodeping');

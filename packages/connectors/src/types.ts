@@ -1,4 +1,4 @@
-import type { FieldKey, Projection, ProviderKey } from '@contact-sync/core/canonical';
+import type { FieldKey, Projection } from '@contact-sync/core/canonical';
 import type { CapabilityDescriptor } from '@contact-sync/core/capabilities';
 import type { RequestGate } from './shared/gate.ts';
 
@@ -53,7 +53,7 @@ export interface ConnectorConfig {
 }
 
 export interface Connector {
-  readonly provider: ProviderKey;
+  readonly provider: string;
   readonly capabilities: CapabilityDescriptor;
   /** Streams the provider's records page by page; memory stays flat with the provider's size. */
   list(signal?: AbortSignal): AsyncIterable<PulledItem[]>;

@@ -59,9 +59,6 @@ export type Projection = z.infer<typeof ProjectionSchema>;
 export const CanonicalSchema = ProjectionSchema.required();
 export type Canonical = z.infer<typeof CanonicalSchema>;
 
-export const PROVIDER_KEYS = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'] as const;
-export type ProviderKey = (typeof PROVIDER_KEYS)[number];
-
 export const emptyCanonical = (): Canonical => ({
   givenName: null,
   middleName: null,

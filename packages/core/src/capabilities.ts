@@ -1,4 +1,4 @@
-import type { Canonical, FieldKey, Projection, ProviderKey, SetField } from './canonical.ts';
+import type { Canonical, FieldKey, Projection, SetField } from './canonical.ts';
 
 /** A canonical value a provider cannot hold, reported instead of silently dropped. */
 export interface Omission {
@@ -21,7 +21,8 @@ export interface Omission {
  * the projection pulled back after a write equals it (echo suppression).
  */
 export interface CapabilityDescriptor {
-  provider: ProviderKey;
+  /** The provider's key in the connectors' registry; the core never branches on it. */
+  provider: string;
   /** Fields the provider holds and the engine may write. */
   fields: readonly FieldKey[];
   /** Fields the provider exposes but the engine never writes (e.g. an ilert user's name). */

@@ -36,6 +36,15 @@ export {
   normalizeUrl,
   projectionsEqual,
 } from './normalize.ts';
+export {
+  type DroppedValue,
+  droppedValues,
+  type MergeField,
+  type MergeProposal,
+  personOfRecords,
+  proposeMerge,
+  restoreAfterSplit,
+} from './person-merge.ts';
 export { resolveNationalPhones, resolvePhonesAgainst } from './phone-context.ts';
 export { expectedProjection, idempotencyKey, sameProjection } from './plan.ts';
 export {

@@ -1,6 +1,7 @@
-import type { Db } from './client.ts';
+import type { Db, PrismaClient } from './client.ts';
 import type { OutboxOp } from './generated/prisma/client.ts';
-import { jsonParam } from './json.ts';
+import { jsonParam, toJson } from './json.ts';
+import { bumpRun } from './runs.ts';
 
 export type { OutboxOp };
 export type OpStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'superseded';
@@ -163,6 +164,37 @@ export async function markDueIfEnded(db: Db, opId: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/**
+ * A provider refused the op for good: the op fails with the provider's words, and the refusal
+ * becomes a `rejected-write` report entry (once per op generation), counted on the op's run.
+ */
+export async function rejectOp(
+  db: PrismaClient,
+  op: ClaimedOp,
+  refusal: { error: string; message: string; field: string | null },
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await failOp(tx, op.id, refusal.error);
+    await tx.conflict.upsert({
+      where: { dedupeKey: `rejected:${op.id}:${op.generation}` },
+      create: {
+        dedupeKey: `rejected:${op.id}:${op.generation}`,
+        kind: 'rejected-write',
+        canonicalId: op.canonicalId,
+        connectionId: op.connectionId,
+        field: refusal.field,
+        sides: toJson([{ connectionId: op.connectionId, externalId: op.externalId, value: op.target }]),
+        chosen: toJson(op.target ?? null),
+        rule: `${op.connectionId} refused the ${op.kind}: ${refusal.message}`,
+        status: 'open',
+        runId: op.runId,
+      },
+      update: {},
+    });
+    if (op.runId) await bumpRun(tx, op.runId, { opsFailed: 1, conflicts: 1 });
+  });
+}
+
 export async function failOp(db: Db, id: string, error: string): Promise<void> {
   await db.$executeRaw`
     UPDATE outbox_ops SET status = 'failed', "lastError" = ${error}, "completedAt" = now(), "updatedAt" = now()
@@ -202,6 +234,9 @@ export async function retryFailedOps(db: Db, ids: string[]): Promise<OutboxOp[]>
     WHERE id = ANY(${ids}::uuid[]) AND status = 'failed'
     RETURNING *`;
 }
+
+/** People flagged for a revisit (their planning waits on an unfinished op). */
+export const countRecheck = (db: Db): Promise<number> => db.canonicalContact.count({ where: { recheck: true } });
 
 export async function countOps(db: Db, where: { runId?: string; status?: OpStatus[] } = {}): Promise<number> {
   return db.outboxOp.count({

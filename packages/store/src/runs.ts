@@ -216,3 +216,18 @@ export async function dbNow(db: Db): Promise<Date> {
   const rows = await db.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
   return rows[0]!.now;
 }
+
+/** Adds HTTP requests a pull made to its run (what `status` compares with the budget). */
+export async function addRunRequests(db: Db, runId: string, n: number): Promise<void> {
+  await db.$executeRaw`UPDATE sync_runs SET requests = requests + ${n}::int WHERE id = ${runId}::uuid`;
+}
+
+/** What a run covers: one connection or all (null), full or incremental. */
+export const runScope = (db: Db, runId: string) =>
+  db.syncRun.findUnique({ where: { id: runId }, select: { connectionId: true, full: true } });
+
+/** The admin resync (parent run) of each of these runs that has one, by run id. */
+export async function parentRunsOf(db: Db, runIds: string[]): Promise<Map<string, string | null>> {
+  const runs = await db.syncRun.findMany({ where: { id: { in: runIds } }, select: { id: true, parentRunId: true } });
+  return new Map(runs.map((r) => [r.id, r.parentRunId]));
+}

@@ -15,15 +15,13 @@ import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 
-const ConflictStatus = z.enum(['open', 'auto-resolved', 'resolved', 'dismissed', 'info']);
-
 export const conflictRoutes = (res: Resources) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/conflicts',
     tag: 'conflicts',
     summary: 'The conflict report, newest first; filter by status, connection, kind and field',
-    query: strictQuery(ConflictQuery.extend({ status: ConflictStatus.optional() })),
+    query: strictQuery(ConflictQuery),
     response: PageOf(ConflictView),
     handler: ({ query }) => listConflicts(res, query),
   }),

@@ -8,13 +8,9 @@ import {
   RetrySelection,
   retryOps,
 } from '@contact-sync/worker/admin-ops';
-import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { strictQuery } from './params.ts';
-
-const OpStatus = z.enum(['pending', 'in_flight', 'done', 'failed', 'superseded']);
-const OpKind = z.enum(['create', 'update', 'delete']);
 
 export const opRoutes = (res: Resources) => [
   defineRoute({
@@ -22,7 +18,7 @@ export const opRoutes = (res: Resources) => [
     url: '/api/v1/ops',
     tag: 'ops',
     summary: 'Outbox ops (pushes), newest first; status=failed lists the failed pushes',
-    query: strictQuery(OpQuery.extend({ status: OpStatus.optional(), kind: OpKind.optional() })),
+    query: strictQuery(OpQuery),
     response: PageOf(OpView),
     handler: ({ query }) => listOps(res, query),
   }),

@@ -1,3 +1,4 @@
+// @ts-check
 // The admin API from the browser: the bearer token comes from the URL fragment (never sent
 // to the server in a URL) and is kept in sessionStorage, for this tab only.
 const KEY = 'contact-sync-admin-token';

@@ -1,3 +1,4 @@
+// @ts-check
 // Held change sets on the review page: updates the blast-radius guard held back, each set with
 // what tripped it, every change's before → after, and confirm / reject.
 import { api, query } from './api.js';

@@ -1,10 +1,13 @@
+// @ts-check
 // Review cards that show people: an ambiguous match, a duplicate in a provider or a skipped create
 // shows the records involved side by side — names, every e-mail and phone, organisation, provider
 // and id, when each changed — with actions that say what they do.
 import { api } from './api.js';
+import { mergeAction, mergeRecordAction } from './merge.js';
 
 export const PEOPLE_KINDS = new Set(['ambiguous-match', 'duplicate-in-provider', 'create-skipped']);
 
+/** @type {[string, (r: any, ui?: any) => any][]} */
 const ROWS = [
   ['Provider', (r) => r.connectionId],
   ['Record id', (r) => r.externalId],
@@ -42,9 +45,32 @@ export function peopleCard(c, card, resolve, ui) {
   if (c.resolution)
     card.append(h('p', { class: 'outcome', 'data-testid': 'conflict-outcome' }, outcome(c.resolution, ui)));
   api('GET', `/conflicts/${c.id}/people`)
-    .then((v) => body.replaceChildren(grid(c, v, open, resolve, ui), ...actions(v, open, resolve, ui)))
+    .then((v) =>
+      body.replaceChildren(
+        grid(c, v, open, resolve, ui),
+        ...actions(v, open, resolve, ui),
+        (open &&
+          mergeAction(v, ui, () => card.replaceWith(peopleCard(c, ui.h('article', cardAttrs(c)), resolve, ui)))) ||
+          '',
+        (open && mergeRecordAction(c, v, ui, (r) => card.replaceWith(mergedCard(c, r, resolve, ui)))) || '',
+      ),
+    )
     .catch((e) => body.replaceChildren(h('p', { class: 'error' }, e.message)));
   return card;
+}
+
+const cardAttrs = (c) => ({
+  class: `conflict ${c.status}`,
+  'data-testid': 'conflict-row',
+  'data-conflict-id': c.id,
+  'data-status': c.status,
+  'data-field': c.field ?? '',
+});
+
+/** The card of a duplicate merged into its person: resolved, saying so. */
+function mergedCard(c, r, resolve, ui) {
+  const done = { ...c, status: 'resolved', resolution: { action: 'merge', by: 'review-page', canonicalId: r.into } };
+  return peopleCard(done, ui.h('article', cardAttrs(done)), resolve, ui);
 }
 
 const title = (c) =>
@@ -181,6 +207,7 @@ function outcome(r, ui) {
     {
       link: `linked to person ${ui.short(r.canonicalId)}`,
       'create-new': 'kept as a separate person',
+      merge: `merged into person ${ui.short(r.canonicalId)}`,
       dismiss: 'ignored',
     }[r.action] ?? r.action;
   return `${r.by ? `${r.by}: ` : ''}${what}`;

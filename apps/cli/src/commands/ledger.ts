@@ -2,7 +2,7 @@ import type { HistoryEvent, PersonExplanation, UndoResult } from '@contact-sync/
 import { type Command, EXIT, type OptionSpec, stringFlag, UsageError } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { short, show, table, when } from '../format.ts';
-import { op } from './admin-ops.ts';
+import { op } from './admin-common.ts';
 
 const json: Record<string, OptionSpec> = { json: { type: 'boolean', description: 'print JSON on stdout' } };
 

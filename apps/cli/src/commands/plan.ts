@@ -1,19 +1,10 @@
 import type { PlanView } from '@contact-sync/worker/admin-ops';
-import { CliError, type Command, EXIT, type Io, stringFlag } from '../cli.ts';
+import { type Command, EXIT, type Io, stringFlag } from '../cli.ts';
 import { connectOptions, ENV_HELP, withResources } from '../context.ts';
 import { show, table } from '../format.ts';
+import { mapAdminError } from './admin-common.ts';
 
 const ops = () => import('@contact-sync/worker/admin-ops');
-
-const adminError = (err: unknown): never => {
-  const e = err as { name?: string; code?: string; message?: string };
-  if (e?.name === 'AdminOpError')
-    throw new CliError(
-      e.message ?? 'refused',
-      e.code === 'not_found' ? EXIT.notFound : e.code === 'conflict' ? EXIT.conflict : EXIT.usage,
-    );
-  throw err;
-};
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -66,12 +57,15 @@ const planCommand: Command = {
   },
   details: `Calls the providers (reads only): their credentials must be set. Give --config FILE to preview a changed config.\nApply the plan with \`contact-sync apply PLAN_ID\`.\n${ENV_HELP}`,
   run: async ({ values, io }) => {
-    const { makePlan } = await ops();
+    const admin = await ops();
+    const { makePlan } = admin;
     const connectionId = stringFlag(values, 'connection');
     const plan = await withResources(
       values,
       (res) =>
-        makePlan(res, { ...(connectionId ? { connectionId } : {}), full: values.full === true }).catch(adminError),
+        makePlan(res, { ...(connectionId ? { connectionId } : {}), full: values.full === true }).catch(
+          mapAdminError(admin),
+        ),
       { credentials: true },
     );
     if (values.json) io.out(JSON.stringify(plan));
@@ -88,8 +82,9 @@ const applyCommand: Command = {
   options: { ...connectOptions, json: { type: 'boolean', description: 'print JSON on stdout' } },
   details: `Pulls again (reads only); when the providers or the engine changed since the plan, writes nothing and prints a fresh plan.\n${ENV_HELP}`,
   run: async ({ values, positionals, io }) => {
-    const { applyPlan } = await ops();
-    const r = await withResources(values, (res) => applyPlan(res, positionals[0]!).catch(adminError), {
+    const admin = await ops();
+    const { applyPlan } = admin;
+    const r = await withResources(values, (res) => applyPlan(res, positionals[0]!).catch(mapAdminError(admin)), {
       credentials: true,
     });
     if (values.json) io.out(JSON.stringify(r));

@@ -1,3 +1,4 @@
+import { peopleAndLinks, snapshotsOf } from '@contact-sync/store';
 import { z } from 'zod';
 import type { Resources } from '../resources.ts';
 import { candidateIdsOf, loadConflict, sidesOf } from './conflicts-read.ts';
@@ -73,17 +74,12 @@ export async function conflictPeople(res: Resources, id: string): Promise<Confli
   const row = await loadConflict(res, id);
   const side = sidesOf(row).find((s) => s.externalId);
   const personIds = [...new Set([...candidateIdsOf(row), ...(row.canonicalId ? [row.canonicalId] : [])])];
-  const [people, links] = await Promise.all([
-    res.prisma.canonicalContact.findMany({ where: { id: { in: personIds } } }),
-    res.prisma.link.findMany({ where: { canonicalId: { in: personIds } }, orderBy: { connectionId: 'asc' } }),
-  ]);
+  const [people, links] = await peopleAndLinks(res.prisma, personIds);
   const keys = [
     ...links.map((l) => ({ connectionId: l.connectionId, externalId: l.externalId })),
     ...(side?.externalId ? [{ connectionId: side.connectionId, externalId: side.externalId }] : []),
   ];
-  const snaps = await res.prisma.snapshotRecord.findMany({
-    where: { OR: keys.length > 0 ? keys : [{ externalId: '' }] },
-  });
+  const snaps = await snapshotsOf(res.prisma, keys);
   const snapOf = new Map(snaps.map((s) => [`${s.connectionId}\u0000${s.externalId}`, s]));
   const linkOf = new Map(links.map((l) => [`${l.connectionId}\u0000${l.externalId}`, l]));
   const recordOf = (connectionId: string, externalId: string, fallback: Data) => {
@@ -97,7 +93,9 @@ export async function conflictPeople(res: Resources, id: string): Promise<Confli
     conflictId: row.id,
     kind: row.kind,
     record: side?.externalId ? recordOf(side.connectionId, side.externalId, side.value as Data) : null,
+    // A person merged into another is shown as the one they became (when that one is involved).
     people: people
+      .filter((p) => !p.mergedIntoId)
       .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
       .map((p) => {
         const data = p.data as Data;

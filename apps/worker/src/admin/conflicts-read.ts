@@ -54,19 +54,7 @@ export function conflictView(row: ConflictRow, candidates?: CandidateView[]): Co
 export async function listConflicts(res: Resources, query: ConflictQuery = {}): Promise<Page<ConflictView>> {
   const q = parseInput(ConflictQuery, query);
   const rows = await res.prisma.conflict.findMany({
-    where: {
-      AND: [
-        q.status ? { status: q.status } : {},
-        q.kind ? { kind: q.kind } : {},
-        q.field ? { field: q.field } : {},
-        q.connectionId
-          ? {
-              OR: [{ connectionId: q.connectionId }, { sides: { array_contains: [{ connectionId: q.connectionId }] } }],
-            }
-          : {},
-        afterCursor('createdAt', decodeCursor(q.cursor)),
-      ],
-    },
+    where: { AND: [conflictWhere(q), afterCursor('createdAt', decodeCursor(q.cursor))] },
     orderBy: orderNewest('createdAt'),
     take: q.limit + 1,
   });
@@ -76,6 +64,25 @@ export async function listConflicts(res: Resources, query: ConflictQuery = {}): 
     (r) => r.createdAt,
     (r) => conflictView(r),
   );
+}
+
+/** The report's filter as a Prisma `where` (the list, the counts and bulk decisions share it). */
+export function conflictWhere(q: {
+  status?: string | undefined;
+  kind?: string | undefined;
+  field?: string | undefined;
+  connectionId?: string | undefined;
+}): Prisma.ConflictWhereInput {
+  return {
+    AND: [
+      q.status ? { status: q.status } : {},
+      q.kind ? { kind: q.kind } : {},
+      q.field ? { field: q.field } : {},
+      q.connectionId
+        ? { OR: [{ connectionId: q.connectionId }, { sides: { array_contains: [{ connectionId: q.connectionId }] } }] }
+        : {},
+    ],
+  };
 }
 
 export async function loadConflict(res: Resources, id: string): Promise<ConflictRow> {

@@ -1,5 +1,14 @@
 import type { ReconcileContext } from '@contact-sync/core';
-import { markGone, readSnapshots } from '@contact-sync/store';
+import {
+  closeHolds,
+  type HeldDeleteRow,
+  heldDeleteBatch,
+  heldDeleteStatuses,
+  lockStillHeld,
+  markGone,
+  readSnapshots,
+  unlinkRecords,
+} from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
 import { parseInput } from './page.ts';
 import { isUuid } from './runs.ts';
@@ -8,12 +17,7 @@ import { type DecisionTx, decide } from './write.ts';
 
 const CHUNK = 200;
 
-interface Held {
-  id: string;
-  connectionId: string;
-  externalId: string;
-  createdAt: Date;
-}
+type Held = HeldDeleteRow;
 
 /**
  * Confirms or rejects deletes the mass-delete guard held (they sit in `held_deletes`; their
@@ -39,20 +43,19 @@ export async function decideHeldDeletes(
   if (sel.connectionId && !res.connections.has(sel.connectionId))
     throw new AdminOpError('not_found', `connectionId: unknown connection "${sel.connectionId}"`);
   if (sel.ids) await checkIds(res, sel.ids);
-  const where = {
-    status: 'held',
-    ...(sel.ids ? { id: { in: sel.ids.filter(isUuid) } } : {}),
+  const which = {
+    ...(sel.ids ? { ids: sel.ids.filter(isUuid) } : {}),
     ...(sel.connectionId ? { connectionId: sel.connectionId } : {}),
   };
   let decided = 0;
   let opsEnqueued = 0;
   for (;;) {
-    const batch = await res.prisma.heldDelete.findMany({ where, orderBy: { id: 'asc' }, take: CHUNK });
+    const batch = await heldDeleteBatch(res.prisma, which, CHUNK);
     if (batch.length === 0) break;
     // One connection per transaction: a rejection re-plans under that connection's forced create.
     const connectionId = batch[0]!.connectionId;
     const chunk = batch.filter((h) => h.connectionId === connectionId);
-    const r = await decide(res, (d) => decideChunk(d, chunk, sel.decision, connectionId, res.now()), {
+    const r = await decide(res, (d) => decideChunk(d, chunk, sel.decision, connectionId), {
       seqWrite: true,
       cause: { kind: 'admin', by: null, action: `held delete ${sel.decision}` },
     });
@@ -63,11 +66,7 @@ export async function decideHeldDeletes(
 }
 
 async function checkIds(res: Resources, ids: string[]): Promise<void> {
-  const rows = await res.prisma.heldDelete.findMany({
-    where: { id: { in: ids.filter(isUuid) } },
-    select: { id: true, status: true },
-  });
-  const byId = new Map(rows.map((r) => [r.id, r.status]));
+  const byId = await heldDeleteStatuses(res.prisma, ids.filter(isUuid));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0)
     throw new AdminOpError('not_found', `ids: no held delete ${missing.map((m) => `"${m}"`).join(', ')}`);
@@ -81,12 +80,12 @@ async function decideChunk(
   candidates: Held[],
   decision: 'confirm' | 'reject',
   connectionId: string,
-  now: Date,
 ): Promise<number> {
   // Under the lock, only what is still held (another admin may have decided meanwhile).
-  const held = await d.tx.$queryRaw<Held[]>`
-    SELECT id, "connectionId", "externalId", "createdAt" FROM held_deletes
-    WHERE id = ANY(${candidates.map((c) => c.id)}::uuid[]) AND status = 'held' FOR UPDATE`;
+  const held = await lockStillHeld(
+    d.tx,
+    candidates.map((c) => c.id),
+  );
   if (held.length === 0) return 0;
   const snaps = await readSnapshots(d.tx, held);
   const snapOf = new Map(snaps.map((s) => [s.externalId, s]));
@@ -102,27 +101,17 @@ async function decideChunk(
     const rows = (await readSnapshots(d.tx, act)).filter((s) => s.goneAt);
     if (rows.length > 0) await d.replan({ rows });
   } else {
-    const links = await d.tx.link.findMany({ where: { connectionId, externalId: { in: ids } } });
     await markGone(d.tx, connectionId, ids);
-    await d.tx.link.deleteMany({ where: { connectionId, externalId: { in: ids } } });
+    const links = await unlinkRecords(d.tx, connectionId, ids);
     if (links.length > 0)
       await d.replan({
         canonicalIds: [...new Set(links.map((l) => l.canonicalId))],
         ctx: forceCreate(d.ctx, connectionId),
       });
   }
-  await close(d, act, decision === 'confirm' ? 'confirmed' : 'rejected', now);
-  await close(d, back, 'rejected', now);
+  await closeHolds(d.tx, act, decision === 'confirm' ? 'confirmed' : 'rejected');
+  await closeHolds(d.tx, back, 'rejected');
   return held.length;
-}
-
-/** Sets the holds' status; an older decision on the same record (held again later) gives way. */
-async function close(d: DecisionTx, held: Held[], status: 'confirmed' | 'rejected', now: Date): Promise<void> {
-  if (held.length === 0) return;
-  await d.tx.heldDelete.deleteMany({
-    where: { status, OR: held.map((h) => ({ connectionId: h.connectionId, externalId: h.externalId })) },
-  });
-  await d.tx.heldDelete.updateMany({ where: { id: { in: held.map((h) => h.id) } }, data: { status, decidedAt: now } });
 }
 
 const forceCreate = (ctx: ReconcileContext, connectionId: string): ReconcileContext => ({

@@ -1,5 +1,5 @@
 import { normalizeEmail, normalizePhone } from '@contact-sync/core';
-import { ledgerOf, pruneLedger } from '@contact-sync/store';
+import { findPerson, holdersOfKey, ledgerOf, opsOfPerson, pruneLedger } from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError } from './views.ts';
@@ -43,18 +43,14 @@ export interface PersonHistory {
 export async function resolvePerson(res: Resources, query: string): Promise<string> {
   const q = query.trim();
   if (isUuid(q)) {
-    const c = await res.prisma.canonicalContact.findUnique({
-      where: { id: q },
-      select: { id: true, mergedIntoId: true },
-    });
+    const c = await findPerson(res.prisma, q);
     if (!c) throw new AdminOpError('not_found', `person ${q} not found`);
     return c.mergedIntoId ?? c.id;
   }
   const key = q.includes('@')
     ? { kind: 'email', value: normalizeEmail(q) }
     : { kind: 'phone', value: normalizePhone(q).value };
-  const hits = await res.prisma.canonicalKey.findMany({ where: key, select: { canonicalId: true } });
-  const ids = [...new Set(hits.map((h) => h.canonicalId))];
+  const ids = await holdersOfKey(res.prisma, key);
   if (ids.length === 0) throw new AdminOpError('not_found', `no person holds the ${key.kind} ${key.value}`);
   if (ids.length > 1)
     throw new AdminOpError('conflict', `${ids.length} people hold the ${key.kind} ${key.value}: ${ids.join(', ')}`);
@@ -66,7 +62,7 @@ export async function personHistory(res: Resources, query: string, limit = 200):
   const canonicalId = await resolvePerson(res, query);
   const [ledger, ops] = await Promise.all([
     ledgerOf(res.prisma, canonicalId, limit),
-    res.prisma.outboxOp.findMany({ where: { canonicalId }, orderBy: { createdAt: 'desc' }, take: limit }),
+    opsOfPerson(res.prisma, canonicalId, limit),
   ]);
   const events: HistoryEvent[] = [
     ...ledger.map(

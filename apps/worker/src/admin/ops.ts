@@ -1,6 +1,6 @@
-import { type OutboxOp, retryFailedOps } from '@contact-sync/store';
+import { existingOpIds, failedOpIds, type OutboxOp, opsPage, retryFailedOps } from '@contact-sync/store';
 import { enqueueOps, type Resources } from '../resources.ts';
-import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
+import { decodeCursor, iso, pageOf, parseInput } from './page.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError, OpQuery, type OpView, type Page, RetrySelection } from './views.ts';
 
@@ -27,15 +27,12 @@ export const opView = (o: OutboxOp): OpView => ({
 /** Outbox operations (pushes), newest first; `status: 'failed'` lists what retry would take. */
 export async function listOps(res: Resources, query: OpQuery = {}): Promise<Page<OpView>> {
   const q = parseInput(OpQuery, query);
-  const rows = await res.prisma.outboxOp.findMany({
-    where: {
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.connectionId ? { connectionId: q.connectionId } : {}),
-      ...(q.kind ? { kind: q.kind } : {}),
-      ...afterCursor('createdAt', decodeCursor(q.cursor)),
-    },
-    orderBy: orderNewest('createdAt'),
-    take: q.limit + 1,
+  const rows = await opsPage(res.prisma, {
+    limit: q.limit,
+    after: decodeCursor(q.cursor),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.connectionId ? { connectionId: q.connectionId } : {}),
+    ...(q.kind ? { kind: q.kind } : {}),
   });
   return pageOf(rows, q.limit, (r) => r.createdAt, opView);
 }
@@ -49,32 +46,18 @@ export async function retryOps(res: Resources, selection: RetrySelection): Promi
   const sel = parseInput(RetrySelection, selection);
   const ids = (sel.ids ?? []).filter(isUuid);
   if (sel.ids) {
-    const found = new Set(
-      (await res.prisma.outboxOp.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((o) => o.id),
-    );
+    const found = await existingOpIds(res.prisma, ids);
     const missing = sel.ids.filter((id) => !found.has(id));
     if (missing.length > 0)
       throw new AdminOpError('not_found', `ids: no op ${missing.map((m) => `"${m}"`).join(', ')}`);
   }
-  const where = {
-    status: 'failed',
-    ...(sel.ids ? { id: { in: ids } } : {}),
-    ...(sel.connectionId ? { connectionId: sel.connectionId } : {}),
-  };
+  const which = { ...(sel.ids ? { ids } : {}), ...(sel.connectionId ? { connectionId: sel.connectionId } : {}) };
   let retried = 0;
   // In chunks, so a connection with many failed ops is not one giant statement or enqueue.
   for (;;) {
-    const chunk = await res.prisma.outboxOp.findMany({
-      where,
-      select: { id: true },
-      orderBy: { id: 'asc' },
-      take: 500,
-    });
+    const chunk = await failedOpIds(res.prisma, which, 500);
     if (chunk.length === 0) break;
-    const ops = await retryFailedOps(
-      res.prisma,
-      chunk.map((c) => c.id),
-    );
+    const ops = await retryFailedOps(res.prisma, chunk);
     await enqueueOps(res, ops);
     retried += ops.length;
     if (sel.ids) break;

@@ -1,3 +1,4 @@
+import type { Keyset } from '@contact-sync/store';
 import type { z } from 'zod';
 import { AdminOpError, type Page } from './views.ts';
 
@@ -6,20 +7,20 @@ import { AdminOpError, type Page } from './views.ts';
  * page, so a page is one index range scan however deep, and rows added meanwhile do not
  * shift the pages after it.
  */
-export interface Keyset {
-  at: Date;
-  id: string;
-}
-
 export const encodeCursor = (k: Keyset): string =>
   Buffer.from(JSON.stringify([k.at.toISOString(), k.id])).toString('base64url');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids are uuid columns: anything else is answered as not found or invalid before it reaches Postgres. */
+export const isUuid = (id: string): boolean => UUID.test(id);
 
 export function decodeCursor(cursor: string | undefined): Keyset | null {
   if (cursor === undefined || cursor === '') return null;
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
     const date = new Date(String(at));
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('shape');
+    if (typeof at !== 'string' || typeof id !== 'string' || !isUuid(id) || Number.isNaN(date.getTime()))
+      throw new Error('shape');
     return { at: date, id };
   } catch {
     throw new AdminOpError('invalid', 'cursor: not a cursor returned by a previous page');

@@ -1,6 +1,6 @@
-import { type SyncRun, withOpCounts } from '@contact-sync/store';
+import { childRuns, findRun, runsPage, type SyncRun, withOpCounts } from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
-import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
+import { decodeCursor, iso, isUuid, pageOf, parseInput } from './page.ts';
 import { AdminOpError, type Page, RunQuery, type RunView } from './views.ts';
 
 export const runView = (r: SyncRun): RunView => ({
@@ -27,14 +27,11 @@ export const runView = (r: SyncRun): RunView => ({
 /** Sync run history (pulls and admin resyncs), newest first. */
 export async function listRuns(res: Resources, query: RunQuery = {}): Promise<Page<RunView>> {
   const q = parseInput(RunQuery, query);
-  const rows = await res.prisma.syncRun.findMany({
-    where: {
-      ...(q.connectionId ? { connectionId: q.connectionId } : {}),
-      ...(q.kind ? { kind: q.kind } : {}),
-      ...afterCursor('startedAt', decodeCursor(q.cursor)),
-    },
-    orderBy: orderNewest('startedAt'),
-    take: q.limit + 1,
+  const rows = await runsPage(res.prisma, {
+    limit: q.limit,
+    after: decodeCursor(q.cursor),
+    ...(q.connectionId ? { connectionId: q.connectionId } : {}),
+    ...(q.kind ? { kind: q.kind } : {}),
   });
   return pageOf(await withOpCounts(res.prisma, rows), q.limit, (r) => r.startedAt, runView);
 }
@@ -42,13 +39,11 @@ export async function listRuns(res: Resources, query: RunQuery = {}): Promise<Pa
 /** One run and the runs it started (a resync's pulls). */
 export async function getRun(res: Resources, id: string): Promise<RunView & { children: RunView[] }> {
   if (!isUuid(id)) throw new AdminOpError('not_found', `run "${id}" not found`);
-  const found = await res.prisma.syncRun.findUnique({ where: { id } });
+  const found = await findRun(res.prisma, id);
   if (!found) throw new AdminOpError('not_found', `run "${id}" not found`);
   const [run] = await withOpCounts(res.prisma, [found]);
-  const children = await res.prisma.syncRun.findMany({ where: { parentRunId: id }, orderBy: { startedAt: 'asc' } });
+  const children = await childRuns(res.prisma, id);
   return { ...runView(run!), children: (await withOpCounts(res.prisma, children)).map(runView) };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids of uuid columns: anything else cannot exist (and would make Postgres refuse the query). */
-export const isUuid = (id: string): boolean => UUID.test(id);
+export { isUuid };

@@ -1,3 +1,10 @@
+import {
+  connectionCounts,
+  connectionRows,
+  lastCompletedPullAt,
+  lastFullPullRequests,
+  latestPulls,
+} from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
 import { connectionLimits } from './limits.ts';
 import { iso } from './page.ts';
@@ -9,48 +16,16 @@ type Counts = ConnectionStatusView['counts'];
 export async function connectionStatus(res: Resources): Promise<ConnectionStatusView[]> {
   const db = res.prisma;
   const ids = [...res.connections.keys()];
-  const byConn = <T extends { connectionId: string | null; _count: number }>(rows: T[]) =>
-    new Map(rows.map((r) => [r.connectionId ?? '', r._count]));
-  const [snapshots, links, quarantined, conflicts, pending, failed, held, rows] = await Promise.all([
-    db.snapshotRecord.groupBy({ by: ['connectionId'], where: { goneAt: null }, _count: true }),
-    db.link.groupBy({ by: ['connectionId'], _count: true }),
-    db.quarantinedRecord.groupBy({ by: ['connectionId'], _count: true }),
-    db.conflict.groupBy({ by: ['connectionId'], where: { status: 'open' }, _count: true }),
-    db.outboxOp.groupBy({ by: ['connectionId'], where: { status: { in: ['pending', 'in_flight'] } }, _count: true }),
-    db.outboxOp.groupBy({ by: ['connectionId'], where: { status: 'failed' }, _count: true }),
-    db.heldDelete.groupBy({ by: ['connectionId'], where: { status: 'held' }, _count: true }),
-    db.connection.findMany({ where: { id: { in: ids } } }),
+  const [maps, rows, lastRuns, completedAt] = await Promise.all([
+    connectionCounts(db),
+    connectionRows(db, ids),
+    latestPulls(db, ids),
+    lastCompletedPullAt(db, ids),
   ]);
-  const maps = {
-    snapshots: byConn(snapshots),
-    links: byConn(links),
-    quarantined: byConn(quarantined),
-    openConflicts: byConn(conflicts),
-    pendingOps: byConn(pending),
-    failedOps: byConn(failed),
-    heldDeletes: byConn(held),
-  };
   const connRows = new Map(rows.map((r) => [r.id, r]));
-  const [lastRuns, lastCompleted] = await Promise.all([
-    // The latest pull of each connection, whatever its state (a running or failed one shows here).
-    Promise.all(
-      ids.map((id) =>
-        db.syncRun.findFirst({
-          where: { kind: 'pull', connectionId: id },
-          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-        }),
-      ),
-    ),
-    db.syncRun.groupBy({
-      by: ['connectionId'],
-      where: { kind: 'pull', status: 'completed', connectionId: { in: ids } },
-      _max: { finishedAt: true },
-    }),
-  ]);
   const limits = await Promise.all(
-    ids.map(async (id) => connectionLimits(res, id, await lastFullPullRequests(res, id))),
+    ids.map(async (id) => connectionLimits(res, id, await lastFullPullRequests(db, id))),
   );
-  const completedAt = new Map(lastCompleted.map((r) => [r.connectionId ?? '', r._max.finishedAt]));
   const now = res.now().getTime();
   return ids.map((id, i) => {
     const { config } = res.connections.get(id)!;
@@ -79,14 +54,4 @@ export async function connectionStatus(res: Resources): Promise<ConnectionStatus
       limits: limits[i]!,
     };
   });
-}
-
-/** The requests of the connection's last completed full pull (null before one). */
-async function lastFullPullRequests(res: Resources, id: string): Promise<number | null> {
-  const run = await res.prisma.syncRun.findFirst({
-    where: { kind: 'pull', connectionId: id, status: 'completed', full: true },
-    orderBy: { startedAt: 'desc' },
-    select: { requests: true },
-  });
-  return run?.requests ?? null;
 }

@@ -19,7 +19,7 @@ import {
   toJson,
 } from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
-import { planBatch } from '../reconcile-batch.ts';
+import { planBatch } from '../reconcile/reconcile-batch.ts';
 import type { Resources } from '../resources.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError } from './views.ts';

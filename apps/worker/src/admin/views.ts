@@ -6,9 +6,18 @@ import { z } from 'zod';
  * ISO strings; JSON columns are `unknown`.
  */
 
-export type AdminOpErrorCode = 'not_found' | 'invalid' | 'conflict';
+/**
+ * The admin operations' refusals, one catalog for both surfaces: each code's HTTP status (the
+ * admin API) and exit code (the CLI), and what it means.
+ */
+export const ADMIN_ERRORS = {
+  invalid: { http: 400, exit: 2, doc: 'a bad value in the request: nothing was done' },
+  not_found: { http: 404, exit: 3, doc: 'the conflict, run, op, person or connection named does not exist' },
+  conflict: { http: 409, exit: 4, doc: 'valid, but the state forbids it (e.g. the conflict is already resolved)' },
+} as const;
+export type AdminOpErrorCode = keyof typeof ADMIN_ERRORS;
 
-/** An admin operation refused: HTTP maps the code to 404/400/409, the CLI to exit codes. */
+/** An admin operation refused; its code is looked up in `ADMIN_ERRORS` (match it with `instanceof`). */
 export class AdminOpError extends Error {
   override readonly name = 'AdminOpError';
   readonly code: AdminOpErrorCode;
@@ -35,8 +44,13 @@ export interface Page<T> {
 export const PageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
+/** The vocabularies the CLI and the API both refuse bad values of. */
+export const ConflictStatus = z.enum(['open', 'auto-resolved', 'resolved', 'dismissed', 'info']);
+export const OpStatus = z.enum(['pending', 'in_flight', 'done', 'failed', 'superseded']);
+export const OpKind = z.enum(['create', 'update', 'delete']);
+
 export const ConflictQuery = ListQuery.extend({
-  status: z.string().optional(),
+  status: ConflictStatus.optional(),
   connectionId: z.string().optional(),
   kind: z.string().optional(),
   field: z.string().optional(),
@@ -51,9 +65,9 @@ export const HeldDeleteQuery = ListQuery.extend({
 export type HeldDeleteQuery = z.input<typeof HeldDeleteQuery>;
 
 export const OpQuery = ListQuery.extend({
-  status: z.string().optional(),
+  status: OpStatus.optional(),
   connectionId: z.string().optional(),
-  kind: z.string().optional(),
+  kind: OpKind.optional(),
 });
 export type OpQuery = z.input<typeof OpQuery>;
 

@@ -9,7 +9,7 @@ import {
   writeReconcileBatch,
 } from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
-import { planBatch } from '../reconcile-batch.ts';
+import { planBatch } from '../reconcile/reconcile-batch.ts';
 import { enqueueOps, type Resources } from '../resources.ts';
 
 /** What an admin decision's transaction hands to the shared write path. */

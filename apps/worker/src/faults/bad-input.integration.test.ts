@@ -5,7 +5,7 @@ import { createTestDatabase } from '@contact-sync/services/test-db';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { divergences } from '../convergence.ts';
-import { runPull } from '../pull.ts';
+import { runPull } from '../pull/pull.ts';
 import { type Stack, startStack } from '../stack.ts';
 
 /*

@@ -2,7 +2,7 @@ import { createConnector } from '@contact-sync/connectors';
 import { BodyTooLargeError } from '@contact-sync/connectors/shared/http';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPull } from '../pull.ts';
+import { runPull } from '../pull/pull.ts';
 import { type Stack, startStack } from '../stack.ts';
 
 /*

@@ -15,8 +15,8 @@ import {
 } from '@contact-sync/store';
 import type { Config } from '../config.ts';
 import { policiesContext } from '../policies.ts';
-import { planBatch } from '../reconcile-batch.ts';
-import { applyUpdateHold, type PassCounts, planUpdateHold } from '../update-guard.ts';
+import { planBatch } from '../reconcile/reconcile-batch.ts';
+import { applyUpdateHold, type PassCounts, planUpdateHold } from '../reconcile/update-guard.ts';
 
 /**
  * A whole reconcile pass inside the caller's transaction: the same planner, update guard and

@@ -5,12 +5,16 @@ import {
   createRun,
   type Db,
   dbNow,
+  findPlan,
   holdVanished,
   ingestPage,
-  jsonParam,
+  insertPlan,
+  markPlanApplied,
+  markPlanStale,
   markQuarantinedSeen,
   markVanishedGone,
   quarantine,
+  recordPullCompleted,
   resolveReturnedHolds,
   setRunStatus,
   takeSeqWriteLock,
@@ -20,8 +24,9 @@ import { AdminOpError } from '../admin/views.ts';
 import { type Config, ConfigError, parseConfig } from '../config.ts';
 import { enqueueOps, type Resources } from '../resources.ts';
 import { reconcileInTransaction } from './pass.ts';
-import type { ApplyPlanView, PlanBody, PlanConnectionSummary, PlanOpView, PlanRequest, PlanView } from './plan-view.ts';
+import type { ApplyPlanView, PlanBody, PlanRequest, PlanView } from './plan-view.ts';
 import { connectorsFor, type PulledConnection, pullInMemory, snapshotHash } from './pull-in-memory.ts';
+import { type PlanReadBack, readBack } from './read-back.ts';
 
 export * from './plan-view.ts';
 
@@ -41,7 +46,7 @@ class Rollback extends Error {
 }
 
 interface Outcome {
-  body: Omit<PlanBody, 'snapshotHash' | 'configHash'>;
+  body: PlanReadBack;
   enqueue: WrittenOp[];
 }
 
@@ -77,7 +82,7 @@ export async function applyPlan(
   id: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<({ applied: true } & ApplyPlanView) | { applied: false; reason: string; plan: PlanView }> {
-  const row = await res.prisma.plan.findUnique({ where: { id } });
+  const row = await findPlan(res.prisma, id);
   if (!row) throw new AdminOpError('not_found', `no plan ${id}`);
   if (row.status !== 'planned') throw new AdminOpError('conflict', `plan ${id} is ${row.status}, not planned`);
   const body = row.body as unknown as PlanBody;
@@ -96,10 +101,10 @@ export async function applyPlan(
       : !sameSnapshots
         ? 'the providers hold other data than when the plan was made'
         : 'the engine has changed since the plan was made: it would write other ops';
-    await res.prisma.plan.updateMany({ where: { id, status: 'planned' }, data: { status: 'stale' } });
+    await markPlanStale(res.prisma, id);
     return { applied: false, reason, plan: await storePlan(res, scope, pulled, outcome) };
   }
-  await res.prisma.$executeRaw`UPDATE plans SET status = 'applied', "appliedAt" = now() WHERE id = ${id}::uuid`;
+  await markPlanApplied(res.prisma, id);
   if (outcome.enqueue.length > 0) await enqueueOps(res, outcome.enqueue);
   return {
     applied: true,
@@ -110,7 +115,7 @@ export async function applyPlan(
 }
 
 export async function getPlan(res: Resources, id: string): Promise<PlanView> {
-  const row = await res.prisma.plan.findUnique({ where: { id } });
+  const row = await findPlan(res.prisma, id);
   if (!row) throw new AdminOpError('not_found', `no plan ${id}`);
   const body = row.body as unknown as PlanBody;
   return {
@@ -149,11 +154,13 @@ async function storePlan(res: Resources, scope: Scope, pulled: PulledConnection[
     snapshotHash: snapshotHash(pulled, scope.full),
     configHash: configHash(scope.config),
   };
-  const [row] = await res.prisma.$queryRaw<{ id: string }[]>`
-    INSERT INTO plans (id, "snapshotHash", "connectionIds", "full", body, status)
-    VALUES (gen_random_uuid(), ${body.snapshotHash}, ${scope.connectionIds}::text[], ${scope.full}, ${jsonParam(body)}::jsonb, 'planned')
-    RETURNING id`;
-  return getPlan(res, row!.id);
+  const id = await insertPlan(res.prisma, {
+    snapshotHash: body.snapshotHash,
+    connectionIds: scope.connectionIds,
+    full: scope.full,
+    body,
+  });
+  return getPlan(res, id);
 }
 
 /**
@@ -206,124 +213,7 @@ async function ingest(tx: Db, scope: Scope, p: PulledConnection) {
     else if (vanished > 0) await markVanishedGone(tx, p.connectionId, run.id);
   }
   await resolveReturnedHolds(tx, p.connectionId, run.id);
-  await tx.$executeRaw`UPDATE connections SET "lastPullAt" = now(), "lastPullRunId" = ${run.id}::uuid, "lastError" = NULL,
-    "recordCount" = (SELECT count(*) FROM snapshot_records WHERE "connectionId" = ${p.connectionId} AND "goneAt" IS NULL)
-    WHERE id = ${p.connectionId}`;
+  await recordPullCompleted(tx, p.connectionId, run.id, scope.full);
   await setRunStatus(tx, run.id, 'completed');
   return { pulled: p.records.length, quarantined: invalid.length, heldDeletes };
-}
-
-interface OpRow {
-  connectionId: string;
-  kind: 'create' | 'update' | 'delete';
-  externalId: string | null;
-  canonicalId: string;
-  target: Record<string, unknown> | null;
-  changed: string[];
-  status: string;
-  before: Record<string, unknown> | null;
-  person: Record<string, unknown> | null;
-}
-
-/** The ops and conflicts this transaction wrote (rows whose version it made), as the plan shows them. */
-async function readBack(
-  tx: Db,
-  scope: Scope,
-  perConn: Map<string, { pulled: number; quarantined: number; heldDeletes: number }>,
-): Promise<Outcome['body']> {
-  const ops = await tx.$queryRaw<OpRow[]>`
-    SELECT o."connectionId", o.kind, o."externalId", o."canonicalId", o.target, o.changed, o.status,
-           COALESCE(s.projection, l.base) AS before, c.data AS person
-    FROM outbox_ops o
-    LEFT JOIN snapshot_records s ON s."connectionId" = o."connectionId" AND s."externalId" = o."externalId"
-    LEFT JOIN links l ON l."connectionId" = o."connectionId" AND l."externalId" = o."externalId"
-    LEFT JOIN canonical_contacts c ON c.id = o."canonicalId"
-    WHERE o.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text AND o.status IN ('pending', 'held')`;
-  const conflicts = await tx.$queryRaw<
-    { kind: string; field: string | null; connectionId: string | null; rule: string; status: string; person: unknown }[]
-  >`
-    SELECT f.kind, f.field, f."connectionId", f.rule, f.status, c.data AS person
-    FROM conflicts f LEFT JOIN canonical_contacts c ON c.id = f."canonicalId"
-    WHERE f.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text AND f.status IN ('open', 'info', 'held')`;
-  const records = await tx.$queryRaw<{ connectionId: string; n: bigint }[]>`
-    SELECT "connectionId", count(*) AS n FROM snapshot_records WHERE "goneAt" IS NULL GROUP BY "connectionId"`;
-  const total = new Map(records.map((r) => [r.connectionId, Number(r.n)]));
-
-  const views: PlanOpView[] = ops.map((o) => {
-    const fields =
-      o.kind === 'create'
-        ? Object.keys(o.target ?? {}).filter((f) => !isEmpty(o.target?.[f]))
-        : o.kind === 'delete'
-          ? Object.keys(o.before ?? {}).filter((f) => !isEmpty(o.before?.[f]))
-          : o.changed;
-    return {
-      connectionId: o.connectionId,
-      kind: o.kind,
-      externalId: o.externalId,
-      person: nameOf(o.person ?? o.target ?? o.before),
-      held: o.status === 'held',
-      fields: [...new Set(fields)].sort().map((field) => ({
-        field,
-        before: o.kind === 'create' ? null : (o.before?.[field] ?? null),
-        after: o.kind === 'delete' ? null : (o.target?.[field] ?? null),
-      })),
-    };
-  });
-  views.sort((a, b) => opSignature(a).localeCompare(opSignature(b)));
-
-  const connections: PlanConnectionSummary[] = scope.config.connections
-    .filter((c) => scope.connectionIds.includes(c.id) || views.some((v) => v.connectionId === c.id))
-    .map((c) => {
-      const mine = views.filter((v) => v.connectionId === c.id);
-      const n = total.get(c.id) ?? 0;
-      const share = (k: number) => (n > 0 ? k / n : k > 0 ? 1 : 0);
-      const fields: PlanConnectionSummary['fields'] = {};
-      for (const v of mine)
-        if (v.kind === 'update')
-          for (const f of v.fields) fields[f.field] = { changed: (fields[f.field]?.changed ?? 0) + 1, share: 0 };
-      for (const f of Object.values(fields)) f.share = share(f.changed);
-      const updates = mine.filter((v) => v.kind === 'update').length;
-      const deletes = mine.filter((v) => v.kind === 'delete').length;
-      const counts = perConn.get(c.id);
-      return {
-        connectionId: c.id,
-        pulled: counts?.pulled ?? 0,
-        quarantined: counts?.quarantined ?? 0,
-        records: n,
-        people: new Set(ops.filter((o) => o.connectionId === c.id).map((o) => o.canonicalId)).size,
-        creates: mine.filter((v) => v.kind === 'create').length,
-        updates,
-        deletes,
-        held: mine.filter((v) => v.held).length,
-        heldDeletes: counts?.heldDeletes ?? 0,
-        share: share(updates + deletes),
-        fields,
-      };
-    });
-  return {
-    opsHash: sha256(views.map(opSignature).join('\n')),
-    summary: { ops: views.length, conflicts: conflicts.length, connections },
-    ops: views,
-    conflicts: conflicts.map((f) => ({
-      kind: f.kind,
-      field: f.field,
-      connectionId: f.connectionId,
-      person: nameOf(f.person as Record<string, unknown> | null),
-      rule: f.rule,
-      status: f.status,
-    })),
-  };
-}
-
-/** An op by what it writes where (not by ids a re-plan draws anew, such as a new person's). */
-const opSignature = (o: PlanOpView): string =>
-  JSON.stringify([o.connectionId, o.kind, o.externalId ?? '', o.held, o.fields.map((f) => [f.field, f.after])]);
-
-const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-
-function nameOf(data: Record<string, unknown> | null): string {
-  if (!data) return '';
-  const display = typeof data.displayName === 'string' ? data.displayName : '';
-  if (display) return display;
-  return [data.givenName, data.familyName].filter((x) => typeof x === 'string' && x).join(' ');
 }

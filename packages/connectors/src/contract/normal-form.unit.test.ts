@@ -1,8 +1,7 @@
-import { PROVIDER_KEYS } from '@contact-sync/core/canonical';
 import { normalizeProjection } from '@contact-sync/core/normalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { capabilitiesFor } from '../registry.ts';
+import { capabilitiesFor, PROVIDER_KEYS } from '../registry.ts';
 import { canonicalArb } from './arbitraries.ts';
 
 /**

@@ -1,9 +1,10 @@
-import type { Canonical, ProviderKey } from '@contact-sync/core/canonical';
+import type { Canonical } from '@contact-sync/core/canonical';
 import { emptyCanonical } from '@contact-sync/core/canonical';
 import type { Sandbox, SeedRecord } from '@contact-sync/simulators';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError } from '../errors.ts';
+import type { ProviderKey } from '../registry.ts';
 import { capabilitiesFor } from '../registry.ts';
 import type { Connector, ExternalRecord } from '../types.ts';
 import { canonicalArb } from './arbitraries.ts';

@@ -1,5 +1,5 @@
-import type { ProviderKey } from '@contact-sync/core/canonical';
 import { type Sandbox, startSandbox } from '@contact-sync/simulators';
+import type { ProviderKey } from '../registry.ts';
 import { createConnector } from '../registry.ts';
 import type { Connector, ConnectorConfig } from '../types.ts';
 

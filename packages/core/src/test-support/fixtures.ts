@@ -24,7 +24,7 @@ export const ctxOf = (
 export const canonicalOf = (p: Partial<Canonical>): Canonical => ({ ...emptyCanonical(), ...p });
 
 export const email = (value: string, label: string | null = null) => ({ value, label });
-export const phone = email;
+export const phone = (value: string, label: string | null = null) => ({ value, label });
 
 /** A projection with just these fields (for sides). */
 export const proj = (p: Projection): Projection => p;

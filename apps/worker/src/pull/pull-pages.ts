@@ -1,6 +1,6 @@
 import type { Connector, ListPage } from '@contact-sync/connectors';
-import type { PullCheckpoint } from '@contact-sync/store';
-import type { Resources } from './resources.ts';
+import { addRunRequests, type PullCheckpoint } from '@contact-sync/store';
+import type { Resources } from '../resources.ts';
 
 /**
  * A list read that ran while the list changed under it (its total changed between pages): its
@@ -51,8 +51,7 @@ export async function countPullRequests(
       if (!budget || saved) return;
       saved = true;
       const n = (await budget.status()).requests - before;
-      if (n > 0)
-        await res.prisma.$executeRaw`UPDATE sync_runs SET requests = requests + ${n}::int WHERE id = ${runId}::uuid`;
+      if (n > 0) await addRunRequests(res.prisma, runId, n);
     },
   };
 }

@@ -1,6 +1,20 @@
 import { DEFAULT_UPDATE_GUARD, type FieldKey, guardKey, type TrippedField, trippedFields } from '@contact-sync/core';
-import { type Db, jsonParam, type ReconcileWrite, type WrittenOp } from '@contact-sync/store';
-import type { Config } from './config.ts';
+import {
+  agreedRecords,
+  canonicalDataOf,
+  createHeldChangeSet,
+  type Db,
+  type HeldChangeInput,
+  heldOpsOf,
+  insertHeldChanges,
+  liveRecordCounts,
+  markOpsHeld,
+  moveHeldChange,
+  type ReconcileWrite,
+  supersedeHeldOps,
+  type WrittenOp,
+} from '@contact-sync/store';
+import type { Config } from '../config.ts';
 
 /** What the blast-radius guard decided for one reconcile batch, before its writes. */
 export interface UpdateHold {
@@ -37,18 +51,13 @@ export async function planUpdateHold(
   const updates = write.ops.filter((o) => o.kind === 'update' && o.externalId !== null);
   if (updates.length === 0) return hold;
   const people = [...new Set(updates.map((o) => o.canonicalId))];
-  const [agreedRows, heldRows] = await Promise.all([
-    tx.$queryRaw<{ connectionId: string; externalId: string }[]>`
-      SELECT l."connectionId", l."externalId" FROM links l
-      JOIN unnest(${updates.map((o) => o.connectionId)}::text[], ${updates.map((o) => o.externalId!)}::text[]) AS u(c, e)
-        ON l."connectionId" = u.c AND l."externalId" = u.e
-      WHERE l.base IS NOT NULL`,
-    tx.$queryRaw<{ setId: string; canonicalId: string; connectionId: string; opId: string; key: string }[]>`
-      SELECT hc."setId", hc."canonicalId", hc."connectionId", hc."opId", o."idempotencyKey" AS key
-      FROM held_changes hc JOIN held_change_sets s ON s.id = hc."setId" JOIN outbox_ops o ON o.id = hc."opId"
-      WHERE s.status = 'held' AND o.status = 'held' AND hc."canonicalId" = ANY(${people}::uuid[])`,
+  const [agreed, heldRows] = await Promise.all([
+    agreedRecords(
+      tx,
+      updates.map((o) => ({ connectionId: o.connectionId, externalId: o.externalId! })),
+    ),
+    heldOpsOf(tx, people),
   ]);
-  const agreed = new Set(agreedRows.map((r) => k(r.connectionId, r.externalId)));
   const heldOf = new Map(heldRows.map((r) => [k(r.canonicalId, r.connectionId), r]));
   const guarded = updates.map((o) => ({
     connectionId: o.connectionId,
@@ -56,10 +65,7 @@ export async function planUpdateHold(
     agreed: agreed.has(k(o.connectionId, o.externalId!)) && !heldOf.has(k(o.canonicalId, o.connectionId)),
   }));
   const conns = [...new Set(updates.map((o) => o.connectionId))];
-  const totalRows = await tx.$queryRaw<{ connectionId: string; n: bigint }[]>`
-    SELECT "connectionId", count(*) AS n FROM snapshot_records
-    WHERE "connectionId" = ANY(${conns}::text[]) AND "goneAt" IS NULL GROUP BY "connectionId"`;
-  const totals = new Map(totalRows.map((r) => [r.connectionId, Number(r.n)]));
+  const totals = await liveRecordCounts(tx, conns);
   const limitsOf = (id: string) => config.connections.find((c) => c.id === id)?.updateGuard ?? DEFAULT_UPDATE_GUARD;
   hold.tripped = trippedFields(guarded, totals, limitsOf, pass);
   for (const g of guarded)
@@ -84,11 +90,7 @@ export async function planUpdateHold(
     needBefore.push(o.canonicalId);
   }
   if (needBefore.length > 0) {
-    const rows = await tx.canonicalContact.findMany({
-      where: { id: { in: [...new Set(needBefore)] } },
-      select: { id: true, data: true },
-    });
-    const dataOf = new Map(rows.map((r) => [r.id, r.data as Record<string, unknown>]));
+    const dataOf = await canonicalDataOf(tx, [...new Set(needBefore)]);
     for (const o of updates) {
       const p = hold.placement.get(o.idempotencyKey);
       if (p && 'field' in p) hold.before.set(o.idempotencyKey, dataOf.get(o.canonicalId)?.[p.field] ?? null);
@@ -98,9 +100,7 @@ export async function planUpdateHold(
   const replaced = updates
     .filter((o) => hold.placement.get(o.idempotencyKey) && 'setId' in hold.placement.get(o.idempotencyKey)!)
     .map((o) => heldOf.get(k(o.canonicalId, o.connectionId))!.opId);
-  if (replaced.length > 0)
-    await tx.$executeRaw`UPDATE outbox_ops SET status = 'superseded', "completedAt" = now(), "lastError" = 'replaced by a newer held op', "updatedAt" = now()
-      WHERE id = ANY(${replaced}::uuid[]) AND status = 'held'`;
+  if (replaced.length > 0) await supersedeHeldOps(tx, replaced);
   return hold;
 }
 
@@ -118,7 +118,10 @@ export async function applyUpdateHold(
   if (hold.heldKeys.size === 0) return written;
   const held = written.filter((o) => hold.heldKeys.has(o.idempotencyKey));
   if (held.length === 0) return written;
-  await tx.$executeRaw`UPDATE outbox_ops SET status = 'held', "updatedAt" = now() WHERE id = ANY(${held.map((o) => o.id)}::uuid[])`;
+  await markOpsHeld(
+    tx,
+    held.map((o) => o.id),
+  );
   const opOf = new Map(write.ops.map((o) => [o.idempotencyKey, o]));
   const canonOf = new Map(write.canonicals.map((c) => [c.id, c.data as Record<string, unknown>]));
   const setOfField = new Map<string, string>();
@@ -140,12 +143,10 @@ export async function applyUpdateHold(
         share: t.share,
       }));
     const fields = [...placed].sort().join(',');
-    const [row] = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO held_change_sets (id, field, "runId", summary) VALUES (gen_random_uuid(), ${fields}, ${runId}::uuid, ${jsonParam(summary)}::jsonb)
-      RETURNING id`;
-    for (const f of placed) setOfField.set(f, row!.id);
+    const setId = await createHeldChangeSet(tx, { fields, runId, summary });
+    for (const f of placed) setOfField.set(f, setId);
   }
-  const items: Record<string, unknown>[] = [];
+  const items: HeldChangeInput[] = [];
   const moved: { opId: string; canonicalId: string; connectionId: string; setId: string }[] = [];
   for (const w of held) {
     const op = opOf.get(w.idempotencyKey)!;
@@ -167,17 +168,8 @@ export async function applyUpdateHold(
       after: canonOf.get(op.canonicalId)?.[p.field] ?? null,
     });
   }
-  if (items.length > 0)
-    await tx.$executeRaw`
-      INSERT INTO held_changes (id, "setId", "opId", "canonicalId", "connectionId", "externalId", field, before, after)
-      SELECT gen_random_uuid(), r."setId", r."opId", r."canonicalId", r."connectionId", r."externalId", r.field, r.before, r.after
-      FROM jsonb_to_recordset(${jsonParam(items)}::jsonb) AS r("setId" uuid, "opId" uuid, "canonicalId" uuid, "connectionId" text,
-        "externalId" text, field text, before jsonb, after jsonb)`;
-  for (const m of moved) {
-    const data = canonOf.get(m.canonicalId) ?? {};
-    await tx.$executeRaw`UPDATE held_changes SET "opId" = ${m.opId}::uuid, after = (${jsonParam(data)}::jsonb) -> field
-      WHERE "setId" = ${m.setId}::uuid AND "canonicalId" = ${m.canonicalId}::uuid AND "connectionId" = ${m.connectionId}`;
-  }
+  await insertHeldChanges(tx, items);
+  for (const m of moved) await moveHeldChange(tx, m, canonOf.get(m.canonicalId) ?? {});
   const heldIds = new Set(held.map((o) => o.id));
   return written.filter((o) => !heldIds.has(o.id));
 }

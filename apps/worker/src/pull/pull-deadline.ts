@@ -1,5 +1,5 @@
 import { pullElapsedMs } from '@contact-sync/store';
-import type { Resources } from './resources.ts';
+import type { Resources } from '../resources.ts';
 
 /** A pull ran past its overall deadline: it ends incomplete (nothing marked gone) and is not retried. */
 export class PullDeadlineError extends Error {

@@ -8,6 +8,7 @@ import {
   lockCanonicals,
   lockReconcileWrites,
   markResyncsReconciled,
+  parentRunsOf,
   preferIndexScans,
   type ReconcileWrite,
   readChangedSince,
@@ -18,9 +19,9 @@ import {
   writeCursor,
   writeReconcileBatch,
 } from '@contact-sync/store';
-import { policiesContext } from './policies.ts';
+import { policiesContext } from '../policies.ts';
+import { enqueueOps, type Resources } from '../resources.ts';
 import { planBatch, type RunOf } from './reconcile-batch.ts';
-import { enqueueOps, type Resources } from './resources.ts';
 import { applyUpdateHold, type PassCounts, planUpdateHold } from './update-guard.ts';
 
 export interface ReconcileResult {
@@ -205,9 +206,5 @@ const bump = (m: Map<string, { opsPlanned: number; conflicts: number }>, id: str
 async function resolveParents(res: Resources, rows: SnapshotRow[], cache: Map<string, string | null>): Promise<void> {
   const missing = [...new Set(rows.map((r) => r.lastSeenRunId).filter((id): id is string => !!id && !cache.has(id)))];
   if (missing.length === 0) return;
-  const runs = await res.prisma.syncRun.findMany({
-    where: { id: { in: missing } },
-    select: { id: true, parentRunId: true },
-  });
-  for (const r of runs) cache.set(r.id, r.parentRunId);
+  for (const [id, parent] of await parentRunsOf(res.prisma, missing)) cache.set(id, parent);
 }

@@ -11,17 +11,19 @@ import {
   markVanishedGone,
   openPullRun,
   quarantine,
+  recordPullCompleted,
+  recordPullFailed,
   resolveReturnedHolds,
   type SnapshotInput,
   saveCheckpoint,
   setRunStatus,
   withSeqWrite,
 } from '@contact-sync/store';
-import type { PullJob } from './jobs.ts';
+import type { PullJob } from '../jobs.ts';
+import { connectionOf, enqueueReconcile, type Resources } from '../resources.ts';
+import { resyncPullEnded } from '../resync.ts';
 import { pullDeadline } from './pull-deadline.ts';
 import { countPullRequests, ListShiftedError, pagesFrom, totalChanged } from './pull-pages.ts';
-import { connectionOf, enqueueReconcile, type Resources } from './resources.ts';
-import { resyncPullEnded } from './resync.ts';
 
 export interface PullResult {
   runId: string;
@@ -151,17 +153,7 @@ export async function runPull(
     }
     const resolved = await resolveReturnedHolds(res.prisma, job.connectionId, run.id);
     if (resolved > 0) log.info({ resolved }, 'held deletes closed: their records were listed again');
-    const at = await dbNow(res.prisma);
-    await res.prisma.connection.update({
-      where: { id: job.connectionId },
-      data: {
-        lastPullAt: at,
-        ...(job.full ? { lastFullPullAt: at } : {}),
-        lastPullRunId: run.id,
-        lastError: null,
-        recordCount: await res.prisma.snapshotRecord.count({ where: { connectionId: job.connectionId, goneAt: null } }),
-      },
-    });
+    await recordPullCompleted(res.prisma, job.connectionId, run.id, job.full);
     await spent.save();
     await setRunStatus(res.prisma, run.id, 'completed');
     log.info(result, 'pull completed');
@@ -171,9 +163,7 @@ export async function runPull(
     const message = (err as Error).message;
     await spent.save().catch(() => {});
     await setRunStatus(res.prisma, run.id, 'failed', message).catch(() => {});
-    await res.prisma.connection
-      .update({ where: { id: job.connectionId }, data: { lastError: message } })
-      .catch(() => {});
+    await recordPullFailed(res.prisma, job.connectionId, message).catch(() => {});
     log.warn({ err: message }, 'pull failed');
     throw err;
   } finally {

@@ -2,7 +2,6 @@ import { NotFoundError, PermanentError, TransientError } from '@contact-sync/con
 import { contentHash, type Projection } from '@contact-sync/core';
 import {
   afterOpEnded,
-  bumpRun,
   type ClaimedOp,
   claimOp,
   closeFinishedResyncs,
@@ -15,13 +14,13 @@ import {
   markGone,
   noteOpError,
   releaseOp,
-  toJson,
+  rejectOp as storeRejectOp,
   withSeqWrite,
 } from '@contact-sync/store';
 import { UnrecoverableError } from 'bullmq';
-import { BudgetWaitError, isCredentialRejection } from './budget.ts';
+import { BudgetWaitError, isCredentialRejection } from '../budget.ts';
+import { connectionOf, enqueueOps, enqueueReconcile, type Resources, requestRecheck } from '../resources.ts';
 import { countingOpRequests, OpAttemptsSpentError, type OpRequests, spent } from './op-requests.ts';
-import { connectionOf, enqueueOps, enqueueReconcile, type Resources, requestRecheck } from './resources.ts';
 
 export type PushOutcome = 'done' | 'adopted' | 'superseded' | 'gone' | 'finished-before' | 'released';
 
@@ -242,24 +241,6 @@ async function afterPush(res: Resources, op: ClaimedOp, ending: Ending): Promise
 
 /** A permanent refusal ends the op and becomes a report entry with the provider's message. */
 async function rejectOp(res: Resources, op: ClaimedOp, err: PermanentError): Promise<void> {
-  await res.prisma.$transaction(async (tx) => {
-    await failOp(tx, op.id, `${err.status ?? ''} ${err.message}`.trim());
-    await tx.conflict.upsert({
-      where: { dedupeKey: `rejected:${op.id}:${op.generation}` },
-      create: {
-        dedupeKey: `rejected:${op.id}:${op.generation}`,
-        kind: 'rejected-write',
-        canonicalId: op.canonicalId,
-        connectionId: op.connectionId,
-        field: err.field,
-        sides: toJson([{ connectionId: op.connectionId, externalId: op.externalId, value: op.target }]),
-        chosen: toJson(op.target ?? null),
-        rule: `${op.connectionId} refused the ${op.kind}: ${err.message}`,
-        status: 'open',
-        runId: op.runId,
-      },
-      update: {},
-    });
-    if (op.runId) await bumpRun(tx, op.runId, { opsFailed: 1, conflicts: 1 });
-  });
+  const error = `${err.status ?? ''} ${err.message}`.trim();
+  await storeRejectOp(res.prisma, op, { error, message: err.message, field: err.field });
 }
