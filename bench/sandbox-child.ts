@@ -14,7 +14,17 @@ if (!Number.isInteger(seed) || !Number.isInteger(people)) {
   process.exit(2);
 }
 // Engine throughput, not the providers' limits: unlimited servers (the engine's budget is lifted too).
-const sandbox = await startSandbox({ port: 0, limits: 'none', seed: seed!, contacts: people!, faults: 'none' });
+// R-Service reports X-RateLimit-* even unlimited (its documented 3,600 per hour), and the engine's
+// budget waits out an exhausted Remaining until the Reset: past 3,600 requests (10,000 people)
+// the sync would stall for the hour. A window too large to reach keeps those headers honest.
+const sandbox = await startSandbox({
+  port: 0,
+  limits: 'none',
+  rateLimit: { 'r-service': { max: 1_000_000_000, windowMs: 3_600_000 } },
+  seed: seed!,
+  contacts: people!,
+  faults: 'none',
+});
 const answers = sandboxAnswers(sandbox);
 process.on('message', (m: { id: number; cmd: SandboxCommand; args: unknown[] }) => {
   try {

@@ -197,6 +197,8 @@ describe('health, auth and metrics', () => {
         'GET /api/v1/people/{id}/history',
         'GET /api/v1/people/{id}/explain',
         'POST /api/v1/runs/{id}/undo',
+        'POST /api/v1/decisions/{id}/undo',
+        'GET /api/v1/people/search',
         'POST /api/v1/ledger/prune',
         'POST /api/v1/plans',
         'GET /api/v1/plans/{id}',

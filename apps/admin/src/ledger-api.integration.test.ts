@@ -82,7 +82,60 @@ describe('ledger routes', () => {
     );
   });
 
+  it('POST /decisions/:id/undo (dry run, then for real); GET /people/search', async () => {
+    const church = await stack.res.prisma.link.findFirstOrThrow({
+      where: { connectionId: 'churchpad', canonical: { links: { some: { connectionId: 'growcrm' } } } },
+      orderBy: { externalId: 'desc' },
+    });
+    const grow = await stack.res.prisma.link.findFirstOrThrow({
+      where: { connectionId: 'growcrm', canonicalId: church.canonicalId },
+    });
+    const before = stack.sandbox.sim.churchpad.get(church.externalId)!.first_name;
+    stack.sandbox.sim.churchpad.update(church.externalId, { first_name: 'Left' });
+    stack.sandbox.sim.growcrm.update(Number(grow.externalId), { first_name: 'Right' });
+    await stack.sync();
+    const conflict = await stack.res.prisma.conflict.findFirstOrThrow({
+      where: { canonicalId: church.canonicalId, kind: 'field', field: 'givenName' },
+    });
+    const chosen = (await stack.res.prisma.canonicalContact.findUniqueOrThrow({ where: { id: church.canonicalId } }))
+      .data as { givenName: string };
+    expect((await call('POST', `/api/v1/decisions/${conflict.id}/undo`, {})).status).toBe(409); // not decided yet
+    const decided = await call('POST', `/api/v1/conflicts/${conflict.id}/resolve`, {
+      decision: { action: 'value', value: 'Middle' },
+      by: 'carol',
+    });
+    expect(decided.status).toBe(200);
+    await settled();
+    expect(stack.sandbox.sim.growcrm.get(Number(grow.externalId))?.first_name).toBe('Middle');
+
+    const dry = await call('POST', `/api/v1/decisions/${conflict.id}/undo`, { dryRun: true });
+    expect(dry).toMatchObject({ status: 200, body: { decisionId: conflict.id, runId: null, undoRunId: null } });
+    expect(dry.body.writes.map((w: J) => w.connectionId)).toEqual(expect.arrayContaining(['churchpad', 'growcrm']));
+    expect(stack.sandbox.sim.growcrm.get(Number(grow.externalId))?.first_name).toBe('Middle');
+    const undo = await call('POST', `/api/v1/decisions/${conflict.id}/undo`, { by: 'dan' });
+    expect(undo.status).toBe(200);
+    expect(undo.body.undoRunId).toBeTruthy();
+    await settled();
+    expect(stack.sandbox.sim.growcrm.get(Number(grow.externalId))?.first_name).toBe(chosen.givenName);
+    expect(stack.sandbox.sim.churchpad.get(church.externalId)?.first_name).toBe(chosen.givenName);
+    expect(before).not.toBe('Middle');
+
+    const email = stack.sandbox.sim.churchpad.get(church.externalId)!.email!;
+    const found = await call('GET', `/api/v1/people/search?q=${encodeURIComponent(email.slice(0, 6))}`);
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((p: J) => p.canonicalId)).toContain(church.canonicalId);
+    expect((await call('GET', '/api/v1/people/search?q=%25%25')).body.items).toEqual([]); // % is literal
+    const short = await call('GET', '/api/v1/people/search?q=x');
+    expect(short.status).toBe(400);
+    expect(short.body.error.message).toMatch(/query\.q/);
+  });
+
   it('answers 404 for an unknown person or run, 400 for bad input', async () => {
+    expect((await call('POST', '/api/v1/decisions/00000000-0000-4000-8000-000000000000/undo', {})).status).toBe(404);
+    expect((await call('POST', '/api/v1/decisions/not-a-decision/undo', {})).status).toBe(400);
+    expect((await call('POST', '/api/v1/decisions/00000000-0000-4000-8000-000000000000/undo', { dry: 1 })).status).toBe(
+      400,
+    );
     expect((await call('GET', '/api/v1/people/nobody@nowhere.example/history')).status).toBe(404);
     expect((await call('POST', '/api/v1/runs/00000000-0000-0000-0000-000000000000/undo', {})).status).toBe(404);
     expect((await call('POST', '/api/v1/runs/not-a-run/undo', {})).status).toBe(400);

@@ -102,6 +102,55 @@ describe('contact-sync history, undo, ledger prune', () => {
     }
   });
 
+  it('undo --decision puts one decision back (dry run first); bad arguments are refused', async () => {
+    const prisma = createPrisma(db.databaseUrl);
+    try {
+      const church = await prisma.link.findFirstOrThrow({
+        where: { connectionId: 'churchpad', canonical: { links: { some: { connectionId: 'growcrm' } } } },
+        orderBy: { externalId: 'desc' },
+      });
+      const grow = await prisma.link.findFirstOrThrow({
+        where: { connectionId: 'growcrm', canonicalId: church.canonicalId },
+      });
+      sandbox.sim.churchpad.update(church.externalId, { first_name: 'Lefty' });
+      sandbox.sim.growcrm.update(Number(grow.externalId), { first_name: 'Righty' });
+      await json('resync', '--wait');
+      const conflict = await prisma.conflict.findFirstOrThrow({
+        where: { canonicalId: church.canonicalId, kind: 'field', field: 'givenName' },
+        orderBy: { createdAt: 'desc' },
+      });
+      const chosen = (await prisma.canonicalContact.findUniqueOrThrow({ where: { id: church.canonicalId } })).data as {
+        givenName: string;
+      };
+      await json('conflicts', 'resolve', conflict.id, '--value', '"Typed"', '--by', 'carol');
+      await json('resync', '--wait');
+      expect(sandbox.sim.growcrm.get(Number(grow.externalId))?.first_name).toBe('Typed');
+
+      const text = await cli('undo', '--decision', conflict.id, '--dry-run');
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(
+        new RegExp(
+          `dry run: would undo decision ${conflict.id}: \\d+ fields? of 1 people back to before the decision, \\d+ writes`,
+        ),
+      );
+      expect(sandbox.sim.growcrm.get(Number(grow.externalId))?.first_name).toBe('Typed');
+      const undo = await json('undo', '--decision', conflict.id, '--by', 'dave');
+      expect(undo).toMatchObject({ decisionId: conflict.id, runId: null });
+      await json('resync', '--wait');
+      expect(sandbox.sim.growcrm.get(Number(grow.externalId))?.first_name).toBe(chosen.givenName);
+      const table = await cli('history', church.canonicalId);
+      expect(table.stdout).toContain(`undo of decision ${conflict.id.slice(0, 8)} by dave`);
+
+      expect((await cli('undo', '--decision', conflict.id, '--run', undo.undoRunId)).code).toBe(2);
+      expect((await cli('undo', '--decision', '00000000-0000-4000-8000-000000000000')).code).toBe(3);
+      const bad = await cli('undo', '--decision', 'nope');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/decision: "nope" is not a decision id/);
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+
   it('ledger prune --older-than deletes by age, and refuses a bad age', async () => {
     const r = await json('ledger', 'prune', '--older-than', '90d');
     expect(r.deleted).toBe(0);

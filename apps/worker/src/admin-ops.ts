@@ -14,6 +14,7 @@ export * from './admin/ledger-views.ts';
 export * from './admin/limits.ts';
 export * from './admin/ops.ts';
 export * from './admin/people-merge.ts';
+export * from './admin/people-search.ts';
 export * from './admin/people-split.ts';
 export * from './admin/quarantine.ts';
 export * from './admin/record-merge.ts';

@@ -24,10 +24,10 @@ export type LedgerCause =
   | { kind: 'provider'; connectionId: string; externalId: string }
   /** Several sides disagreed: a conflict rule chose (or held) the value. */
   | { kind: 'conflict'; policy: ConflictPolicy['kind']; rule: string; status: string }
-  /** A decision by hand. */
-  | { kind: 'admin'; by: string | null; action: string }
-  /** The compensating change of an undo. */
-  | { kind: 'undo'; runId: string; by: string | null }
+  /** A decision by hand; `decision` names it for `undo --decision` (a conflict's or held change set's id). */
+  | { kind: 'admin'; by: string | null; action: string; decision?: string }
+  /** The compensating change of an undo: of a run, or of one decision (then `runId` is null). */
+  | { kind: 'undo'; runId: string | null; decision?: string; by: string | null }
   /** The engine itself: a display name following the names, a person deleted everywhere. */
   | { kind: 'engine'; rule: string };
 

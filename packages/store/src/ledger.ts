@@ -15,15 +15,36 @@ export interface LedgerWrite {
   runId: string | null;
 }
 
-/** Appends a batch's ledger rows: one multi-row insert. */
+/**
+ * Appends a batch's ledger rows: one multi-row insert of parallel arrays (`unnest`), each value
+ * serialized on its own (no batch-wide document built, parsed and expanded again in Postgres).
+ */
 export async function appendLedger(tx: Db, entries: readonly LedgerWrite[]): Promise<void> {
-  if (entries.length === 0) return;
-  const rows = entries.map((e) => ({ ...e, causeKind: e.cause.kind }));
+  const n = entries.length;
+  if (n === 0) return;
+  const canonicalIds = new Array<string>(n);
+  const fields = new Array<string>(n);
+  const keys = new Array<string | null>(n);
+  const olds = new Array<string | null>(n);
+  const news = new Array<string | null>(n);
+  const kinds = new Array<string>(n);
+  const causes = new Array<string>(n);
+  const runIds = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    canonicalIds[i] = e.canonicalId;
+    fields[i] = e.field;
+    keys[i] = e.key;
+    olds[i] = e.old === null || e.old === undefined ? null : jsonParam(e.old);
+    news[i] = e.new === null || e.new === undefined ? null : jsonParam(e.new);
+    kinds[i] = e.cause.kind;
+    causes[i] = jsonParam(e.cause);
+    runIds[i] = e.runId;
+  }
   await tx.$executeRaw`
     INSERT INTO ledger_entries ("canonicalId", field, key, old, new, "causeKind", cause, "runId")
-    SELECT r."canonicalId", r.field, r.key, r.old, r.new, r."causeKind", r.cause, r."runId"
-    FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb)
-      AS r("canonicalId" uuid, field text, key text, old jsonb, new jsonb, "causeKind" text, cause jsonb, "runId" uuid)`;
+    SELECT * FROM unnest(${canonicalIds}::uuid[], ${fields}::text[], ${keys}::text[], ${olds}::jsonb[],
+      ${news}::jsonb[], ${kinds}::text[], ${causes}::jsonb[], ${runIds}::uuid[])`;
 }
 
 /** A person's ledger, newest first. */
@@ -36,18 +57,31 @@ export async function ledgerOfRun(db: Db, runId: string): Promise<LedgerEntry[]>
   return db.ledgerEntry.findMany({ where: { runId }, orderBy: { id: 'asc' } });
 }
 
-/** The cells of these people changed by a ledger row after `afterId` (any run or decision). */
+/** Every change one admin decision made (`cause.decision`), oldest first. */
+export async function ledgerOfDecision(db: Db, decisionId: string): Promise<LedgerEntry[]> {
+  return db.ledgerEntry.findMany({
+    where: { causeKind: 'admin', cause: { path: ['decision'], equals: decisionId } },
+    orderBy: { id: 'asc' },
+  });
+}
+
+/**
+ * The cells of these people changed by a ledger row after `afterId` (any run or decision), other
+ * than the rows of the change being undone: its run's (`exceptRunId`) or its own rows (`exceptIds`).
+ */
 export async function cellsChangedAfter(
   db: Db,
   canonicalIds: readonly string[],
   afterId: bigint,
-  exceptRunId: string,
+  exceptRunId: string | null,
+  exceptIds: readonly bigint[] = [],
 ): Promise<{ canonicalId: string; field: string; key: string | null }[]> {
   if (canonicalIds.length === 0) return [];
   return db.$queryRaw`
     SELECT DISTINCT "canonicalId"::text AS "canonicalId", field, key FROM ledger_entries
     WHERE "canonicalId" = ANY(${[...canonicalIds]}::uuid[]) AND id > ${afterId}
-      AND "runId" IS DISTINCT FROM ${exceptRunId}::uuid`;
+      AND (${exceptRunId}::uuid IS NULL OR "runId" IS DISTINCT FROM ${exceptRunId}::uuid)
+      AND NOT (id = ANY(${[...exceptIds]}::bigint[]))`;
 }
 
 /** Deletes ledger rows older than the date; returns how many. */

@@ -9,6 +9,7 @@ import { heldDeleteRoutes } from './held-deletes.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { opRoutes } from './ops.ts';
 import { peopleRoutes } from './people.ts';
+import { peopleSearchRoutes } from './people-search.ts';
 import { planRoutes } from './plans.ts';
 import { runRoutes } from './runs.ts';
 import { sessionRoutes } from './session.ts';
@@ -25,5 +26,6 @@ export const apiRoutes = (res: Resources, sessions: SessionStore): RouteDef[] =>
   ...peopleRoutes(res),
   ...runRoutes(res),
   ...ledgerRoutes(res),
+  ...peopleSearchRoutes(res),
   ...sessionRoutes(sessions),
 ];

@@ -7,11 +7,14 @@ import {
   personHistory,
   pruneLedgerOlderThan,
   UndoResultView,
+  undoDecision,
   undoRun,
 } from '@contact-sync/worker/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, Text } from './params.ts';
+
+const UndoBody = z.strictObject({ dryRun: z.boolean().default(false), by: Text.min(1).max(200).optional() });
 
 /** A person by canonical id, e-mail or phone. */
 const PersonParams = z.strictObject({ id: Text.min(1).max(320) });
@@ -54,10 +57,22 @@ export const ledgerRoutes = (res: Resources) => [
     summary:
       'Undo a run: each field it changed goes back unless changed since (then an open conflict); dryRun plans only',
     params: IdParams,
-    body: z.strictObject({ dryRun: z.boolean().default(false), by: Text.min(1).max(200).optional() }),
+    body: UndoBody,
     response: UndoResultView,
     errors: ['not_found'],
     handler: ({ params, body }) => undoRun(res, params.id, { dryRun: body.dryRun, by: body.by ?? 'admin-api' }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/decisions/:id/undo',
+    tag: 'ledger',
+    summary:
+      "Undo one admin decision (a conflict's or held change set's id): each field it changed goes back unless changed since (then an open conflict); dryRun plans only",
+    params: IdParams,
+    body: UndoBody,
+    response: UndoResultView,
+    errors: ['not_found', 'conflict'],
+    handler: ({ params, body }) => undoDecision(res, params.id, { dryRun: body.dryRun, by: body.by ?? 'admin-api' }),
   }),
   defineRoute({
     method: 'POST',

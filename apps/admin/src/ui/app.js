@@ -9,22 +9,26 @@ import { loadOps, retryShown } from './failed-ops.js';
 import { loadHeldChanges } from './held-changes.js';
 import { loadHeld } from './held-deletes.js';
 import { initKeyboard, KEYS } from './keyboard.js';
+import { loadPersonView } from './person-view.js';
 
 const loaders = {
   conflicts: () => loadConflicts(),
   'held-deletes': loadHeld,
   'held-changes': () => loadHeldChanges($('#held-changes-list'), ui),
   'failed-ops': loadOps,
+  person: (id) => loadPersonView($('#person-view'), ui, id),
 };
 
-async function show(view) {
+async function show(hash) {
+  // `#person=<id>`: a view and its argument.
+  const [view, arg] = hash.split('=', 2);
   const name = loaders[view] ? view : 'conflicts';
   for (const p of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-view-panel]')))
     p.hidden = p.dataset.viewPanel !== name;
   for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('nav a[data-view]')))
     a.classList.toggle('active', a.dataset.view === name);
   try {
-    await loaders[name]();
+    await loaders[name](arg ? decodeURIComponent(arg) : undefined);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return signedOut('The token was refused.');
     toast(e.message, 'error');

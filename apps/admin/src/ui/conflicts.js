@@ -5,6 +5,7 @@ import { loadCounts } from './bulk.js';
 import { $, guarded, h, shell, short, showValue, toast, ui, when } from './dom.js';
 import { refocus } from './keyboard.js';
 import { PEOPLE_KINDS, peopleCard } from './people.js';
+import { personLink } from './person-view.js';
 
 let conflictCursor = null;
 
@@ -65,7 +66,11 @@ function conflictCard(c) {
       card.replaceWith(conflictCard(r.conflict));
       toast(`Resolved: ${r.opsEnqueued} push${r.opsEnqueued === 1 ? '' : 'es'} queued.`);
     });
-  if (PEOPLE_KINDS.has(c.kind)) return peopleCard(c, card, resolve, ui);
+  if (PEOPLE_KINDS.has(c.kind)) {
+    const built = peopleCard(c, card, resolve, ui);
+    built.querySelector('header')?.append(personLink(c.canonicalId, ui) ?? '');
+    return built;
+  }
 
   const cols = [
     { key: 'base', title: 'Base (last agreed)', value: c.base },
@@ -226,7 +231,7 @@ function conflictCard(c) {
       {},
       h('span', { class: 'kind' }, c.kind),
       h('strong', {}, c.field ?? 'record'),
-      h('span', {}, ' person ', h('code', {}, short(c.canonicalId))),
+      h('span', {}, ' ', personLink(c.canonicalId, ui) ?? 'no person'),
       h('span', { class: `status ${c.status}`, 'data-testid': 'conflict-status' }, c.status),
       h('time', {}, when(c.createdAt)),
     ),

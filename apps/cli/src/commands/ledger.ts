@@ -14,9 +14,10 @@ const causeText = (c: unknown): string => {
     case 'conflict':
       return `conflict (${x.policy}, ${x.status})`;
     case 'admin':
-      return `admin ${x.by ?? '?'}: ${x.action}`;
+      // The decision's id (what `undo --decision` takes), unless the action names it already.
+      return `admin ${x.by ?? '?'}: ${x.action}${x.decision && !String(x.action).includes(String(x.decision)) ? ` [decision ${x.decision}]` : ''}`;
     case 'undo':
-      return `undo of ${short(x.runId as string)}${x.by ? ` by ${x.by}` : ''}`;
+      return `undo of ${x.runId ? short(x.runId as string) : `decision ${short(x.decision as string)}`}${x.by ? ` by ${x.by}` : ''}`;
     default:
       return String(x.rule ?? x.kind ?? '?');
   }
@@ -75,9 +76,10 @@ const history: Command = {
 
 function printUndo(r: UndoResult, out: (l: string) => void): void {
   const reverted = r.people.reduce((n, p) => n + p.reverts.length, 0);
+  const what = r.runId ? 'run' : 'decision';
   out(
-    `${r.dryRun ? 'dry run: would undo' : 'undid'} run ${r.runId}: ${reverted} field${reverted === 1 ? '' : 's'} of ` +
-      `${r.people.filter((p) => p.reverts.length > 0).length} people back to before the run, ` +
+    `${r.dryRun ? 'dry run: would undo' : 'undid'} ${what} ${r.runId ?? r.decisionId}: ${reverted} field${reverted === 1 ? '' : 's'} of ` +
+      `${r.people.filter((p) => p.reverts.length > 0).length} people back to before the ${what}, ` +
       `${r.writes.length} write${r.writes.length === 1 ? '' : 's'}, ${r.conflictsOpened} conflict${r.conflictsOpened === 1 ? '' : 's'} for fields changed since`,
   );
   if (r.undoRunId) out(`undo run: ${r.undoRunId} (undo it with: contact-sync undo --run ${r.undoRunId})`);
@@ -97,9 +99,15 @@ function printUndo(r: UndoResult, out: (l: string) => void): void {
 const undo: Command = {
   name: 'undo',
   summary:
-    'Undoes a run: each field it changed goes back unless changed since (then a conflict); --dry-run shows the writes.',
+    'Undoes a run or one admin decision: each field it changed goes back unless changed since (then a conflict); --dry-run shows the writes.',
   options: {
     run: { type: 'string', value: 'RUN_ID', description: 'the run to undo (a resync, a pull, or an undo)' },
+    decision: {
+      type: 'string',
+      value: 'ID',
+      description:
+        'the decision to undo: the id of the conflict resolved or held change set decided (history shows it)',
+    },
     'dry-run': { type: 'boolean', description: 'plan and print the writes, change nothing' },
     by: { type: 'string', value: 'NAME', description: 'who undoes (kept in the ledger)' },
     ...connectOptions,
@@ -108,9 +116,14 @@ const undo: Command = {
   details: ENV_HELP,
   run: async ({ values, io }) => {
     const runId = stringFlag(values, 'run');
-    if (!runId) throw new UsageError('--run RUN_ID is required');
+    const decisionId = stringFlag(values, 'decision');
+    if (!runId && !decisionId) throw new UsageError('--run RUN_ID or --decision ID is required');
+    if (runId && decisionId) throw new UsageError('--run and --decision: give one of them');
     const by = stringFlag(values, 'by') ?? process.env.USER ?? null;
-    const r = await op(values, (res, ops) => ops.undoRun(res, runId, { dryRun: values['dry-run'] === true, by }));
+    const o = { dryRun: values['dry-run'] === true, by };
+    const r = await op(values, (res, ops) =>
+      runId ? ops.undoRun(res, runId, o) : ops.undoDecision(res, decisionId!, o),
+    );
     if (values.json) io.out(JSON.stringify(r));
     else printUndo(r, io.out);
     return EXIT.ok;

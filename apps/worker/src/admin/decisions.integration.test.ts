@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { ledgerOf, ledgerOfDecision, ledgerOfRun } from '@contact-sync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminOpError, getConflict, listConflicts, resolveConflict } from '../admin-ops.ts';
+import { AdminOpError, getConflict, listConflicts, resolveConflict, undoDecision, undoRun } from '../admin-ops.ts';
 import { type Stack, startStack } from '../stack.ts';
 
 // Decisions on conflicts the policy held for review (conflict policy `hold`): an entered value,
@@ -189,6 +190,18 @@ describe('decisions on held conflicts', () => {
     });
     expect(people.map((p) => p.id)).not.toContain(link.canonicalId);
     expect((made.conflict.resolution as { canonicalId: string }).canonicalId).toBe(link.canonicalId);
+    // The new person's creation is in the ledger, cell by cell, as the admin's decision.
+    const created = await ledgerOf(stack.res.prisma, link.canonicalId);
+    expect(created.map((e) => e.field)).toEqual(expect.arrayContaining(['displayName', 'emails']));
+    for (const e of created) {
+      expect(e.old).toBeNull();
+      expect(e.cause).toMatchObject({ kind: 'admin', by: 'bob', decision: of(first._id).id });
+    }
+    expect((created.find((e) => e.field === 'displayName')?.new as string) ?? '').toBe('First Pair');
+    // Undoing it would empty the record it created: refused, with the reason.
+    const undoMade = await undoDecision(stack.res, of(first._id).id).catch((e) => e);
+    expect((undoMade as AdminOpError).code).toBe('conflict');
+    expect((undoMade as AdminOpError).message).toMatch(/was a create-new: it decided who is who/);
 
     const dismissed = await resolveConflict(stack.res, of(second._id).id, { action: 'dismiss' });
     expect(dismissed.conflict.status).toBe('dismissed');
@@ -198,5 +211,76 @@ describe('decisions on held conflicts', () => {
     stack.sandbox.clearRequests();
     await stack.sync();
     expect(stack.sandbox.writeCount()).toBe(0);
+  });
+});
+
+describe('undo of one decision', () => {
+  it('puts the value before the decision back everywhere (dry run first); the undo can be undone', async () => {
+    const c = await heldConflict(2);
+    await resolveConflict(stack.res, c.conflict.id, { action: 'value', value: 'Decided' }, 'carol');
+    await settled();
+    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe('Decided');
+    const rows = await ledgerOfDecision(stack.res.prisma, c.conflict.id);
+    expect(rows.map((e) => [e.field, e.old, e.new])).toContainEqual(['familyName', c.original, 'Decided']);
+
+    stack.sandbox.clearRequests();
+    const dry = await undoDecision(stack.res, c.conflict.id, { dryRun: true });
+    expect(dry).toMatchObject({ decisionId: c.conflict.id, runId: null, undoRunId: null, conflictsOpened: 0 });
+    const where = (r: typeof dry) => r.writes.map((w) => `${w.connectionId}:${w.changed.join(',')}`).sort();
+    expect(where(dry)).toEqual(expect.arrayContaining(['churchpad:familyName', 'growcrm:familyName']));
+    expect(stack.sandbox.writeCount()).toBe(0);
+    expect(stack.sandbox.sim.churchpad.get(c.church)?.last_name).toBe('Decided');
+
+    const undo = await undoDecision(stack.res, c.conflict.id, { by: 'dave' });
+    expect(where(undo)).toEqual(where(dry));
+    await settled();
+    expect(stack.sandbox.writeCount()).toBe(dry.writes.length);
+    expect(stack.sandbox.sim.churchpad.get(c.church)?.last_name).toBe(c.original);
+    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe(c.original);
+    const undone = await ledgerOfRun(stack.res.prisma, undo.undoRunId!);
+    expect(undone.find((e) => e.field === 'familyName')).toMatchObject({
+      old: 'Decided',
+      new: c.original,
+      cause: { kind: 'undo', decision: c.conflict.id, by: 'dave' },
+    });
+
+    // The undo is a run of its own: undoing it brings the decision's value back.
+    await undoRun(stack.res, undo.undoRunId!, { by: 'erin' });
+    await settled();
+    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe('Decided');
+    expect(stack.sandbox.sim.churchpad.get(c.church)?.last_name).toBe('Decided');
+    stack.sandbox.clearRequests();
+    await stack.sync();
+    expect(stack.sandbox.writeCount()).toBe(0);
+  });
+
+  it('a field changed since the decision is not overwritten but becomes a conflict; bad ids are refused', async () => {
+    const c = await heldConflict(3);
+    await resolveConflict(stack.res, c.conflict.id, { action: 'value', value: 'Chosen' });
+    await settled();
+    stack.sandbox.sim.growcrm.update(c.grow, { last_name: 'Later' });
+    await stack.sync();
+    stack.sandbox.clearRequests();
+    const undo = await undoDecision(stack.res, c.conflict.id);
+    expect(undo.conflictsOpened).toBe(1);
+    expect(undo.writes).toEqual([]);
+    await settled();
+    expect(stack.sandbox.writeCount()).toBe(0);
+    expect(stack.sandbox.sim.growcrm.get(c.grow)?.last_name).toBe('Later');
+    const conflict = await stack.res.prisma.conflict.findFirstOrThrow({
+      where: {
+        canonicalId: c.canonicalId,
+        status: 'open',
+        field: 'familyName',
+        rule: { contains: 'undo of decision' },
+      },
+    });
+    expect(conflict.rule).toContain(`undo of decision ${c.conflict.id}: familyName changed since that decision`);
+    expect(conflict.chosen).toBe('Later');
+
+    const code = async (p: Promise<unknown>) => ((await p.catch((e) => e)) as AdminOpError).code;
+    expect(await code(undoDecision(stack.res, 'not-an-id'))).toBe('invalid');
+    expect(await code(undoDecision(stack.res, '00000000-0000-4000-8000-000000000000'))).toBe('not_found');
+    expect(await code(undoDecision(stack.res, conflict.id))).toBe('conflict'); // still open: nothing decided
   });
 });

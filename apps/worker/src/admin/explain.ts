@@ -84,7 +84,11 @@ export async function explainPerson(res: Resources, query: string): Promise<Pers
     const held = new Set(
       conflicts.filter((c) => c.kind === 'field' && c.status === 'open' && c.field).map((c) => c.field as FieldKey),
     );
-    const current = snap && !snap.goneAt ? (snap.projection as Projection) : ((l.base ?? null) as Projection | null);
+    // As the reconciler reads a side (`sideOf`): a snapshot read before our last write to the record
+    // landed is stale, the base (what was written) is what the provider holds.
+    const base = (l.base ?? null) as Projection | null;
+    const stale = snap && base && snap.lastSeenAt < l.updatedAt;
+    const current = snap && !snap.goneAt && !stale ? (snap.projection as Projection) : base;
     return {
       connectionId: l.connectionId,
       externalId: l.externalId,

@@ -153,7 +153,9 @@ export async function decideHeldChanges(
     throw new AdminOpError('conflict', `ids: already decided: ${done.map((r) => `${r.id} (${r.status})`).join(', ')}`);
   const out = { decided: 0, writes: 0, opsEnqueued: 0 };
   for (const id of ids) {
-    const r = await decide(res, (d) => decideSet(d, id, input.decision, res.now()));
+    const r = await decide(res, (d) => decideSet(d, id, input.decision, res.now()), {
+      cause: { kind: 'admin', by: null, action: `held change ${input.decision}`, decision: id },
+    });
     out.decided += r.value.decided;
     out.writes += r.value.writes;
     out.opsEnqueued += r.opsEnqueued;

@@ -35,7 +35,8 @@ export const HistoryEventView = z.discriminatedUnion('type', [
 export const PersonHistoryView = z.object({ canonicalId: z.string(), events: z.array(HistoryEventView) });
 
 export const UndoResultView = z.object({
-  runId: z.string(),
+  runId: z.string().nullable(),
+  decisionId: z.string().nullable(),
   dryRun: z.boolean(),
   undoRunId: z.string().nullable(),
   people: z.array(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Canonical, contentHash, emptyCanonical, normalizeProjection, type Projection } from '@contact-sync/core';
+import { type Canonical, contentHash, emptyCanonical, type Projection } from '@contact-sync/core';
 import { toJson } from '@contact-sync/store';
 import { type ConflictRow, sidesOf } from './conflicts-read.ts';
 import { isUuid } from './runs.ts';
@@ -56,7 +56,10 @@ export async function linkToCandidate(d: DecisionTx, row: ConflictRow, canonical
 export async function createNewPerson(d: DecisionTx, row: ConflictRow): Promise<string> {
   const rec = await unlinkedRecord(d, row);
   const id = randomUUID();
-  const data: Canonical = { ...emptyCanonical(), ...normalizeProjection(rec.projection) };
+  // Stored empty: the re-plan below fills the person from the record (a person no side agreed
+  // with yet is planned from their records alone), so the ledger has their creation, cell by
+  // cell, under the decision.
+  const data: Canonical = emptyCanonical();
   await d.tx.canonicalContact.create({ data: { id, data: toJson(data), contentHash: contentHash(data) } });
   await insertLink(d, rec, id);
   await d.replan({ canonicalIds: [id] });

@@ -32,7 +32,12 @@ export async function resolveConflict(
   const dec = parseInput(Decision, decision);
   const row = await loadConflict(res, id);
   ensureDecidable(row);
-  const cause = { kind: 'admin' as const, by: by ?? null, action: `${dec.action} (conflict ${row.id})` };
+  const cause = {
+    kind: 'admin' as const,
+    by: by ?? null,
+    action: `${dec.action} (conflict ${row.id})`,
+    decision: row.id,
+  };
   const { value, opsEnqueued } = await decide(
     res,
     async (d) => {

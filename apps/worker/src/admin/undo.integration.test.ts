@@ -15,7 +15,7 @@ beforeAll(async () => {
     databaseUrl: db.databaseUrl,
     redisUrl: db.redisUrl,
     prefix: db.redisPrefix,
-    sandboxOptions: { seed: 21, contacts: 40 },
+    sandboxOptions: { seed: 21, contacts: 120 },
     // The bad bulk edit must reach every provider for there to be something to undo: the
     // blast-radius guard would hold it (update-guard.integration.test.ts covers that).
     configOverrides: { connection: { updateGuard: { share: 1, minimum: 1_000_000 } } },
@@ -50,7 +50,7 @@ async function providerState(): Promise<Map<string, unknown>> {
   );
 }
 
-const BAD = 20;
+const BAD = 50;
 
 async function settled(): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -70,7 +70,7 @@ describe('undo of a run', () => {
     expect(links).toHaveLength(BAD);
     const before = await providerState();
 
-    // The bad run: 20 family names overwritten in ChurchPad.
+    // The bad run: 50 family names overwritten in ChurchPad (the bad bulk edit).
     for (const l of links) stack.sandbox.sim.churchpad.update(l.externalId, { last_name: 'Wrong' });
     const bad = await stack.sync();
     const badRunId = bad.run.id;

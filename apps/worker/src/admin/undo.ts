@@ -10,7 +10,14 @@ import {
   runCells,
   sha256,
 } from '@contact-sync/core';
-import { canonicalsByIds, cellsChangedAfter, type LedgerEntry, ledgerOfRun, toJson } from '@contact-sync/store';
+import {
+  canonicalsByIds,
+  cellsChangedAfter,
+  type LedgerEntry,
+  ledgerOfDecision,
+  ledgerOfRun,
+  toJson,
+} from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
 import { planBatch } from '../reconcile/reconcile-batch.ts';
 import type { Resources } from '../resources.ts';
@@ -29,7 +36,10 @@ export interface UndoPersonPlan {
 }
 
 export interface UndoResult {
-  runId: string;
+  /** The run undone (null: a decision was). */
+  runId: string | null;
+  /** The decision undone (a conflict's or held change set's id; null: a run was). */
+  decisionId: string | null;
   dryRun: boolean;
   /** The undo's own run (its ops and ledger rows count under it; undo it to redo). null on a dry run. */
   undoRunId: string | null;
@@ -62,6 +72,63 @@ export async function undoRun(
   const entries: LedgerEntry[] = [];
   for (const id of [runId, ...children.map((c) => c.id)]) entries.push(...(await ledgerOfRun(res.prisma, id)));
   entries.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return undoEntries(res, entries, {
+    subject: { runId, decisionId: null },
+    cause: { kind: 'undo', runId, by: opts.by ?? null },
+    except: { runId, ids: [] },
+    dryRun: opts.dryRun === true,
+  });
+}
+
+/**
+ * Undoes one admin decision (`cause.decision` in the ledger: a conflict's id, a held change set's)
+ * exactly as a run is undone: each cell it changed goes back unless changed since, else a conflict.
+ * A matching decision (link, create-new) changed who is who, not only values: reverting its cells
+ * would write emptied fields to the records it linked or created, so it is refused.
+ */
+export async function undoDecision(
+  res: Resources,
+  decisionId: string,
+  opts: { dryRun?: boolean; by?: string | null } = {},
+): Promise<UndoResult> {
+  if (!isUuid(decisionId)) throw new AdminOpError('invalid', `decision: "${decisionId}" is not a decision id`);
+  const entries = await ledgerOfDecision(res.prisma, decisionId);
+  if (entries.length === 0) {
+    const [conflict, set] = await Promise.all([
+      res.prisma.conflict.findUnique({ where: { id: decisionId }, select: { status: true } }),
+      res.prisma.heldChangeSet.findUnique({ where: { id: decisionId }, select: { status: true } }),
+    ]);
+    if (!conflict && !set) throw new AdminOpError('not_found', `decision ${decisionId} not found`);
+    // Decided but nothing changed (a dismissal, a kept value): nothing to undo. Not decided: say so.
+    const status = conflict?.status ?? set?.status ?? '';
+    if (!['resolved', 'dismissed', 'confirmed', 'rejected'].includes(status))
+      throw new AdminOpError('conflict', `decision ${decisionId}: no admin has decided it (it is ${status})`);
+  }
+  const matching = entries.find((e) => /^(link|create-new)\b/.test(String((e.cause as { action?: unknown }).action)));
+  if (matching)
+    throw new AdminOpError(
+      'conflict',
+      `decision ${decisionId} was a ${String((matching.cause as { action: string }).action).split(' ')[0]}: it decided who ` +
+        `is who, not a value; undo refuses it (reverting its fields would empty records it linked or created)`,
+    );
+  return undoEntries(res, entries, {
+    subject: { runId: null, decisionId },
+    cause: { kind: 'undo', runId: null, decision: decisionId, by: opts.by ?? null },
+    except: { runId: null, ids: entries.map((e) => e.id) },
+    dryRun: opts.dryRun === true,
+  });
+}
+
+interface UndoOf {
+  subject: { runId: string | null; decisionId: string | null };
+  cause: LedgerCause;
+  /** The rows being undone: a later change of theirs is not "changed since". */
+  except: { runId: string | null; ids: bigint[] };
+  dryRun: boolean;
+}
+
+/** The ledger rows of a run or decision (oldest first) put back, cell by cell. */
+async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): Promise<UndoResult> {
   const byPerson = new Map<string, LedgerEntry[]>();
   for (const e of entries) {
     const list = byPerson.get(e.canonicalId);
@@ -69,8 +136,8 @@ export async function undoRun(
     else byPerson.set(e.canonicalId, [e]);
   }
   const result: UndoResult = {
-    runId,
-    dryRun: opts.dryRun === true,
+    ...u.subject,
+    dryRun: u.dryRun,
     undoRunId: null,
     people: [],
     writes: [],
@@ -79,20 +146,21 @@ export async function undoRun(
   };
   if (byPerson.size === 0) return result;
   const first = entries[0]!.id;
-  if (!opts.dryRun) {
+  if (!u.dryRun) {
     const own = await res.prisma.syncRun.create({
       data: { kind: 'undo', status: 'completed', parentRunId: null, error: null, finishedAt: res.now() },
     });
     result.undoRunId = own.id;
   }
-  const cause: LedgerCause = { kind: 'undo', runId, by: opts.by ?? null };
+  const { cause } = u;
+  const what = u.subject.runId ? `run ${u.subject.runId}` : `decision ${u.subject.decisionId}`;
   const ids = [...byPerson.keys()];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
     const chunkRun = async (tx: Parameters<Parameters<typeof decide>[1]>[0]['tx']) => {
       const [canons, since] = await Promise.all([
         canonicalsByIds(tx, chunk),
-        cellsChangedAfter(tx, chunk, first, runId),
+        cellsChangedAfter(tx, chunk, first, u.except.runId, u.except.ids),
       ]);
       const changed = new Map<string, Set<string>>();
       for (const c of since) {
@@ -118,7 +186,7 @@ export async function undoRun(
     const adjustWith = (reverts: Map<string, Resolution[]>) => (input: Parameters<typeof applyResolution>[0]) =>
       (reverts.get(input.canonicalId) ?? []).reduce((acc, r) => applyResolution(acc, r), input);
 
-    if (opts.dryRun) {
+    if (u.dryRun) {
       // Planned in a transaction that is rolled back: exactly what the undo would write.
       await res.prisma
         .$transaction(async (tx) => {
@@ -155,7 +223,7 @@ export async function undoRun(
             cause,
             runId: result.undoRunId,
           });
-        const conflicts = plans.flatMap((p) => p.conflicts.map((c) => undoConflict(runId, result.undoRunId, p, c)));
+        const conflicts = plans.flatMap((p) => p.conflicts.map((c) => undoConflict(what, result.undoRunId, p, c)));
         if (conflicts.length > 0) await d.tx.conflict.createMany({ data: conflicts, skipDuplicates: true });
         return { plans, conflicts: conflicts.length };
       },
@@ -165,7 +233,7 @@ export async function undoRun(
     result.conflictsOpened += r.value.conflicts;
     result.opsEnqueued += r.opsEnqueued;
   }
-  if (!opts.dryRun && result.undoRunId) {
+  if (!u.dryRun && result.undoRunId) {
     const ops = await res.prisma.outboxOp.findMany({
       where: { runId: result.undoRunId },
       select: { connectionId: true, kind: true, canonicalId: true, changed: true },
@@ -190,21 +258,22 @@ const cellOf = (e: LedgerEntry): RunCellChange => ({
 const show = (v: LedgerValue): string =>
   v === null ? 'nothing' : typeof v === 'string' ? `"${v}"` : `"${v.value}"${v.label ? ` (${v.label})` : ''}`;
 
-/** A cell changed since the run: an open field conflict, the value before the run one pick away. */
-function undoConflict(runId: string, undoRunId: string | null, p: UndoPersonPlan, c: UndoPersonPlan['conflicts'][0]) {
+/** A cell changed since the run (or decision): an open field conflict, the value before it one pick away. */
+function undoConflict(what: string, undoRunId: string | null, p: UndoPersonPlan, c: UndoPersonPlan['conflicts'][0]) {
+  const before = what.startsWith('run ') ? 'before-run' : 'before-decision';
   return {
-    dedupeKey: sha256(['undo', runId, p.canonicalId, c.field, c.key ?? ''].join('\u0000')),
+    dedupeKey: sha256(['undo', what, p.canonicalId, c.field, c.key ?? ''].join('\u0000')),
     kind: 'field',
     canonicalId: p.canonicalId,
     connectionId: null,
     field: c.field,
     base: toJson(c.run),
     sides: toJson([
-      { connectionId: 'before-run', externalId: null, value: c.before, updatedAt: null },
+      { connectionId: before, externalId: null, value: c.before, updatedAt: null },
       { connectionId: 'now', externalId: null, value: c.now, updatedAt: null },
     ]),
     chosen: toJson(c.now),
-    rule: `undo of run ${runId}: ${c.field} changed since that run (now ${show(c.now)}); not overwritten — pick "before-run" to restore ${show(c.before)}`,
+    rule: `undo of ${what}: ${c.field} changed since that ${what.split(' ')[0]} (now ${show(c.now)}); not overwritten — pick "${before}" to restore ${show(c.before)}`,
     status: 'open',
     runId: undoRunId,
   };
