@@ -47,7 +47,7 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
  * Peak RSS (sampled), and the peak of the V8 heap just after a major collection: what the process
  * still held once garbage was gone. RSS alone mixes the two, since V8 collects lazily.
  */
-export class RssSampler {
+class RssSampler {
   peak = 0;
   peakLiveHeap = 0;
   private timer: NodeJS.Timeout | null = null;

@@ -3,7 +3,7 @@ import type { ProviderKey, Sandbox, SeedPerson, SeedRecord } from '@contact-sync
 
 export const PROVIDERS: readonly ProviderKey[] = ['ilert', 'churchpad', 'nodeping', 'growcrm', 'r-service'];
 /** Providers that hold a whole contact, which the engine creates for a person they lack. */
-export const FLAT: readonly ProviderKey[] = ['churchpad', 'growcrm', 'nodeping'];
+const FLAT: readonly ProviderKey[] = ['churchpad', 'growcrm', 'nodeping'];
 /** Push concurrency per connection, used by the sync and by the raw HTTP loop alike. */
 export const PUSH_CONCURRENCY = 4;
 
@@ -142,7 +142,7 @@ export function minWritesOf(person: SeedPerson, nodepingAccount?: string): Pick<
 // Incremental edits.
 
 /** mulberry32: a small deterministic PRNG, so every run edits the same people. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -14,7 +14,7 @@ import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/worker/sandbox-config';
 import { startStack } from '@contact-sync/worker/stack';
 import { PROVIDERS } from './model.ts';
 
-export interface RealisticProvider {
+interface RealisticProvider {
   /** HTTP requests the provider answered (every kind, 429s included). */
   requests: number;
   /** Of those, the ones the connection's budget counted as a pull's and as a push's. */

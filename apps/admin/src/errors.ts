@@ -50,7 +50,7 @@ export function describeIssues(where: string, error: z.ZodError): { message: str
   return { message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), details: issues };
 }
 
-export function toApiError(err: unknown): ApiError {
+function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   // The operations layer's refusals carry a code of ADMIN_ERRORS, each also a code of this catalog.
   if (err instanceof AdminOpError) return new ApiError(err.code, err.message);
@@ -64,7 +64,7 @@ export function toApiError(err: unknown): ApiError {
 }
 
 /** The catalog code of a 4xx status; 400 `invalid` for one the catalog does not list. */
-export function codeOfStatus(status: number): ErrorCode {
+function codeOfStatus(status: number): ErrorCode {
   const found = (Object.entries(errorStatus) as [ErrorCode, number][]).find(([, s]) => s === status);
   return found && status !== 500 ? found[0] : 'invalid';
 }

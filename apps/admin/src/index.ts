@@ -1,7 +1,1 @@
-export {
-  type AdminAppOptions,
-  buildAdminApp,
-  type RunningAdminServer,
-  type StartAdminOptions,
-  startAdminServer,
-} from './server.ts';
+export {};

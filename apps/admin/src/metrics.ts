@@ -14,7 +14,7 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
  * other processes (several of them), so the database is the one place that sees everything.
  * Counters and histograms are cumulative over the rows kept (sync runs and outbox ops).
  */
-export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /** A histogram whose buckets come from a query; prom-client renders it like its own. */
 function dbHistogram(name: string, help: string, load: () => Promise<DurationHistogram>) {

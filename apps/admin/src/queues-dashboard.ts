@@ -28,5 +28,5 @@ export function mountQueueDashboard(app: FastifyInstance, res: Resources): void 
 }
 
 /** `<link … href="https://…">` removed (stylesheets, preconnects): nothing is fetched from another host. */
-export const withoutOutsideLinks = (html: string): string =>
+const withoutOutsideLinks = (html: string): string =>
   html.replace(/<link\b[^>]*\bhref=["'](?:https?:)?\/\/[^"']*["'][^>]*>\s*/gi, '');

@@ -11,7 +11,7 @@ import { apiRoutes } from './routes/index.ts';
 import { redisSessions } from './sessions.ts';
 import { mountUi } from './ui-assets.ts';
 
-export interface AdminAppOptions {
+interface AdminAppOptions {
   res: Resources;
   /** The bearer token every non-health request must carry (from the environment). */
   token: string;
@@ -20,7 +20,7 @@ export interface AdminAppOptions {
   sessionTtlMs?: number;
 }
 
-export const MIN_TOKEN_LENGTH = 16;
+const MIN_TOKEN_LENGTH = 16;
 const PUBLIC = new Set(['/healthz', '/readyz', '/ui', '/ui/']);
 /** What the admin server must never log, on top of the worker's list. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'];
@@ -37,7 +37,7 @@ const logRequest = (req: { method?: string; url?: string; ip?: string }) => ({
 });
 
 /** The admin server (HTTP API, review page, queue dashboard, health, metrics), not listening. */
-export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
+function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
   if (typeof opts.token !== 'string' || opts.token.length < MIN_TOKEN_LENGTH) {
     throw new Error(`admin token: must be at least ${MIN_TOKEN_LENGTH} characters`);
   }

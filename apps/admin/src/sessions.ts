@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Resources } from '@contact-sync/worker';
 
 /** How long a queue-dashboard session lives unless revoked (12 h). */
-export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 /**
  * Server-side sessions for the queue dashboard's cookie: a random id per session, stored in

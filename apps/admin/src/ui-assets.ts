@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
-export const UI_PATH = '/ui/';
+const UI_PATH = '/ui/';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

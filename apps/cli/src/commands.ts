@@ -29,7 +29,7 @@ export const COMMANDS: Command[] = [
   ...bulkCommands,
 ];
 
-export function topHelp(): string {
+function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
     'Usage: contact-sync <command> [options]',

@@ -53,7 +53,7 @@ export const prefixOf = (values: Record<string, unknown>, env: NodeJS.ProcessEnv
  * worker pushes what they enqueue), so a credential variable missing here is not an error:
  * it gets a placeholder that is never sent anywhere.
  */
-export async function openResources(
+async function openResources(
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
   /** The command calls the providers itself (`plan`, `apply`): every credential must be set. */

@@ -44,7 +44,7 @@ export function table(head: string[], rows: unknown[][]): string[] {
   return [line(head), ...cells.map(line)];
 }
 
-export function cell(v: unknown): string {
+function cell(v: unknown): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'string') {
     const text = printable(v);

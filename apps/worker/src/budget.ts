@@ -153,7 +153,7 @@ export interface BudgetOptions {
 }
 
 /** The credential pause as kept outside Redis (see `loadCredentialPause`/`saveCredentialPause`). */
-export interface PauseStore {
+interface PauseStore {
   load(): Promise<number | null>;
   save(status: number | null): Promise<void>;
 }

@@ -140,7 +140,7 @@ async function syncSchedulers(res: Resources): Promise<void> {
 }
 
 /** Outbox rows left pending or in flight (a crash, a Redis restart) go back on their queues. */
-export async function reenqueueUnfinished(res: Resources): Promise<number> {
+async function reenqueueUnfinished(res: Resources): Promise<number> {
   let after: string | null = null;
   let n = 0;
   for (;;) {

@@ -30,7 +30,7 @@ export const FieldKeySchema = z.enum(FIELDS);
  * as the provider had it and never takes part in comparison. `label` is free text from a
  * small vocabulary (work, home, mobile, personal, fax, other, skype, slack, teams, …).
  */
-export const SetEntrySchema = z.object({
+const SetEntrySchema = z.object({
   value: z.string(),
   label: z.string().nullable(),
   raw: z.string().optional(),
@@ -56,7 +56,7 @@ export const ProjectionSchema = z
 export type Projection = z.infer<typeof ProjectionSchema>;
 
 /** The canonical record: every field present (scalars null when unknown, sets possibly empty). */
-export const CanonicalSchema = ProjectionSchema.required();
+const CanonicalSchema = ProjectionSchema.required();
 export type Canonical = z.infer<typeof CanonicalSchema>;
 
 export const emptyCanonical = (): Canonical => ({

@@ -5,7 +5,7 @@ import type { FieldKey, SetEntry } from './canonical.ts';
  * base, the value chosen and the rule that chose it.
  */
 
-export type ConflictKind =
+type ConflictKind =
   | 'field' // two or more sides changed a field (or one set entry) differently
   | 'ambiguous-match' // an unlinked record matches several canonical records
   | 'duplicate-in-provider' // an unlinked record matches a person already linked in the same connection
@@ -16,7 +16,7 @@ export type ConflictStatus = 'auto-resolved' | 'open';
 /** A scalar value, one set entry (`null` = absent), or for record-level kinds a summary. */
 export type ConflictValue = string | SetEntry | null;
 
-export interface ConflictSide {
+interface ConflictSide {
   connectionId: string;
   externalId: string | null;
   value: ConflictValue;

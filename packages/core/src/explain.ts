@@ -9,7 +9,7 @@ import type { ConnectionPolicy } from './types.ts';
  * names the reason, the most decisive first.
  */
 
-export type GapReason =
+type GapReason =
   | 'not-in-capabilities' // the provider has no such field
   | 'read-only' // it has the field, the engine never writes it
   | 'omitted' // its rules leave this value out (limits, invalid by its rules)

@@ -19,7 +19,7 @@ const FIELD_KEYS: readonly [string, string, boolean][] = FIELDS.map((f) => [
  * A stable serialisation of an already-normalized projection: fields in canonical order,
  * only present ones, set entries as [value, label] (`raw` left out).
  */
-export const stableProjectionJson = (p: Projection): string => {
+const stableProjectionJson = (p: Projection): string => {
   // Byte for byte what JSON.stringify of [[value, label], …] gives: stored hashes stay valid.
   let out = '{';
   for (const [f, key, isSet] of FIELD_KEYS) {

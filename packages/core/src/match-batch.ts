@@ -28,7 +28,7 @@ export interface BatchMatch<R extends MatchInput> {
 
 /** Connection, then id in natural order ("9" before "10"): of a provider's duplicates, the older record first. */
 const naturalOrder = new Intl.Collator('en', { numeric: true });
-export const byRecordId = (a: MatchInput, b: MatchInput): number =>
+const byRecordId = (a: MatchInput, b: MatchInput): number =>
   a.connectionId < b.connectionId
     ? -1
     : a.connectionId > b.connectionId
@@ -41,7 +41,7 @@ export const byRecordId = (a: MatchInput, b: MatchInput): number =>
  * record that shares only a phone with them (a provider's duplicate under another address), so
  * the duplicate is the one reported, not the one linked.
  */
-export const byEmailGroups = <R extends MatchInput>(records: readonly R[]): R[] => {
+const byEmailGroups = <R extends MatchInput>(records: readonly R[]): R[] => {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;

@@ -26,7 +26,7 @@ export const matchKeys = (p: Projection): MatchKeys => ({
 
 const nationalCache = new Map<string, string>();
 /** E.164 → its national significant number; bare digits → without the trunk prefix (leading zeros). */
-export const phoneMatchKey = (value: string): string => {
+const phoneMatchKey = (value: string): string => {
   const v = value.trim();
   if (!v.startsWith('+')) return /^\d+$/.test(v) ? v.replace(/^0+/, '') : v;
   let key = nationalCache.get(v);
@@ -128,7 +128,7 @@ const nameForms = (p: Projection): Set<string> => {
  * Whether a record may be the same person as a candidate by name: true when either side has no
  * name to compare, or some form of the names agrees (given + family either way, display name).
  */
-export const mayBeSamePerson = (rec: Projection, person: Projection): boolean => {
+const mayBeSamePerson = (rec: Projection, person: Projection): boolean => {
   const a = nameForms(rec);
   const b = nameForms(person);
   if (a.size === 0 || b.size === 0) return true;

@@ -225,7 +225,7 @@ const setEntriesEqual = (a: readonly SetEntry[], b: readonly SetEntry[]): boolea
  * Equality of two *normalized* projections over `fields` (all fields by default); a
  * missing scalar counts as null and a missing set as empty; `raw` never counts.
  */
-export const projectionsEqual = (a: Projection, b: Projection, fields: readonly string[] = FIELDS): boolean => {
+const projectionsEqual = (a: Projection, b: Projection, fields: readonly string[] = FIELDS): boolean => {
   for (const f of fields) {
     if (!fieldEqual(a, b, f as keyof Projection)) return false;
   }

@@ -19,7 +19,7 @@ import { unionCanonical } from './resolve.ts';
  * it is now (so a change made meanwhile is kept by both).
  */
 
-export interface MergeField {
+interface MergeField {
   field: FieldKey;
   into: string | SetEntry[] | null;
   from: string | SetEntry[] | null;

@@ -110,5 +110,3 @@ export const resolvePhonesAgainst = (p: Projection, canonical: Canonical): Proje
     canonical,
     sides: [{ connectionId: '', externalId: '', base: null, current: p, updatedAt: null }],
   }).sides[0]!.current!;
-
-export { mainCountryOf } from './normalize.ts';

@@ -11,7 +11,7 @@ export type ConflictPolicy =
   | { kind: 'hold' };
 
 /** A connection backing one candidate value; `updatedAt` only where the provider has timestamps. */
-export interface Voter {
+interface Voter {
   connectionId: string;
   updatedAt: string | null;
 }

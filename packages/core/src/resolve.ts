@@ -2,9 +2,7 @@ import type { Canonical, Projection, ScalarField, SetEntry, SetField } from './c
 import { SCALAR_FIELDS, SET_FIELDS } from './canonical.ts';
 import { followNames } from './merge.ts';
 import { normalizeProjection, normalizeSetEntries } from './normalize.ts';
-import { idempotencyKey } from './plan.ts';
-import { reconcileRecord } from './reconcile.ts';
-import type { LinkChange, PlannedOp, ReconcileContext, ReconcileInput, ReconcileResult, SideState } from './types.ts';
+import type { ReconcileInput, SideState } from './types.ts';
 
 /**
  * Admin decisions as inputs to the same core: a resolved conflict becomes a canonical change,
@@ -80,68 +78,4 @@ export const unionCanonical = (keep: Canonical, absorb: Canonical): Canonical =>
   for (const f of SCALAR_FIELDS) out[f] = keep[f] ?? absorb[f];
   for (const f of SET_FIELDS) out[f] = normalizeSetEntries(f, [...keep[f], ...absorb[f]]);
   return out;
-};
-
-/**
- * An admin decision that two canonical records are one person: `absorb` is folded into `keep`.
- * Where both had a record in the same connection, the absorbed one is a duplicate there: it is
- * deleted (or detached where the engine may not delete), its values living on in the merged record.
- */
-export const planCanonicalMerge = (
-  keep: ReconcileInput,
-  absorb: ReconcileInput,
-  ctx: ReconcileContext,
-): ReconcileResult & { retiredCanonicalId: string } => {
-  const keepConns = new Set(keep.sides.map((s) => s.connectionId));
-  const moved = absorb.sides.filter((s) => !keepConns.has(s.connectionId));
-  const dupes = absorb.sides.filter((s) => keepConns.has(s.connectionId));
-  const canonical = unionCanonical(keep.canonical ?? emptyOf(), absorb.canonical ?? emptyOf());
-  const res = reconcileRecord(
-    {
-      canonicalId: keep.canonicalId,
-      canonical,
-      sides: [...keep.sides, ...moved],
-      detached: [...new Set([...(keep.detached ?? []), ...(absorb.detached ?? [])])],
-    },
-    ctx,
-  );
-  const ops: PlannedOp[] = [...res.ops];
-  const links: LinkChange[] = [...res.links];
-  const report = [...res.report];
-  for (const d of dupes) {
-    const conn = ctx.connections.find((c) => c.id === d.connectionId);
-    const at = {
-      canonicalId: keep.canonicalId,
-      connectionId: d.connectionId,
-      externalId: d.externalId,
-      field: null,
-      value: null,
-    };
-    if (conn && d.current !== null && conn.direction !== 'pull' && conn.capabilities.canDelete) {
-      ops.push({
-        connectionId: d.connectionId,
-        canonicalId: keep.canonicalId,
-        kind: 'delete',
-        externalId: d.externalId,
-        target: null,
-        changed: [],
-        baseAfter: null,
-        idempotencyKey: idempotencyKey(d.connectionId, keep.canonicalId, 'delete', null, d.externalId),
-      });
-      report.push({
-        kind: 'admin-merge',
-        ...at,
-        message: `duplicate of the merged person here: deleted (from ${absorb.canonicalId})`,
-      });
-    } else {
-      links.push({ kind: 'detach', connectionId: d.connectionId, externalId: d.externalId });
-      report.push({
-        kind: 'admin-merge',
-        ...at,
-        message: `duplicate of the merged person here: detached, not deleted (from ${absorb.canonicalId})`,
-      });
-    }
-  }
-  ops.sort((a, b) => (a.connectionId < b.connectionId ? -1 : a.connectionId > b.connectionId ? 1 : 0));
-  return { ...res, ops, links, report, retiredCanonicalId: absorb.canonicalId };
 };

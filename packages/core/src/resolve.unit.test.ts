@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Projection } from './canonical.ts';
 import { normalizeProjection } from './normalize.ts';
 import { reconcileRecord } from './reconcile.ts';
-import { applyResolution, planCanonicalMerge } from './resolve.ts';
-import { flatDescriptor, fullDescriptor, methodsDescriptor, namedDescriptor } from './test-support/descriptors.ts';
+import { applyResolution } from './resolve.ts';
+import { flatDescriptor, fullDescriptor, namedDescriptor } from './test-support/descriptors.ts';
 import { canonicalOf, conn, ctxOf, email, phone } from './test-support/fixtures.ts';
 import type { ReconcileInput, SideState } from './types.ts';
 
 const A = conn('a', fullDescriptor);
 const B = conn('b', fullDescriptor);
-const C = conn('c', fullDescriptor);
+const _C = conn('c', fullDescriptor);
 const agreed = canonicalOf({ givenName: 'Ann', emails: [email('ann@x.io', 'work'), email('old@x.io')] });
 const base = normalizeProjection(fullDescriptor.project(agreed).projection);
 const side = (id: string, edit: Projection): SideState => ({
@@ -62,51 +62,6 @@ describe('resolving a conflict by hand', () => {
     expect(r.conflicts).toEqual([]);
     expect(r.canonical?.emails).toEqual([email('ann@x.io', 'home'), email('new@x.io'), email('old@x.io')]);
     expect(r.ops).toMatchObject([{ connectionId: 'b', changed: ['emails'] }]);
-  });
-});
-
-describe('an admin merge of two canonical records that are one person', () => {
-  const p1 = canonicalOf({ givenName: 'Ann', emails: [email('ann@x.io')] });
-  const p2 = canonicalOf({ givenName: 'Ann L.', familyName: 'Lee', phones: [phone('+12125550100')] });
-  const linked = (id: string, c: typeof p1, ext: string): SideState => {
-    const b = normalizeProjection(fullDescriptor.project(c).projection);
-    return { connectionId: id, externalId: ext, base: b, current: b, updatedAt: null };
-  };
-  const keep: ReconcileInput = {
-    canonicalId: 'p1',
-    canonical: p1,
-    sides: [linked('a', p1, 'a1'), linked('b', p1, 'b1')],
-  };
-  const absorb: ReconcileInput = {
-    canonicalId: 'p2',
-    canonical: p2,
-    sides: [linked('b', p2, 'b2'), linked('c', p2, 'c1')],
-  };
-
-  it('unions the records, updates every provider, deletes the duplicate where one provider had both', () => {
-    const r = planCanonicalMerge(keep, absorb, ctxOf([A, B, C]));
-    expect(r.retiredCanonicalId).toBe('p2');
-    expect(r.canonical).toMatchObject({
-      givenName: 'Ann',
-      familyName: 'Lee',
-      emails: [email('ann@x.io')],
-      phones: [phone('+12125550100')],
-    });
-    expect(r.ops.map((o) => [o.connectionId, o.kind, o.externalId])).toEqual([
-      ['a', 'update', 'a1'],
-      ['b', 'update', 'b1'],
-      ['b', 'delete', 'b2'],
-      ['c', 'update', 'c1'],
-    ]);
-    expect(r.report).toMatchObject([{ kind: 'admin-merge', connectionId: 'b', externalId: 'b2' }]);
-    expect(r.conflicts).toEqual([]);
-  });
-
-  it('where the provider may not delete, the duplicate is detached instead', () => {
-    const M = conn('b', methodsDescriptor);
-    const r = planCanonicalMerge(keep, absorb, ctxOf([A, M, C]));
-    expect(r.ops.some((o) => o.kind === 'delete')).toBe(false);
-    expect(r.links).toContainEqual({ kind: 'detach', connectionId: 'b', externalId: 'b2' });
   });
 });
 

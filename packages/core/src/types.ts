@@ -71,7 +71,7 @@ export type LinkChange =
   /** Drop the link and remember never to re-create this person in that connection. */
   | { kind: 'detach'; connectionId: string; externalId: string };
 
-export type ReportKind =
+type ReportKind =
   | 'create-skipped'
   | 'omitted'
   | 'required-kept'

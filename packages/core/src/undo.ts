@@ -18,7 +18,7 @@ export interface RunCellChange {
   new: LedgerValue;
 }
 
-export interface UndoConflict extends RunCellChange {
+interface UndoConflict extends RunCellChange {
   /** What the cell holds now. */
   now: LedgerValue;
 }

@@ -7,7 +7,7 @@ function assertName(name: string): void {
 }
 
 /** `url` with its database (path) replaced by `name`. */
-export function databaseUrlFor(url: string, name: string): string {
+function databaseUrlFor(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();

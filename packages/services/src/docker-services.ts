@@ -3,8 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalServer } from './local-postgres.ts';
 
-export const POSTGRES_IMAGE = 'postgres:16-alpine';
-export const REDIS_IMAGE = 'redis:7-alpine';
+const POSTGRES_IMAGE = 'postgres:16-alpine';
+const REDIS_IMAGE = 'redis:7-alpine';
 
 /** Cheap hints that a container runtime may exist; without any, testcontainers is not even loaded. */
 function runtimeHints(): boolean {

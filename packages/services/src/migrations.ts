@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** prisma/migrations at the repository root. */
-export const DEFAULT_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
+const DEFAULT_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 
 // The key Prisma's schema engine takes on Postgres, so this applier and `prisma migrate deploy`
 // exclude each other too.
@@ -29,7 +29,7 @@ export type Migration = { name: string; sql: string; checksum: string };
 export type ApplyResult = { applied: string[]; alreadyApplied: string[] };
 
 /** Prisma's checksum: sha256 of the migration.sql bytes, lowercase hex. */
-export function migrationChecksum(sql: string | Buffer): string {
+function migrationChecksum(sql: string | Buffer): string {
   return createHash('sha256').update(sql).digest('hex');
 }
 

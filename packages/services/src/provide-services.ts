@@ -5,7 +5,7 @@ import { startLocalPostgres } from './local-postgres.ts';
 import { startLocalRedis } from './local-redis.ts';
 import { say } from './log.ts';
 
-export type ServiceSource = 'env' | 'docker' | 'local';
+type ServiceSource = 'env' | 'docker' | 'local';
 
 export type ProvidedServices = {
   /** Superuser URL of the server's maintenance database (`postgres`), or DATABASE_URL as given. */

@@ -35,7 +35,7 @@ function createProviders(ctx: ProviderContext) {
 
 type Providers = ReturnType<typeof createProviders>;
 type ApiOf<D> = D extends ProviderDefinition<infer A> ? A : never;
-export type SimApis = { [K in keyof Providers]: ApiOf<Providers[K]> };
+type SimApis = { [K in keyof Providers]: ApiOf<Providers[K]> };
 
 export interface Sandbox {
   url: string;

@@ -83,17 +83,6 @@ export async function writeCursor(db: Db, lastSeq: bigint, id = 'global'): Promi
   await db.reconcileCursor.upsert({ where: { id }, create: { id, lastSeq }, update: { lastSeq } });
 }
 
-export async function detachmentsOf(
-  db: Db,
-  canonicalIds: string[],
-): Promise<{ canonicalId: string; connectionId: string }[]> {
-  if (canonicalIds.length === 0) return [];
-  return db.detachment.findMany({
-    where: { canonicalId: { in: canonicalIds } },
-    select: { canonicalId: true, connectionId: true },
-  });
-}
-
 /**
  * Refreshes the planner's statistics of the tables a reconcile pass reads and grows. During an
  * initial sync they grow from nothing faster than autovacuum analyzes them, and with stale

@@ -16,13 +16,10 @@ export interface StoreOptions {
 /**
  * Statements sent to Postgres by every client this process created (each a round trip:
  * queries, BEGIN and COMMIT alike), with the time until each answered; the bench reports them per
- * applied op. `PG_TRACE=1` also keeps them per statement text (`postgresStatements`), to profile.
+ * applied op.
  */
 const counters = { statements: 0, ms: 0 };
-const trace = process.env.PG_TRACE === '1' ? new Map<string, { n: number; ms: number }>() : null;
 export const postgresRoundTrips = (): { statements: number; ms: number } => ({ ...counters });
-export const postgresStatements = (): [string, { n: number; ms: number }][] =>
-  trace ? [...trace].sort((a, b) => b[1].ms - a[1].ms) : [];
 
 const counted = (client: pg.PoolClient): void => {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
@@ -32,16 +29,6 @@ const counted = (client: pg.PoolClient): void => {
     const done = () => {
       const ms = performance.now() - t0;
       counters.ms += ms;
-      if (trace) {
-        const a = args[0];
-        const text = (typeof a === 'string' ? a : ((a as { text?: string }).text ?? ''))
-          .replace(/\s+/g, ' ')
-          .slice(0, 120);
-        const t = trace.get(text) ?? { n: 0, ms: 0 };
-        t.n++;
-        t.ms += ms;
-        trace.set(text, t);
-      }
     };
     const p = query(...args);
     if (p && typeof (p as Promise<unknown>).then === 'function') (p as Promise<unknown>).then(done, done);

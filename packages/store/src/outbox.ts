@@ -214,18 +214,6 @@ export async function unfinishedOps(db: Db, afterId: string | null, limit: numbe
   });
 }
 
-/** Unfinished ops per (canonical, connection), so the planner defers behind them. */
-export async function unfinishedOpsFor(
-  db: Db,
-  canonicalIds: string[],
-): Promise<{ canonicalId: string; connectionId: string }[]> {
-  if (canonicalIds.length === 0) return [];
-  return db.outboxOp.findMany({
-    where: { canonicalId: { in: canonicalIds }, status: { in: ['pending', 'in_flight'] } },
-    select: { canonicalId: true, connectionId: true },
-  });
-}
-
 /** Puts failed ops back to pending (admin retry); returns them for enqueueing. */
 export async function retryFailedOps(db: Db, ids: string[]): Promise<OutboxOp[]> {
   if (ids.length === 0) return [];

@@ -2,18 +2,18 @@ import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
 import { appendLedger, type LedgerWrite } from './ledger.ts';
 
-export interface CanonicalWrite {
+interface CanonicalWrite {
   id: string;
   data: unknown;
   contentHash: string;
   deleted: boolean;
 }
-export interface KeyWrite {
+interface KeyWrite {
   canonicalId: string;
   kind: 'email' | 'phone';
   value: string;
 }
-export interface LinkWrite {
+interface LinkWrite {
   connectionId: string;
   externalId: string;
   canonicalId: string;
@@ -34,7 +34,7 @@ export interface ConflictWrite {
   status: string;
   runId: string | null;
 }
-export interface OpWrite {
+interface OpWrite {
   idempotencyKey: string;
   connectionId: string;
   canonicalId: string;

@@ -250,8 +250,3 @@ export async function readSnapshots(
     JOIN unnest(${keys.map((k) => k.connectionId)}::text[], ${keys.map((k) => k.externalId)}::text[]) AS k(c, e)
       ON s."connectionId" = k.c AND s."externalId" = k.e`;
 }
-
-export async function maxChangeSeq(db: Db): Promise<bigint> {
-  const rows = await db.$queryRaw<{ max: bigint | null }[]>`SELECT max("changeSeq") AS max FROM snapshot_records`;
-  return rows[0]?.max ?? 0n;
-}

@@ -29,7 +29,7 @@ export const Text = z
 export const IdParams = z.strictObject({ id: z.string().regex(UUID, 'must be a UUID') });
 
 /** A page size: decimal digits only (`0x10` and `1e2` are not page sizes), 1-500. */
-export const Limit = z
+const Limit = z
   .string()
   .regex(/^[0-9]{1,4}$/, 'a decimal integer from 1 to 500')
   .transform(Number)
@@ -39,7 +39,7 @@ export const Limit = z
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Whether a cursor is one a page returned: base64url JSON `[ISO date of year 1-9999, uuid]`. */
-export function isCursor(cursor: string): boolean {
+function isCursor(cursor: string): boolean {
   try {
     const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (!Array.isArray(parts) || parts.length !== 2) return false;
@@ -57,7 +57,7 @@ export function isCursor(cursor: string): boolean {
 }
 
 /** `nextCursor` of a previous page, checked part by part before it reaches the database. */
-export const Cursor = z
+const Cursor = z
   .string()
   .max(200)
   .refine((c) => c === '' || isCursor(c), 'not a cursor returned by a previous page');

@@ -7,7 +7,7 @@ import { op } from './admin-common.ts';
 const json: Record<string, OptionSpec> = { json: { type: 'boolean', description: 'print JSON on stdout' } };
 
 /** The rule of a bulk decision from the flags: exactly one of --pick, --keep, --dismiss. */
-export function bulkRule(values: Record<string, unknown>) {
+function bulkRule(values: Record<string, unknown>) {
   const pick = stringFlag(values, 'pick');
   const chosen = [pick !== undefined, values.keep === true, values.dismiss === true].filter(Boolean).length;
   if (chosen !== 1) throw new UsageError('give exactly one rule: --pick CONNECTION, --keep or --dismiss');

@@ -9,7 +9,7 @@ const ops = () => import('@contact-sync/worker/admin-ops');
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The plan as an admin reads it: the summary per connection, then every write with before → after. */
-export function printPlan(io: Io, plan: PlanView): void {
+function printPlan(io: Io, plan: PlanView): void {
   io.out(`plan ${plan.id} (${plan.status}): ${plan.summary.ops} writes, ${plan.summary.conflicts} conflicts`);
   io.out(
     `  pulled ${plan.connectionIds.join(', ')}${plan.full ? ' (full)' : ''}; snapshots ${plan.snapshotHash.slice(0, 12)}`,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
 
 export interface CliRun {
   code: number | null;

@@ -7,7 +7,7 @@ import { AdminOpError, type Page } from './views.ts';
  * page, so a page is one index range scan however deep, and rows added meanwhile do not
  * shift the pages after it.
  */
-export const encodeCursor = (k: Keyset): string =>
+const encodeCursor = (k: Keyset): string =>
   Buffer.from(JSON.stringify([k.at.toISOString(), k.id])).toString('base64url');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 /** Worker processes the crash tests spawn, kill and restart. */
 
 /** The worker process entry the crash tests spawn. */
-export const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
 
 export interface ChildWorker {
   child: ChildProcess;
@@ -37,7 +37,7 @@ export interface ChildWorkerOptions {
 }
 
 /** Writes the config where a worker process reads it. */
-export function writeConfigFile(config: Config, dir = join(tmpdir(), 'cs-faults')): string {
+function writeConfigFile(config: Config, dir = join(tmpdir(), 'cs-faults')): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `config-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));

@@ -25,7 +25,7 @@ import {
  */
 const SEED = 31;
 const CONTACTS = 50;
-export const ALL_FAULTS: FaultConfig = {
+const ALL_FAULTS: FaultConfig = {
   error5xx: 0.1,
   rate429: 0.05,
   retryAfterSec: 1,

@@ -4,7 +4,7 @@ import type { ProviderKey, Sandbox } from '@contact-sync/simulators';
 /** Provider states made comparable across runs: normalized records, diffs, e-mail counts, duplicates. */
 
 /** The providers, from the connectors' registry. */
-export const PROVIDERS: readonly ProviderKey[] = PROVIDER_KEYS;
+const PROVIDERS: readonly ProviderKey[] = PROVIDER_KEYS;
 
 const DROP_KEY = /^(id|_id|created_at|updated_at|createdAt|updatedAt|dates|sdomain|count)$/;
 const ID_MAP_KEY = /^[0-9A-Z-]{8,}$/;
@@ -33,7 +33,7 @@ const byJson = (a: unknown, b: unknown) => {
 };
 
 /** The records (people/contacts) of a provider's raw state, one entry per record. */
-export function recordsOf(provider: ProviderKey, state: unknown): unknown[] {
+function recordsOf(provider: ProviderKey, state: unknown): unknown[] {
   const s = state as Record<string, unknown>;
   switch (provider) {
     case 'ilert':
@@ -85,7 +85,7 @@ export function stateDiff(
 export const EMAIL = /[^\s"@<>(),;:]+@[^\s"@<>(),;:]+\.[a-z]{2,}/gi;
 
 /** Per provider: email → how many records hold it (any case). */
-export function emailCounts(states: States): Record<ProviderKey, Map<string, number>> {
+function emailCounts(states: States): Record<ProviderKey, Map<string, number>> {
   const out = {} as Record<ProviderKey, Map<string, number>>;
   for (const p of PROVIDERS) {
     const m = new Map<string, number>();

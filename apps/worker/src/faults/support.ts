@@ -122,7 +122,7 @@ export function faultCounts(sandbox: Sandbox): Record<string, number> {
  * For a failing comparison: the outbox ops that touched the e-mails of the differing
  * records, and the run timeline, so a CI failure can be read without re-running it.
  */
-export async function explainDiff(prisma: PrismaClient, diff: ReturnType<typeof stateDiff>): Promise<string> {
+async function explainDiff(prisma: PrismaClient, diff: ReturnType<typeof stateDiff>): Promise<string> {
   const emails = new Set<string>();
   for (const d of diff)
     for (const r of [...d.missing, ...d.extra]) for (const e of r.match(EMAIL) ?? []) emails.add(e.toLowerCase());

@@ -7,7 +7,7 @@ import type { ConnectorConfig } from '../types.ts';
 import { type ChurchpadContactWrite, ChurchpadPageSchema } from './schema.ts';
 
 const PATH = '/api/unified-communications/contacts';
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 /** DRF errors: `{detail}` for 401/403/404, `{field: [messages]}` for 400 validation. */
 export const describeError = (_status: number, body: unknown, text: string): ErrorDetails => {

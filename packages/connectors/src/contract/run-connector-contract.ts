@@ -13,7 +13,7 @@ import { heapAfterGc } from './heap.ts';
 import type { Simulated } from './simulated.ts';
 import { until } from './until.ts';
 
-export interface ValidationCase {
+interface ValidationCase {
   name: string;
   /** Provokes the documented validation error (directly, bypassing `project`). */
   run(connector: Connector, ctx: { existing: ExternalRecord }): Promise<unknown>;

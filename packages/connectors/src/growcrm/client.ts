@@ -6,7 +6,7 @@ import { parseEnvelope } from '../shared/parse.ts';
 import type { ConnectorConfig } from '../types.ts';
 import { type GrowcrmContactWrite, GrowcrmListSchema, GrowcrmOneSchema } from './schema.ts';
 
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 /** `{message, errors: {field: [messages]}}` (errors only on 422). */
 export const describeError = (_status: number, body: unknown, text: string): ErrorDetails => {

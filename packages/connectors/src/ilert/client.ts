@@ -7,7 +7,7 @@ import { parseEnvelope } from '../shared/parse.ts';
 import type { ConnectorConfig } from '../types.ts';
 import type { IlertEmailWrite, IlertPhoneWrite } from './schema.ts';
 
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 const ArraySchema = z.array(z.unknown());
 
 /** `{status, message, code}`; no field is named, so the field is guessed from the message. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ContactStatusSchema = z.enum(['OK', 'LOCKED', 'BLACKLISTED']);
+const ContactStatusSchema = z.enum(['OK', 'LOCKED', 'BLACKLISTED']);
 
 /** `GET /users` item (fields from the provider notes; all but `id` optional). */
 export const IlertUserSchema = z.object({
@@ -16,7 +16,6 @@ export const IlertUserSchema = z.object({
   createdAt: z.string().nullish(),
   updatedAt: z.string().nullish(),
 });
-export type IlertUser = z.infer<typeof IlertUserSchema>;
 
 /** ContactEmail (OpenAPI). */
 export const IlertEmailSchema = z.object({

@@ -9,7 +9,7 @@ import { canonicalEntries, isEmail, Projector } from '../shared/projector.ts';
  * cannot take either. Chats only for slack and hipchat.
  */
 /** Address types as labels: e-mails have none, a phone is a voice number or else an sms one. */
-export const labelFor = (field: SetField, label: string | null): string | null =>
+const labelFor = (field: SetField, label: string | null): string | null =>
   field === 'emails' ? null : field === 'phones' ? (label === 'voice' ? 'voice' : 'sms') : label;
 
 export const project = (c: Canonical) => {

@@ -19,7 +19,7 @@ const fieldOf = (message: string): string | null =>
           ? 'name'
           : null;
 
-export const describeError = (_status: number, body: unknown, text: string): ErrorDetails => {
+const describeError = (_status: number, body: unknown, text: string): ErrorDetails => {
   const message = messageOf(body, text, ['error', 'message']);
   return { message, field: fieldOf(message) };
 };

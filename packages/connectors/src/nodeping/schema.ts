@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** One address of a contact; other documented/observed keys (suppress*, mute, status…) are kept. */
-export const NodepingAddressSchema = z
+const NodepingAddressSchema = z
   .object({
     address: z.string(),
     type: z.string().optional(),
@@ -26,17 +26,6 @@ export const NodepingContactSchema = z.object({
   addresses: addressMap,
 });
 export type NodepingContact = z.infer<typeof NodepingContactSchema>;
-
-export const NODEPING_ADDRESS_TYPES = [
-  'email',
-  'sms',
-  'voice',
-  'webhook',
-  'slack',
-  'hipchat',
-  'pushover',
-  'pagerduty',
-] as const;
 
 export interface NodepingNewAddress {
   address: string;

@@ -9,7 +9,7 @@ const MAX = 255;
  * mapped to the closest valid one (documented choice), chats without a matching app are
  * omitted.
  */
-export const labelFor = (field: SetField, label: string | null): string | null => {
+const labelFor = (field: SetField, label: string | null): string | null => {
   switch (field) {
     case 'phones':
       return label === 'fax' || label === 'home' || label === 'mobile' || label === 'work'

@@ -8,7 +8,7 @@ import { parseEnvelope } from '../shared/parse.ts';
 import type { ConnectorConfig } from '../types.ts';
 import type { RServiceContactWrite } from './schema.ts';
 
-export const PER_PAGE = 100;
+const PER_PAGE = 100;
 const ArraySchema = z.array(z.unknown());
 
 /** `{message}`; 422 `{message: "Validation Failed", errors: [[field, message]]}`. */

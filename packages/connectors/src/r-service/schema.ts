@@ -15,18 +15,9 @@ export const RServicePersonSchema = z.object({
   created_at: z.string().nullish(),
   updated_at: z.string().nullish(),
 });
-export type RServicePerson = z.infer<typeof RServicePersonSchema>;
 
-export const KINDS = ['telephone', 'email', 'website', 'chat'] as const;
+const KINDS = ['telephone', 'email', 'website', 'chat'] as const;
 export type Kind = (typeof KINDS)[number];
-
-/** Which labels each kind accepts (documented enum). */
-export const LABELS: Record<Kind, readonly string[]> = {
-  telephone: ['fax', 'home', 'mobile', 'work'],
-  email: ['personal', 'work'],
-  website: ['personal', 'work'],
-  chat: ['chat_skype', 'chat_slack', 'chat_teams', 'chat_workchat'],
-};
 
 /** A contact of a person: a label and exactly one of telephone/email/website/chat (max 255). */
 export const RServiceContactSchema = z

@@ -6,7 +6,7 @@ import { redactUrls } from './redact.ts';
 import { sleep } from './sleep.ts';
 
 /** What a provider's answer may weigh unless the connection sets `options.maxBodyBytes`. */
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * A 2xx body larger than the cap (`maxBodyBytes`): the answer is not used. Not transient — the
@@ -25,7 +25,7 @@ export class BodyTooLargeError extends PermanentError {
   }
 }
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RequestSpec {
   method: Method;

@@ -4,7 +4,7 @@ import type { ExternalRecord, PulledItem } from '../types.ts';
 import { formatZodError } from './zod-error.ts';
 
 /** Best-effort id of a raw item that failed validation, so the quarantine can name it. */
-export const rawId = (raw: unknown, key = 'id'): string | null => {
+const rawId = (raw: unknown, key = 'id'): string | null => {
   const v = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 };

@@ -3,7 +3,7 @@
  * query string (a provider's `next` link or an API key parameter may hold a secret). Issue 17:
  * a base URL with credentials leaked its password through fetch's own error message.
  */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     const userinfo = u.username !== '' || u.password !== '';

@@ -7,27 +7,27 @@ import { DESCRIPTORS, type DescriptorName } from './descriptors.ts';
 import { capacity, type Edit, messUp, pullBack, type World } from './world.ts';
 
 /** Small pools, so that random histories collide (same values, same entries) often. */
-export const NAMES = ['Ann', 'Bob', 'Cy Young'];
-export const POOL: Record<SetField, string[]> = {
+const NAMES = ['Ann', 'Bob', 'Cy Young'];
+const POOL: Record<SetField, string[]> = {
   emails: ['a@x.io', 'b@x.io', 'c@x.io'],
   phones: ['+12125550100', '+12125550101', '+12125550102'],
   websites: ['https://a.io', 'https://b.io'],
   chats: ['skype:ann', 'slack:bob'],
 };
-export const LABELS = [null, 'work', 'home'];
-export const AVATARS = ['https://img.io/a.png', 'https://img.io/b.png'];
-export const poolOf = (f: (typeof SCALAR_FIELDS)[number]): string[] => (f === 'avatarUrl' ? AVATARS : NAMES);
+const LABELS = [null, 'work', 'home'];
+const AVATARS = ['https://img.io/a.png', 'https://img.io/b.png'];
+const poolOf = (f: (typeof SCALAR_FIELDS)[number]): string[] => (f === 'avatarUrl' ? AVATARS : NAMES);
 
 const arbEntry = (f: SetField) => fc.record({ value: fc.constantFrom(...POOL[f]), label: fc.constantFrom(...LABELS) });
 
-export const arbCanonical: fc.Arbitrary<Canonical> = fc
+const arbCanonical: fc.Arbitrary<Canonical> = fc
   .record({
     ...Object.fromEntries(SCALAR_FIELDS.map((f) => [f, fc.option(fc.constantFrom(...poolOf(f)), { nil: null })])),
     ...Object.fromEntries(SET_FIELDS.map((f) => [f, fc.array(arbEntry(f), { maxLength: 3 })])),
   })
   .map((c) => ({ ...emptyCanonical(), ...normalizeProjection(c as Canonical) }) as Canonical);
 
-export interface ConnSpec {
+interface ConnSpec {
   desc: DescriptorName;
   direction: Direction;
   createPolicy: CreatePolicy;
@@ -35,7 +35,7 @@ export interface ConnSpec {
   state: 'linked' | 'lost' | 'absent';
 }
 
-export const arbConn: fc.Arbitrary<ConnSpec> = fc.record({
+const arbConn: fc.Arbitrary<ConnSpec> = fc.record({
   desc: fc.constantFrom<DescriptorName>('methods', 'flat', 'named', 'full'),
   direction: fc.constantFrom<Direction>('both', 'both', 'both', 'pull', 'push'),
   createPolicy: fc.constantFrom<CreatePolicy>('create', 'create', 'skip'),

@@ -1,4 +1,4 @@
-import { type Canonical, emptyCanonical, type Projection } from '../canonical.ts';
+import { type Canonical, emptyCanonical } from '../canonical.ts';
 import type { CapabilityDescriptor } from '../capabilities.ts';
 import type { ConflictPolicy } from '../policies.ts';
 import type { ConnectionPolicy, ReconcileContext } from '../types.ts';
@@ -25,6 +25,3 @@ export const canonicalOf = (p: Partial<Canonical>): Canonical => ({ ...emptyCano
 
 export const email = (value: string, label: string | null = null) => ({ value, label });
 export const phone = (value: string, label: string | null = null) => ({ value, label });
-
-/** A projection with just these fields (for sides). */
-export const proj = (p: Projection): Projection => p;

@@ -17,7 +17,7 @@ import { heldFields, isSetField } from './descriptors.ts';
  * pulls it back through the shared normalization, as the real connectors do.
  */
 
-export interface StoredRecord {
+interface StoredRecord {
   externalId: string;
   data: Projection;
   updatedAt: string;
@@ -75,7 +75,7 @@ export const capacity = (conn: ConnectionPolicy, p: Projection): Projection => {
   return normalizeProjection(out);
 };
 
-export const at = (w: World): string => new Date(Date.UTC(2025, 0, 1) + w.clock * 1000).toISOString();
+const at = (w: World): string => new Date(Date.UTC(2025, 0, 1) + w.clock * 1000).toISOString();
 
 export const sidesOf = (w: World): SideState[] => {
   const sides: SideState[] = [];

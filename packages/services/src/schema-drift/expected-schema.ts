@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GetDMMFError, getDMMF } from '@prisma/get-dmmf';
@@ -211,8 +210,4 @@ export function expectedSchema(schemaText: string): SchemaShape {
     enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]),
   );
   return { tables, enums: enumShapes };
-}
-
-export function readExpectedSchema(path = DEFAULT_SCHEMA_PATH): SchemaShape {
-  return expectedSchema(readFileSync(path, 'utf8'));
 }

@@ -9,7 +9,7 @@ export type ColumnShape = {
   default: string | null;
 };
 
-export type IndexShape = {
+type IndexShape = {
   /** Columns in order, with ` DESC` where the index sorts descending. */
   columns: string[];
   unique: boolean;

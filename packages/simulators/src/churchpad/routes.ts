@@ -4,8 +4,8 @@ import { origin } from '../server/provider.ts';
 import { ContactPatchSchema, ContactWriteSchema, drfErrors } from './schema.ts';
 import type { ChurchpadState } from './state.ts';
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
 export const PATH = '/api/unified-communications/contacts';
 
 type IdParams = { Params: { id: string } };

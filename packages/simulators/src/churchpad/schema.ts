@@ -56,7 +56,6 @@ export const ContactWriteSchema = z.object({
   avatar: urlField.optional(),
   is_manual: boolField.optional(),
 });
-export type ContactWrite = z.infer<typeof ContactWriteSchema>;
 
 export const ContactPatchSchema = ContactWriteSchema.partial();
 

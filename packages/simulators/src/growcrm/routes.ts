@@ -10,7 +10,7 @@ import {
 } from './schema.ts';
 import { GrowError, type GrowState } from './state.ts';
 
-export const DEFAULT_LIMIT = 15;
+const DEFAULT_LIMIT = 15;
 
 type IdParams = { Params: { id: string } };
 

@@ -1,7 +1,7 @@
 import type { GrowClient, GrowContact, ListQuery, SORT_FIELDS } from './schema.ts';
 
 /** Laravel's timestamp serialization: microseconds and a Z. */
-export const growDate = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+const growDate = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export class GrowError extends Error {
   readonly status: number;

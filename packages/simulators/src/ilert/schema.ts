@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { EMAIL_RE } from '../shared/time.ts';
 
-export const CONTACT_STATUSES = ['OK', 'LOCKED', 'BLACKLISTED'] as const;
+const CONTACT_STATUSES = ['OK', 'LOCKED', 'BLACKLISTED'] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
-export const ROLES = ['STAKEHOLDER', 'GUEST', 'RESPONDER', 'USER', 'ADMIN'] as const;
+const ROLES = ['STAKEHOLDER', 'GUEST', 'RESPONDER', 'USER', 'ADMIN'] as const;
 
 export interface IlertUser {
   id: number;

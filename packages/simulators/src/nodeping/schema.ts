@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-export const ADDRESS_TYPES = ['email', 'sms', 'voice', 'webhook', 'slack', 'hipchat', 'pushover', 'pagerduty'] as const;
-export const SETTABLE_ROLES = ['edit', 'view', 'notify'] as const;
+const ADDRESS_TYPES = ['email', 'sms', 'voice', 'webhook', 'slack', 'hipchat', 'pushover', 'pagerduty'] as const;
+const SETTABLE_ROLES = ['edit', 'view', 'notify'] as const;
 
 export interface NodepingAddress {
   address: string;
@@ -36,7 +36,7 @@ const flags = {
 };
 
 // Type-specific extras (webhook action/data/headers/querystrings, pushover priority) pass through.
-export const NewAddressSchema = z
+const NewAddressSchema = z
   .looseObject({
     address: z.string().trim().min(1, 'address is required'),
     type: z.enum(ADDRESS_TYPES, { error: `type must be one of ${ADDRESS_TYPES.join(', ')}` }),
@@ -47,7 +47,7 @@ export const NewAddressSchema = z
     path: ['address'],
   });
 
-export const ExistingAddressSchema = z.looseObject({
+const ExistingAddressSchema = z.looseObject({
   address: z.string().trim().min(1, 'address must not be empty').optional(),
   type: z.enum(ADDRESS_TYPES).optional(),
   ...flags,
@@ -59,4 +59,3 @@ export const ContactWriteSchema = z.object({
   newaddresses: z.array(NewAddressSchema, { error: 'newaddresses must be an array' }).optional(),
   addresses: z.record(z.string(), ExistingAddressSchema, { error: 'addresses must be an object' }).optional(),
 });
-export type ContactWrite = z.infer<typeof ContactWriteSchema>;

@@ -7,7 +7,7 @@ import { seedRService } from './seed.ts';
 import { RServiceState } from './state.ts';
 
 /** 4me calls it X-4me-Account, Xurrent X-Xurrent-Account; R-Service's own name is unconfirmed, so both work. */
-export const ACCOUNT_HEADERS = ['x-4me-account', 'x-xurrent-account'];
+const ACCOUNT_HEADERS = ['x-4me-account', 'x-xurrent-account'];
 
 const send = (reply: FastifyReply, status: number, message: string) => reply.code(status).send({ message });
 

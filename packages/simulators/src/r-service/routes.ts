@@ -3,8 +3,8 @@ import { origin } from '../server/provider.ts';
 import { ContactInputSchema, KINDS, PersonInputSchema, type RServiceContact, validateContact } from './schema.ts';
 import type { RServiceState } from './state.ts';
 
-export const DEFAULT_PER_PAGE = 20;
-export const MAX_PER_PAGE = 100;
+const DEFAULT_PER_PAGE = 20;
+const MAX_PER_PAGE = 100;
 
 type PersonParams = { Params: { id: string } };
 type ContactParams = { Params: { id: string; contactId: string } };

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 export const KINDS = ['telephone', 'email', 'website', 'chat'] as const;
-export type Kind = (typeof KINDS)[number];
+type Kind = (typeof KINDS)[number];
 
 /** Which kinds each label may be used with (from the document's Fields section). */
-export const LABEL_KINDS: Record<string, readonly Kind[]> = {
+const LABEL_KINDS: Record<string, readonly Kind[]> = {
   chat_skype: ['chat'],
   chat_slack: ['chat'],
   chat_teams: ['chat'],
@@ -55,7 +55,6 @@ export const ContactInputSchema = z.object({
   chat: value,
   integration: z.boolean({ error: 'is not a boolean' }).optional(),
 });
-export type ContactInput = z.infer<typeof ContactInputSchema>;
 
 export const PersonInputSchema = z.object({
   name: z

@@ -14,7 +14,7 @@ import {
 } from './names.ts';
 import { formatPhone, type PhoneStyle, randomPhone, type SeedPhone } from './phones.ts';
 
-export interface SeedEntry {
+interface SeedEntry {
   value: string;
   label: string;
 }

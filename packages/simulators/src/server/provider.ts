@@ -54,7 +54,7 @@ export interface ProviderDefinition<Api = unknown> {
 export type ListShift = 'insert' | 'delete';
 
 /** A stored record as the `corrupt` scenario edits it in place. */
-export interface RawRecord {
+interface RawRecord {
   /** The stored record; a dotted path starts here... */
   root: object;
   /** ...unless its first segment names one of these lists stored beside it (ilert `emails`). */

@@ -20,7 +20,7 @@ import type { Scenarios } from './scenarios.ts';
  * What a sandbox enforces when its options do not say: the documented limits (scaled by
  * `timeScale`). A test that needs unlimited servers passes `limits: 'none'` and says why.
  */
-export const DEFAULT_LIMITS: 'realistic' | 'none' = 'realistic';
+const DEFAULT_LIMITS: 'realistic' | 'none' = 'realistic';
 
 /** The sandbox without its HTTP listener: providers, fault injectors, limiters and the log. */
 export class SandboxCore {

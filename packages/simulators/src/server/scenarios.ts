@@ -7,7 +7,7 @@ import { PROVIDER_KEYS } from '../types.ts';
 import type { ListShift, ProviderDefinition } from './provider.ts';
 
 /** A scenario call that cannot be carried out; `statusCode` is what the control API answers. */
-export class ScenarioError extends Error {
+class ScenarioError extends Error {
   readonly statusCode: number;
   constructor(statusCode: number, message: string) {
     super(message);

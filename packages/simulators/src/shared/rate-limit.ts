@@ -40,7 +40,7 @@ export interface RateDecision {
   sendRetryAfter: boolean;
 }
 
-export const asWindows = (spec: RateLimitSpec | null): RateLimitConfig[] | null =>
+const asWindows = (spec: RateLimitSpec | null): RateLimitConfig[] | null =>
   spec === null ? null : Array.isArray(spec) ? spec : [spec];
 
 /**

@@ -8,12 +8,4 @@ export function seededTime(rng: Rng): number {
   return SEED_EPOCH + Math.floor(rng.next() * TWO_YEARS);
 }
 
-/** Server-set timestamps of runtime writes; strictly increasing so updates are always visible. */
-let last = 0;
-export function nowMs(): number {
-  const t = Math.max(Date.now(), last + 1);
-  last = t;
-  return t;
-}
-
 export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
