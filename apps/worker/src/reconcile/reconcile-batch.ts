@@ -1,27 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import {
-  type BatchPerson,
   type Canonical,
-  type ConflictEntry,
-  conflictKey,
   contentHash,
   type LedgerCause,
   ledgerEntries,
-  matchBatch,
-  matchKeys,
   type Projection,
   type ReconcileContext,
   type ReconcileInput,
-  type ReportEntry,
   reconcileRecord,
   type SideState,
-  sha256,
 } from '@contact-sync/core';
 import {
-  type BatchPeople,
-  type CanonicalContact,
-  type ConflictWrite,
-  candidatesByKeys,
   type Db,
   emptyReconcileWrite,
   type Link,
@@ -29,8 +17,20 @@ import {
   readBatchPeople,
   readSnapshots,
   type SnapshotRow,
-  toJson,
 } from '@contact-sync/store';
+import {
+  conflictWrite,
+  groupBy,
+  k,
+  newLinkWrite,
+  now,
+  type RunOf,
+  reportWrite,
+  sideOf,
+  storeCanonical,
+} from './batch-parts.ts';
+import { preferAgreeingDuplicates } from './duplicates.ts';
+import { matchUnlinked } from './match-unlinked.ts';
 
 /**
  * The change ledger is written unless CONTACT_SYNC_LEDGER=off (read once at start): for the
@@ -38,15 +38,12 @@ import {
  */
 const LEDGER = process.env.CONTACT_SYNC_LEDGER !== 'off';
 
-const k = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
-
 export interface BatchPlan {
   write: ReconcileWrite;
   stats: { canonicals: number; ops: number; conflicts: number };
 }
 
-/** Run ids the ops and conflicts of a canonical are counted under (the pull that brought the change). */
-export type RunOf = (row: SnapshotRow | undefined) => string | null;
+export type { RunOf };
 
 /**
  * Plans one reconcile batch: changed snapshot rows (and canonicals to revisit) in, every
@@ -219,109 +216,6 @@ export async function planBatch(
   };
 }
 
-function storeCanonical(
-  write: ReconcileWrite,
-  canonicalId: string,
-  canonical: Canonical,
-  /** The stored row, when the canonical need not be written if unchanged. */
-  existing?: CanonicalContact,
-): void {
-  const hash = contentHash(canonical);
-  // Unchanged, live, and no op planned from it (the update guard reads the canonicals written):
-  // the upsert would leave the row as it is (it writes only a different hash or deletedAt), and its
-  // match keys, a function of the record written with it whenever it changes, are the ones stored.
-  if (existing && !existing.deletedAt && existing.contentHash === hash) return;
-  write.canonicals.push({ id: canonicalId, data: canonical, contentHash: hash, deleted: false });
-  const keys = matchKeys(canonical);
-  for (const value of keys.emails) write.keys.push({ canonicalId, kind: 'email', value });
-  for (const value of keys.phones) write.keys.push({ canonicalId, kind: 'phone', value });
-  write.keyOwners.push(canonicalId);
-}
-
-/**
- * Of a provider's two records of one person, the one linked is the one matched first; when the
- * other arrived in a later batch it became a duplicate-in-provider report. Before such a person is
- * first planned (no side agreed yet), the record that agrees more with the person's other records
- * (shared e-mails first, then phones) becomes the linked one, and the report names the other: a
- * duplicate pulled before its original must not push its stray address everywhere.
- */
-async function preferAgreeingDuplicates(
-  db: Db,
-  ids: string[],
-  linksOf: Map<string, Link[]>,
-  snapOf: Map<string, SnapshotRow>,
-  newLinks: Map<string, { row: SnapshotRow; canonicalId: string }[]>,
-  write: ReconcileWrite,
-  at: Date,
-): Promise<void> {
-  const reports = await db.conflict.findMany({
-    where: { kind: 'duplicate-in-provider', status: 'open', canonicalId: { in: ids } },
-  });
-  for (const report of reports) {
-    const canonicalId = report.canonicalId!;
-    const links = linksOf.get(canonicalId) ?? [];
-    const side = (report.sides as { connectionId: string; externalId: string; value: unknown }[])[0];
-    if (!side || links.length === 0 || links.some((l) => l.base !== null)) continue;
-    const linked = links.find((l) => l.connectionId === side.connectionId);
-    const [other] = await readSnapshots(db, [side]);
-    const mine = linked && snapOf.get(k(linked.connectionId, linked.externalId));
-    if (!linked || !other || other.goneAt || !mine || mine.goneAt) continue;
-    const keysOf = (r: SnapshotRow) => {
-      const mk = matchKeys(r.projection as Projection);
-      return [...mk.emails.map((v) => `e:${v}`), ...mk.phones.map((v) => `p:${v}`)];
-    };
-    const around = new Set(
-      links
-        .filter((l) => l.connectionId !== side.connectionId)
-        .flatMap((l) => {
-          const snap = snapOf.get(k(l.connectionId, l.externalId));
-          return snap && !snap.goneAt ? keysOf(snap) : [];
-        }),
-    );
-    const score = (r: SnapshotRow) =>
-      keysOf(r).reduce((n, key) => n + (around.has(key) ? (key.startsWith('e:') ? 2 : 1) : 0), 0);
-    if (score(other) <= score(mine)) continue;
-    linksOf.set(
-      canonicalId,
-      links.filter((l) => l !== linked),
-    );
-    newLinks.set(canonicalId, [...(newLinks.get(canonicalId) ?? []), { row: other, canonicalId }]);
-    write.unlinks.push({ connectionId: linked.connectionId, externalId: linked.externalId });
-    await db.conflict.update({
-      where: { id: report.id },
-      data: {
-        status: 'dismissed',
-        resolution: toJson({ action: 'dismiss', by: 'contact-sync', reason: `linked instead of ${linked.externalId}` }),
-        resolvedAt: at,
-      },
-    });
-    write.conflicts.push(
-      conflictWrite(
-        {
-          kind: 'duplicate-in-provider',
-          canonicalId,
-          field: report.field as ConflictEntry['field'],
-          key: null,
-          base: null,
-          sides: [
-            {
-              connectionId: linked.connectionId,
-              externalId: linked.externalId,
-              value: side.value as ConflictEntry['sides'][number]['value'],
-              updatedAt: mine.remoteUpdatedAt?.toISOString() ?? null,
-            },
-          ],
-          chosen: null,
-          rule: `${linked.connectionId} holds another record of this person that agrees more with the others (${side.externalId}): link as a new person or merge?`,
-          status: 'open',
-          candidates: [canonicalId],
-        },
-        report.runId,
-      ),
-    );
-  }
-}
-
 /**
  * A row read without its projection (its hash was its link's base hash) whose link is gone by the
  * time the batch reads (an unlink in between): it is unlinked now, so its projection is read.
@@ -334,143 +228,4 @@ async function readProjectionsLeftOut(db: Db, rows: SnapshotRow[], linkOf: Map<s
     const s = read.get(k(r.connectionId, r.externalId));
     if (s) Object.assign(r, { projection: s.projection, sameAsBase: false });
   }
-}
-
-const now = (ctx: ReconcileContext): Date => new Date(ctx.now);
-
-/** A record matched to a person in this batch: linked with no base yet. */
-const newLinkWrite = (row: SnapshotRow, canonicalId: string): ReconcileWrite['links'][number] => ({
-  connectionId: row.connectionId,
-  externalId: row.externalId,
-  canonicalId,
-  base: null,
-  baseHash: null,
-  extras: (row.extras ?? {}) as Record<string, unknown>,
-});
-
-function sideOf(link: Link, snap: SnapshotRow | undefined): SideState {
-  const base = (link.base ?? null) as Projection | null;
-  let current: Projection | null;
-  if (!snap)
-    current = base; // created by a push and not pulled yet: holds what we wrote
-  else if (snap.goneAt) current = null;
-  else if (snap.lastSeenAt < link.updatedAt && base)
-    current = base; // read before our last write landed: stale
-  else current = snap.projection as Projection;
-  return {
-    connectionId: link.connectionId,
-    externalId: link.externalId,
-    base,
-    current,
-    updatedAt: snap?.remoteUpdatedAt?.toISOString() ?? null,
-  };
-}
-
-/**
- * Links unlinked records to people: the worker reads the candidates (people holding any of the
- * batch's keys, and where they are linked); the pure batch matcher decides.
- */
-async function matchUnlinked(
-  db: Db,
-  unlinked: SnapshotRow[],
-  runOf: RunOf,
-  write: ReconcileWrite,
-  /** What the batch has read so far: the candidates not in it are read (everything the batch needs of them) and added. */
-  people: BatchPeople,
-) {
-  const keyList: { kind: 'email' | 'phone'; value: string }[] = [];
-  for (const r of unlinked) {
-    const mk = matchKeys(r.projection as Projection);
-    for (const value of mk.emails) keyList.push({ kind: 'email', value });
-    for (const value of mk.phones) keyList.push({ kind: 'phone', value });
-  }
-  const hits = await candidatesByKeys(db, keyList);
-  const candidateIds = new Set(hits.map((h) => h.canonicalId));
-  const loaded = new Set(people.canonicals.map((c) => c.id));
-  const more = await readBatchPeople(
-    db,
-    [],
-    [...candidateIds].filter((id) => !loaded.has(id)),
-  );
-  people.canonicals.push(...more.canonicals);
-  people.links.push(...more.links);
-  people.snapshots.push(...more.snapshots);
-  people.detachments.push(...more.detachments);
-  people.unfinished.push(...more.unfinished);
-  const canons = people.canonicals.filter((c) => candidateIds.has(c.id));
-  const linkedIn = groupBy(
-    people.links.filter((l) => candidateIds.has(l.canonicalId)),
-    (l) => l.canonicalId,
-  );
-  const known: BatchPerson[] = (canons as CanonicalContact[]).map((c) => ({
-    canonicalId: c.id,
-    canonical: c.data as Canonical,
-    linkedConnections: (linkedIn.get(c.id) ?? []).map((l) => l.connectionId),
-  }));
-  const records = unlinked.map((row) => ({
-    row,
-    connectionId: row.connectionId,
-    externalId: row.externalId,
-    projection: row.projection as Projection,
-    updatedAt: row.remoteUpdatedAt?.toISOString() ?? null,
-  }));
-  const matched = matchBatch(records, known, randomUUID);
-  for (const { record, conflict } of matched.conflicts)
-    write.conflicts.push(conflictWrite(conflict, runOf(record.row)));
-  const links = new Map<string, SnapshotRow[]>();
-  for (const [id, list] of matched.links)
-    links.set(
-      id,
-      list.map((r) => r.row),
-    );
-  return { links, fresh: matched.fresh };
-}
-
-function conflictWrite(c: ConflictEntry, runId: string | null): ConflictWrite {
-  // The same conflict seen again (same cell, same values) is one entry; different values are a new one.
-  // A matching report is about one record: two duplicates of one person are two entries.
-  const about = (s: ConflictEntry['sides'][number]) =>
-    c.kind === 'field' ? [s.connectionId, s.value] : [s.connectionId, s.externalId, s.value];
-  const dedupeKey = sha256(`${conflictKey(c)}\u0000${JSON.stringify(c.sides.map(about))}`);
-  return {
-    dedupeKey,
-    kind: c.kind,
-    canonicalId: c.canonicalId,
-    connectionId: c.sides[0]?.connectionId ?? null,
-    field: c.field,
-    base: c.base,
-    sides: c.sides,
-    chosen: c.chosen,
-    rule: c.rule,
-    status: c.status,
-    runId,
-    ...(c.candidates ? { sides: c.sides.map((s) => ({ ...s, candidates: c.candidates })) } : {}),
-  };
-}
-
-function reportWrite(r: ReportEntry, runId: string | null): ConflictWrite {
-  return {
-    dedupeKey: sha256(['report', r.kind, r.canonicalId, r.connectionId, r.externalId, r.field, r.value].join('\u0000')),
-    kind: r.kind,
-    canonicalId: r.canonicalId,
-    connectionId: r.connectionId,
-    field: r.field,
-    base: null,
-    sides: r.externalId ? [{ connectionId: r.connectionId, externalId: r.externalId, value: r.value }] : [],
-    chosen: r.value,
-    rule: r.message,
-    status: 'info',
-    runId,
-  };
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const it of items) {
-    const kk = key(it);
-    const list = m.get(kk);
-    if (list) list.push(it);
-    else m.set(kk, [it]);
-  }
-  return m;
 }
