@@ -1,0 +1,85 @@
+/** The request budget's Redis scripts: one atomic step each, on Redis' clock (see budget.ts). */
+
+/**
+ * Takes one request from every window, or answers how long until one frees. Sliding logs (one
+ * sorted set per window, scored by Redis' clock, so every process agrees): at most `max`
+ * requests in any `durationMs`, which keeps inside any fixed window the provider counts. KEYS[1]
+ * holds "blocked until" (epoch ms) set from a 429 or an exhausted `X-RateLimit-Remaining`.
+ *
+ * Fair shares: each request is of a kind (ARGV[#ARGV - 1]: pull or push), counted in a log of its
+ * kind per window too. While the other kind wants requests (its "want" key, set by each of its
+ * asks for as long as it will wait, lives), the part of the other kind's share (`share` of `max`)
+ * it has not used in the window is kept free for it: a long pull cannot take the whole window
+ * from a backlog of pushes, nor pushes from the pull. Alone, a kind may use the whole window.
+ */
+export const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nw = #KEYS - 1
+local kind = ARGV[#ARGV - 1]
+local other = kind == 'pull' and 'push' or 'pull'
+local share = tonumber(ARGV[nw * 2 + 1])
+local wantPx = tonumber(ARGV[nw * 2 + 2])
+local base = KEYS[1]
+local otherWants = redis.call('EXISTS', base .. ':want:' .. other) == 1
+local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
+local wait = 0
+if blocked > now then wait = blocked - now end
+if wait == 0 then
+  for i = 2, #KEYS do
+    local max = tonumber(ARGV[(i - 2) * 2 + 1])
+    local dur = tonumber(ARGV[(i - 2) * 2 + 2])
+    local mine = KEYS[i] .. ':' .. kind
+    local theirs = KEYS[i] .. ':' .. other
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - dur)
+    redis.call('ZREMRANGEBYSCORE', mine, '-inf', now - dur)
+    redis.call('ZREMRANGEBYSCORE', theirs, '-inf', now - dur)
+    local n = redis.call('ZCARD', KEYS[i])
+    if n >= max then
+      local freeing = redis.call('ZRANGE', KEYS[i], n - max, n - max, 'WITHSCORES')
+      local w = tonumber(freeing[2]) + dur - now + 1
+      if w > wait then wait = w end
+    elseif otherWants then
+      local reserve = math.floor(max * share)
+      local kept = reserve - redis.call('ZCARD', theirs)
+      if kept > 0 and n + kept >= max then
+        -- Only the other kind's unused share is free: wait until one of this kind's leaves the window.
+        local m = redis.call('ZCARD', mine)
+        local need = n + kept - max + 1
+        -- (Entries of no kind, from before kinds were counted, free in turn: wait for the oldest.)
+        local freeing = m >= need and redis.call('ZRANGE', mine, need - 1, need - 1, 'WITHSCORES')
+          or redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+        local w = tonumber(freeing[2]) + dur - now + 1
+        if w > wait then wait = w end
+      end
+    end
+  end
+end
+redis.call('SET', base .. ':want:' .. kind, '1', 'PX', math.max(1, wait) + wantPx)
+if wait > 0 then return {wait, 0} end
+local member = ARGV[#ARGV]
+for i = 2, #KEYS do
+  local dur = tonumber(ARGV[(i - 2) * 2 + 2])
+  redis.call('ZADD', KEYS[i], now, member)
+  redis.call('PEXPIRE', KEYS[i], dur)
+  redis.call('ZADD', KEYS[i] .. ':' .. kind, now, member)
+  redis.call('PEXPIRE', KEYS[i] .. ':' .. kind, dur)
+end
+redis.call('INCR', KEYS[1] .. ':requests')
+redis.call('INCR', KEYS[1] .. ':requests:' .. kind)
+return {0, 1}
+`;
+
+/**
+ * Sets "blocked until" to the later of what it holds and now + ARGV[1] ms, on Redis' clock (a
+ * worker whose clock is off must not block the connection for hours); counts the refusal.
+ */
+export const BLOCK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local untilMs = now + tonumber(ARGV[1])
+if untilMs > cur then redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, untilMs - now + 1000)) end
+redis.call('INCR', KEYS[1] .. ':429')
+return 1
+`;
