@@ -15,6 +15,7 @@ export {
   canonicalEquals,
   normalizeEmail,
   normalizePhone,
+  normalizeProjection,
   normalizeSetEntries,
 } from './normalize.ts';
 export {
