@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase } from '@contact-sync/services/test-db';
 import { listHeldChanges } from '@contact-sync/worker/admin-ops';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
-import { type Browser, chromium } from 'playwright-core';
+import type { Stack } from '@contact-sync/worker/stack';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAdminServer, startAdminServer } from './server.ts';
-import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
+import type { RunningAdminServer } from './server.ts';
+import { ensureChromium } from './testing/chromium.ts';
+import { type ReviewStack, screenshotPath, startReviewStack, TOKEN } from './testing/review-stack.ts';
 
 // Issue 22: the held change sets of the blast-radius guard on the review page, in headless
 // Chromium: a provider upper-cases every family name, the set shows each before → after, and
@@ -15,36 +14,21 @@ import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
 const browserBin = ensureChromium();
 if ('skip' in browserBin) process.stderr.write(`[admin tests] held changes page test skipped: ${browserBin.skip}\n`);
 
-const TOKEN = 'browser-test-token-0123456789abcdef';
-const DOCS_SHOT = new URL('../docs/held-changes.png', import.meta.url).pathname;
-const SCREENSHOT =
-  process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SHOT) ? DOCS_SHOT : join(tmpdir(), 'held-changes.png');
+const SCREENSHOT = screenshotPath('held-changes.png');
 
 describe.skipIf('skip' in browserBin)('held change sets on the review page (headless Chromium)', () => {
   let stack: Stack;
   let admin: RunningAdminServer;
   let browser: Browser;
+  let review: ReviewStack | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    review = await startReviewStack('path' in browserBin ? browserBin.path : '', {
       sandboxOptions: { seed: 22, contacts: 80 },
     });
-    await stack.sync();
-    admin = await startAdminServer({ res: stack.res, token: TOKEN });
-    browser = await chromium.launch({
-      executablePath: 'path' in browserBin ? browserBin.path : '',
-      args: CHROMIUM_ARGS,
-    });
+    ({ stack, admin, browser } = review);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
-    await stack?.close();
-  });
+  afterAll(() => review?.close());
 
   const writes = () => stack.sandbox.requests().filter((r) => r.isWrite);
 

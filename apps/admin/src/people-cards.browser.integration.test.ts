@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase } from '@contact-sync/services/test-db';
 import { insertAmbiguousNodepingContact } from '@contact-sync/worker/scenarios';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
-import { type Browser, chromium } from 'playwright-core';
+import type { Stack } from '@contact-sync/worker/stack';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAdminServer, startAdminServer } from './server.ts';
-import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
+import type { RunningAdminServer } from './server.ts';
+import { ensureChromium } from './testing/chromium.ts';
+import { type ReviewStack, screenshotPath, startReviewStack, TOKEN } from './testing/review-stack.ts';
 
 // Issue 22: review cards that show people. An ambiguous match and a duplicate in a provider show
 // the records involved side by side (names, every e-mail and phone, organisation, provider and id,
@@ -15,37 +14,22 @@ import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
 const browserBin = ensureChromium();
 if ('skip' in browserBin) process.stderr.write(`[admin tests] people cards test skipped: ${browserBin.skip}\n`);
 
-const TOKEN = 'browser-test-token-0123456789abcdef';
-const DOCS_SHOT = new URL('../docs/people-cards.png', import.meta.url).pathname;
-const SCREENSHOT =
-  process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SHOT) ? DOCS_SHOT : join(tmpdir(), 'people-cards.png');
+const SCREENSHOT = screenshotPath('people-cards.png');
 
 describe.skipIf('skip' in browserBin)('review cards that show people (headless Chromium)', () => {
   let stack: Stack;
   let admin: RunningAdminServer;
   let browser: Browser;
+  let review: ReviewStack | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    review = await startReviewStack('path' in browserBin ? browserBin.path : '', {
       sandboxOptions: { seed: 5, contacts: 16 },
       configOverrides: { connection: { createPolicy: 'skip' } },
     });
-    await stack.sync();
-    admin = await startAdminServer({ res: stack.res, token: TOKEN });
-    browser = await chromium.launch({
-      executablePath: 'path' in browserBin ? browserBin.path : '',
-      args: CHROMIUM_ARGS,
-    });
+    ({ stack, admin, browser } = review);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
-    await stack?.close();
-  });
+  afterAll(() => review?.close());
 
   async function openKind(kind: string) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase } from '@contact-sync/services/test-db';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
-import { type Browser, chromium } from 'playwright-core';
+import type { Stack } from '@contact-sync/worker/stack';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAdminServer, startAdminServer } from './server.ts';
-import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
+import type { RunningAdminServer } from './server.ts';
+import { ensureChromium } from './testing/chromium.ts';
+import { type ReviewStack, screenshotPath, startReviewStack, TOKEN } from './testing/review-stack.ts';
 
 // Issue 21: the review page's person view. Reached from a conflict card or by searching a name,
 // an e-mail or a phone; shows why each provider differs (explain) and the person's history, and
@@ -14,38 +13,23 @@ import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
 const browserBin = ensureChromium();
 if ('skip' in browserBin) process.stderr.write(`[admin tests] person view test skipped: ${browserBin.skip}\n`);
 
-const TOKEN = 'browser-test-token-0123456789abcdef';
-const DOCS_SHOT = new URL('../docs/person-view.png', import.meta.url).pathname;
-const SCREENSHOT =
-  process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SHOT) ? DOCS_SHOT : join(tmpdir(), 'person-view.png');
+const SCREENSHOT = screenshotPath('person-view.png');
 
 describe.skipIf('skip' in browserBin)('the person view (headless Chromium)', () => {
   let stack: Stack;
   let admin: RunningAdminServer;
   let browser: Browser;
+  let review: ReviewStack | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    review = await startReviewStack('path' in browserBin ? browserBin.path : '', {
       sandboxOptions: { seed: 5, contacts: 16 },
       configOverrides: { conflictPolicy: { kind: 'hold' } },
     });
+    ({ stack, admin, browser } = review);
     await stack.sync();
-    await stack.sync();
-    admin = await startAdminServer({ res: stack.res, token: TOKEN });
-    browser = await chromium.launch({
-      executablePath: 'path' in browserBin ? browserBin.path : '',
-      args: CHROMIUM_ARGS,
-    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
-    await stack?.close();
-  });
+  afterAll(() => review?.close());
 
   const settled = async () => {
     const end = Date.now() + 30_000;

@@ -1,52 +1,36 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase } from '@contact-sync/services/test-db';
 import { insertAmbiguousNodepingContact } from '@contact-sync/worker/scenarios';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
-import { type Browser, chromium } from 'playwright-core';
+import type { Stack } from '@contact-sync/worker/stack';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAdminServer, startAdminServer } from './server.ts';
-import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
+import type { RunningAdminServer } from './server.ts';
+import { ensureChromium } from './testing/chromium.ts';
+import { type ReviewStack, screenshotPath, startReviewStack, TOKEN } from './testing/review-stack.ts';
 
 // The conflict review page in headless Chromium, against a real conflict from a real sync:
 // resolve it by picking a side, and the next sync carries that value to every simulator.
 const browserBin = ensureChromium();
 if ('skip' in browserBin) process.stderr.write(`[admin tests] review page test skipped: ${browserBin.skip}\n`);
 
-const TOKEN = 'browser-test-token-0123456789abcdef';
 // The committed screenshot is rewritten only when missing or asked for, so test runs leave the tree clean.
-const DOCS_SHOT = new URL('../docs/review-page.png', import.meta.url).pathname;
-const SCREENSHOT =
-  process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SHOT) ? DOCS_SHOT : join(tmpdir(), 'review-page.png');
+const SCREENSHOT = screenshotPath('review-page.png');
 
 describe.skipIf('skip' in browserBin)('conflict review page (headless Chromium)', () => {
   let stack: Stack;
   let admin: RunningAdminServer;
   let browser: Browser;
+  let review: ReviewStack | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    review = await startReviewStack('path' in browserBin ? browserBin.path : '', {
       sandboxOptions: { seed: 5, contacts: 16 },
       // Hold: conflicts wait for review. Skip creates: people without a NodePing record exist, for an ambiguous match.
       configOverrides: { conflictPolicy: { kind: 'hold' }, connection: { createPolicy: 'skip' } },
     });
-    await stack.sync();
-    admin = await startAdminServer({ res: stack.res, token: TOKEN });
-    browser = await chromium.launch({
-      executablePath: 'path' in browserBin ? browserBin.path : '',
-      args: CHROMIUM_ARGS,
-    });
+    ({ stack, admin, browser } = review);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
-    await stack?.close();
-  });
+  afterAll(() => review?.close());
 
   /** Edits one field of a person linked in ChurchPad and Grow CRM differently in both. */
   async function conflictingEdit(skip: number, edit: (church: string, grow: number) => void) {

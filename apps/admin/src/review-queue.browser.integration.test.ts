@@ -1,55 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestDatabase } from '@contact-sync/services/test-db';
+import { mkdirSync } from 'node:fs';
 import { insertAmbiguousNodepingContact } from '@contact-sync/worker/scenarios';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Stack } from '@contact-sync/worker/stack';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAdminServer, startAdminServer } from './server.ts';
-import { CHROMIUM_ARGS, ensureChromium } from './testing/chromium.ts';
+import type { RunningAdminServer } from './server.ts';
+import { ensureChromium } from './testing/chromium.ts';
+import { type ReviewStack, screenshotPath, startReviewStack, TOKEN } from './testing/review-stack.ts';
 
 // Issue 22 on the review page: "merge these people" with the values the merge keeps (editable),
 // bulk resolve with a count and a preview first, the count per kind, and the keyboard.
 const browserBin = ensureChromium();
 if ('skip' in browserBin) process.stderr.write(`[admin tests] review queue test skipped: ${browserBin.skip}\n`);
 
-const TOKEN = 'browser-test-token-0123456789abcdef';
 // A decision's answer waits for its transaction: on a busy machine more than poll's default second.
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
-const shot = (name: string) => {
-  const docs = new URL(`../docs/${name}`, import.meta.url).pathname;
-  return process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(docs) ? docs : join(tmpdir(), name);
-};
+const shot = screenshotPath;
 
 describe.skipIf('skip' in browserBin)('the review queue: merge, bulk, counts, keys (headless Chromium)', () => {
   let stack: Stack;
   let admin: RunningAdminServer;
   let browser: Browser;
+  let review: ReviewStack | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    stack = await startStack({
-      databaseUrl: db.databaseUrl,
-      redisUrl: db.redisUrl,
-      prefix: db.redisPrefix,
+    review = await startReviewStack('path' in browserBin ? browserBin.path : '', {
       sandboxOptions: { seed: 5, contacts: 40 },
       configOverrides: { conflictPolicy: { kind: 'hold' }, connection: { createPolicy: 'skip' } },
     });
-    await stack.sync();
-    admin = await startAdminServer({ res: stack.res, token: TOKEN });
-    browser = await chromium.launch({
-      executablePath: 'path' in browserBin ? browserBin.path : '',
-      args: CHROMIUM_ARGS,
-    });
+    ({ stack, admin, browser } = review);
     mkdirSync(new URL('../docs/', import.meta.url).pathname, { recursive: true });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
-    await stack?.close();
-  });
+  afterAll(() => review?.close());
 
   async function settled(): Promise<void> {
     const deadline = Date.now() + 30_000;
