@@ -1,4 +1,5 @@
 import type { Db } from './client.ts';
+import { type ConflictFilter, conflictWhere } from './conflicts.ts';
 
 /**
  * The admin surfaces' lists, newest first, paged by keyset: a page is the rows strictly after
@@ -111,3 +112,19 @@ export async function recordsOf(
     canonicalId: new Map(links.map((l) => [k(l.connectionId, l.externalId), l.canonicalId])),
   };
 }
+
+/** The conflict report, newest first. */
+export const conflictsPage = (db: Db, p: PageRequest & ConflictFilter) =>
+  db.conflict.findMany({
+    where: { AND: [conflictWhere(p), after('createdAt', p.after)] },
+    orderBy: newest('createdAt'),
+    take: p.limit + 1,
+  });
+
+/** Change sets the update guard held, newest first. */
+export const heldChangeSetsPage = (db: Db, p: PageRequest & { status?: string | undefined }) =>
+  db.heldChangeSet.findMany({
+    where: { ...(p.status ? { status: p.status } : {}), ...after('createdAt', p.after) },
+    orderBy: newest('createdAt'),
+    take: p.limit + 1,
+  });

@@ -1,6 +1,7 @@
+import { conflictCountsBy, conflictsOldestFirst } from '@contact-sync/store';
 import { z } from 'zod';
 import type { Resources } from '../resources.ts';
-import { type ConflictRow, conflictWhere } from './conflicts-read.ts';
+import type { ConflictRow } from './conflicts-read.ts';
 import { fieldResolution } from './field-resolution.ts';
 import { parseInput } from './page.ts';
 import { resolveConflict } from './resolve.ts';
@@ -62,11 +63,7 @@ export const BulkResultView = z.object({
 export type BulkResultView = z.infer<typeof BulkResultView>;
 
 async function select(res: Resources, filter: z.output<typeof BulkFilter>): Promise<ConflictRow[]> {
-  const rows = await res.prisma.conflict.findMany({
-    where: conflictWhere(filter),
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    take: BULK_MAX + 1,
-  });
+  const rows = await conflictsOldestFirst(res.prisma, filter, BULK_MAX + 1);
   if (rows.length > BULK_MAX)
     throw new AdminOpError(
       'invalid',
@@ -165,25 +162,16 @@ export async function conflictCounts(
   query: z.input<typeof ConflictCountsQuery> = {},
 ): Promise<ConflictCountsView> {
   const q = parseInput(ConflictCountsQuery, query);
-  const [kinds, fields, conns] = await Promise.all(
-    (['kind', 'field', 'connectionId'] as const).map((by) =>
-      res.prisma.conflict.groupBy({ by: [by], where: { status: q.status }, _count: { _all: true } }),
-    ),
-  );
-  const tally = <R extends { _count: { _all: number } }>(rows: R[], key: (r: R) => string | null) => {
-    const out: Record<string, number> = {};
-    for (const r of rows) {
-      const k = key(r);
-      if (k !== null) out[k] = r._count._all;
-    }
-    return out;
-  };
-  const byKind = tally(kinds!, (r) => (r as { kind?: string }).kind ?? null);
+  const [byKind, byField, byConnection] = await Promise.all([
+    conflictCountsBy(res.prisma, 'kind', q.status),
+    conflictCountsBy(res.prisma, 'field', q.status),
+    conflictCountsBy(res.prisma, 'connectionId', q.status),
+  ]);
   return {
     status: q.status,
     total: Object.values(byKind).reduce((a, b) => a + b, 0),
     byKind,
-    byField: tally(fields!, (r) => (r as { field?: string | null }).field ?? null),
-    byConnection: tally(conns!, (r) => (r as { connectionId?: string | null }).connectionId ?? null),
+    byField,
+    byConnection,
   };
 }

@@ -1,10 +1,10 @@
-import type { Prisma } from '@contact-sync/store';
+import { type Conflict, conflictById, conflictsPage, peopleWithRecords } from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
-import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
+import { decodeCursor, iso, pageOf, parseInput } from './page.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError, type CandidateView, ConflictQuery, type ConflictView, type Page } from './views.ts';
 
-export type ConflictRow = Prisma.ConflictGetPayload<object>;
+export type ConflictRow = Conflict;
 
 export interface StoredSide {
   connectionId: string;
@@ -53,11 +53,7 @@ export function conflictView(row: ConflictRow, candidates?: CandidateView[]): Co
  */
 export async function listConflicts(res: Resources, query: ConflictQuery = {}): Promise<Page<ConflictView>> {
   const q = parseInput(ConflictQuery, query);
-  const rows = await res.prisma.conflict.findMany({
-    where: { AND: [conflictWhere(q), afterCursor('createdAt', decodeCursor(q.cursor))] },
-    orderBy: orderNewest('createdAt'),
-    take: q.limit + 1,
-  });
+  const rows = await conflictsPage(res.prisma, { ...q, limit: q.limit, after: decodeCursor(q.cursor) });
   return pageOf(
     rows,
     q.limit,
@@ -66,27 +62,8 @@ export async function listConflicts(res: Resources, query: ConflictQuery = {}): 
   );
 }
 
-/** The report's filter as a Prisma `where` (the list, the counts and bulk decisions share it). */
-export function conflictWhere(q: {
-  status?: string | undefined;
-  kind?: string | undefined;
-  field?: string | undefined;
-  connectionId?: string | undefined;
-}): Prisma.ConflictWhereInput {
-  return {
-    AND: [
-      q.status ? { status: q.status } : {},
-      q.kind ? { kind: q.kind } : {},
-      q.field ? { field: q.field } : {},
-      q.connectionId
-        ? { OR: [{ connectionId: q.connectionId }, { sides: { array_contains: [{ connectionId: q.connectionId }] } }] }
-        : {},
-    ],
-  };
-}
-
 export async function loadConflict(res: Resources, id: string): Promise<ConflictRow> {
-  const row = isUuid(id) ? await res.prisma.conflict.findUnique({ where: { id } }) : null;
+  const row = isUuid(id) ? await conflictById(res.prisma, id) : null;
   if (!row) throw new AdminOpError('not_found', `conflict "${id}" not found`);
   return row;
 }
@@ -100,10 +77,7 @@ export async function getConflict(res: Resources, id: string): Promise<ConflictV
 }
 
 export async function candidatesOf(res: Resources, ids: string[]): Promise<CandidateView[]> {
-  const rows = await res.prisma.canonicalContact.findMany({
-    where: { id: { in: ids } },
-    include: { links: { select: { connectionId: true, externalId: true } } },
-  });
+  const rows = await peopleWithRecords(res.prisma, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const c = byId.get(id);

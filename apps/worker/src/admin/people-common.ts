@@ -1,5 +1,5 @@
-import { type Canonical, emptyCanonical, sha256 } from '@contact-sync/core';
-import { type Db, lockCanonicals, toJson } from '@contact-sync/store';
+import { type Canonical, sha256 } from '@contact-sync/core';
+import { type Db, lockCanonicals, opCountOfPeople, personRows, toJson } from '@contact-sync/store';
 import { z } from 'zod';
 import { isUuid } from './runs.ts';
 import { AdminOpError } from './views.ts';
@@ -21,7 +21,10 @@ export async function lockLivePeople(
     tx,
     ids.map((i) => i.id),
   );
-  const rows = await tx.canonicalContact.findMany({ where: { id: { in: ids.map((i) => i.id) } } });
+  const rows = await personRows(
+    tx,
+    ids.map((i) => i.id),
+  );
   const out = new Map<string, { id: string; data: Canonical }>();
   for (const { name, id } of ids) {
     const row = rows.find((r) => r.id === id);
@@ -29,11 +32,13 @@ export async function lockLivePeople(
     if (row.deletedAt) throw new AdminOpError('conflict', `${name}: person ${id} is deleted`);
     if (row.mergedIntoId)
       throw new AdminOpError('conflict', `${name}: person ${id} was merged into ${row.mergedIntoId}`);
-    out.set(id, { id, data: { ...emptyCanonical(), ...(row.data as Canonical) } });
+    out.set(id, { id, data: row.data });
   }
-  const busy = await tx.outboxOp.count({
-    where: { canonicalId: { in: ids.map((i) => i.id) }, status: { in: ['pending', 'in_flight', 'held'] } },
-  });
+  const busy = await opCountOfPeople(
+    tx,
+    ids.map((i) => i.id),
+    ['pending', 'in_flight', 'held'],
+  );
   if (busy > 0)
     throw new AdminOpError(
       'conflict',

@@ -1,13 +1,21 @@
 import {
-  type Canonical,
   droppedValues,
-  emptyCanonical,
   type LedgerCause,
   type MergeProposal,
   ProjectionSchema,
   proposeMerge,
 } from '@contact-sync/core';
-import { toJson } from '@contact-sync/store';
+import {
+  addConflicts,
+  createPersonMerge,
+  deleteLinks,
+  linksByCanonical,
+  moveLinks,
+  moveOpenConflicts,
+  personRowOrThrow,
+  retireMergedPerson,
+  updatePersonMerge,
+} from '@contact-sync/store';
 import { z } from 'zod';
 import type { Resources } from '../resources.ts';
 import { parseInput } from './page.ts';
@@ -74,7 +82,7 @@ export async function mergePeople(res: Resources, input: MergeInput, by?: string
     ]);
     const into = people.get(q.into)!.data;
     const from = people.get(q.from)!.data;
-    const links = await d.tx.link.findMany({ where: { canonicalId: { in: [q.into, q.from] } } });
+    const links = await linksByCanonical(d.tx, [q.into, q.from]);
     const intoConns = new Set(links.filter((l) => l.canonicalId === q.into).map((l) => l.connectionId));
     const fromLinks = links.filter((l) => l.canonicalId === q.from);
     const moved = fromLinks.filter((l) => !intoConns.has(l.connectionId));
@@ -91,49 +99,50 @@ export async function mergePeople(res: Resources, input: MergeInput, by?: string
       duplicates: dupes.map(ref),
       opsEnqueued: 0,
     };
-    const rec = await d.tx.personMerge.create({
-      data: {
-        intoId: q.into,
-        fromId: q.from,
-        intoBefore: toJson(into),
-        fromBefore: toJson(from),
-        merged: toJson(proposal.merged),
-        links: toJson(moved.map((l) => ({ ...ref(l), base: l.base }))),
-        duplicates: toJson(dupes.map((l) => ({ ...ref(l), base: l.base, extras: l.extras }))),
-        dropped: toJson(proposal.dropped),
-        by: by ?? null,
-      },
+    const mergeId = await createPersonMerge(d.tx, {
+      intoId: q.into,
+      fromId: q.from,
+      intoBefore: into,
+      fromBefore: from,
+      merged: proposal.merged,
+      links: moved.map((l) => ({ ...ref(l), base: l.base })),
+      duplicates: dupes.map((l) => ({ ...ref(l), base: l.base, extras: l.extras })),
+      dropped: proposal.dropped,
+      by: by ?? null,
     });
-    if (!q.dryRun) result.mergeId = rec.id;
+    if (!q.dryRun) result.mergeId = mergeId;
     if (moved.length > 0)
-      await d.tx.link.updateMany({ where: { id: { in: moved.map((l) => l.id) } }, data: { canonicalId: q.into } });
-    if (dupes.length > 0) await d.tx.link.deleteMany({ where: { id: { in: dupes.map((l) => l.id) } } });
-    await d.tx.canonicalContact.update({ where: { id: q.from }, data: { mergedIntoId: q.into } });
-    await d.tx.canonicalKey.deleteMany({ where: { canonicalId: q.from } });
+      await moveLinks(
+        d.tx,
+        moved.map((l) => l.id),
+        q.into,
+      );
+    if (dupes.length > 0)
+      await deleteLinks(
+        d.tx,
+        dupes.map((l) => l.id),
+      );
+    await retireMergedPerson(d.tx, q.from, q.into);
     // What still waits for a decision about `from` is about the merged person now (their records).
-    await d.tx.conflict.updateMany({ where: { canonicalId: q.from, status: 'open' }, data: { canonicalId: q.into } });
+    await moveOpenConflicts(d.tx, q.from, q.into);
     await d.replan({
       canonicalIds: [q.into],
-      adjust: (i) => (i.canonicalId === q.into ? { ...i, canonical: proposal.merged as Canonical } : i),
+      adjust: (i) => (i.canonicalId === q.into ? { ...i, canonical: proposal.merged } : i),
       cause,
     });
     // What the core made of the proposal (a national phone resolved against the others, say) is
     // what was merged: the split compares with it, and what it does not hold is reported.
-    const written = await d.tx.canonicalContact.findUniqueOrThrow({ where: { id: q.into } });
-    const mergedNow = { ...emptyCanonical(), ...(written.data as Canonical) };
+    const mergedNow = (await personRowOrThrow(d.tx, q.into)).data;
     const dropped = droppedValues(into, from, mergedNow);
     Object.assign(result, { merged: mergedNow, dropped });
-    await d.tx.personMerge.update({
-      where: { id: rec.id },
-      data: { merged: toJson(mergedNow), dropped: toJson(dropped) },
-    });
+    await updatePersonMerge(d.tx, mergeId, { merged: mergedNow, dropped });
     const reports = [
       ...dupes.map((l) =>
         mergeReport(
           q.into,
           { ...ref(l), field: null, value: null },
           `${l.connectionId} holds a record of each merged person: ${l.externalId} (of ${q.from}) stays there, unlinked; delete it there or split ${q.into} to restore it`,
-          rec.id,
+          mergeId,
         ),
       ),
       ...dropped.map((x) =>
@@ -141,11 +150,11 @@ export async function mergePeople(res: Resources, input: MergeInput, by?: string
           q.into,
           { connectionId: null, externalId: null, field: x.field, value: x.value },
           `merge of ${q.from} into ${q.into}: ${x.field} ${show(x.value)} of ${x.side === 'into' ? q.into : q.from} is not kept (the merge keeps it; a split restores it)`,
-          rec.id,
+          mergeId,
         ),
       ),
     ];
-    if (reports.length > 0) await d.tx.conflict.createMany({ data: reports, skipDuplicates: true });
+    if (reports.length > 0) await addConflicts(d.tx, reports);
     return result;
   };
   if (q.dryRun) {

@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { type Canonical, contentHash, type LedgerCause, personOfRecords, restoreAfterSplit } from '@contact-sync/core';
 import {
-  type Canonical,
-  contentHash,
-  emptyCanonical,
-  type LedgerCause,
-  type Projection,
-  personOfRecords,
-  restoreAfterSplit,
-} from '@contact-sync/core';
-import { toJson } from '@contact-sync/store';
+  addConflicts,
+  createEmptyPerson,
+  createLink,
+  type Db,
+  detachPerson,
+  linkAt,
+  linkOfPersonIn,
+  linksByCanonical,
+  lockPerson,
+  type MergedRecord,
+  markMergeSplit,
+  moveLinks,
+  openMergesInto,
+  personRow,
+  snapshotAt,
+  snapshotsOf,
+  unretirePerson,
+} from '@contact-sync/store';
 import { z } from 'zod';
 import type { Resources } from '../resources.ts';
 import { parseInput } from './page.ts';
@@ -44,11 +54,6 @@ export const SplitResultView = z.object({
   opsEnqueued: z.number(),
 });
 
-interface StoredRef extends RecordRef {
-  base: unknown;
-  extras?: unknown;
-}
-
 /**
  * Splits records off a person through the decision write path. When the records are exactly
  * those a merge into this person moved, the merge is undone: the person merged in comes back
@@ -70,20 +75,14 @@ export async function splitPerson(
     res,
     async (d) => {
       const person = (await lockLivePeople(d.tx, [{ name: 'id', id }])).get(id)!;
-      const links = await d.tx.link.findMany({ where: { canonicalId: id } });
+      const links = await linksByCanonical(d.tx, [id]);
       const mine = new Map(links.map((l) => [refKey(l), l]));
       const wanted = new Set(q.links.map(refKey));
       if (wanted.size !== q.links.length) throw new AdminOpError('invalid', 'links: a record is named twice');
-      const merges = await d.tx.personMerge.findMany({
-        where: { intoId: id, splitAt: null },
-        orderBy: { createdAt: 'desc' },
-      });
+      const merges = await openMergesInto(d.tx, id);
       // A merge is undone by naming the records the person merged in had: those it moved here,
       // and its duplicates the merge left unlinked at their provider.
-      const recordsOf = (m: (typeof merges)[number]) => [
-        ...(m.links as unknown as StoredRef[]),
-        ...(m.duplicates as unknown as StoredRef[]),
-      ];
+      const recordsOf = (m: (typeof merges)[number]) => [...m.links, ...m.duplicates];
       const merge = merges.find((m) => {
         const refs = recordsOf(m);
         return refs.length === wanted.size && refs.every((r) => wanted.has(refKey(r)));
@@ -112,55 +111,47 @@ export async function splitPerson(
       let other: Canonical;
       if (merge) {
         const fromId = merge.fromId;
-        await d.tx.$queryRaw`SELECT id FROM canonical_contacts WHERE id = ${fromId}::uuid FOR UPDATE`;
-        const from = await d.tx.canonicalContact.findUnique({ where: { id: fromId } });
+        await lockPerson(d.tx, fromId);
+        const from = await personRow(d.tx, fromId);
         if (!from || from.mergedIntoId !== id)
           throw new AdminOpError('conflict', `person ${fromId} of merge ${merge.id} is no longer merged into ${id}`);
-        const merged = merge.merged as unknown as Canonical;
-        keep = restoreAfterSplit(merge.intoBefore as unknown as Canonical, merged, person.data);
-        other = restoreAfterSplit(merge.fromBefore as unknown as Canonical, merged, person.data);
-        await d.tx.canonicalContact.update({ where: { id: fromId }, data: { mergedIntoId: null } });
-        await d.tx.personMerge.update({ where: { id: merge.id }, data: { splitAt: res.now() } });
+        keep = restoreAfterSplit(merge.intoBefore, merge.merged, person.data);
+        other = restoreAfterSplit(merge.fromBefore, merge.merged, person.data);
+        await unretirePerson(d.tx, fromId);
+        await markMergeSplit(d.tx, merge.id, res.now());
         result.newCanonicalId = fromId;
-        result.relinked = await relinkDuplicates(d.tx, fromId, merge.duplicates as unknown as StoredRef[]);
+        result.relinked = await relinkDuplicates(d.tx, fromId, merge.duplicates);
       } else {
-        const snaps = await d.tx.snapshotRecord.findMany({
-          where: { OR: moving.map((l) => ({ connectionId: l.connectionId, externalId: l.externalId })) },
-        });
+        const snaps = await snapshotsOf(
+          d.tx,
+          moving.map((l) => ({ connectionId: l.connectionId, externalId: l.externalId })),
+        );
         const current = (l: (typeof moving)[number]) => {
           const s = snaps.find((x) => x.connectionId === l.connectionId && x.externalId === l.externalId);
-          return ((s && !s.goneAt ? s.projection : l.base) ?? {}) as Projection;
+          return (s && !s.goneAt ? s.projection : l.base) ?? {};
         };
         other = personOfRecords(moving.map(current));
         const newId = randomUUID();
         // Stored empty, so the ledger shows every value the new person takes, with the split as cause.
-        const empty = emptyCanonical();
-        await d.tx.canonicalContact.create({
-          data: { id: newId, data: toJson(empty), contentHash: contentHash(empty) },
-        });
+        await createEmptyPerson(d.tx, newId);
         // The records were not this person's: they are not re-created for them where they left.
-        await d.tx.detachment.createMany({
-          data: [...new Set(moving.map((l) => l.connectionId))].map((connectionId) => ({
-            canonicalId: id,
-            connectionId,
-          })),
-          skipDuplicates: true,
-        });
+        await detachPerson(d.tx, id, [...new Set(moving.map((l) => l.connectionId))]);
         result.newCanonicalId = newId;
       }
       const newId = result.newCanonicalId;
-      await d.tx.link.updateMany({ where: { id: { in: moving.map((l) => l.id) } }, data: { canonicalId: newId } });
-      await d.tx.conflict.createMany({
-        data: [
-          mergeReport(
-            id,
-            { connectionId: null, externalId: null, field: null, value: null },
-            `split of ${id}: ${q.links.map((r) => `${r.connectionId} ${r.externalId}`).join(', ')} now belong to ${newId}${merge ? ` (merge ${merge.id} undone)` : ''}`,
-            merge?.id ?? newId,
-          ),
-        ],
-        skipDuplicates: true,
-      });
+      await moveLinks(
+        d.tx,
+        moving.map((l) => l.id),
+        newId,
+      );
+      await addConflicts(d.tx, [
+        mergeReport(
+          id,
+          { connectionId: null, externalId: null, field: null, value: null },
+          `split of ${id}: ${q.links.map((r) => `${r.connectionId} ${r.externalId}`).join(', ')} now belong to ${newId}${merge ? ` (merge ${merge.id} undone)` : ''}`,
+          merge?.id ?? newId,
+        ),
+      ]);
       const target = new Map<string, Canonical>([[newId, other]]);
       if (keep) target.set(id, keep);
       await d.replan({
@@ -176,27 +167,21 @@ export async function splitPerson(
 }
 
 /** Links again the duplicates a merge left unlinked, where the record is still there and still unlinked. */
-async function relinkDuplicates(
-  tx: Parameters<Parameters<typeof decide>[1]>[0]['tx'],
-  canonicalId: string,
-  dupes: StoredRef[],
-): Promise<RecordRef[]> {
+async function relinkDuplicates(tx: Db, canonicalId: string, dupes: MergedRecord[]): Promise<RecordRef[]> {
   const out: RecordRef[] = [];
   for (const r of dupes) {
     const at = { connectionId: r.connectionId, externalId: r.externalId };
     const [snap, link, taken] = await Promise.all([
-      tx.snapshotRecord.findUnique({ where: { connectionId_externalId: at } }),
-      tx.link.findUnique({ where: { connectionId_externalId: at } }),
-      tx.link.findUnique({ where: { connectionId_canonicalId: { connectionId: r.connectionId, canonicalId } } }),
+      snapshotAt(tx, at),
+      linkAt(tx, at),
+      linkOfPersonIn(tx, r.connectionId, canonicalId),
     ]);
     if (!snap || snap.goneAt || link || taken) continue;
-    await tx.link.create({
-      data: {
-        ...at,
-        canonicalId,
-        ...(r.base ? { base: toJson(r.base), baseHash: contentHash(r.base as Projection) } : {}),
-        extras: toJson(r.extras ?? {}),
-      },
+    await createLink(tx, {
+      ...at,
+      canonicalId,
+      ...(r.base ? { base: { value: r.base, hash: contentHash(r.base) } } : {}),
+      extras: r.extras ?? {},
     });
     out.push(at);
   }
