@@ -1,5 +1,6 @@
 import type { Db } from './client.ts';
 import { type ConflictFilter, conflictWhere } from './conflicts.ts';
+import { typedHeldChangeSet } from './held-changes.ts';
 
 /**
  * The admin surfaces' lists, newest first, paged by keyset: a page is the rows strictly after
@@ -122,9 +123,11 @@ export const conflictsPage = (db: Db, p: PageRequest & ConflictFilter) =>
   });
 
 /** Change sets the update guard held, newest first. */
-export const heldChangeSetsPage = (db: Db, p: PageRequest & { status?: string | undefined }) =>
-  db.heldChangeSet.findMany({
+export async function heldChangeSetsPage(db: Db, p: PageRequest & { status?: string | undefined }) {
+  const rows = await db.heldChangeSet.findMany({
     where: { ...(p.status ? { status: p.status } : {}), ...after('createdAt', p.after) },
     orderBy: newest('createdAt'),
     take: p.limit + 1,
   });
+  return rows.map(typedHeldChangeSet);
+}

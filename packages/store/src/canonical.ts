@@ -3,11 +3,6 @@ import type { CanonicalContact } from './generated/prisma/client.ts';
 
 export type { CanonicalContact };
 
-export async function canonicalsByIds(db: Db, ids: string[]): Promise<CanonicalContact[]> {
-  if (ids.length === 0) return [];
-  return db.canonicalContact.findMany({ where: { id: { in: ids } } });
-}
-
 /** Canonical records holding any of the given normalized keys (for matching unlinked records). */
 export async function candidatesByKeys(
   db: Db,

@@ -2,7 +2,6 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
-export type { Prisma } from './generated/prisma/client.ts';
 export { PrismaClient };
 
 /** A transaction client or the root client: store functions accept either. */

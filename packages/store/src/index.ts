@@ -6,6 +6,7 @@ export * from './client.ts';
 export * from './conflicts.ts';
 export * from './connections.ts';
 export * from './credential-pause.ts';
+export * from './held-changes.ts';
 export * from './held-deletes.ts';
 export * from './json.ts';
 export * from './ledger.ts';

@@ -1,7 +1,7 @@
 import { type Canonical, contentHash, emptyCanonical, type Projection } from '@contact-sync/core';
 import type { Db } from './client.ts';
 import type { CanonicalContact, SnapshotRecord } from './generated/prisma/client.ts';
-import { toJson } from './json.ts';
+import { jsonParam, toJson } from './json.ts';
 import { canonicalOf, projectionOf } from './typed-json.ts';
 
 /** Reads about people (canonical records) for the admin surfaces: lookup, their links, their writes. */
@@ -153,3 +153,23 @@ export async function searchPeopleRows(
     LIMIT ${limit}`;
   return rows.map((r) => ({ ...r, data: canonicalOf(r.data) }));
 }
+
+/** A person's outbox ops in one of the statuses, oldest first. */
+export const opsOfPersonIn = (db: Db, canonicalId: string, statuses: string[]) =>
+  db.outboxOp.findMany({ where: { canonicalId, status: { in: statuses } }, orderBy: { createdAt: 'asc' } });
+
+/** Quarantined entries of these records, newest first (at most 50). */
+export const quarantinedOfRecords = (db: Db, keys: { connectionId: string; externalId: string }[]) =>
+  keys.length === 0
+    ? Promise.resolve([])
+    : db.quarantinedRecord.findMany({ where: { OR: keys }, orderBy: { createdAt: 'desc' }, take: 50 });
+
+/** Live snapshot rows holding this e-mail that are not this person's records (at most 20), with whom they link to. */
+export const recordsWithEmailNotOf = (db: Db, canonicalId: string, email: string) =>
+  db.$queryRaw<{ connectionId: string; externalId: string; linkedTo: string | null }[]>`
+      SELECT s."connectionId", s."externalId", l."canonicalId"::text AS "linkedTo"
+      FROM snapshot_records s
+      LEFT JOIN links l ON l."connectionId" = s."connectionId" AND l."externalId" = s."externalId"
+      WHERE s."goneAt" IS NULL AND s.projection @> ${jsonParam({ emails: [{ value: email }] })}::jsonb
+        AND l."canonicalId" IS DISTINCT FROM ${canonicalId}::uuid
+      LIMIT 20`;

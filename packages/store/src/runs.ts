@@ -231,3 +231,28 @@ export async function parentRunsOf(db: Db, runIds: string[]): Promise<Map<string
   const runs = await db.syncRun.findMany({ where: { id: { in: runIds } }, select: { id: true, parentRunId: true } });
   return new Map(runs.map((r) => [r.id, r.parentRunId]));
 }
+
+/** An undo's own run, completed at once: its ops and ledger rows count under it (undo it to redo). */
+export async function createUndoRun(db: Db, at: Date): Promise<string> {
+  const run = await db.syncRun.create({
+    data: { kind: 'undo', status: 'completed', parentRunId: null, error: null, finishedAt: at },
+  });
+  return run.id;
+}
+
+/** The writes a run planned, by person and connection. */
+export const writesOfRun = (db: Db, runId: string) =>
+  db.outboxOp.findMany({
+    where: { runId },
+    select: { connectionId: true, kind: true, canonicalId: true, changed: true },
+    orderBy: [{ canonicalId: 'asc' }, { connectionId: 'asc' }],
+  });
+
+/** Sets a run's totals (an undo's, once all its chunks are written). */
+export async function setRunTotals(
+  db: Db,
+  runId: string,
+  totals: { opsPlanned: number; conflicts: number; changed: number },
+): Promise<void> {
+  await db.syncRun.update({ where: { id: runId }, data: totals });
+}

@@ -1,5 +1,13 @@
 import { type Canonical, explainFields, type FieldGap, type FieldKey, type Projection } from '@contact-sync/core';
-import { jsonParam, linksByCanonical, readSnapshots } from '@contact-sync/store';
+import {
+  linksByCanonical,
+  openConflictsOf,
+  opsOfPersonIn,
+  personRow,
+  quarantinedOfRecords,
+  readSnapshots,
+  recordsWithEmailNotOf,
+} from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
 import type { Resources } from '../resources.ts';
 import { resolvePerson } from './history.ts';
@@ -51,27 +59,20 @@ const UNFINISHED = ['pending', 'in_flight', 'failed'];
  */
 export async function explainPerson(res: Resources, query: string): Promise<PersonExplanation> {
   const canonicalId = await resolvePerson(res, query);
-  const person = await res.prisma.canonicalContact.findUnique({ where: { id: canonicalId } });
+  const person = await personRow(res.prisma, canonicalId);
   if (!person) throw new AdminOpError('not_found', `person ${canonicalId} not found`);
   const links = await linksByCanonical(res.prisma, [canonicalId]);
   const [snaps, ops, conflicts, quarantined] = await Promise.all([
     readSnapshots(res.prisma, links),
-    res.prisma.outboxOp.findMany({ where: { canonicalId, status: { in: UNFINISHED } }, orderBy: { createdAt: 'asc' } }),
-    res.prisma.conflict.findMany({
-      where: { canonicalId, status: { in: ['open', 'info'] } },
-      orderBy: { createdAt: 'desc' },
-      take: 100,
-    }),
-    links.length === 0
-      ? []
-      : res.prisma.quarantinedRecord.findMany({
-          where: { OR: links.map((l) => ({ connectionId: l.connectionId, externalId: l.externalId })) },
-          orderBy: { createdAt: 'desc' },
-          take: 50,
-        }),
+    opsOfPersonIn(res.prisma, canonicalId, UNFINISHED),
+    openConflictsOf(res.prisma, canonicalId),
+    quarantinedOfRecords(
+      res.prisma,
+      links.map((l) => ({ connectionId: l.connectionId, externalId: l.externalId })),
+    ),
   ]);
   const ctx = policiesContext(res.config, res.now());
-  const canonical = person.data as Canonical;
+  const canonical = person.data;
   const records: ExplainedRecord[] = links.map((l) => {
     const snap = snaps.find((s) => s.connectionId === l.connectionId && s.externalId === l.externalId);
     const conn = ctx.connections.find((c) => c.id === l.connectionId);
@@ -86,7 +87,7 @@ export async function explainPerson(res: Resources, query: string): Promise<Pers
     );
     // As the reconciler reads a side (`sideOf`): a snapshot read before our last write to the record
     // landed is stale, the base (what was written) is what the provider holds.
-    const base = (l.base ?? null) as Projection | null;
+    const base = l.base;
     const stale = snap && base && snap.lastSeenAt < l.updatedAt;
     const current = snap && !snap.goneAt && !stale ? (snap.projection as Projection) : base;
     return {
@@ -148,13 +149,7 @@ export async function explainPerson(res: Resources, query: string): Promise<Pers
 async function lookalikes(res: Resources, canonicalId: string, canonical: Canonical) {
   const out: PersonExplanation['lookalikes'] = [];
   for (const e of (canonical.emails ?? []).slice(0, 10)) {
-    const rows = await res.prisma.$queryRaw<{ connectionId: string; externalId: string; linkedTo: string | null }[]>`
-      SELECT s."connectionId", s."externalId", l."canonicalId"::text AS "linkedTo"
-      FROM snapshot_records s
-      LEFT JOIN links l ON l."connectionId" = s."connectionId" AND l."externalId" = s."externalId"
-      WHERE s."goneAt" IS NULL AND s.projection @> ${jsonParam({ emails: [{ value: e.value }] })}::jsonb
-        AND l."canonicalId" IS DISTINCT FROM ${canonicalId}::uuid
-      LIMIT 20`;
+    const rows = await recordsWithEmailNotOf(res.prisma, canonicalId, e.value);
     for (const r of rows) out.push({ ...r, key: e.value });
   }
   return out;

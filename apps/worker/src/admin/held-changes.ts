@@ -7,9 +7,23 @@ import {
   type SetEntry,
   type SetField,
 } from '@contact-sync/core';
+import {
+  closeHeldChangeSet,
+  type HeldChangeSetRow,
+  heldChangeSetById,
+  heldChangeSetsByIds,
+  heldChangeSetsPage,
+  heldChangesOf,
+  heldWritesOf,
+  lockHeldChangeSet,
+  personDataByIds,
+  type StillHeldChange,
+  setHeldOpsStatus,
+  stillHeldChanges,
+} from '@contact-sync/store';
 import { z } from 'zod';
 import type { Resources } from '../resources.ts';
-import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
+import { decodeCursor, iso, pageOf, parseInput } from './page.ts';
 import { AdminOpError, ListQuery, type Page } from './views.ts';
 import { type DecisionTx, decide } from './write.ts';
 
@@ -63,10 +77,10 @@ export async function listHeldChanges(
   opts: { items?: number } = {},
 ): Promise<Page<HeldChangeSetView>> {
   const q = parseInput(HeldChangeQuery, query);
-  const rows = await res.prisma.heldChangeSet.findMany({
-    where: { ...(q.status ? { status: q.status } : {}), ...afterCursor('createdAt', decodeCursor(q.cursor)) },
-    orderBy: orderNewest('createdAt'),
-    take: q.limit + 1,
+  const rows = await heldChangeSetsPage(res.prisma, {
+    status: q.status,
+    limit: q.limit,
+    after: decodeCursor(q.cursor),
   });
   const views = await Promise.all(rows.slice(0, q.limit).map((r) => setView(res, r, opts.items ?? SAMPLE)));
   const byId = new Map(views.map((v) => [v.id, v]));
@@ -80,28 +94,23 @@ export async function listHeldChanges(
 
 /** One change set with every change in it. */
 export async function getHeldChangeSet(res: Resources, id: string): Promise<HeldChangeSetView> {
-  const row = await res.prisma.heldChangeSet.findUnique({ where: { id } }).catch(() => null);
+  const row = await heldChangeSetById(res.prisma, id).catch(() => null);
   if (!row) throw new AdminOpError('not_found', `no held change set "${id}"`);
   return setView(res, row, Number.MAX_SAFE_INTEGER);
 }
 
-type SetRow = NonNullable<Awaited<ReturnType<Resources['prisma']['heldChangeSet']['findUnique']>>>;
-
-async function setView(res: Resources, r: SetRow, take: number): Promise<HeldChangeSetView> {
-  const [items, itemCount, writes] = await Promise.all([
-    res.prisma.heldChange.findMany({ where: { setId: r.id }, orderBy: [{ connectionId: 'asc' }, { id: 'asc' }], take }),
-    res.prisma.heldChange.count({ where: { setId: r.id } }),
-    res.prisma.$queryRaw<{ connectionId: string; n: bigint }[]>`
-      SELECT o."connectionId", count(*) AS n FROM held_changes hc JOIN outbox_ops o ON o.id = hc."opId"
-      WHERE hc."setId" = ${r.id}::uuid AND o.status = 'held' GROUP BY o."connectionId"`,
+async function setView(res: Resources, r: HeldChangeSetRow, take: number): Promise<HeldChangeSetView> {
+  const [[items, itemCount], writes] = await Promise.all([
+    heldChangesOf(res.prisma, r.id, take),
+    heldWritesOf(res.prisma, r.id),
   ]);
   return {
     id: r.id,
     field: r.field,
     status: r.status as HeldChangeSetView['status'],
     runId: r.runId,
-    summary: r.summary as HeldChangeSetView['summary'],
-    writes: Object.fromEntries(writes.map((w) => [w.connectionId, Number(w.n)])),
+    summary: r.summary,
+    writes,
     items: items.map((i) => ({
       canonicalId: i.canonicalId,
       connectionId: i.connectionId,
@@ -117,14 +126,7 @@ async function setView(res: Resources, r: SetRow, take: number): Promise<HeldCha
   };
 }
 
-interface Item {
-  opId: string;
-  canonicalId: string;
-  connectionId: string;
-  field: string;
-  before: unknown;
-  after: unknown;
-}
+type Item = StillHeldChange;
 
 /**
  * Confirms or rejects held change sets, each in one transaction under the reconcile lock.
@@ -143,9 +145,10 @@ export async function decideHeldChanges(
   input: { ids: string[]; decision: 'confirm' | 'reject' },
 ): Promise<DecideHeldChangesView> {
   const { ids } = parseInput(HeldChangeDecision, { ids: input.ids });
-  const rows = await res.prisma.heldChangeSet.findMany({
-    where: { id: { in: ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)) } },
-  });
+  const rows = await heldChangeSetsByIds(
+    res.prisma,
+    ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)),
+  );
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
   if (missing.length > 0) throw new AdminOpError('not_found', `ids: no held change set ${missing.join(', ')}`);
   const done = rows.filter((r) => r.status !== 'held');
@@ -169,19 +172,13 @@ async function decideSet(
   decision: 'confirm' | 'reject',
   now: Date,
 ): Promise<{ decided: number; writes: number }> {
-  const [locked] = await d.tx.$queryRaw<{ status: string }[]>`
-    SELECT status FROM held_change_sets WHERE id = ${id}::uuid FOR UPDATE`;
-  if (locked?.status !== 'held') return { decided: 0, writes: 0 };
-  const items = await d.tx.$queryRaw<Item[]>`
-    SELECT hc."opId", hc."canonicalId", hc."connectionId", hc.field, hc.before, hc.after
-    FROM held_changes hc JOIN outbox_ops o ON o.id = hc."opId" WHERE hc."setId" = ${id}::uuid AND o.status = 'held'`;
+  if ((await lockHeldChangeSet(d.tx, id)) !== 'held') return { decided: 0, writes: 0 };
+  const items = await stillHeldChanges(d.tx, id);
   let writes = 0;
   if (decision === 'confirm') {
-    const people = await d.tx.canonicalContact.findMany({
-      where: { id: { in: [...new Set(items.map((i) => i.canonicalId))] } },
-      select: { id: true, data: true },
-    });
-    const dataOf = new Map(people.map((p) => [p.id, p.data as Record<string, unknown>]));
+    const dataOf: Map<string, Record<string, unknown>> = await personDataByIds(d.tx, [
+      ...new Set(items.map((i) => i.canonicalId)),
+    ]);
     const current = items.filter(
       (i) => JSON.stringify(dataOf.get(i.canonicalId)?.[i.field] ?? null) === JSON.stringify(i.after ?? null),
     );
@@ -212,19 +209,22 @@ async function decideSet(
         },
       });
   }
-  await d.tx.heldChangeSet.update({
-    where: { id },
-    data: { status: decision === 'confirm' ? 'confirmed' : 'rejected', decidedAt: now },
-  });
+  await closeHeldChangeSet(d.tx, id, decision === 'confirm' ? 'confirmed' : 'rejected', now);
   return { decided: 1, writes };
 }
 
-async function setStatus(d: DecisionTx, items: Item[], status: string, note: string | null): Promise<void> {
-  if (items.length === 0) return;
-  const done = status === 'superseded';
-  await d.tx.$executeRaw`UPDATE outbox_ops SET status = ${status}, "lastError" = ${note},
-    "completedAt" = CASE WHEN ${done} THEN now() ELSE NULL END, "updatedAt" = now()
-    WHERE id = ANY(${items.map((i) => i.opId)}::uuid[]) AND status = 'held'`;
+async function setStatus(
+  d: DecisionTx,
+  items: Item[],
+  status: 'pending' | 'superseded',
+  note: string | null,
+): Promise<void> {
+  await setHeldOpsStatus(
+    d.tx,
+    items.map((i) => i.opId),
+    status,
+    note,
+  );
 }
 
 /** The person's field back to `before`, as a hand decision: flows to every provider that differs. */

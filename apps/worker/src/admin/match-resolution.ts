@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Canonical, contentHash, emptyCanonical, type Projection } from '@contact-sync/core';
-import { toJson } from '@contact-sync/store';
+import { createEmptyPerson, createLink, linkAt, linkOfPersonIn, personRow, snapshotAt } from '@contact-sync/store';
 import { type ConflictRow, sidesOf } from './conflicts-read.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError } from './views.ts';
@@ -11,37 +10,30 @@ async function unlinkedRecord(d: DecisionTx, row: ConflictRow) {
   const side = sidesOf(row)[0];
   if (!side?.externalId) throw new AdminOpError('invalid', `conflict ${row.id} names no provider record`);
   const at = { connectionId: side.connectionId, externalId: side.externalId };
-  const [snap, link] = await Promise.all([
-    d.tx.snapshotRecord.findUnique({ where: { connectionId_externalId: at } }),
-    d.tx.link.findUnique({ where: { connectionId_externalId: at } }),
-  ]);
+  const [snap, link] = await Promise.all([snapshotAt(d.tx, at), linkAt(d.tx, at)]);
   const name = `${at.connectionId} record "${at.externalId}"`;
   if (!snap || snap.goneAt) throw new AdminOpError('conflict', `${name} no longer exists at the provider`);
   if (link) throw new AdminOpError('conflict', `${name} is already linked to person ${link.canonicalId}`);
-  return { ...at, projection: snap.projection as Projection, extras: snap.extras };
+  return { ...at, projection: snap.projection, extras: snap.extras };
 }
 
 async function insertLink(d: DecisionTx, rec: Awaited<ReturnType<typeof unlinkedRecord>>, canonicalId: string) {
   // No base yet: the record only proposes its values, as a freshly matched record does.
-  await d.tx.link.create({
-    data: {
-      connectionId: rec.connectionId,
-      externalId: rec.externalId,
-      canonicalId,
-      extras: toJson(rec.extras ?? {}),
-    },
+  await createLink(d.tx, {
+    connectionId: rec.connectionId,
+    externalId: rec.externalId,
+    canonicalId,
+    extras: rec.extras ?? {},
   });
 }
 
 /** Links the record of an ambiguous match to the chosen person, then plans that person. */
 export async function linkToCandidate(d: DecisionTx, row: ConflictRow, canonicalId: string): Promise<string> {
   const rec = await unlinkedRecord(d, row);
-  const person = isUuid(canonicalId) ? await d.tx.canonicalContact.findUnique({ where: { id: canonicalId } }) : null;
+  const person = isUuid(canonicalId) ? await personRow(d.tx, canonicalId) : null;
   if (!person || person.deletedAt || person.mergedIntoId)
     throw new AdminOpError('invalid', `canonicalId: no live person "${canonicalId}"`);
-  const taken = await d.tx.link.findUnique({
-    where: { connectionId_canonicalId: { connectionId: rec.connectionId, canonicalId } },
-  });
+  const taken = await linkOfPersonIn(d.tx, rec.connectionId, canonicalId);
   if (taken)
     throw new AdminOpError(
       'conflict',
@@ -59,8 +51,7 @@ export async function createNewPerson(d: DecisionTx, row: ConflictRow): Promise<
   // Stored empty: the re-plan below fills the person from the record (a person no side agreed
   // with yet is planned from their records alone), so the ledger has their creation, cell by
   // cell, under the decision.
-  const data: Canonical = emptyCanonical();
-  await d.tx.canonicalContact.create({ data: { id, data: toJson(data), contentHash: contentHash(data) } });
+  await createEmptyPerson(d.tx, id);
   await insertLink(d, rec, id);
   await d.replan({ canonicalIds: [id] });
   return id;

@@ -27,15 +27,6 @@ export function decodeCursor(cursor: string | undefined): Keyset | null {
   }
 }
 
-/** Prisma `where` for rows strictly after the cursor in (at desc, id desc) order. */
-export function afterCursor<K extends string>(field: K, k: Keyset | null): Record<string, unknown> {
-  if (!k) return {};
-  return { OR: [{ [field]: { lt: k.at } }, { [field]: k.at, id: { lt: k.id } }] };
-}
-
-/** Orders by (at desc, id desc); fetch limit + 1 rows and hand them here. */
-export const orderNewest = (field: string) => [{ [field]: 'desc' as const }, { id: 'desc' as const }];
-
 export function pageOf<R extends { id: string }, V>(
   rows: R[],
   limit: number,

@@ -1,4 +1,5 @@
 import { normalizePhone } from '@contact-sync/core';
+import { searchPeopleRows } from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
 import { AdminOpError } from './views.ts';
 
@@ -26,26 +27,13 @@ export async function searchPeople(res: Resources, query: string, limit = 20): P
   const digits = q.replace(/\D/g, '');
   const phoneLike = digits.length >= 4 && /^[\d\s+().-]+$/.test(q) ? `%${digits.replace(/^0+/, '')}%` : null;
   const e164 = phoneLike ? normalizePhone(q).value : null;
-  const rows = await res.prisma.$queryRaw<{ id: string; data: Record<string, unknown>; connections: string[] }[]>`
-    SELECT c.id::text AS id, c.data,
-      COALESCE((SELECT array_agg(DISTINCT l."connectionId") FROM links l WHERE l."canonicalId" = c.id), '{}') AS connections
-    FROM canonical_contacts c
-    WHERE c."deletedAt" IS NULL AND c."mergedIntoId" IS NULL AND (
-      c.data->>'displayName' ILIKE ${like}
-      OR concat_ws(' ', c.data->>'givenName', c.data->>'middleName', c.data->>'familyName') ILIKE ${like}
-      OR c.id IN (
-        SELECT k."canonicalId" FROM canonical_keys k
-        WHERE (k.kind = 'email' AND k.value ILIKE ${like})
-           OR (k.kind = 'phone' AND (k.value = ${e164} OR (${phoneLike}::text IS NOT NULL AND k.value LIKE ${phoneLike})))))
-    ORDER BY c.data->>'displayName' NULLS LAST, c.id
-    LIMIT ${limit}`;
-  const values = (v: unknown) => (Array.isArray(v) ? v.map((e) => String((e as { value: unknown }).value)) : []);
+  const rows = await searchPeopleRows(res.prisma, { like, e164, phoneLike, limit });
   return {
     items: rows.map((r) => ({
       canonicalId: r.id,
-      displayName: (r.data.displayName as string | null | undefined) ?? null,
-      emails: values(r.data.emails),
-      phones: values(r.data.phones),
+      displayName: r.data.displayName,
+      emails: r.data.emails.map((e) => e.value),
+      phones: r.data.phones.map((e) => e.value),
       connections: r.connections,
     })),
   };

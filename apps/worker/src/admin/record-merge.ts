@@ -1,14 +1,5 @@
-import {
-  type Canonical,
-  droppedValues,
-  emptyCanonical,
-  type LedgerCause,
-  type Projection,
-  ProjectionSchema,
-  personOfRecords,
-  proposeMerge,
-} from '@contact-sync/core';
-import { toJson } from '@contact-sync/store';
+import { droppedValues, type LedgerCause, ProjectionSchema, personOfRecords, proposeMerge } from '@contact-sync/core';
+import { addConflicts, closeConflict, lockConflictRow, personRowOrThrow, snapshotAt } from '@contact-sync/store';
 import { z } from 'zod';
 import type { Resources } from '../resources.ts';
 import { loadConflict, sidesOf } from './conflicts-read.ts';
@@ -52,30 +43,29 @@ export async function mergeDuplicateRecord(
   const personId = row.canonicalId;
   const cause: LedgerCause = { kind: 'admin', by: by ?? null, action: `merge record (conflict ${row.id})` };
   const run = async (d: Parameters<Parameters<typeof decide>[1]>[0]): Promise<MergeRecordView> => {
-    await d.tx.$queryRaw`SELECT id FROM conflicts WHERE id = ${row.id}::uuid FOR UPDATE`;
-    const current = await d.tx.conflict.findUniqueOrThrow({ where: { id: row.id } });
+    const current = await lockConflictRow(d.tx, row.id);
     if (current.status !== 'open')
       throw new AdminOpError('conflict', `conflict ${row.id} is already ${current.status}`);
     const person = (await lockLivePeople(d.tx, [{ name: 'person', id: personId }])).get(personId)!.data;
     const at = { connectionId: side.connectionId, externalId: side.externalId! };
-    const snap = await d.tx.snapshotRecord.findUnique({ where: { connectionId_externalId: at } });
+    const snap = await snapshotAt(d.tx, at);
     if (!snap || snap.goneAt)
       throw new AdminOpError(
         'conflict',
         `${at.connectionId} record "${at.externalId}" no longer exists at the provider`,
       );
-    const record = personOfRecords([snap.projection as Projection]);
+    const record = personOfRecords([snap.projection]);
     const proposal = proposeMerge(person, record, q.values ?? {});
     await d.replan({
       canonicalIds: [personId],
       adjust: (i) => (i.canonicalId === personId ? { ...i, canonical: proposal.merged } : i),
       cause,
     });
-    const written = await d.tx.canonicalContact.findUniqueOrThrow({ where: { id: personId } });
-    const merged: Canonical = { ...emptyCanonical(), ...(written.data as Canonical) };
+    const merged = (await personRowOrThrow(d.tx, personId)).data;
     const dropped = droppedValues(person, record, merged);
-    await d.tx.conflict.createMany({
-      data: dropped.map((x) =>
+    await addConflicts(
+      d.tx,
+      dropped.map((x) =>
         mergeReport(
           personId,
           { connectionId: null, externalId: null, field: x.field, value: x.value },
@@ -83,21 +73,11 @@ export async function mergeDuplicateRecord(
           row.id,
         ),
       ),
-      skipDuplicates: true,
-    });
-    await d.tx.conflict.update({
-      where: { id: row.id },
-      data: {
-        status: 'resolved',
-        resolution: toJson({
-          action: 'merge',
-          canonicalId: personId,
-          dropped,
-          by: by ?? null,
-          at: res.now().toISOString(),
-        }),
-        resolvedAt: res.now(),
-      },
+    );
+    await closeConflict(d.tx, row.id, {
+      status: 'resolved',
+      resolution: { action: 'merge', canonicalId: personId, dropped, by: by ?? null, at: res.now().toISOString() },
+      at: res.now(),
     });
     return {
       ...proposal,

@@ -1,5 +1,5 @@
 import { applyResolution } from '@contact-sync/core';
-import { toJson } from '@contact-sync/store';
+import { closeConflict, lockConflictRow, opCountOfPeople, personRow } from '@contact-sync/store';
 import type { Resources } from '../resources.ts';
 import { type ConflictRow, candidateIdsOf, candidatesOf, conflictView, loadConflict } from './conflicts-read.ts';
 import { fieldResolution } from './field-resolution.ts';
@@ -44,13 +44,10 @@ export async function resolveConflict(
       const current = await lockConflict(d, row.id);
       const applied = await apply(d, current, dec);
       const resolution = { ...dec, ...applied, by: by ?? null, at: res.now().toISOString() };
-      return d.tx.conflict.update({
-        where: { id: row.id },
-        data: {
-          status: dec.action === 'dismiss' ? 'dismissed' : 'resolved',
-          resolution: toJson(resolution),
-          resolvedAt: res.now(),
-        },
+      return closeConflict(d.tx, row.id, {
+        status: dec.action === 'dismiss' ? 'dismissed' : 'resolved',
+        resolution,
+        at: res.now(),
       });
     },
     { cause },
@@ -66,8 +63,7 @@ function ensureDecidable(row: ConflictRow): void {
 
 /** Re-reads the conflict under a row lock: two admins deciding at once cannot both win. */
 async function lockConflict(d: DecisionTx, id: string): Promise<ConflictRow> {
-  await d.tx.$queryRaw`SELECT id FROM conflicts WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await d.tx.conflict.findUniqueOrThrow({ where: { id } });
+  const row = await lockConflictRow(d.tx, id);
   ensureDecidable(row);
   return row;
 }
@@ -86,10 +82,10 @@ async function apply(d: DecisionTx, row: ConflictRow, dec: Decision): Promise<Re
   const { resolution, value } = fieldResolution(row, dec);
   if (!resolution) return { value };
   const canonicalId = row.canonicalId;
-  const person = canonicalId ? await d.tx.canonicalContact.findUnique({ where: { id: canonicalId } }) : null;
+  const person = canonicalId ? await personRow(d.tx, canonicalId) : null;
   if (!canonicalId || !person || person.deletedAt || person.mergedIntoId)
     throw new AdminOpError('conflict', `the person of conflict ${row.id} no longer exists`);
-  const busy = await d.tx.outboxOp.count({ where: { canonicalId, status: { in: ['pending', 'in_flight'] } } });
+  const busy = await opCountOfPeople(d.tx, [canonicalId], ['pending', 'in_flight']);
   if (busy > 0)
     throw new AdminOpError(
       'conflict',

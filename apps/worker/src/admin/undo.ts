@@ -11,12 +11,21 @@ import {
   sha256,
 } from '@contact-sync/core';
 import {
-  canonicalsByIds,
+  addConflicts,
   cellsChangedAfter,
+  childRuns,
+  createUndoRun,
+  type Db,
+  decisionStatuses,
+  findRun,
   type LedgerEntry,
   ledgerOfDecision,
   ledgerOfRun,
+  personRows,
+  setRunTotals,
   toJson,
+  withTransaction,
+  writesOfRun,
 } from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
 import { planBatch } from '../reconcile/reconcile-batch.ts';
@@ -66,9 +75,9 @@ export async function undoRun(
   opts: { dryRun?: boolean; by?: string | null } = {},
 ): Promise<UndoResult> {
   if (!isUuid(runId)) throw new AdminOpError('invalid', `run: "${runId}" is not a run id`);
-  const run = await res.prisma.syncRun.findUnique({ where: { id: runId } });
+  const run = await findRun(res.prisma, runId);
   if (!run) throw new AdminOpError('not_found', `run ${runId} not found`);
-  const children = await res.prisma.syncRun.findMany({ where: { parentRunId: runId }, select: { id: true } });
+  const children = await childRuns(res.prisma, runId);
   const entries: LedgerEntry[] = [];
   for (const id of [runId, ...children.map((c) => c.id)]) entries.push(...(await ledgerOfRun(res.prisma, id)));
   entries.sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -94,10 +103,7 @@ export async function undoDecision(
   if (!isUuid(decisionId)) throw new AdminOpError('invalid', `decision: "${decisionId}" is not a decision id`);
   const entries = await ledgerOfDecision(res.prisma, decisionId);
   if (entries.length === 0) {
-    const [conflict, set] = await Promise.all([
-      res.prisma.conflict.findUnique({ where: { id: decisionId }, select: { status: true } }),
-      res.prisma.heldChangeSet.findUnique({ where: { id: decisionId }, select: { status: true } }),
-    ]);
+    const [conflict, set] = await decisionStatuses(res.prisma, decisionId);
     if (!conflict && !set) throw new AdminOpError('not_found', `decision ${decisionId} not found`);
     // Decided but nothing changed (a dismissal, a kept value): nothing to undo. Not decided: say so.
     const status = conflict?.status ?? set?.status ?? '';
@@ -147,19 +153,16 @@ async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): P
   if (byPerson.size === 0) return result;
   const first = entries[0]!.id;
   if (!u.dryRun) {
-    const own = await res.prisma.syncRun.create({
-      data: { kind: 'undo', status: 'completed', parentRunId: null, error: null, finishedAt: res.now() },
-    });
-    result.undoRunId = own.id;
+    result.undoRunId = await createUndoRun(res.prisma, res.now());
   }
   const { cause } = u;
   const what = u.subject.runId ? `run ${u.subject.runId}` : `decision ${u.subject.decisionId}`;
   const ids = [...byPerson.keys()];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const chunkRun = async (tx: Parameters<Parameters<typeof decide>[1]>[0]['tx']) => {
+    const chunkRun = async (tx: Db) => {
       const [canons, since] = await Promise.all([
-        canonicalsByIds(tx, chunk),
+        personRows(tx, chunk),
         cellsChangedAfter(tx, chunk, first, u.except.runId, u.except.ids),
       ]);
       const changed = new Map<string, Set<string>>();
@@ -172,7 +175,7 @@ async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): P
       for (const c of canons) {
         if (c.deletedAt || c.mergedIntoId) continue;
         const cells = runCells((byPerson.get(c.id) ?? []).map(cellOf));
-        const p = planUndo(cells, c.data as never, changed.get(c.id) ?? new Set());
+        const p = planUndo(cells, c.data, changed.get(c.id) ?? new Set());
         if (p.reverts.length === 0 && p.conflicts.length === 0) continue;
         plans.push({
           canonicalId: c.id,
@@ -188,27 +191,25 @@ async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): P
 
     if (u.dryRun) {
       // Planned in a transaction that is rolled back: exactly what the undo would write.
-      await res.prisma
-        .$transaction(async (tx) => {
-          const plans = await chunkRun(tx);
-          const reverts = revertsOf(plans);
-          const ctx = policiesContext(res.config, res.now());
-          const toPlan = plans.filter((p) => p.reverts.length > 0).map((p) => p.canonicalId);
-          const plan = await planBatch(tx, ctx, [], toPlan, () => null, adjustWith(reverts), cause);
-          result.people.push(...plans);
-          for (const o of plan.write.ops)
-            result.writes.push({
-              connectionId: o.connectionId,
-              kind: o.kind,
-              canonicalId: o.canonicalId,
-              changed: o.changed,
-            });
-          result.conflictsOpened += plans.reduce((n, p) => n + p.conflicts.length, 0);
-          throw new DryRun();
-        })
-        .catch((e) => {
-          if (!(e instanceof DryRun)) throw e;
-        });
+      await withTransaction(res.prisma, async (tx) => {
+        const plans = await chunkRun(tx);
+        const reverts = revertsOf(plans);
+        const ctx = policiesContext(res.config, res.now());
+        const toPlan = plans.filter((p) => p.reverts.length > 0).map((p) => p.canonicalId);
+        const plan = await planBatch(tx, ctx, [], toPlan, () => null, adjustWith(reverts), cause);
+        result.people.push(...plans);
+        for (const o of plan.write.ops)
+          result.writes.push({
+            connectionId: o.connectionId,
+            kind: o.kind,
+            canonicalId: o.canonicalId,
+            changed: o.changed,
+          });
+        result.conflictsOpened += plans.reduce((n, p) => n + p.conflicts.length, 0);
+        throw new DryRun();
+      }).catch((e) => {
+        if (!(e instanceof DryRun)) throw e;
+      });
       continue;
     }
     const r = await decide(
@@ -224,7 +225,7 @@ async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): P
             runId: result.undoRunId,
           });
         const conflicts = plans.flatMap((p) => p.conflicts.map((c) => undoConflict(what, result.undoRunId, p, c)));
-        if (conflicts.length > 0) await d.tx.conflict.createMany({ data: conflicts, skipDuplicates: true });
+        if (conflicts.length > 0) await addConflicts(d.tx, conflicts);
         return { plans, conflicts: conflicts.length };
       },
       { cause },
@@ -234,15 +235,12 @@ async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): P
     result.opsEnqueued += r.opsEnqueued;
   }
   if (!u.dryRun && result.undoRunId) {
-    const ops = await res.prisma.outboxOp.findMany({
-      where: { runId: result.undoRunId },
-      select: { connectionId: true, kind: true, canonicalId: true, changed: true },
-      orderBy: [{ canonicalId: 'asc' }, { connectionId: 'asc' }],
-    });
+    const ops = await writesOfRun(res.prisma, result.undoRunId);
     result.writes = ops;
-    await res.prisma.syncRun.update({
-      where: { id: result.undoRunId },
-      data: { opsPlanned: ops.length, conflicts: result.conflictsOpened, changed: result.people.length },
+    await setRunTotals(res.prisma, result.undoRunId, {
+      opsPlanned: ops.length,
+      conflicts: result.conflictsOpened,
+      changed: result.people.length,
     });
   }
   return result;

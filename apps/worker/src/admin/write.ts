@@ -6,6 +6,7 @@ import {
   lockReconcileWrites,
   type SnapshotRow,
   withSeqWrite,
+  withTransaction,
   writeReconcileBatch,
 } from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
@@ -69,7 +70,7 @@ export async function decide<T>(
   };
   const value = opts.seqWrite
     ? await withSeqWrite(res.prisma, body)
-    : await res.prisma.$transaction(body, { timeout: 120_000, maxWait: 30_000 });
+    : await withTransaction(res.prisma, body, { timeout: 120_000, maxWait: 30_000 });
   if (opIds.length > 0) await enqueueOps(res, await getOps(res.prisma, opIds));
   return { value, opsEnqueued: opIds.length };
 }
