@@ -13,6 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
+import { rowCount } from '@contact-sync/store';
 import { startStack } from '@contact-sync/worker/stack';
 import { childProcessSandbox } from './bench-sandbox.ts';
 import { postgresStats, stackSandbox } from './measure.ts';
@@ -95,7 +96,7 @@ async function child(out: string): Promise<void> {
         cpuMs: Math.round((c.user + c.system) / 1000),
         postgresMs: null,
         loadAvg1m: Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10,
-        ledgerRows: await stack.res.prisma.ledgerEntry.count(),
+        ledgerRows: await rowCount(stack.res.prisma, 'ledger'),
         opsPlanned: p.run.opsPlanned,
       };
     } finally {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { Sandbox } from '@contact-sync/simulators';
-import { committedMaxSeq, postgresRoundTrips, writeCursor } from '@contact-sync/store';
+import { committedMaxSeq, postgresRoundTrips, rowCount, writeCursor } from '@contact-sync/store';
 import { ProviderOptionsSchemas } from '@contact-sync/worker/config';
 import { runReconcile } from '@contact-sync/worker/reconcile/reconcile';
 import { queueJobsAdded } from '@contact-sync/worker/resources';
@@ -424,8 +424,8 @@ export async function runPullOnly(o: SizeOptions): Promise<PullOnlyResult> {
     let canonicals = 0;
     try {
       await stack.sync({ timeoutMs: o.timeoutMs ?? 30 * 60_000 });
-      snapshotRows = await stack.res.prisma.snapshotRecord.count();
-      canonicals = await stack.res.prisma.canonicalContact.count();
+      snapshotRows = await rowCount(stack.res.prisma, 'snapshots');
+      canonicals = await rowCount(stack.res.prisma, 'people');
     } finally {
       await stack.close();
     }

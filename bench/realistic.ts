@@ -10,6 +10,7 @@
 import { capabilitiesFor } from '@contact-sync/connectors';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { ProviderKey, RequestLogEntry } from '@contact-sync/simulators';
+import { pullRunsOf } from '@contact-sync/store';
 import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/worker/sandbox-config';
 import { startStack } from '@contact-sync/worker/stack';
 import { PROVIDERS } from './model.ts';
@@ -103,7 +104,7 @@ export async function runRealistic(o: {
         const budget = stack.res.budgets.get(provider);
         const status = budget ? await budget.status() : null;
         const windows = budget ? [...budget.windows] : [];
-        const pulls = await stack.res.prisma.syncRun.findMany({ where: { kind: 'pull', connectionId: provider } });
+        const pulls = await pullRunsOf(stack.res.prisma, provider);
         const pullMs = pulls.reduce(
           (sum, r) => sum + ((r.finishedAt?.getTime() ?? r.startedAt.getTime()) - r.startedAt.getTime()),
           0,

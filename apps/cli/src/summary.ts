@@ -1,5 +1,5 @@
 import type { ProviderKey, Sandbox } from '@contact-sync/simulators';
-import { conflictCountsByStatus, opCountsByStatus, type PrismaClient, quarantineRows } from '@contact-sync/store';
+import { conflictCountsByStatus, type Db, opCountsByStatus, quarantineRows } from '@contact-sync/store';
 
 /** Contacts each simulator holds right now, as its connection sees them. */
 export function providerCounts(sandbox: Sandbox): Record<ProviderKey, number> {
@@ -22,7 +22,7 @@ export interface OpCounts {
 }
 
 /** Applied ops per connection and kind, and failed ones (all kinds), from the outbox. */
-export async function opCounts(prisma: PrismaClient, connectionIds: string[]): Promise<Record<string, OpCounts>> {
+export async function opCounts(prisma: Db, connectionIds: string[]): Promise<Record<string, OpCounts>> {
   const rows = await opCountsByStatus(prisma);
   const out: Record<string, OpCounts> = {};
   for (const id of connectionIds) out[id] = { create: 0, update: 0, delete: 0, failed: 0 };
@@ -37,7 +37,7 @@ export async function opCounts(prisma: PrismaClient, connectionIds: string[]): P
 }
 
 /** Conflicts raised, per kind, and per kind and status. */
-export async function conflictCounts(prisma: PrismaClient) {
+export async function conflictCounts(prisma: Db) {
   const rows = await conflictCountsByStatus(prisma);
   const byKind: Record<string, number> = {};
   const byStatus: Record<string, Record<string, number>> = {};
@@ -52,7 +52,7 @@ export async function conflictCounts(prisma: PrismaClient) {
  * Quarantined records (each once): total, per connection, and the reasons (the validation error with
  * record-specific values cut off, so the same rule groups together), most frequent first.
  */
-export async function quarantineSummary(prisma: PrismaClient) {
+export async function quarantineSummary(prisma: Db) {
   const all = await quarantineRows(prisma);
   // A record quarantined again with a new payload or error has several rows: count it once (its latest).
   const seen = new Set<string>();

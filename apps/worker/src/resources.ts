@@ -1,10 +1,11 @@
 import { type Connector, capabilitiesFor, createConnector } from '@contact-sync/connectors';
 import {
+  closeStore,
   createPrisma,
   loadCredentialPause,
   type OutboxOp,
   opJobId,
-  type PrismaClient,
+  type Store,
   saveCredentialPause,
 } from '@contact-sync/store';
 import { type ConnectionOptions, Queue } from 'bullmq';
@@ -19,7 +20,7 @@ import { redisConnection } from './redis.ts';
 /** Everything the worker's systems share, handed to each as one object. */
 export interface Resources {
   config: Config;
-  prisma: PrismaClient;
+  prisma: Store;
   /** Where `prisma` connects (the worker lease opens a connection of its own). */
   databaseUrl: string;
   redis: ConnectionOptions;
@@ -124,7 +125,7 @@ export async function closeResources(res: Resources): Promise<void> {
   const all = [...res.queues.pull.values(), ...res.queues.push.values(), res.queues.reconcile];
   await Promise.allSettled(all.map((q) => q.close()));
   res.budgetRedis.disconnect();
-  await res.prisma.$disconnect();
+  await closeStore(res.prisma);
 }
 
 /** The connection's budget windows: its config's `rateLimit`, else the provider's documented limits. */

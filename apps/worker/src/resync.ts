@@ -1,4 +1,3 @@
-import type { PrismaClient } from '@contact-sync/store';
 import {
   committedMaxSeq,
   committedMaxSeqIn,
@@ -9,7 +8,9 @@ import {
   markResyncReconciling,
   readCursor,
   resyncPulls,
+  type Store,
   type SyncRun,
+  withTransaction,
 } from '@contact-sync/store';
 import { enqueuePull, enqueueReconcile, type Resources } from './resources.ts';
 
@@ -65,8 +66,9 @@ export interface RunProgress {
  * writing: the worker closes the run when its work ends (pulls ended, its reconcile ran, no
  * op pending or in flight, nothing left to reconcile), so complete means the run is closed.
  */
-export async function runProgress(prisma: PrismaClient, runId: string): Promise<RunProgress | null> {
-  return prisma.$transaction(
+export async function runProgress(prisma: Store, runId: string): Promise<RunProgress | null> {
+  return withTransaction(
+    prisma,
     async (tx) => {
       const max = await committedMaxSeqIn(tx);
       const run = await getRun(tx, runId);

@@ -4,6 +4,15 @@ import { PrismaClient } from './generated/prisma/client.ts';
 
 export { PrismaClient };
 
+/**
+ * The root client, as the apps hold it: they hand it to store functions (it opens transactions:
+ * `withTransaction`, `withSeqWrite`) and close it with `closeStore`, never query it themselves.
+ */
+export type Store = PrismaClient;
+
+/** Closes the root client's connections. */
+export const closeStore = (store: Store): Promise<void> => store.$disconnect();
+
 /** A transaction client or the root client: store functions accept either. */
 export type Db = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 

@@ -137,3 +137,26 @@ export async function durationHistogram(db: Db, of: 'pull' | 'push', les: number
   ]);
   return { buckets, totals };
 }
+
+/** How many rows a table holds (the bench reports what a sync left behind). */
+export async function rowCount(db: Db, table: 'snapshots' | 'people' | 'ledger'): Promise<number> {
+  if (table === 'snapshots') return db.snapshotRecord.count();
+  if (table === 'people') return db.canonicalContact.count();
+  return db.ledgerEntry.count();
+}
+
+/** Outbox ops per status, and the failed ones with their reason (the fault suite's "every op accounted for"). */
+export async function opsByStatusWithFailures(db: Db) {
+  const byStatus = await db.outboxOp.groupBy({ by: ['status'], _count: true });
+  const failed = await db.outboxOp.findMany({
+    where: { status: 'failed' },
+    select: { id: true, connectionId: true, kind: true, lastError: true },
+  });
+  return { byStatus: byStatus.map((s) => ({ status: s.status, n: s._count })), failed };
+}
+
+/** Every outbox op, oldest first (to explain a failing comparison). */
+export const allOps = (db: Db) => db.outboxOp.findMany({ orderBy: { createdAt: 'asc' } });
+
+/** Every run, oldest first. */
+export const allRuns = (db: Db) => db.syncRun.findMany({ orderBy: { startedAt: 'asc' } });

@@ -256,3 +256,7 @@ export async function setRunTotals(
 ): Promise<void> {
   await db.syncRun.update({ where: { id: runId }, data: totals });
 }
+
+/** Every pull run of a connection. */
+export const pullRunsOf = (db: Db, connectionId: string) =>
+  db.syncRun.findMany({ where: { kind: 'pull', connectionId } });

@@ -1,6 +1,6 @@
 import type { Sandbox, SandboxOptions } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
-import type { PrismaClient } from '@contact-sync/store';
+import { allOps, allRuns, type Db, opsByStatusWithFailures, type Store } from '@contact-sync/store';
 import { expect } from 'vitest';
 import { runProgress } from '../resync.ts';
 import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
@@ -13,15 +13,11 @@ export * from './provider-state.ts';
 // ---------------------------------------------------------------- ops
 
 /** Every outbox op must end done/superseded, or failed with its reason recorded. */
-export async function opsAccounting(prisma: PrismaClient) {
-  const byStatus = await prisma.outboxOp.groupBy({ by: ['status'], _count: true });
-  const count = Object.fromEntries(byStatus.map((s) => [s.status, s._count])) as Record<string, number>;
-  const failed = await prisma.outboxOp.findMany({
-    where: { status: 'failed' },
-    select: { id: true, connectionId: true, kind: true, lastError: true },
-  });
+export async function opsAccounting(prisma: Db) {
+  const { byStatus, failed } = await opsByStatusWithFailures(prisma);
+  const count: Record<string, number> = Object.fromEntries(byStatus.map((s) => [s.status, s.n]));
   return {
-    total: byStatus.reduce((n, s) => n + s._count, 0),
+    total: byStatus.reduce((n, s) => n + s.n, 0),
     done: count.done ?? 0,
     superseded: count.superseded ?? 0,
     failed,
@@ -31,7 +27,7 @@ export async function opsAccounting(prisma: PrismaClient) {
 }
 
 /** Asserts the "every op accounted for" rule: none left pending or in flight, every failure explained. */
-export async function expectOpsAccounted(prisma: PrismaClient): Promise<void> {
+export async function expectOpsAccounted(prisma: Db): Promise<void> {
   const ops = await opsAccounting(prisma);
   expect(ops.unfinished, 'ops left pending or in flight').toBe(0);
   expect(ops.unexplained, 'failed ops without a recorded reason').toBe(0);
@@ -97,7 +93,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls a run until it is complete (pulls done, reconciled, no op pending). */
 export async function waitComplete(
-  prisma: PrismaClient,
+  prisma: Store,
   runId: string,
   timeoutMs: number,
 ): Promise<NonNullable<Awaited<ReturnType<typeof runProgress>>>> {
@@ -122,13 +118,13 @@ export function faultCounts(sandbox: Sandbox): Record<string, number> {
  * For a failing comparison: the outbox ops that touched the e-mails of the differing
  * records, and the run timeline, so a CI failure can be read without re-running it.
  */
-async function explainDiff(prisma: PrismaClient, diff: ReturnType<typeof stateDiff>): Promise<string> {
+async function explainDiff(prisma: Db, diff: ReturnType<typeof stateDiff>): Promise<string> {
   const emails = new Set<string>();
   for (const d of diff)
     for (const r of [...d.missing, ...d.extra]) for (const e of r.match(EMAIL) ?? []) emails.add(e.toLowerCase());
   const lines: string[] = [];
   for (const email of [...emails].slice(0, 5)) {
-    const ops = await prisma.outboxOp.findMany({ orderBy: { createdAt: 'asc' } });
+    const ops = await allOps(prisma);
     for (const o of ops.filter((x) =>
       JSON.stringify(x.target ?? '')
         .toLowerCase()
@@ -138,14 +134,14 @@ async function explainDiff(prisma: PrismaClient, diff: ReturnType<typeof stateDi
         `op ${email} ${o.connectionId} ${o.kind} ${o.status} canonical=${o.canonicalId.slice(0, 8)} attempts=${o.attempts} at=${o.createdAt.toISOString()} target=${JSON.stringify(o.target)} ${o.lastError ?? ''}`,
       );
   }
-  const runs = await prisma.syncRun.findMany({ orderBy: { startedAt: 'asc' } });
+  const runs = await allRuns(prisma);
   for (const r of runs)
     lines.push(`run ${r.kind} ${r.connectionId ?? '*'} ${r.status} ${r.startedAt.toISOString()} ${r.error ?? ''}`);
   return lines.join('\n');
 }
 
 /** Asserts-friendly: the diff, with an explanation printed when it is not empty. */
-export async function diffExplained(prisma: PrismaClient, expected: States, actual: States) {
+export async function diffExplained(prisma: Db, expected: States, actual: States) {
   const diff = stateDiff(expected, actual);
   if (diff.length > 0) console.error(`state diff explained:\n${await explainDiff(prisma, diff)}`);
   return diff;

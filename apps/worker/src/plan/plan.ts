@@ -19,6 +19,7 @@ import {
   setRunStatus,
   takeSeqWriteLock,
   type WrittenOp,
+  withTransaction,
 } from '@contact-sync/store';
 import { AdminOpError } from '../admin/views.ts';
 import { type Config, ConfigError, parseConfig } from '../config.ts';
@@ -174,7 +175,8 @@ async function simulate(
   commitIf: string | null,
 ): Promise<Outcome> {
   try {
-    return await res.prisma.$transaction(
+    return await withTransaction(
+      res.prisma,
       async (tx) => {
         await takeSeqWriteLock(tx);
         const perConn = new Map<string, { pulled: number; quarantined: number; heldDeletes: number }>();

@@ -16,6 +16,7 @@ import {
   recheckDue,
   resyncsReconciling,
   type SnapshotRow,
+  withTransaction,
   writeCursor,
   writeReconcileBatch,
 } from '@contact-sync/store';
@@ -122,7 +123,8 @@ async function applyBatch(
   dueMarkers: bigint[] = [],
 ): Promise<void> {
   const ctx = policiesContext(res.config, res.now());
-  const { ops, stats } = await res.prisma.$transaction(
+  const { ops, stats } = await withTransaction(
+    res.prisma,
     async (tx) => {
       await lockReconcileWrites(tx);
       await preferIndexScans(tx);
