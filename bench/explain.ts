@@ -8,6 +8,16 @@
  */
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { startSandbox } from '@contact-sync/simulators';
+import {
+  allLinkRefs,
+  allOps,
+  allOpsOfPerson,
+  conflictCountsByStatus,
+  conflictsOfPerson,
+  linksByCanonical,
+  personRow,
+  snapshotAt,
+} from '@contact-sync/store';
 import { startStack } from '@contact-sync/worker/stack';
 import { minWritesOf, PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
@@ -48,7 +58,7 @@ try {
   for (const p of sandbox.people)
     for (const [provider, recs] of Object.entries(p.records))
       for (const r of recs ?? []) personOf.set(`${provider}\u0000${r.externalId}`, p.id);
-  const links = await db.link.findMany({ select: { connectionId: true, externalId: true, canonicalId: true } });
+  const links = await allLinkRefs(db);
   const canonPeople = new Map<string, Set<string>>();
   for (const l of links) {
     const pid = personOf.get(`${l.connectionId}\u0000${l.externalId}`);
@@ -68,9 +78,7 @@ try {
     byPersonActual.set(who, rec);
   };
   // Creates: one done create op = one POST (failed creates show in the request log below).
-  const ops = await db.outboxOp.findMany({
-    select: { kind: true, connectionId: true, canonicalId: true, status: true, lastError: true },
-  });
+  const ops = await allOps(db);
   for (const op of ops)
     if (op.kind === 'create' && op.status === 'done') note(personOfCanon(op.canonicalId), op.connectionId, 'create');
   const unattributed: string[] = [];
@@ -134,33 +142,31 @@ try {
   console.log(`people split over several canonical records: ${split.length} ${split.slice(0, 10).join(' ')}`);
   const merged = [...canonPeople.values()].filter((s) => s.size > 1).length;
   console.log(`canonical records holding several seeded people: ${merged}`);
-  const conflicts = await db.conflict.groupBy({ by: ['kind', 'status'], _count: true });
-  console.log(`conflicts: ${JSON.stringify(conflicts.map((c) => [c.kind, c.status, c._count]))}`);
+  const conflicts = await conflictCountsByStatus(db);
+  console.log(`conflicts: ${JSON.stringify(conflicts.map((c) => [c.kind, c.status, c.n]))}`);
   for (const d of differs.slice(0, show)) console.log(d);
   for (const pid of trace) {
     const canons = [...canonPeople].filter(([, ids]) => ids.has(pid)).map(([c]) => c);
     console.log(`\n--- ${pid}: seed ${JSON.stringify(byId.get(pid)?.records)}`);
     for (const [provider, recs] of Object.entries(byId.get(pid)?.records ?? {}))
       for (const r of recs ?? []) {
-        const snap = await db.snapshotRecord.findFirst({
-          where: { connectionId: provider, externalId: String(r.externalId) },
-          select: { changeSeq: true },
-        });
+        const row = await snapshotAt(db, { connectionId: provider, externalId: String(r.externalId) });
+        const snap = row && { changeSeq: row.changeSeq };
         console.log(
           `  snapshot ${provider} ${r.externalId}: ${JSON.stringify(snap, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`,
         );
       }
     for (const c of canons) {
-      const row = await db.canonicalContact.findUnique({ where: { id: c } });
+      const row = await personRow(db, c);
       console.log(`canonical ${c}: ${JSON.stringify(row?.data)}`);
-      const cOps = await db.outboxOp.findMany({ where: { canonicalId: c }, orderBy: { createdAt: 'asc' } });
+      const cOps = await allOpsOfPerson(db, c);
       for (const op of cOps)
         console.log(
           `  op ${op.kind} ${op.connectionId} ${op.status} ${op.lastError ?? ''} changed=${JSON.stringify(op.changed)} target=${JSON.stringify(op.target)}`,
         );
-      const cConflicts = await db.conflict.findMany({ where: { canonicalId: c } });
+      const cConflicts = await conflictsOfPerson(db, c);
       for (const x of cConflicts) console.log(`  conflict ${x.kind} ${x.status} ${JSON.stringify(x.sides)} ${x.rule}`);
-      const cLinks = await db.link.findMany({ where: { canonicalId: c } });
+      const cLinks = await linksByCanonical(db, [c]);
       for (const l of cLinks) console.log(`  link ${l.connectionId} ${l.externalId} base=${JSON.stringify(l.base)}`);
     }
   }

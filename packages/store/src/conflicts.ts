@@ -93,3 +93,6 @@ export const decisionStatuses = (db: Db, id: string) =>
     db.conflict.findUnique({ where: { id }, select: { status: true } }),
     db.heldChangeSet.findUnique({ where: { id }, select: { status: true } }),
   ]);
+
+/** Every conflict and report entry about a person, whatever its status. */
+export const conflictsOfPerson = (db: Db, canonicalId: string) => db.conflict.findMany({ where: { canonicalId } });

@@ -51,3 +51,7 @@ export async function moveLinks(db: Db, linkIds: string[], canonicalId: string):
 export async function deleteLinks(db: Db, linkIds: string[]): Promise<void> {
   await db.link.deleteMany({ where: { id: { in: linkIds } } });
 }
+
+/** Every link, as (record, person) pairs. */
+export const allLinkRefs = (db: Db) =>
+  db.link.findMany({ select: { connectionId: true, externalId: true, canonicalId: true } });

@@ -173,3 +173,7 @@ export const recordsWithEmailNotOf = (db: Db, canonicalId: string, email: string
       WHERE s."goneAt" IS NULL AND s.projection @> ${jsonParam({ emails: [{ value: email }] })}::jsonb
         AND l."canonicalId" IS DISTINCT FROM ${canonicalId}::uuid
       LIMIT 20`;
+
+/** Every outbox op of a person, oldest first. */
+export const allOpsOfPerson = (db: Db, canonicalId: string) =>
+  db.outboxOp.findMany({ where: { canonicalId }, orderBy: { createdAt: 'asc' } });
