@@ -30,7 +30,7 @@ export const FieldKeySchema = z.enum(FIELDS);
  * as the provider had it and never takes part in comparison. `label` is free text from a
  * small vocabulary (work, home, mobile, personal, fax, other, skype, slack, teams, …).
  */
-const SetEntrySchema = z.object({
+export const SetEntrySchema = z.object({
   value: z.string(),
   label: z.string().nullable(),
   raw: z.string().optional(),

@@ -1,8 +1,20 @@
+import { type LedgerValue, SetEntrySchema } from '@contact-sync/core';
+import { z } from 'zod';
 import type { Db } from './client.ts';
-import type { LedgerEntry } from './generated/prisma/client.ts';
+import type { LedgerEntry as LedgerRow } from './generated/prisma/client.ts';
 import { jsonParam } from './json.ts';
 
-export type { LedgerEntry };
+/** A cell's value in the ledger: a scalar's text, a set entry, or nothing. */
+const LedgerValueSchema: z.ZodType<LedgerValue> = z.union([z.string(), SetEntrySchema, z.null()]);
+
+/** A ledger row with its values parsed (`old`, `new`: the core's `LedgerValue`). */
+export type LedgerEntry = Omit<LedgerRow, 'old' | 'new'> & { old: LedgerValue; new: LedgerValue };
+
+const typedEntry = (e: LedgerRow): LedgerEntry => ({
+  ...e,
+  old: LedgerValueSchema.parse(e.old ?? null),
+  new: LedgerValueSchema.parse(e.new ?? null),
+});
 
 /** One change of a canonical cell, as the batch writes it (the core's `LedgerEntry` plus the run). */
 export interface LedgerWrite {
@@ -49,20 +61,23 @@ export async function appendLedger(tx: Db, entries: readonly LedgerWrite[]): Pro
 
 /** A person's ledger, newest first. */
 export async function ledgerOf(db: Db, canonicalId: string, limit = 500): Promise<LedgerEntry[]> {
-  return db.ledgerEntry.findMany({ where: { canonicalId }, orderBy: { id: 'desc' }, take: limit });
+  const rows = await db.ledgerEntry.findMany({ where: { canonicalId }, orderBy: { id: 'desc' }, take: limit });
+  return rows.map(typedEntry);
 }
 
 /** Every change a run made, oldest first. */
 export async function ledgerOfRun(db: Db, runId: string): Promise<LedgerEntry[]> {
-  return db.ledgerEntry.findMany({ where: { runId }, orderBy: { id: 'asc' } });
+  const rows = await db.ledgerEntry.findMany({ where: { runId }, orderBy: { id: 'asc' } });
+  return rows.map(typedEntry);
 }
 
 /** Every change one admin decision made (`cause.decision`), oldest first. */
 export async function ledgerOfDecision(db: Db, decisionId: string): Promise<LedgerEntry[]> {
-  return db.ledgerEntry.findMany({
+  const rows = await db.ledgerEntry.findMany({
     where: { causeKind: 'admin', cause: { path: ['decision'], equals: decisionId } },
     orderBy: { id: 'asc' },
   });
+  return rows.map(typedEntry);
 }
 
 /**

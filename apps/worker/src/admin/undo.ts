@@ -249,8 +249,8 @@ async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): P
 const cellOf = (e: LedgerEntry): RunCellChange => ({
   field: e.field as FieldKey,
   key: e.key,
-  old: (e.old ?? null) as LedgerValue,
-  new: (e.new ?? null) as LedgerValue,
+  old: e.old,
+  new: e.new,
 });
 
 const show = (v: LedgerValue): string =>
