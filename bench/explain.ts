@@ -8,7 +8,7 @@
  */
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { startSandbox } from '@contact-sync/simulators';
-import { startStack } from '@contact-sync/worker/stack';
+import { startStack } from '@contact-sync/testkit/stack';
 import { minWritesOf, PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
 const args = process.argv.slice(2);

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
-import { startStack } from '@contact-sync/worker/stack';
+import { startStack } from '@contact-sync/testkit/stack';
 import { childProcessSandbox } from './bench-sandbox.ts';
 import { postgresStats, stackSandbox } from './measure.ts';
 import { PUSH_CONCURRENCY } from './model.ts';

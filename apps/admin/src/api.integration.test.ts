@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
+import { createLogger, createResources } from '@contact-sync/engine';
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { createLogger, createResources } from '@contact-sync/worker';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAdminServer, startAdminServer } from './server.ts';
 

@@ -1,5 +1,5 @@
+import type { Resources } from '@contact-sync/engine';
 import { ping } from '@contact-sync/store';
-import type { Resources } from '@contact-sync/worker';
 
 export interface Readiness {
   ready: boolean;

@@ -1,3 +1,4 @@
+import type { Resources } from '@contact-sync/engine';
 import {
   conflictCountsByStatus,
   type DurationHistogram,
@@ -6,7 +7,6 @@ import {
   opCountsByStatus,
   pulledTotals,
 } from '@contact-sync/store';
-import type { Resources } from '@contact-sync/worker';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /**

@@ -1,7 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { Resources } from '@contact-sync/worker';
+import type { Resources } from '@contact-sync/engine';
 import type { FastifyInstance } from 'fastify';
 
 export const QUEUES_PATH = '/queues';

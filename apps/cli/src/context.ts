@@ -1,4 +1,4 @@
-import type { Config, Resources } from '@contact-sync/worker';
+import type { Config, Resources } from '@contact-sync/engine';
 import { CliError, EXIT, type OptionSpec } from './cli.ts';
 
 /** Options every command that talks to a deployment takes. */
@@ -19,7 +19,7 @@ export const ENV_HELP =
   'Environment: DATABASE_URL and REDIS_URL (required), CONTACT_SYNC_CONFIG, CONTACT_SYNC_PREFIX, LOG_LEVEL.';
 
 // The worker package is loaded only by commands that use it, so --help and usage errors stay fast.
-const worker = () => import('@contact-sync/worker');
+const worker = () => import('@contact-sync/engine');
 
 export async function readConfig(
   values: Record<string, unknown>,

@@ -1,5 +1,5 @@
+import { type Resources, type RunProgress, runProgress, startResync } from '@contact-sync/engine';
 import { isConnectionError } from '@contact-sync/store';
-import { type Resources, type RunProgress, runProgress, startResync } from '@contact-sync/worker';
 
 export interface RunOutcome {
   progress: RunProgress;

@@ -1,4 +1,3 @@
-import type { Resources } from '@contact-sync/worker';
 import {
   BulkPreviewView,
   BulkRequest,
@@ -8,7 +7,8 @@ import {
   ConflictCountsView,
   conflictCounts,
   previewBulkResolve,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 

@@ -1,4 +1,3 @@
-import type { Resources } from '@contact-sync/worker';
 import {
   ConflictPeopleView,
   ConflictQuery,
@@ -10,7 +9,8 @@ import {
   PageOf,
   ResolveResultView,
   resolveConflict,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';

@@ -1,11 +1,5 @@
-import { type Resources, runProgress, startResync } from '@contact-sync/worker';
-import {
-  ConnectionStatusView,
-  connectionStatus,
-  RunView,
-  resumeConnection,
-  runView,
-} from '@contact-sync/worker/admin-ops';
+import { ConnectionStatusView, connectionStatus, RunView, resumeConnection, runView } from '@contact-sync/admin-ops';
+import { type Resources, runProgress, startResync } from '@contact-sync/engine';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';

@@ -1,4 +1,3 @@
-import type { Resources } from '@contact-sync/worker';
 import {
   DecideHeldChangesView,
   decideHeldChanges,
@@ -8,7 +7,8 @@ import {
   HeldChangeSetView,
   listHeldChanges,
   PageOf,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 

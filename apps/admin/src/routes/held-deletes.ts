@@ -1,4 +1,3 @@
-import type { Resources } from '@contact-sync/worker';
 import {
   DecideHeldResultView,
   decideHeldDeletes,
@@ -6,7 +5,8 @@ import {
   HeldDeleteView,
   listHeldDeletes,
   PageOf,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { strictQuery } from './params.ts';

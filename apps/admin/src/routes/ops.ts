@@ -1,13 +1,5 @@
-import type { Resources } from '@contact-sync/worker';
-import {
-  listOps,
-  OpQuery,
-  OpView,
-  PageOf,
-  RetryResultView,
-  RetrySelection,
-  retryOps,
-} from '@contact-sync/worker/admin-ops';
+import { listOps, OpQuery, OpView, PageOf, RetryResultView, RetrySelection, retryOps } from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { strictQuery } from './params.ts';

@@ -1,5 +1,5 @@
-import type { Resources } from '@contact-sync/worker';
-import { searchPeople } from '@contact-sync/worker/admin-ops';
+import { searchPeople } from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { Text } from './params.ts';

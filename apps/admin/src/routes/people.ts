@@ -1,4 +1,3 @@
-import type { Resources } from '@contact-sync/worker';
 import {
   MergeInput,
   MergeRecordInput,
@@ -9,7 +8,8 @@ import {
   SplitInput,
   SplitResultView,
   splitPerson,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams } from './params.ts';

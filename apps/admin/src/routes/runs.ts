@@ -1,4 +1,3 @@
-import type { Resources } from '@contact-sync/worker';
 import {
   getRun,
   listQuarantine,
@@ -9,7 +8,8 @@ import {
   RunDetailView,
   RunQuery,
   RunView,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';

@@ -1,5 +1,5 @@
-import type { Resources } from '@contact-sync/worker';
-import type { Page } from '@contact-sync/worker/admin-ops';
+import type { Page } from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { CliError, EXIT, type Io, intFlag, type OptionSpec, oneOf, stringFlag } from '../cli.ts';
 import { withResources } from '../context.ts';
 import { table } from '../format.ts';
@@ -17,7 +17,7 @@ export const connection: Record<string, OptionSpec> = {
   connection: { type: 'string', value: 'ID', description: 'only this connection' },
 };
 
-export type AdminOps = typeof import('@contact-sync/worker/admin-ops');
+export type AdminOps = typeof import('@contact-sync/admin-ops');
 
 /** An admin refusal (AdminOpError) → its exit code in the shared catalog (ADMIN_ERRORS). */
 export const mapAdminError =
@@ -29,7 +29,7 @@ export const mapAdminError =
 
 /** Runs an admin operation on the deployment's resources (loaded on use: --help stays fast). */
 export async function op<T>(values: Values, fn: (res: Resources, ops: AdminOps) => Promise<T>): Promise<T> {
-  const ops = await import('@contact-sync/worker/admin-ops');
+  const ops = await import('@contact-sync/admin-ops');
   return withResources(values, (res) => fn(res, ops).catch(mapAdminError(ops)));
 }
 
@@ -42,9 +42,9 @@ export async function vocabulary(
 ) {
   return oneOf(values, name, [...(await allowed()), 'all']) ?? fallback;
 }
-export const conflictStatuses = async () => (await import('@contact-sync/worker/admin-ops')).ConflictStatus.options;
-export const opStatuses = async () => (await import('@contact-sync/worker/admin-ops')).OpStatus.options;
-export const opKinds = async () => (await import('@contact-sync/worker/admin-ops')).OpKind.options;
+export const conflictStatuses = async () => (await import('@contact-sync/admin-ops')).ConflictStatus.options;
+export const opStatuses = async () => (await import('@contact-sync/admin-ops')).OpStatus.options;
+export const opKinds = async () => (await import('@contact-sync/admin-ops')).OpKind.options;
 
 export function pageQuery(values: Values) {
   const limit = intFlag(values, 'limit', { min: 1, max: 500, default: 50 })!;

@@ -1,10 +1,10 @@
-import type { PlanView } from '@contact-sync/worker/admin-ops';
+import type { PlanView } from '@contact-sync/admin-ops';
 import { type Command, EXIT, type Io, stringFlag } from '../cli.ts';
 import { connectOptions, ENV_HELP, withResources } from '../context.ts';
 import { show, table } from '../format.ts';
 import { mapAdminError } from './admin-common.ts';
 
-const ops = () => import('@contact-sync/worker/admin-ops');
+const ops = () => import('@contact-sync/admin-ops');
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 

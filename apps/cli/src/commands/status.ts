@@ -101,7 +101,7 @@ export const resync: Command = {
       knownConnection(res, connectionId);
       const full = values.incremental !== true;
       if (!values.wait) {
-        const { startResync } = await import('@contact-sync/worker');
+        const { startResync } = await import('@contact-sync/engine');
         const run = await startResync(res, { full, ...(connectionId ? { connectionId } : {}) });
         if (values.json) io.out(JSON.stringify({ runId: run.id, full, connectionId: connectionId ?? null }));
         else

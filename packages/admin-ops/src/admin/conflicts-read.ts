@@ -1,0 +1,112 @@
+import type { Resources } from '@contact-sync/engine/resources';
+import type { Prisma } from '@contact-sync/store';
+import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
+import { isUuid } from './runs.ts';
+import { AdminOpError, type CandidateView, ConflictQuery, type ConflictView, type Page } from './views.ts';
+
+export type ConflictRow = Prisma.ConflictGetPayload<object>;
+
+export interface StoredSide {
+  connectionId: string;
+  externalId: string | null;
+  value: unknown;
+  updatedAt?: string | null;
+  candidates?: string[];
+}
+
+export const sidesOf = (row: ConflictRow): StoredSide[] =>
+  Array.isArray(row.sides) ? (row.sides as unknown as StoredSide[]) : [];
+
+/** Candidate ids of a matching conflict (stored on its side). */
+export const candidateIdsOf = (row: ConflictRow): string[] => [
+  ...new Set(sidesOf(row).flatMap((s) => s.candidates ?? [])),
+];
+
+export function conflictView(row: ConflictRow, candidates?: CandidateView[]): ConflictView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    canonicalId: row.canonicalId,
+    connectionId: row.connectionId,
+    field: row.field,
+    base: row.base,
+    sides: sidesOf(row).map((s) => ({
+      connectionId: s.connectionId,
+      externalId: s.externalId ?? null,
+      value: s.value ?? null,
+      updatedAt: s.updatedAt ?? null,
+    })),
+    chosen: row.chosen,
+    rule: row.rule,
+    resolution: row.resolution,
+    runId: row.runId,
+    createdAt: row.createdAt.toISOString(),
+    resolvedAt: iso(row.resolvedAt),
+    ...(candidates ? { candidates } : {}),
+  };
+}
+
+/**
+ * The conflict report, newest first. `connectionId` matches any side of the conflict (a
+ * field conflict names several connections).
+ */
+export async function listConflicts(res: Resources, query: ConflictQuery = {}): Promise<Page<ConflictView>> {
+  const q = parseInput(ConflictQuery, query);
+  const rows = await res.prisma.conflict.findMany({
+    where: { AND: [conflictWhere(q), afterCursor('createdAt', decodeCursor(q.cursor))] },
+    orderBy: orderNewest('createdAt'),
+    take: q.limit + 1,
+  });
+  return pageOf(
+    rows,
+    q.limit,
+    (r) => r.createdAt,
+    (r) => conflictView(r),
+  );
+}
+
+/** The report's filter as a Prisma `where` (the list, the counts and bulk decisions share it). */
+export function conflictWhere(q: {
+  status?: string | undefined;
+  kind?: string | undefined;
+  field?: string | undefined;
+  connectionId?: string | undefined;
+}): Prisma.ConflictWhereInput {
+  return {
+    AND: [
+      q.status ? { status: q.status } : {},
+      q.kind ? { kind: q.kind } : {},
+      q.field ? { field: q.field } : {},
+      q.connectionId
+        ? { OR: [{ connectionId: q.connectionId }, { sides: { array_contains: [{ connectionId: q.connectionId }] } }] }
+        : {},
+    ],
+  };
+}
+
+export async function loadConflict(res: Resources, id: string): Promise<ConflictRow> {
+  const row = isUuid(id) ? await res.prisma.conflict.findUnique({ where: { id } }) : null;
+  if (!row) throw new AdminOpError('not_found', `conflict "${id}" not found`);
+  return row;
+}
+
+/** One conflict; for a matching conflict, with the candidate people side by side. */
+export async function getConflict(res: Resources, id: string): Promise<ConflictView> {
+  const row = await loadConflict(res, id);
+  const ids = candidateIdsOf(row);
+  if (ids.length === 0) return conflictView(row);
+  return conflictView(row, await candidatesOf(res, ids));
+}
+
+export async function candidatesOf(res: Resources, ids: string[]): Promise<CandidateView[]> {
+  const rows = await res.prisma.canonicalContact.findMany({
+    where: { id: { in: ids } },
+    include: { links: { select: { connectionId: true, externalId: true } } },
+  });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const c = byId.get(id);
+    return c ? [{ id, data: c.data, deleted: c.deletedAt !== null || c.mergedIntoId !== null, links: c.links }] : [];
+  });
+}
