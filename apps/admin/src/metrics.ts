@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/engine';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   conflictCountsByStatus,
   type DurationHistogram,
@@ -42,7 +42,7 @@ function dbHistogram(name: string, help: string, load: () => Promise<DurationHis
   };
 }
 
-export function createMetrics(res: Resources): Registry {
+export function createMetrics(res: AdminContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'contact_sync_admin_' });
   const { prisma } = res;

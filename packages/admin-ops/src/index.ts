@@ -1,6 +1,7 @@
 /**
  * The admin operations, for the CLI (`apps/cli`) and the admin HTTP server (`apps/admin`):
- * every function takes the worker's `Resources` first; views are zod schemas.
+ * every function takes an `AdminContext` first (Postgres, the queues, the config: no
+ * connectors), plan and apply a worker's whole `Resources`; views are zod schemas.
  */
 export * from './admin/bulk-resolve.ts';
 export * from './admin/conflict-people.ts';
@@ -23,4 +24,5 @@ export * from './admin/runs.ts';
 export * from './admin/status.ts';
 export * from './admin/undo.ts';
 export * from './admin/views.ts';
+export * from './context.ts';
 export * from './plan/plan.ts';

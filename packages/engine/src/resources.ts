@@ -146,7 +146,7 @@ export function connectionOf(res: Resources, id: string) {
 const jobsAdded = { n: 0 };
 export const queueJobsAdded = (): number => jobsAdded.n;
 
-export async function enqueuePull(res: Resources, job: PullJob): Promise<void> {
+export async function enqueuePull(res: Pick<Resources, 'queues'>, job: PullJob): Promise<void> {
   jobsAdded.n++;
   const data = PullJob.parse(job);
   const queue = res.queues.pull.get(data.connectionId);
@@ -197,7 +197,7 @@ export async function requestRecheck(res: Resources): Promise<void> {
 
 /** Enqueues outbox rows (after their transaction committed); the job id makes it idempotent. */
 export async function enqueueOps(
-  res: Resources,
+  res: Pick<Resources, 'config' | 'queues' | 'logger'>,
   ops: Pick<OutboxOp, 'id' | 'connectionId' | 'kind' | 'idempotencyKey' | 'generation'>[],
   /** Ahead of what waits (ops that were already under way: reclaimed, released). */
   opts: { first?: boolean } = {},

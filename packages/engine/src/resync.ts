@@ -21,7 +21,10 @@ export interface ResyncRequest {
 }
 
 /** Starts an admin resync: one run, one pull per connection, all counted under it. */
-export async function startResync(res: Resources, req: ResyncRequest): Promise<SyncRun> {
+export async function startResync(
+  res: Pick<Resources, 'prisma' | 'queues'> & { connections: ReadonlyMap<string, unknown> },
+  req: ResyncRequest,
+): Promise<SyncRun> {
   const ids = req.connectionId ? [req.connectionId] : [...res.connections.keys()];
   for (const id of ids) if (!res.connections.has(id)) throw new Error(`unknown connection "${id}"`);
   const run = await createRun(res.prisma, {

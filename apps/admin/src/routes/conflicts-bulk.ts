@@ -1,3 +1,4 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   BulkPreviewView,
   BulkRequest,
@@ -8,11 +9,10 @@ import {
   conflictCounts,
   previewBulkResolve,
 } from '@contact-sync/admin-ops';
-import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 
-export const conflictBulkRoutes = (res: Resources) => [
+export const conflictBulkRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/conflicts/counts',

@@ -1,3 +1,4 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   ConflictPeopleView,
   ConflictQuery,
@@ -10,12 +11,11 @@ import {
   ResolveResultView,
   resolveConflict,
 } from '@contact-sync/admin-ops';
-import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 
-export const conflictRoutes = (res: Resources) => [
+export const conflictRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/conflicts',

@@ -1,3 +1,4 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   DecideHeldChangesView,
   decideHeldChanges,
@@ -8,11 +9,10 @@ import {
   listHeldChanges,
   PageOf,
 } from '@contact-sync/admin-ops';
-import type { Resources } from '@contact-sync/engine';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 
-const decide = (res: Resources, decision: 'confirm' | 'reject') =>
+const decide = (res: AdminContext, decision: 'confirm' | 'reject') =>
   defineRoute({
     method: 'POST',
     url: `/api/v1/held-changes/${decision}`,
@@ -26,7 +26,7 @@ const decide = (res: Resources, decision: 'confirm' | 'reject') =>
     handler: ({ body }) => decideHeldChanges(res, { ids: body.ids, decision }),
   });
 
-export const heldChangeRoutes = (res: Resources) => [
+export const heldChangeRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/held-changes',

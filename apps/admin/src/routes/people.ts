@@ -1,3 +1,4 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   MergeInput,
   MergeRecordInput,
@@ -9,14 +10,13 @@ import {
   SplitResultView,
   splitPerson,
 } from '@contact-sync/admin-ops';
-import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams } from './params.ts';
 
 const By = z.string().min(1).max(200).optional();
 
-export const peopleRoutes = (res: Resources) => [
+export const peopleRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'POST',
     url: '/api/v1/people/merge',

@@ -1,3 +1,4 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   getRun,
   listQuarantine,
@@ -9,12 +10,11 @@ import {
   RunQuery,
   RunView,
 } from '@contact-sync/admin-ops';
-import type { Resources } from '@contact-sync/engine';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 
-export const runRoutes = (res: Resources) => [
+export const runRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/runs',

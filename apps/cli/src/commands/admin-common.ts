@@ -1,7 +1,6 @@
-import type { Page } from '@contact-sync/admin-ops';
-import type { Resources } from '@contact-sync/engine';
+import type { AdminContext, BudgetContext, Page } from '@contact-sync/admin-ops';
 import { CliError, EXIT, type Io, intFlag, type OptionSpec, oneOf, stringFlag } from '../cli.ts';
-import { withResources } from '../context.ts';
+import { withAdminContext } from '../context.ts';
 import { table } from '../format.ts';
 
 /** What the admin commands share: their common flags, paging, and the call into the admin operations. */
@@ -27,10 +26,16 @@ export const mapAdminError =
     throw err;
   };
 
-/** Runs an admin operation on the deployment's resources (loaded on use: --help stays fast). */
-export async function op<T>(values: Values, fn: (res: Resources, ops: AdminOps) => Promise<T>): Promise<T> {
+/** Runs an admin operation on the deployment's admin context (loaded on use: --help stays fast). */
+export async function op<T>(values: Values, fn: (res: AdminContext, ops: AdminOps) => Promise<T>): Promise<T> {
   const ops = await import('@contact-sync/admin-ops');
-  return withResources(values, (res) => fn(res, ops).catch(mapAdminError(ops)));
+  return withAdminContext(values, (res) => fn(res, ops).catch(mapAdminError(ops)));
+}
+
+/** `op` with each connection's request budget opened too (connection status, resume). */
+export async function budgetOp<T>(values: Values, fn: (res: BudgetContext, ops: AdminOps) => Promise<T>): Promise<T> {
+  const ops = await import('@contact-sync/admin-ops');
+  return withAdminContext(values, (res) => fn(res, ops).catch(mapAdminError(ops)), { budgets: true });
 }
 
 /** `--NAME` checked against a vocabulary the API also uses (loaded on use, like the ops). */
@@ -69,7 +74,7 @@ export function printPage<T>(
   if (page.nextCursor) io.err(`more: --cursor ${page.nextCursor}`);
 }
 
-export function knownConnection(res: Resources, id: string | undefined): void {
+export function knownConnection(res: AdminContext, id: string | undefined): void {
   if (id && !res.connections.has(id))
     throw new CliError(
       `--connection: unknown connection "${id}" (configured: ${[...res.connections.keys()].join(', ')})`,

@@ -60,13 +60,10 @@ const planCommand: Command = {
     const admin = await ops();
     const { makePlan } = admin;
     const connectionId = stringFlag(values, 'connection');
-    const plan = await withResources(
-      values,
-      (res) =>
-        makePlan(res, { ...(connectionId ? { connectionId } : {}), full: values.full === true }).catch(
-          mapAdminError(admin),
-        ),
-      { credentials: true },
+    const plan = await withResources(values, (res) =>
+      makePlan(res, { ...(connectionId ? { connectionId } : {}), full: values.full === true }).catch(
+        mapAdminError(admin),
+      ),
     );
     if (values.json) io.out(JSON.stringify(plan));
     else printPlan(io, plan);
@@ -84,9 +81,7 @@ const applyCommand: Command = {
   run: async ({ values, positionals, io }) => {
     const admin = await ops();
     const { applyPlan } = admin;
-    const r = await withResources(values, (res) => applyPlan(res, positionals[0]!).catch(mapAdminError(admin)), {
-      credentials: true,
-    });
+    const r = await withResources(values, (res) => applyPlan(res, positionals[0]!).catch(mapAdminError(admin)));
     if (values.json) io.out(JSON.stringify(r));
     else if (r.applied)
       io.out(`applied plan ${r.plan.id}: ${r.opsEnqueued} writes enqueued, ${r.held} held by the update guard`);

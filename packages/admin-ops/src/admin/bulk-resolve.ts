@@ -1,5 +1,5 @@
-import type { Resources } from '@contact-sync/engine/resources';
 import { z } from 'zod';
+import type { AdminContext } from '../context.ts';
 import { type ConflictRow, conflictWhere } from './conflicts-read.ts';
 import { fieldResolution } from './field-resolution.ts';
 import { parseInput } from './page.ts';
@@ -61,7 +61,7 @@ export const BulkResultView = z.object({
 });
 export type BulkResultView = z.infer<typeof BulkResultView>;
 
-async function select(res: Resources, filter: z.output<typeof BulkFilter>): Promise<ConflictRow[]> {
+async function select(res: AdminContext, filter: z.output<typeof BulkFilter>): Promise<ConflictRow[]> {
   const rows = await res.prisma.conflict.findMany({
     where: conflictWhere(filter),
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -91,7 +91,7 @@ function outcome(row: ConflictRow, rule: z.output<typeof BulkRule>): { value: un
 }
 
 /** What one rule would do to every conflict a filter selects: the count, what it skips and why, a sample. */
-export async function previewBulkResolve(res: Resources, input: BulkRequest): Promise<BulkPreviewView> {
+export async function previewBulkResolve(res: AdminContext, input: BulkRequest): Promise<BulkPreviewView> {
   const q = parseInput(BulkRequest, input);
   const rows = await select(res, q.filter);
   const out: BulkPreviewView = { count: rows.length, applicable: 0, skipped: [], sample: [] };
@@ -121,7 +121,7 @@ export async function previewBulkResolve(res: Resources, input: BulkRequest): Pr
  * `expect` (the preview's count) nothing is decided if the filter now selects another number.
  * A conflict the rule does not apply to, or that cannot be decided now, is skipped with the reason.
  */
-export async function bulkResolve(res: Resources, input: BulkRequest, by?: string | null): Promise<BulkResultView> {
+export async function bulkResolve(res: AdminContext, input: BulkRequest, by?: string | null): Promise<BulkResultView> {
   const q = parseInput(BulkRequest, input);
   const rows = await select(res, q.filter);
   if (q.expect !== undefined && q.expect !== rows.length)
@@ -161,7 +161,7 @@ export type ConflictCountsView = z.infer<typeof ConflictCountsView>;
 
 /** Counts of the report per kind, field and (first-side) connection: the review page's navigation. */
 export async function conflictCounts(
-  res: Resources,
+  res: AdminContext,
   query: z.input<typeof ConflictCountsQuery> = {},
 ): Promise<ConflictCountsView> {
   const q = parseInput(ConflictCountsQuery, query);

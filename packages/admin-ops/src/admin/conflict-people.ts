@@ -1,6 +1,6 @@
-import type { Resources } from '@contact-sync/engine/resources';
 import { peopleAndLinks, snapshotsOf } from '@contact-sync/store';
 import { z } from 'zod';
+import type { AdminContext } from '../context.ts';
 import { candidateIdsOf, loadConflict, sidesOf } from './conflicts-read.ts';
 
 /** One provider record as a person reviewing a match compares it. */
@@ -70,7 +70,7 @@ function card(
  * about, side by side: the record itself and every record of each person involved, as the
  * providers hold them (the snapshot; what the engine wrote where no pull has read it yet).
  */
-export async function conflictPeople(res: Resources, id: string): Promise<ConflictPeopleView> {
+export async function conflictPeople(res: AdminContext, id: string): Promise<ConflictPeopleView> {
   const row = await loadConflict(res, id);
   const side = sidesOf(row).find((s) => s.externalId);
   const personIds = [...new Set([...candidateIdsOf(row), ...(row.canonicalId ? [row.canonicalId] : [])])];

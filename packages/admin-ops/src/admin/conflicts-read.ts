@@ -1,5 +1,5 @@
-import type { Resources } from '@contact-sync/engine/resources';
 import type { Prisma } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError, type CandidateView, ConflictQuery, type ConflictView, type Page } from './views.ts';
@@ -51,7 +51,7 @@ export function conflictView(row: ConflictRow, candidates?: CandidateView[]): Co
  * The conflict report, newest first. `connectionId` matches any side of the conflict (a
  * field conflict names several connections).
  */
-export async function listConflicts(res: Resources, query: ConflictQuery = {}): Promise<Page<ConflictView>> {
+export async function listConflicts(res: AdminContext, query: ConflictQuery = {}): Promise<Page<ConflictView>> {
   const q = parseInput(ConflictQuery, query);
   const rows = await res.prisma.conflict.findMany({
     where: { AND: [conflictWhere(q), afterCursor('createdAt', decodeCursor(q.cursor))] },
@@ -85,21 +85,21 @@ export function conflictWhere(q: {
   };
 }
 
-export async function loadConflict(res: Resources, id: string): Promise<ConflictRow> {
+export async function loadConflict(res: AdminContext, id: string): Promise<ConflictRow> {
   const row = isUuid(id) ? await res.prisma.conflict.findUnique({ where: { id } }) : null;
   if (!row) throw new AdminOpError('not_found', `conflict "${id}" not found`);
   return row;
 }
 
 /** One conflict; for a matching conflict, with the candidate people side by side. */
-export async function getConflict(res: Resources, id: string): Promise<ConflictView> {
+export async function getConflict(res: AdminContext, id: string): Promise<ConflictView> {
   const row = await loadConflict(res, id);
   const ids = candidateIdsOf(row);
   if (ids.length === 0) return conflictView(row);
   return conflictView(row, await candidatesOf(res, ids));
 }
 
-export async function candidatesOf(res: Resources, ids: string[]): Promise<CandidateView[]> {
+export async function candidatesOf(res: AdminContext, ids: string[]): Promise<CandidateView[]> {
   const rows = await res.prisma.canonicalContact.findMany({
     where: { id: { in: ids } },
     include: { links: { select: { connectionId: true, externalId: true } } },

@@ -1,7 +1,7 @@
 import { type Canonical, explainFields, type FieldGap, type FieldKey, type Projection } from '@contact-sync/core';
 import { policiesContext } from '@contact-sync/engine/policies';
-import type { Resources } from '@contact-sync/engine/resources';
 import { jsonParam, linksByCanonical, readSnapshots } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { resolvePerson } from './history.ts';
 import { AdminOpError } from './views.ts';
 
@@ -49,7 +49,7 @@ const UNFINISHED = ['pending', 'in_flight', 'failed'];
  * the canonical record, unfinished writes, open conflicts and reports, quarantined records, and per
  * record each field it does not hold the canonical value of with the reason (`explainFields`).
  */
-export async function explainPerson(res: Resources, query: string): Promise<PersonExplanation> {
+export async function explainPerson(res: AdminContext, query: string): Promise<PersonExplanation> {
   const canonicalId = await resolvePerson(res, query);
   const person = await res.prisma.canonicalContact.findUnique({ where: { id: canonicalId } });
   if (!person) throw new AdminOpError('not_found', `person ${canonicalId} not found`);
@@ -145,7 +145,7 @@ export async function explainPerson(res: Resources, query: string): Promise<Pers
 }
 
 /** Snapshot rows holding one of the person's e-mails that are not this person's records. */
-async function lookalikes(res: Resources, canonicalId: string, canonical: Canonical) {
+async function lookalikes(res: AdminContext, canonicalId: string, canonical: Canonical) {
   const out: PersonExplanation['lookalikes'] = [];
   for (const e of (canonical.emails ?? []).slice(0, 10)) {
     const rows = await res.prisma.$queryRaw<{ connectionId: string; externalId: string; linkedTo: string | null }[]>`

@@ -7,8 +7,8 @@ import {
   type SetEntry,
   type SetField,
 } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
 import { z } from 'zod';
+import type { AdminContext } from '../context.ts';
 import { afterCursor, decodeCursor, iso, orderNewest, pageOf, parseInput } from './page.ts';
 import { AdminOpError, ListQuery, type Page } from './views.ts';
 import { type DecisionTx, decide } from './write.ts';
@@ -58,7 +58,7 @@ const SAMPLE = 50;
 
 /** Change sets the update guard held, newest first, each with a sample of its changes. */
 export async function listHeldChanges(
-  res: Resources,
+  res: AdminContext,
   query: HeldChangeQuery = {},
   opts: { items?: number } = {},
 ): Promise<Page<HeldChangeSetView>> {
@@ -79,15 +79,15 @@ export async function listHeldChanges(
 }
 
 /** One change set with every change in it. */
-export async function getHeldChangeSet(res: Resources, id: string): Promise<HeldChangeSetView> {
+export async function getHeldChangeSet(res: AdminContext, id: string): Promise<HeldChangeSetView> {
   const row = await res.prisma.heldChangeSet.findUnique({ where: { id } }).catch(() => null);
   if (!row) throw new AdminOpError('not_found', `no held change set "${id}"`);
   return setView(res, row, Number.MAX_SAFE_INTEGER);
 }
 
-type SetRow = NonNullable<Awaited<ReturnType<Resources['prisma']['heldChangeSet']['findUnique']>>>;
+type SetRow = NonNullable<Awaited<ReturnType<AdminContext['prisma']['heldChangeSet']['findUnique']>>>;
 
-async function setView(res: Resources, r: SetRow, take: number): Promise<HeldChangeSetView> {
+async function setView(res: AdminContext, r: SetRow, take: number): Promise<HeldChangeSetView> {
   const [items, itemCount, writes] = await Promise.all([
     res.prisma.heldChange.findMany({ where: { setId: r.id }, orderBy: [{ connectionId: 'asc' }, { id: 'asc' }], take }),
     res.prisma.heldChange.count({ where: { setId: r.id } }),
@@ -139,7 +139,7 @@ interface Item {
  *   carry the mistake out again). The guard never holds an admin's decision.
  */
 export async function decideHeldChanges(
-  res: Resources,
+  res: AdminContext,
   input: { ids: string[]; decision: 'confirm' | 'reject' },
 ): Promise<DecideHeldChangesView> {
   const { ids } = parseInput(HeldChangeDecision, { ids: input.ids });

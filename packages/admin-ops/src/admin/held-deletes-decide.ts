@@ -1,5 +1,4 @@
 import type { ReconcileContext } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
 import {
   closeHolds,
   type HeldDeleteRow,
@@ -10,6 +9,7 @@ import {
   readSnapshots,
   unlinkRecords,
 } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { parseInput } from './page.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError, HeldDeleteSelection } from './views.ts';
@@ -36,7 +36,7 @@ type Held = HeldDeleteRow;
  * rejected. Ops are written and enqueued through the normal reconcile write path.
  */
 export async function decideHeldDeletes(
-  res: Resources,
+  res: AdminContext,
   selection: HeldDeleteSelection,
 ): Promise<{ decided: number; opsEnqueued: number }> {
   const sel = parseInput(HeldDeleteSelection, selection);
@@ -65,7 +65,7 @@ export async function decideHeldDeletes(
   return { decided, opsEnqueued };
 }
 
-async function checkIds(res: Resources, ids: string[]): Promise<void> {
+async function checkIds(res: AdminContext, ids: string[]): Promise<void> {
   const byId = await heldDeleteStatuses(res.prisma, ids.filter(isUuid));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0)

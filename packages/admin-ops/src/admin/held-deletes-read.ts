@@ -1,10 +1,10 @@
-import type { Resources } from '@contact-sync/engine/resources';
 import { heldDeletesPage, recordsOf } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { decodeCursor, iso, pageOf, parseInput } from './page.ts';
 import { HeldDeleteQuery, type HeldDeleteView, type Page } from './views.ts';
 
 /** Deletes the mass-delete guard held back, newest first, with the record as last pulled. */
-export async function listHeldDeletes(res: Resources, query: HeldDeleteQuery = {}): Promise<Page<HeldDeleteView>> {
+export async function listHeldDeletes(res: AdminContext, query: HeldDeleteQuery = {}): Promise<Page<HeldDeleteView>> {
   const q = parseInput(HeldDeleteQuery, query);
   const rows = await heldDeletesPage(res.prisma, {
     limit: q.limit,

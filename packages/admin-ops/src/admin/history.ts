@@ -1,6 +1,6 @@
 import { normalizeEmail, normalizePhone } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
 import { findPerson, holdersOfKey, ledgerOf, opsOfPerson, pruneLedger } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError } from './views.ts';
 
@@ -40,7 +40,7 @@ export interface PersonHistory {
  * The person a query names: a canonical id, an e-mail or a phone (as the canonical keys hold
  * them, normalized). A key two people hold is refused, naming both.
  */
-export async function resolvePerson(res: Resources, query: string): Promise<string> {
+export async function resolvePerson(res: AdminContext, query: string): Promise<string> {
   const q = query.trim();
   if (isUuid(q)) {
     const c = await findPerson(res.prisma, q);
@@ -58,7 +58,7 @@ export async function resolvePerson(res: Resources, query: string): Promise<stri
 }
 
 /** A person's timeline, newest first: canonical changes with their cause, and each provider's writes with their outcome. */
-export async function personHistory(res: Resources, query: string, limit = 200): Promise<PersonHistory> {
+export async function personHistory(res: AdminContext, query: string, limit = 200): Promise<PersonHistory> {
   const canonicalId = await resolvePerson(res, query);
   const [ledger, ops] = await Promise.all([
     ledgerOf(res.prisma, canonicalId, limit),
@@ -112,7 +112,7 @@ export function parseAge(text: string): number {
 
 /** Deletes ledger rows older than the age; returns how many and the cut-off. */
 export async function pruneLedgerOlderThan(
-  res: Resources,
+  res: AdminContext,
   olderThan: string,
 ): Promise<{ deleted: number; before: string }> {
   const before = new Date(res.now().getTime() - parseAge(olderThan));

@@ -1,5 +1,5 @@
 import type { BudgetStatus, BudgetWindow } from '@contact-sync/engine/budget';
-import type { Resources } from '@contact-sync/engine/resources';
+import type { BudgetContext } from '../context.ts';
 import { AdminOpError, type LimitsView } from './views.ts';
 
 /**
@@ -63,7 +63,7 @@ export function limitsOf(
 
 /** Every configured connection's budget, credential state and schedule feasibility. */
 export async function connectionLimits(
-  res: Resources,
+  res: BudgetContext,
   id: string,
   lastPullRequests: number | null,
 ): Promise<LimitsView> {
@@ -85,7 +85,10 @@ export async function connectionLimits(
  * Lifts a credential pause by hand (`contact-sync connections resume ID`): the next request tells
  * whether the credential works, and the jobs parked for the pause run now instead of at their probe.
  */
-export async function resumeConnection(res: Resources, id: string): Promise<{ connectionId: string; resumed: number }> {
+export async function resumeConnection(
+  res: BudgetContext,
+  id: string,
+): Promise<{ connectionId: string; resumed: number }> {
   const budget = res.budgets.get(id);
   if (!budget) throw new AdminOpError('not_found', `unknown connection "${id}"`);
   await budget.resume();

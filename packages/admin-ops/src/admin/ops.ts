@@ -1,5 +1,6 @@
-import { enqueueOps, type Resources } from '@contact-sync/engine/resources';
+import { enqueueOps } from '@contact-sync/engine/resources';
 import { existingOpIds, failedOpIds, type OutboxOp, opsPage, retryFailedOps } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { decodeCursor, iso, pageOf, parseInput } from './page.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError, OpQuery, type OpView, type Page, RetrySelection } from './views.ts';
@@ -25,7 +26,7 @@ export const opView = (o: OutboxOp): OpView => ({
 });
 
 /** Outbox operations (pushes), newest first; `status: 'failed'` lists what retry would take. */
-export async function listOps(res: Resources, query: OpQuery = {}): Promise<Page<OpView>> {
+export async function listOps(res: AdminContext, query: OpQuery = {}): Promise<Page<OpView>> {
   const q = parseInput(OpQuery, query);
   const rows = await opsPage(res.prisma, {
     limit: q.limit,
@@ -42,7 +43,7 @@ export async function listOps(res: Resources, query: OpQuery = {}): Promise<Page
  * re-arms an op), so the BullMQ job id is new and the failed job of the last attempt does not
  * swallow the retry. Only failed ops move: ids that are not failed are left alone, uncounted.
  */
-export async function retryOps(res: Resources, selection: RetrySelection): Promise<{ retried: number }> {
+export async function retryOps(res: AdminContext, selection: RetrySelection): Promise<{ retried: number }> {
   const sel = parseInput(RetrySelection, selection);
   const ids = (sel.ids ?? []).filter(isUuid);
   if (sel.ids) {

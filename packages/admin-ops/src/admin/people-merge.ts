@@ -7,9 +7,9 @@ import {
   ProjectionSchema,
   proposeMerge,
 } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
 import { toJson } from '@contact-sync/store';
 import { z } from 'zod';
+import type { AdminContext } from '../context.ts';
 import { parseInput } from './page.ts';
 import { lockLivePeople, mergeReport, type RecordRef } from './people-common.ts';
 import { AdminOpError } from './views.ts';
@@ -63,7 +63,7 @@ class DryRun extends Error {}
  * merge row keeps both records as they were, so `splitPerson` can restore them. Every value of
  * either side the merged person does not hold is an `admin-merge` report entry.
  */
-export async function mergePeople(res: Resources, input: MergeInput, by?: string | null): Promise<MergeResult> {
+export async function mergePeople(res: AdminContext, input: MergeInput, by?: string | null): Promise<MergeResult> {
   const q = parseInput(MergeInput, input);
   if (q.into === q.from) throw new AdminOpError('invalid', 'from: a person cannot be merged into itself');
   const cause: LedgerCause = { kind: 'admin', by: by ?? null, action: `merge (${q.from} into ${q.into})` };

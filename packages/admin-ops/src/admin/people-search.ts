@@ -1,5 +1,5 @@
 import { normalizePhone } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
+import type { AdminContext } from '../context.ts';
 import { AdminOpError } from './views.ts';
 
 export interface PersonHit {
@@ -19,7 +19,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * anywhere, case-insensitively; a phone by its digits (any notation) or as E.164. Live people
  * only (not deleted, not merged into another), by display name.
  */
-export async function searchPeople(res: Resources, query: string, limit = 20): Promise<{ items: PersonHit[] }> {
+export async function searchPeople(res: AdminContext, query: string, limit = 20): Promise<{ items: PersonHit[] }> {
   const q = query.trim();
   if (q.length < 2) throw new AdminOpError('invalid', 'q: at least 2 characters (a name, an e-mail or a phone)');
   const like = `%${likeEscape(q)}%`;

@@ -8,9 +8,9 @@ import {
   personOfRecords,
   restoreAfterSplit,
 } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
 import { toJson } from '@contact-sync/store';
 import { z } from 'zod';
+import type { AdminContext } from '../context.ts';
 import { parseInput } from './page.ts';
 import { lockLivePeople, mergeReport, RecordRef, refKey } from './people-common.ts';
 import { AdminOpError } from './views.ts';
@@ -59,7 +59,7 @@ interface StoredRef extends RecordRef {
  * as a new person is); the person keeps their values and is not re-created where the records left.
  */
 export async function splitPerson(
-  res: Resources,
+  res: AdminContext,
   id: string,
   input: SplitInput,
   by?: string | null,

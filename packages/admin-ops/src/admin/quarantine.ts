@@ -1,10 +1,10 @@
-import type { Resources } from '@contact-sync/engine/resources';
 import { quarantinePage } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { decodeCursor, pageOf, parseInput } from './page.ts';
 import { type Page, QuarantineQuery, type QuarantineView } from './views.ts';
 
 /** Records providers returned that failed validation, with the precise error, newest first. */
-export async function listQuarantine(res: Resources, query: QuarantineQuery = {}): Promise<Page<QuarantineView>> {
+export async function listQuarantine(res: AdminContext, query: QuarantineQuery = {}): Promise<Page<QuarantineView>> {
   const q = parseInput(QuarantineQuery, query);
   const rows = await quarantinePage(res.prisma, {
     limit: q.limit,

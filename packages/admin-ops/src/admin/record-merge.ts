@@ -8,9 +8,9 @@ import {
   personOfRecords,
   proposeMerge,
 } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
 import { toJson } from '@contact-sync/store';
 import { z } from 'zod';
+import type { AdminContext } from '../context.ts';
 import { loadConflict, sidesOf } from './conflicts-read.ts';
 import { parseInput } from './page.ts';
 import { lockLivePeople, mergeReport } from './people-common.ts';
@@ -36,7 +36,7 @@ class DryRun extends Error {}
  * Every value of either that the person does not keep is reported.
  */
 export async function mergeDuplicateRecord(
-  res: Resources,
+  res: AdminContext,
   conflictId: string,
   input: MergeRecordInput = {},
   by?: string | null,

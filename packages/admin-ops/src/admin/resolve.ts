@@ -1,6 +1,6 @@
 import { applyResolution } from '@contact-sync/core';
-import type { Resources } from '@contact-sync/engine/resources';
 import { toJson } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { type ConflictRow, candidateIdsOf, candidatesOf, conflictView, loadConflict } from './conflicts-read.ts';
 import { fieldResolution } from './field-resolution.ts';
 import { createNewPerson, linkToCandidate } from './match-resolution.ts';
@@ -24,7 +24,7 @@ const MATCHING = ['ambiguous-match', 'duplicate-in-provider'];
  * - any kind: `dismiss` (nothing written); `keep` acknowledges a report entry.
  */
 export async function resolveConflict(
-  res: Resources,
+  res: AdminContext,
   id: string,
   decision: Decision,
   by?: string,

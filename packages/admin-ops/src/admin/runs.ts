@@ -1,5 +1,5 @@
-import type { Resources } from '@contact-sync/engine/resources';
 import { childRuns, findRun, runsPage, type SyncRun, withOpCounts } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { decodeCursor, iso, isUuid, pageOf, parseInput } from './page.ts';
 import { AdminOpError, type Page, RunQuery, type RunView } from './views.ts';
 
@@ -25,7 +25,7 @@ export const runView = (r: SyncRun): RunView => ({
 });
 
 /** Sync run history (pulls and admin resyncs), newest first. */
-export async function listRuns(res: Resources, query: RunQuery = {}): Promise<Page<RunView>> {
+export async function listRuns(res: AdminContext, query: RunQuery = {}): Promise<Page<RunView>> {
   const q = parseInput(RunQuery, query);
   const rows = await runsPage(res.prisma, {
     limit: q.limit,
@@ -37,7 +37,7 @@ export async function listRuns(res: Resources, query: RunQuery = {}): Promise<Pa
 }
 
 /** One run and the runs it started (a resync's pulls). */
-export async function getRun(res: Resources, id: string): Promise<RunView & { children: RunView[] }> {
+export async function getRun(res: AdminContext, id: string): Promise<RunView & { children: RunView[] }> {
   if (!isUuid(id)) throw new AdminOpError('not_found', `run "${id}" not found`);
   const found = await findRun(res.prisma, id);
   if (!found) throw new AdminOpError('not_found', `run "${id}" not found`);

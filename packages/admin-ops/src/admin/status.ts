@@ -1,4 +1,3 @@
-import type { Resources } from '@contact-sync/engine/resources';
 import {
   connectionCounts,
   connectionRows,
@@ -6,6 +5,7 @@ import {
   lastFullPullRequests,
   latestPulls,
 } from '@contact-sync/store';
+import type { BudgetContext } from '../context.ts';
 import { connectionLimits } from './limits.ts';
 import { iso } from './page.ts';
 import type { ConnectionStatusView } from './views.ts';
@@ -13,7 +13,7 @@ import type { ConnectionStatusView } from './views.ts';
 type Counts = ConnectionStatusView['counts'];
 
 /** Every configured connection: its last pull, what the store holds for it, and how far behind it is. */
-export async function connectionStatus(res: Resources): Promise<ConnectionStatusView[]> {
+export async function connectionStatus(res: BudgetContext): Promise<ConnectionStatusView[]> {
   const db = res.prisma;
   const ids = [...res.connections.keys()];
   const [maps, rows, lastRuns, completedAt] = await Promise.all([

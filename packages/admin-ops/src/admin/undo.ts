@@ -12,7 +12,6 @@ import {
 } from '@contact-sync/core';
 import { policiesContext } from '@contact-sync/engine/policies';
 import { planBatch } from '@contact-sync/engine/reconcile/reconcile-batch';
-import type { Resources } from '@contact-sync/engine/resources';
 import {
   canonicalsByIds,
   cellsChangedAfter,
@@ -21,6 +20,7 @@ import {
   ledgerOfRun,
   toJson,
 } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 import { isUuid } from './runs.ts';
 import { AdminOpError } from './views.ts';
 import { decide } from './write.ts';
@@ -61,7 +61,7 @@ class DryRun extends Error {}
  * ledger rows of cause `undo` under a run of its own, so an undo can itself be undone.
  */
 export async function undoRun(
-  res: Resources,
+  res: AdminContext,
   runId: string,
   opts: { dryRun?: boolean; by?: string | null } = {},
 ): Promise<UndoResult> {
@@ -87,7 +87,7 @@ export async function undoRun(
  * would write emptied fields to the records it linked or created, so it is refused.
  */
 export async function undoDecision(
-  res: Resources,
+  res: AdminContext,
   decisionId: string,
   opts: { dryRun?: boolean; by?: string | null } = {},
 ): Promise<UndoResult> {
@@ -128,7 +128,7 @@ interface UndoOf {
 }
 
 /** The ledger rows of a run or decision (oldest first) put back, cell by cell. */
-async function undoEntries(res: Resources, entries: LedgerEntry[], u: UndoOf): Promise<UndoResult> {
+async function undoEntries(res: AdminContext, entries: LedgerEntry[], u: UndoOf): Promise<UndoResult> {
   const byPerson = new Map<string, LedgerEntry[]>();
   for (const e of entries) {
     const list = byPerson.get(e.canonicalId);

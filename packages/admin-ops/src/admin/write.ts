@@ -1,7 +1,7 @@
 import type { LedgerCause, ReconcileContext, ReconcileInput } from '@contact-sync/core';
 import { policiesContext } from '@contact-sync/engine/policies';
 import { planBatch } from '@contact-sync/engine/reconcile/reconcile-batch';
-import { enqueueOps, type Resources } from '@contact-sync/engine/resources';
+import { enqueueOps } from '@contact-sync/engine/resources';
 import {
   type Db,
   getOps,
@@ -11,6 +11,7 @@ import {
   withSeqWrite,
   writeReconcileBatch,
 } from '@contact-sync/store';
+import type { AdminContext } from '../context.ts';
 
 /** What an admin decision's transaction hands to the shared write path. */
 export interface DecisionTx {
@@ -39,7 +40,7 @@ export interface DecisionTx {
  * change numbers). Returns the callback's value and how many ops were enqueued.
  */
 export async function decide<T>(
-  res: Resources,
+  res: AdminContext,
   fn: (d: DecisionTx) => Promise<T>,
   opts: { seqWrite?: boolean; cause?: LedgerCause } = {},
 ): Promise<{ value: T; opsEnqueued: number }> {
