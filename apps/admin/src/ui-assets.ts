@@ -21,6 +21,7 @@ const files = [
   'keyboard.js',
   'merge.js',
   'people.js',
+  'person-history.js',
   'person-view.js',
   'style.css',
 ];
