@@ -14,8 +14,7 @@ export interface Endpoint {
 export const DEFAULT_TEST_TIME_SCALE = 60;
 
 /** Env var that holds a provider's credential in sandbox configs. */
-const credentialEnvOf = (provider: ProviderKey): string =>
-  `CS_${provider.toUpperCase().replace(/-/g, '_')}_CREDENTIAL`;
+const credentialEnvOf = (provider: ProviderKey): string => `CS_${provider.toUpperCase().replace(/-/g, '_')}_CREDENTIAL`;
 
 /**
  * A config with one connection per provider for a running sandbox (the demo, tests,
