@@ -24,6 +24,7 @@ const files = [
   'person-history.js',
   'person-view.js',
   'style.css',
+  'views.css',
 ];
 
 /**
