@@ -18,7 +18,7 @@ import {
   personRow,
   snapshotAt,
 } from '@contact-sync/store';
-import { startStack } from '@contact-sync/worker/stack';
+import { startStack } from '@contact-sync/testkit/stack';
 import { minWritesOf, PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
 const args = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { rowCount } from '@contact-sync/store';
-import { startStack } from '@contact-sync/worker/stack';
+import { startStack } from '@contact-sync/testkit/stack';
 import { childProcessSandbox } from './bench-sandbox.ts';
 import { postgresStats, stackSandbox } from './measure.ts';
 import { PUSH_CONCURRENCY } from './model.ts';

@@ -11,8 +11,8 @@ import { capabilitiesFor } from '@contact-sync/connectors';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import type { ProviderKey, RequestLogEntry } from '@contact-sync/simulators';
 import { pullRunsOf } from '@contact-sync/store';
-import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/worker/sandbox-config';
-import { startStack } from '@contact-sync/worker/stack';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/testkit/sandbox-config';
+import { startStack } from '@contact-sync/testkit/stack';
 import { PROVIDERS } from './model.ts';
 
 interface RealisticProvider {

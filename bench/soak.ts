@@ -13,11 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startResync } from '@contact-sync/engine/resync';
 import { applyMigrations, createDatabase, dropDatabase, provideServices } from '@contact-sync/services';
 import { startSandbox } from '@contact-sync/simulators';
-import { divergences } from '../apps/worker/src/convergence.ts';
+import { divergences } from '@contact-sync/testkit/convergence';
 import {
-  type ChildWorker,
   duplicates,
   faultCounts,
   opsAccounting,
@@ -25,12 +25,11 @@ import {
   providerStates,
   referenceRun,
   sleep,
-  spawnWorker,
   stateDiff,
   waitComplete,
-} from '../apps/worker/src/faults/support.ts';
-import { startResync } from '../apps/worker/src/resync.ts';
-import { startStack } from '../apps/worker/src/stack.ts';
+} from '@contact-sync/testkit/faults/support';
+import { startStack } from '@contact-sync/testkit/stack';
+import { type ChildWorker, spawnWorker } from '../apps/worker/src/faults/child-worker.ts';
 
 const CONTACTS = Number(process.env.SOAK_CONTACTS ?? 250);
 const KILLS = Number(process.env.SOAK_KILLS ?? 6);

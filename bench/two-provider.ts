@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import { type ProviderKey, startSandbox } from '@contact-sync/simulators';
-import { startStack } from '@contact-sync/worker/stack';
+import { startStack } from '@contact-sync/testkit/stack';
 import { countCalls } from './calls.ts';
 import { type Ceiling, type CeilingLog, httpCeiling } from './ceiling.ts';
 import { type EngineCounts, engineCounts, postgresStats, stackSandbox } from './measure.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createLogger } from '@contact-sync/engine';
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { createLogger } from '@contact-sync/worker';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAdminServer, startAdminServer } from './server.ts';
 

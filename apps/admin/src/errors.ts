@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ADMIN_ERRORS, AdminOpError } from '@contact-sync/worker/admin-ops';
+import { ADMIN_ERRORS, AdminOpError } from '@contact-sync/admin-ops';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { PassThrough } from 'node:stream';
+import { createLogger } from '@contact-sync/engine';
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { createLogger } from '@contact-sync/worker';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionValue } from './auth.ts';
 import { type RunningAdminServer, startAdminServer } from './server.ts';

@@ -1,5 +1,5 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
 import { ping } from '@contact-sync/store';
-import type { Resources } from '@contact-sync/worker';
 
 export interface Readiness {
   ready: boolean;
@@ -15,7 +15,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** PING over the reconcile queue's own connection (BullMQ's client forwards it to ioredis). */
-async function redisPing(res: Resources): Promise<string> {
+async function redisPing(res: AdminContext): Promise<string> {
   const client = (await res.queues.reconcile.getBackend().client) as {
     ping?: () => Promise<string>;
     info(): Promise<string>;
@@ -29,7 +29,7 @@ const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * Postgres `SELECT 1` and Redis `PING`, each bounded by a timeout: BullMQ's connections
  * retry forever, so an unreachable Redis would otherwise hang the probe.
  */
-export async function readiness(res: Resources, timeoutMs = 2000): Promise<Readiness> {
+export async function readiness(res: AdminContext, timeoutMs = 2000): Promise<Readiness> {
   const [pg, redis] = await Promise.allSettled([
     withTimeout(ping(res.prisma), timeoutMs, 'postgres'),
     withTimeout(redisPing(res), timeoutMs, 'redis'),

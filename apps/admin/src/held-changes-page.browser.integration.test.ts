@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { listHeldChanges } from '@contact-sync/worker/admin-ops';
-import type { Stack } from '@contact-sync/worker/stack';
+import { listHeldChanges } from '@contact-sync/admin-ops';
+import type { Stack } from '@contact-sync/testkit/stack';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAdminServer } from './server.ts';

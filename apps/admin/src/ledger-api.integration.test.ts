@@ -1,5 +1,5 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAdminServer, startAdminServer } from './server.ts';
 

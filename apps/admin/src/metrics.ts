@@ -1,3 +1,4 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   conflictCountsByStatus,
   type DurationHistogram,
@@ -6,7 +7,6 @@ import {
   opCountsByStatus,
   pulledTotals,
 } from '@contact-sync/store';
-import type { Resources } from '@contact-sync/worker';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /**
@@ -42,7 +42,7 @@ function dbHistogram(name: string, help: string, load: () => Promise<DurationHis
   };
 }
 
-export function createMetrics(res: Resources): Registry {
+export function createMetrics(res: AdminContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'contact_sync_admin_' });
   const { prisma } = res;

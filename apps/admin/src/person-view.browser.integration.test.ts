@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Stack } from '@contact-sync/worker/stack';
+import type { Stack } from '@contact-sync/testkit/stack';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAdminServer } from './server.ts';

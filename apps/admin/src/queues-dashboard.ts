@@ -1,13 +1,13 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import type { FastifyInstance } from 'fastify';
 
 export const QUEUES_PATH = '/queues';
 
 /** Bull Board over every queue of the worker; the server's auth hook guards it like the API. */
-export function mountQueueDashboard(app: FastifyInstance, res: Resources): void {
+export function mountQueueDashboard(app: FastifyInstance, res: AdminContext): void {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUES_PATH);
   const queues = [...res.queues.pull.values(), ...res.queues.push.values(), res.queues.reconcile];

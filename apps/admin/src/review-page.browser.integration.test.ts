@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { insertAmbiguousNodepingContact } from '@contact-sync/worker/scenarios';
-import type { Stack } from '@contact-sync/worker/stack';
+import { insertAmbiguousNodepingContact } from '@contact-sync/testkit/scenarios';
+import type { Stack } from '@contact-sync/testkit/stack';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAdminServer } from './server.ts';

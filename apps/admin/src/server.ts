@@ -1,4 +1,4 @@
-import { createLogger, type Logger, type Resources } from '@contact-sync/worker';
+import { createLogger, type Logger, type Resources } from '@contact-sync/engine';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authHook } from './auth.ts';
 import { ApiError, clientErrorResponse, errorHandler, sendError } from './errors.ts';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Resources } from '@contact-sync/worker';
+import type { Resources } from '@contact-sync/engine';
 
 /** How long a queue-dashboard session lives unless revoked (12 h). */
 const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;

@@ -21,8 +21,10 @@ const files = [
   'keyboard.js',
   'merge.js',
   'people.js',
+  'person-history.js',
   'person-view.js',
   'style.css',
+  'views.css',
 ];
 
 /**

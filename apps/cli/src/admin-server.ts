@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Resources } from '@contact-sync/worker';
+import type { Resources } from '@contact-sync/engine';
 
 export interface RunningAdmin {
   /** Base URL, no trailing slash; the review page is `${url}/ui/#token=…`. */

@@ -1,4 +1,5 @@
-import type { Config, Resources } from '@contact-sync/worker';
+import type { OpenAdminContext } from '@contact-sync/admin-ops/context';
+import type { Config, Resources } from '@contact-sync/engine';
 import { CliError, EXIT, type OptionSpec } from './cli.ts';
 
 /** Options every command that talks to a deployment takes. */
@@ -18,8 +19,8 @@ export const connectOptions: Record<string, OptionSpec> = {
 export const ENV_HELP =
   'Environment: DATABASE_URL and REDIS_URL (required), CONTACT_SYNC_CONFIG, CONTACT_SYNC_PREFIX, LOG_LEVEL.';
 
-// The worker package is loaded only by commands that use it, so --help and usage errors stay fast.
-const worker = () => import('@contact-sync/worker');
+// The engine is loaded only by commands that use it, so --help and usage errors stay fast.
+const worker = () => import('@contact-sync/engine');
 
 export async function readConfig(
   values: Record<string, unknown>,
@@ -49,47 +50,59 @@ export const prefixOf = (values: Record<string, unknown>, env: NodeJS.ProcessEnv
   (typeof values.prefix === 'string' && values.prefix) || env.CONTACT_SYNC_PREFIX || 'cs';
 
 /**
- * The worker's resources for an admin command. Admin commands never call a provider (the
- * worker pushes what they enqueue), so a credential variable missing here is not an error:
- * it gets a placeholder that is never sent anywhere.
+ * What an admin command works with: Postgres, the queues and the config (`AdminContext`). Admin
+ * commands never call a provider (the worker pushes what they enqueue), so no connector is built
+ * and no credential is read. `budgets` also opens each connection's request budget (status, resume).
  */
-async function openResources(
+export async function withAdminContext<T>(
   values: Record<string, unknown>,
-  env: NodeJS.ProcessEnv = process.env,
-  /** The command calls the providers itself (`plan`, `apply`): every credential must be set. */
-  opts: { credentials?: boolean } = {},
-): Promise<Resources> {
+  fn: (ctx: OpenAdminContext) => Promise<T>,
+  opts: { budgets?: boolean } = {},
+): Promise<T> {
+  const env = process.env;
   const config = await readConfig(values, env);
-  const { createLogger, createResources } = await worker();
+  const { createLogger } = await worker();
+  const { openAdminContext } = await import('@contact-sync/admin-ops/context');
+  const ctx = openAdminContext({
+    config,
+    databaseUrl: requireEnv('DATABASE_URL', env),
+    redisUrl: requireEnv('REDIS_URL', env),
+    prefix: prefixOf(values, env),
+    logger: createLogger({ level: env.LOG_LEVEL ?? 'warn', pretty: false }),
+    ...(opts.budgets ? { budgets: true } : {}),
+  });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close().catch(() => {});
+  }
+}
+
+/** The worker's whole resources, for the commands that call the providers themselves (`plan`, `apply`): every credential must be set. */
+export async function withResources<T>(
+  values: Record<string, unknown>,
+  fn: (res: Resources) => Promise<T>,
+): Promise<T> {
+  const env = process.env;
+  const config = await readConfig(values, env);
+  const { closeResources, createLogger, createResources } = await worker();
   const databaseUrl = requireEnv('DATABASE_URL', env);
   const redisUrl = requireEnv('REDIS_URL', env);
-  const credentials: Record<string, string> = {};
-  for (const c of config.connections) {
-    if (opts.credentials && !env[c.credentialEnv])
+  for (const c of config.connections)
+    if (!env[c.credentialEnv])
       throw new CliError(`connections.${c.id}: environment variable ${c.credentialEnv} is not set`, EXIT.config);
-    credentials[c.credentialEnv] = env[c.credentialEnv] || 'unused-by-admin-commands';
-  }
-  return createResources({
+  const res = createResources({
     config,
     databaseUrl,
     redisUrl,
     prefix: prefixOf(values, env),
     logger: createLogger({ level: env.LOG_LEVEL ?? 'warn', pretty: false }),
-    env: { ...env, ...credentials },
+    env,
     poolSize: 2,
   });
-}
-
-export async function withResources<T>(
-  values: Record<string, unknown>,
-  fn: (res: Resources) => Promise<T>,
-  opts: { credentials?: boolean } = {},
-): Promise<T> {
-  const res = await openResources(values, process.env, opts);
   try {
     return await fn(res);
   } finally {
-    const { closeResources } = await worker();
     await closeResources(res).catch(() => {});
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type Sandbox, startSandbox } from '@contact-sync/simulators';
 import { createPrisma } from '@contact-sync/store';
-import { DEFAULT_TEST_TIME_SCALE, sandboxConfig } from '@contact-sync/worker';
+import { DEFAULT_TEST_TIME_SCALE, sandboxConfig } from '@contact-sync/testkit/sandbox-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCli, runCli, startCli } from './testing/run-cli.ts';
 

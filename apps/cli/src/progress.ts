@@ -1,4 +1,4 @@
-import type { RunProgress } from '@contact-sync/worker';
+import type { RunProgress } from '@contact-sync/engine';
 
 /** One line of a resync's progress: pulls, records pulled and changed, ops planned, applied and failed. */
 export function progressLine(label: string, p: RunProgress, elapsedMs: number): string {

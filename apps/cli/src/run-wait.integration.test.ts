@@ -1,5 +1,5 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { waitForRun } from './run-wait.ts';

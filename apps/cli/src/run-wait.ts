@@ -1,5 +1,6 @@
+import type { AdminContext } from '@contact-sync/admin-ops';
+import { type RunProgress, runProgress, startResync } from '@contact-sync/engine';
 import { isConnectionError } from '@contact-sync/store';
-import { type Resources, type RunProgress, runProgress, startResync } from '@contact-sync/worker';
 
 export interface RunOutcome {
   progress: RunProgress;
@@ -16,7 +17,7 @@ export interface RunOutcome {
  * moment (a Postgres restart) is waited out: the run goes on in the worker meanwhile.
  */
 export async function waitForRun(
-  res: Resources,
+  res: AdminContext,
   req: { full: boolean; connectionId?: string; runId?: string },
   opts: { timeoutMs: number; intervalMs?: number; onProgress?: (p: RunProgress) => void },
 ): Promise<RunOutcome> {
@@ -55,7 +56,7 @@ export async function waitForRun(
   }
 }
 
-async function failedPulls(res: Resources, runId: string): Promise<{ connectionId: string; error: string }[]> {
+async function failedPulls(res: AdminContext, runId: string): Promise<{ connectionId: string; error: string }[]> {
   const out: { connectionId: string; error: string }[] = [];
   for (const [connectionId, queue] of res.queues.pull) {
     const jobs = await queue.getFailed(0, 200);

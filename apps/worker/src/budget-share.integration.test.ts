@@ -1,13 +1,13 @@
 import { createConnector } from '@contact-sync/connectors';
+import { RequestBudget } from '@contact-sync/engine/budget';
+import { countingOpRequests, opGate } from '@contact-sync/engine/push/op-requests';
+import { startResync } from '@contact-sync/engine/resync';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type RequestLogEntry, type Sandbox, startSandbox } from '@contact-sync/simulators';
+import { sleep } from '@contact-sync/testkit/faults/support';
+import { startStack } from '@contact-sync/testkit/stack';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestBudget } from './budget.ts';
-import { sleep } from './faults/support.ts';
-import { countingOpRequests, opGate } from './push/op-requests.ts';
-import { startResync } from './resync.ts';
-import { startStack } from './stack.ts';
 
 // Fair shares of one connection's budget: with a tight budget (20 requests a second), a pull and
 // a backlog of pushes that both keep asking each get a share of the same windows, whichever side

@@ -1,12 +1,12 @@
+import { resumeConnection } from '@contact-sync/admin-ops/admin/limits';
+import { startResync } from '@contact-sync/engine/resync';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
+import { divergences } from '@contact-sync/testkit/convergence';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/testkit/sandbox-config';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
-import { resumeConnection } from './admin/limits.ts';
-import { divergences } from './convergence.ts';
-import { startResync } from './resync.ts';
-import { DEFAULT_TEST_TIME_SCALE } from './sandbox-config.ts';
-import { type Stack, startStack } from './stack.ts';
 
 const db = await createTestDatabase();
 const until = async (what: string, cond: () => Promise<boolean> | boolean, ms = 30_000) => {

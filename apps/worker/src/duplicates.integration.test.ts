@@ -1,10 +1,10 @@
+import { runPull } from '@contact-sync/engine/pull/pull';
+import { runReconcile } from '@contact-sync/engine/reconcile/reconcile';
+import { syncConnections } from '@contact-sync/engine/worker';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { committedMaxSeq } from '@contact-sync/store';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPull } from './pull/pull.ts';
-import { runReconcile } from './reconcile/reconcile.ts';
-import { type Stack, startStack } from './stack.ts';
-import { syncConnections } from './worker.ts';
 
 // A provider's duplicate of a person pulled before the original, each in its own reconcile batch:
 // the record that agrees with the person's other records ends up linked, the stray one reported.

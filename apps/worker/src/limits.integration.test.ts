@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import type { ProviderKey } from '@contact-sync/simulators';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './stack.ts';
 
 // Full syncs against simulators that enforce the providers' documented limits, scaled in time
 // (see DEFAULT_TEST_TIME_SCALE): the engine's one budget per connection must keep the 429s to a

@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { divergences } from '@contact-sync/testkit/convergence';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { divergences } from './convergence.ts';
-import { type Stack, startStack } from './stack.ts';
 
 // The main scenario end to end: real Postgres, real Redis, the five simulators over HTTP.
 const db = await createTestDatabase();

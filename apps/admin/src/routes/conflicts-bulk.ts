@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   BulkPreviewView,
   BulkRequest,
@@ -8,11 +8,11 @@ import {
   ConflictCountsView,
   conflictCounts,
   previewBulkResolve,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 
-export const conflictBulkRoutes = (res: Resources) => [
+export const conflictBulkRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/conflicts/counts',

@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   ConflictPeopleView,
   ConflictQuery,
@@ -10,12 +10,12 @@ import {
   PageOf,
   ResolveResultView,
   resolveConflict,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 
-export const conflictRoutes = (res: Resources) => [
+export const conflictRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/conflicts',

@@ -1,11 +1,6 @@
-import { type Resources, runProgress, startResync } from '@contact-sync/worker';
-import {
-  ConnectionStatusView,
-  connectionStatus,
-  RunView,
-  resumeConnection,
-  runView,
-} from '@contact-sync/worker/admin-ops';
+import type { BudgetContext } from '@contact-sync/admin-ops';
+import { ConnectionStatusView, connectionStatus, RunView, resumeConnection, runView } from '@contact-sync/admin-ops';
+import { runProgress, startResync } from '@contact-sync/engine';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
@@ -36,13 +31,13 @@ const RunProgressView = z.object({
   complete: z.boolean(),
 });
 
-async function progressOf(res: Resources, runId: string) {
+async function progressOf(res: BudgetContext, runId: string) {
   const p = await runProgress(res.prisma, runId);
   if (p?.run.kind !== 'resync') throw new ApiError('not_found', `resync run "${runId}" not found`);
   return { ...p, run: runView(p.run) };
 }
 
-export const connectionRoutes = (res: Resources) => [
+export const connectionRoutes = (res: BudgetContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/connections',

@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   DecideHeldChangesView,
   decideHeldChanges,
@@ -8,11 +8,11 @@ import {
   HeldChangeSetView,
   listHeldChanges,
   PageOf,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 
-const decide = (res: Resources, decision: 'confirm' | 'reject') =>
+const decide = (res: AdminContext, decision: 'confirm' | 'reject') =>
   defineRoute({
     method: 'POST',
     url: `/api/v1/held-changes/${decision}`,
@@ -26,7 +26,7 @@ const decide = (res: Resources, decision: 'confirm' | 'reject') =>
     handler: ({ body }) => decideHeldChanges(res, { ids: body.ids, decision }),
   });
 
-export const heldChangeRoutes = (res: Resources) => [
+export const heldChangeRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/held-changes',

@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   DecideHeldResultView,
   decideHeldDeletes,
@@ -6,7 +6,7 @@ import {
   HeldDeleteView,
   listHeldDeletes,
   PageOf,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { strictQuery } from './params.ts';
@@ -21,7 +21,7 @@ const Selection = z
     path: ['ids'],
   });
 
-const decide = (res: Resources, decision: 'confirm' | 'reject') =>
+const decide = (res: AdminContext, decision: 'confirm' | 'reject') =>
   defineRoute({
     method: 'POST',
     url: `/api/v1/held-deletes/${decision}`,
@@ -35,7 +35,7 @@ const decide = (res: Resources, decision: 'confirm' | 'reject') =>
     handler: ({ body }) => decideHeldDeletes(res, { ...body, decision }),
   });
 
-export const heldDeleteRoutes = (res: Resources) => [
+export const heldDeleteRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/held-deletes',

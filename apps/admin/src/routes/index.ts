@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { Resources } from '@contact-sync/engine';
 import type { RouteDef } from '../route.ts';
 import type { SessionStore } from '../sessions.ts';
 import { conflictRoutes } from './conflicts.ts';

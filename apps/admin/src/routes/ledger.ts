@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   explainPerson,
   PersonExplanationView,
@@ -9,7 +9,7 @@ import {
   UndoResultView,
   undoDecision,
   undoRun,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, Text } from './params.ts';
@@ -19,7 +19,7 @@ const UndoBody = z.strictObject({ dryRun: z.boolean().default(false), by: Text.m
 /** A person by canonical id, e-mail or phone. */
 const PersonParams = z.strictObject({ id: Text.min(1).max(320) });
 
-export const ledgerRoutes = (res: Resources) => [
+export const ledgerRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/people/:id/history',

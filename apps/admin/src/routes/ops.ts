@@ -1,18 +1,10 @@
-import type { Resources } from '@contact-sync/worker';
-import {
-  listOps,
-  OpQuery,
-  OpView,
-  PageOf,
-  RetryResultView,
-  RetrySelection,
-  retryOps,
-} from '@contact-sync/worker/admin-ops';
+import type { AdminContext } from '@contact-sync/admin-ops';
+import { listOps, OpQuery, OpView, PageOf, RetryResultView, RetrySelection, retryOps } from '@contact-sync/admin-ops';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { strictQuery } from './params.ts';
 
-export const opRoutes = (res: Resources) => [
+export const opRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/ops',

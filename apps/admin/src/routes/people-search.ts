@@ -1,5 +1,5 @@
-import type { Resources } from '@contact-sync/worker';
-import { searchPeople } from '@contact-sync/worker/admin-ops';
+import type { AdminContext } from '@contact-sync/admin-ops';
+import { searchPeople } from '@contact-sync/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { Text } from './params.ts';
@@ -13,7 +13,7 @@ const PersonHitView = z.object({
 });
 
 /** The review page's person search: by name, e-mail or phone. */
-export const peopleSearchRoutes = (res: Resources) => [
+export const peopleSearchRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/people/search',

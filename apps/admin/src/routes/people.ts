@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   MergeInput,
   MergeRecordInput,
@@ -9,14 +9,14 @@ import {
   SplitInput,
   SplitResultView,
   splitPerson,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams } from './params.ts';
 
 const By = z.string().min(1).max(200).optional();
 
-export const peopleRoutes = (res: Resources) => [
+export const peopleRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'POST',
     url: '/api/v1/people/merge',

@@ -1,5 +1,5 @@
-import type { Resources } from '@contact-sync/worker';
-import { ApplyPlanView, applyPlan, getPlan, makePlan, PlanRequest, PlanView } from '@contact-sync/worker/admin-ops';
+import { ApplyPlanView, applyPlan, getPlan, makePlan, PlanRequest, PlanView } from '@contact-sync/admin-ops';
+import type { Resources } from '@contact-sync/engine';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { IdParams } from './params.ts';

@@ -1,4 +1,4 @@
-import type { Resources } from '@contact-sync/worker';
+import type { AdminContext } from '@contact-sync/admin-ops';
 import {
   getRun,
   listQuarantine,
@@ -9,12 +9,12 @@ import {
   RunDetailView,
   RunQuery,
   RunView,
-} from '@contact-sync/worker/admin-ops';
+} from '@contact-sync/admin-ops';
 import { z } from 'zod';
 import { defineRoute } from '../route.ts';
 import { IdParams, strictQuery } from './params.ts';
 
-export const runRoutes = (res: Resources) => [
+export const runRoutes = (res: AdminContext) => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/runs',

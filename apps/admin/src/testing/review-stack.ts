@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@contact-sync/services/test-db';
-import { type Stack, startStack } from '@contact-sync/worker/stack';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { type Browser, chromium } from 'playwright-core';
 import { type RunningAdminServer, startAdminServer } from '../server.ts';
 import { CHROMIUM_ARGS } from './chromium.ts';

@@ -1,7 +1,6 @@
-import type { Resources } from '@contact-sync/worker';
-import type { Page } from '@contact-sync/worker/admin-ops';
+import type { AdminContext, BudgetContext, Page } from '@contact-sync/admin-ops';
 import { CliError, EXIT, type Io, intFlag, type OptionSpec, oneOf, stringFlag } from '../cli.ts';
-import { withResources } from '../context.ts';
+import { withAdminContext } from '../context.ts';
 import { table } from '../format.ts';
 
 /** What the admin commands share: their common flags, paging, and the call into the admin operations. */
@@ -17,7 +16,7 @@ export const connection: Record<string, OptionSpec> = {
   connection: { type: 'string', value: 'ID', description: 'only this connection' },
 };
 
-export type AdminOps = typeof import('@contact-sync/worker/admin-ops');
+export type AdminOps = typeof import('@contact-sync/admin-ops');
 
 /** An admin refusal (AdminOpError) → its exit code in the shared catalog (ADMIN_ERRORS). */
 export const mapAdminError =
@@ -27,10 +26,16 @@ export const mapAdminError =
     throw err;
   };
 
-/** Runs an admin operation on the deployment's resources (loaded on use: --help stays fast). */
-export async function op<T>(values: Values, fn: (res: Resources, ops: AdminOps) => Promise<T>): Promise<T> {
-  const ops = await import('@contact-sync/worker/admin-ops');
-  return withResources(values, (res) => fn(res, ops).catch(mapAdminError(ops)));
+/** Runs an admin operation on the deployment's admin context (loaded on use: --help stays fast). */
+export async function op<T>(values: Values, fn: (res: AdminContext, ops: AdminOps) => Promise<T>): Promise<T> {
+  const ops = await import('@contact-sync/admin-ops');
+  return withAdminContext(values, (res) => fn(res, ops).catch(mapAdminError(ops)));
+}
+
+/** `op` with each connection's request budget opened too (connection status, resume). */
+export async function budgetOp<T>(values: Values, fn: (res: BudgetContext, ops: AdminOps) => Promise<T>): Promise<T> {
+  const ops = await import('@contact-sync/admin-ops');
+  return withAdminContext(values, (res) => fn(res, ops).catch(mapAdminError(ops)), { budgets: true });
 }
 
 /** `--NAME` checked against a vocabulary the API also uses (loaded on use, like the ops). */
@@ -42,9 +47,9 @@ export async function vocabulary(
 ) {
   return oneOf(values, name, [...(await allowed()), 'all']) ?? fallback;
 }
-export const conflictStatuses = async () => (await import('@contact-sync/worker/admin-ops')).ConflictStatus.options;
-export const opStatuses = async () => (await import('@contact-sync/worker/admin-ops')).OpStatus.options;
-export const opKinds = async () => (await import('@contact-sync/worker/admin-ops')).OpKind.options;
+export const conflictStatuses = async () => (await import('@contact-sync/admin-ops')).ConflictStatus.options;
+export const opStatuses = async () => (await import('@contact-sync/admin-ops')).OpStatus.options;
+export const opKinds = async () => (await import('@contact-sync/admin-ops')).OpKind.options;
 
 export function pageQuery(values: Values) {
   const limit = intFlag(values, 'limit', { min: 1, max: 500, default: 50 })!;
@@ -69,7 +74,7 @@ export function printPage<T>(
   if (page.nextCursor) io.err(`more: --cursor ${page.nextCursor}`);
 }
 
-export function knownConnection(res: Resources, id: string | undefined): void {
+export function knownConnection(res: AdminContext, id: string | undefined): void {
   if (id && !res.connections.has(id))
     throw new CliError(
       `--connection: unknown connection "${id}" (configured: ${[...res.connections.keys()].join(', ')})`,

@@ -1,4 +1,4 @@
-import type { ConflictView, Decision } from '@contact-sync/worker/admin-ops';
+import type { ConflictView, Decision } from '@contact-sync/admin-ops';
 import { type Command, EXIT, type Io, stringFlag, UsageError } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { show, when } from '../format.ts';

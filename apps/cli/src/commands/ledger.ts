@@ -1,4 +1,4 @@
-import type { HistoryEvent, PersonExplanation, UndoResult } from '@contact-sync/worker/admin-ops';
+import type { HistoryEvent, PersonExplanation, UndoResult } from '@contact-sync/admin-ops';
 import { type Command, EXIT, type OptionSpec, stringFlag, UsageError } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { short, show, table, when } from '../format.ts';

@@ -1,4 +1,4 @@
-import type { MergeResult, SplitResult } from '@contact-sync/worker/admin-ops';
+import type { MergeResult, SplitResult } from '@contact-sync/admin-ops';
 import { type Command, EXIT, type OptionSpec, stringFlag, UsageError } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { show, table } from '../format.ts';

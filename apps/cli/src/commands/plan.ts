@@ -1,10 +1,10 @@
-import type { PlanView } from '@contact-sync/worker/admin-ops';
+import type { PlanView } from '@contact-sync/admin-ops';
 import { type Command, EXIT, type Io, stringFlag } from '../cli.ts';
 import { connectOptions, ENV_HELP, withResources } from '../context.ts';
 import { show, table } from '../format.ts';
 import { mapAdminError } from './admin-common.ts';
 
-const ops = () => import('@contact-sync/worker/admin-ops');
+const ops = () => import('@contact-sync/admin-ops');
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -60,13 +60,10 @@ const planCommand: Command = {
     const admin = await ops();
     const { makePlan } = admin;
     const connectionId = stringFlag(values, 'connection');
-    const plan = await withResources(
-      values,
-      (res) =>
-        makePlan(res, { ...(connectionId ? { connectionId } : {}), full: values.full === true }).catch(
-          mapAdminError(admin),
-        ),
-      { credentials: true },
+    const plan = await withResources(values, (res) =>
+      makePlan(res, { ...(connectionId ? { connectionId } : {}), full: values.full === true }).catch(
+        mapAdminError(admin),
+      ),
     );
     if (values.json) io.out(JSON.stringify(plan));
     else printPlan(io, plan);
@@ -84,9 +81,7 @@ const applyCommand: Command = {
   run: async ({ values, positionals, io }) => {
     const admin = await ops();
     const { applyPlan } = admin;
-    const r = await withResources(values, (res) => applyPlan(res, positionals[0]!).catch(mapAdminError(admin)), {
-      credentials: true,
-    });
+    const r = await withResources(values, (res) => applyPlan(res, positionals[0]!).catch(mapAdminError(admin)));
     if (values.json) io.out(JSON.stringify(r));
     else if (r.applied)
       io.out(`applied plan ${r.plan.id}: ${r.opsEnqueued} writes enqueued, ${r.held} held by the update guard`);

@@ -1,4 +1,4 @@
-import type { RunView } from '@contact-sync/worker/admin-ops';
+import type { RunView } from '@contact-sync/admin-ops';
 import { type Command, EXIT, stringFlag } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { table, when } from '../format.ts';

@@ -1,8 +1,8 @@
+import { ConfigError, closeResources, createLogger, createResources } from '@contact-sync/engine';
+import { runDaemon } from '@contact-sync/engine/daemon';
+import { readSettings, StartupError } from '@contact-sync/engine/settings';
 import { applyMigrations, createDatabase, provideServices } from '@contact-sync/services';
 import { FAULT_PROFILES, printSandboxInfo, startSandbox } from '@contact-sync/simulators';
-import { ConfigError, closeResources, createLogger, createResources } from '@contact-sync/worker';
-import { readSettings, StartupError } from '@contact-sync/worker/bin';
-import { runDaemon } from '@contact-sync/worker/daemon';
 import { startAdmin } from '../admin-server.ts';
 import { CliError, type Command, EXIT, intFlag, oneOf, stringFlag } from '../cli.ts';
 import { prefixOf, readConfig, requireEnv } from '../context.ts';

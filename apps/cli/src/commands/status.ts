@@ -2,7 +2,7 @@ import { CliError, type Command, EXIT, intFlag, stringFlag } from '../cli.ts';
 import { connectOptions, ENV_HELP } from '../context.ts';
 import { duration, short, table, when } from '../format.ts';
 import { createProgress, progressLine } from '../progress.ts';
-import { connection, json, knownConnection, op } from './admin-common.ts';
+import { budgetOp, connection, json, knownConnection, op } from './admin-common.ts';
 
 /** `status`, `connections resume` and `resync`: the deployment and its runs as they go. */
 
@@ -12,7 +12,7 @@ export const status: Command = {
   options: { ...connectOptions, ...json },
   details: ENV_HELP,
   run: async ({ values, io }) => {
-    const rows = await op(values, (res, ops) => ops.connectionStatus(res));
+    const rows = await budgetOp(values, (res, ops) => ops.connectionStatus(res));
     if (values.json) {
       io.out(JSON.stringify(rows));
       return EXIT.ok;
@@ -69,7 +69,7 @@ export const connectionsResume: Command = {
   details: ENV_HELP,
   run: async ({ values, positionals, io }) => {
     const id = positionals[0]!;
-    const r = await op(values, (res, ops) => {
+    const r = await budgetOp(values, (res, ops) => {
       knownConnection(res, id);
       return ops.resumeConnection(res, id);
     });
@@ -101,7 +101,7 @@ export const resync: Command = {
       knownConnection(res, connectionId);
       const full = values.incremental !== true;
       if (!values.wait) {
-        const { startResync } = await import('@contact-sync/worker');
+        const { startResync } = await import('@contact-sync/engine');
         const run = await startResync(res, { full, ...(connectionId ? { connectionId } : {}) });
         if (values.json) io.out(JSON.stringify({ runId: run.id, full, connectionId: connectionId ?? null }));
         else

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConnector, TransientError } from '@contact-sync/connectors';
+import { runPull } from '@contact-sync/engine/pull/pull';
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { divergences } from '@contact-sync/testkit/convergence';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { divergences } from '../convergence.ts';
-import { runPull } from '../pull/pull.ts';
-import { type Stack, startStack } from '../stack.ts';
 
 /*
  * Issue 10, bad input from providers. fast-check generates malformed ChurchPad records

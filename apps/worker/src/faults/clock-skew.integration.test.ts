@@ -1,17 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import { startResync } from '@contact-sync/engine/resync';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
+import { duplicates, expectOpsAccounted, providerStates, waitComplete } from '@contact-sync/testkit/faults/support';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startResync } from '../resync.ts';
-import { type Stack, startStack } from '../stack.ts';
-import {
-  type ChildWorker,
-  duplicates,
-  expectOpsAccounted,
-  providerStates,
-  spawnWorker,
-  waitComplete,
-} from './support.ts';
+import { type ChildWorker, spawnWorker } from './child-worker.ts';
 
 /*
  * Issue 17, clock skew between processes. The worker runs in its own process with its clock

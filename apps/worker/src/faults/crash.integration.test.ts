@@ -1,12 +1,8 @@
+import { startResync } from '@contact-sync/engine/resync';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { divergences } from '../convergence.ts';
-import { startResync } from '../resync.ts';
-import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
-import { type Stack, startStack } from '../stack.ts';
+import { divergences } from '@contact-sync/testkit/convergence';
 import {
-  type ChildWorker,
   diffExplained,
   duplicates,
   expectOpsAccounted,
@@ -15,9 +11,12 @@ import {
   type ReferenceRun,
   referenceRun,
   sleep,
-  spawnWorker,
   waitComplete,
-} from './support.ts';
+} from '@contact-sync/testkit/faults/support';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/testkit/sandbox-config';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChildWorker, spawnWorker } from './child-worker.ts';
 
 /*
  * Issue 6/10 crash test. The worker runs as a child process (node bin.ts) with ghost writes

@@ -1,15 +1,11 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Config } from '@contact-sync/engine/config';
+import { startResync } from '@contact-sync/engine/resync';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type Sandbox, startSandbox } from '@contact-sync/simulators';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../config.ts';
-import { divergences } from '../convergence.ts';
-import { startResync } from '../resync.ts';
-import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
-import { type Stack, startStack } from '../stack.ts';
+import { divergences } from '@contact-sync/testkit/convergence';
 import {
-  type ChildWorker,
   diffExplained,
   duplicates,
   expectOpsAccounted,
@@ -17,9 +13,12 @@ import {
   type ReferenceRun,
   referenceRun,
   sleep,
-  spawnWorker,
   waitComplete,
-} from './support.ts';
+} from '@contact-sync/testkit/faults/support';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/testkit/sandbox-config';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ChildWorker, spawnWorker } from './child-worker.ts';
 
 /*
  * Issue 10, isync-style: stop the worker at the k-th provider write, for every k, then resume.

@@ -1,9 +1,10 @@
+import { startResync } from '@contact-sync/engine/resync';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
+import { sleep, waitComplete } from '@contact-sync/testkit/faults/support';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startResync } from '../resync.ts';
-import { type Stack, startStack } from '../stack.ts';
-import { type ChildWorker, sleep, spawnWorker, waitComplete } from './support.ts';
+import { type ChildWorker, spawnWorker } from './child-worker.ts';
 
 /*
  * Issue 17, one hanging provider. r-service accepts connections and never answers (every

@@ -1,14 +1,21 @@
+import { startResync } from '@contact-sync/engine/resync';
 import { findOnPath } from '@contact-sync/services';
 import { startLocalRedis } from '@contact-sync/services/local-redis';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
+import { divergences } from '@contact-sync/testkit/convergence';
+import {
+  divergenceSummary,
+  duplicates,
+  expectOpsAccounted,
+  providerStates,
+  sleep,
+  waitComplete,
+} from '@contact-sync/testkit/faults/support';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/testkit/sandbox-config';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { divergences } from '../convergence.ts';
-import { startResync } from '../resync.ts';
-import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
-import { type Stack, startStack } from '../stack.ts';
-import { divergenceSummary, duplicates, expectOpsAccounted, providerStates, sleep, waitComplete } from './support.ts';
 
 /*
  * Issue 10, infrastructure faults.

@@ -1,9 +1,9 @@
 import { createConnector } from '@contact-sync/connectors';
 import { BodyTooLargeError } from '@contact-sync/connectors/shared/http';
+import { runPull } from '@contact-sync/engine/pull/pull';
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPull } from '../pull/pull.ts';
-import { type Stack, startStack } from '../stack.ts';
 
 /*
  * Issue 17, unbounded response bodies: 50 MB went through the transport whole. With a body

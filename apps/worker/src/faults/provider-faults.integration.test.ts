@@ -1,9 +1,6 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type FaultConfig, startSandbox } from '@contact-sync/simulators';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { divergences } from '../convergence.ts';
-import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
-import { type Stack, startStack } from '../stack.ts';
+import { divergences } from '@contact-sync/testkit/convergence';
 import {
   diffExplained,
   duplicates,
@@ -12,7 +9,10 @@ import {
   providerStates,
   type ReferenceRun,
   referenceRun,
-} from './support.ts';
+} from '@contact-sync/testkit/faults/support';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/testkit/sandbox-config';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
  * Issue 10: every provider fault at once — 10% 5xx, 5% 429 with Retry-After, 2% timeouts,

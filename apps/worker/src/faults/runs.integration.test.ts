@@ -1,21 +1,20 @@
+import { runPull } from '@contact-sync/engine/pull/pull';
+import { runReconcile } from '@contact-sync/engine/reconcile/reconcile';
+import { runProgress, startResync } from '@contact-sync/engine/resync';
+import { syncConnections } from '@contact-sync/engine/worker';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
 import { committedMaxSeq, createRun } from '@contact-sync/store';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runPull } from '../pull/pull.ts';
-import { runReconcile } from '../reconcile/reconcile.ts';
-import { runProgress, startResync } from '../resync.ts';
-import { type Stack, startStack } from '../stack.ts';
-import { syncConnections } from '../worker.ts';
 import {
-  type ChildWorker,
   duplicates,
   expectOpsAccounted,
   providerStates,
   sleep,
-  spawnWorker,
   waitComplete,
-} from './support.ts';
+} from '@contact-sync/testkit/faults/support';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ChildWorker, spawnWorker } from './child-worker.ts';
 
 /*
  * Issue 17, runs and ops left stale.

@@ -1,7 +1,7 @@
+import { resolveConflict } from '@contact-sync/admin-ops';
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { type Stack, type StackOptions, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConflict } from '../admin-ops.ts';
-import { type Stack, type StackOptions, startStack } from '../stack.ts';
 
 // Issue 16: no contact lost or merged by mistake when a provider misbehaves. Each situation is
 // produced by the simulators' scenario control API; every connection propagates deletes, the

@@ -1,10 +1,11 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { startSandbox } from '@contact-sync/simulators';
+import { divergences } from '@contact-sync/testkit/convergence';
+import { duplicates, expectOpsAccounted, providerStates } from '@contact-sync/testkit/faults/support';
+import { DEFAULT_TEST_TIME_SCALE } from '@contact-sync/testkit/sandbox-config';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, describe, expect, it } from 'vitest';
-import { divergences } from '../convergence.ts';
-import { DEFAULT_TEST_TIME_SCALE } from '../sandbox-config.ts';
-import { type Stack, startStack } from '../stack.ts';
-import { type ChildWorker, duplicates, expectOpsAccounted, providerStates, spawnWorker } from './support.ts';
+import { type ChildWorker, spawnWorker } from './child-worker.ts';
 
 /*
  * Issue 6: the main end-to-end scenario with two worker processes consuming the same

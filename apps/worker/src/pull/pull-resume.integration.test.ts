@@ -1,9 +1,10 @@
+import { startResync } from '@contact-sync/engine/resync';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import type { Sandbox } from '@contact-sync/simulators';
+import { sleep, waitComplete } from '@contact-sync/testkit/faults/support';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChildWorker, sleep, spawnWorker, waitComplete } from '../faults/support.ts';
-import { startResync } from '../resync.ts';
-import { type Stack, startStack } from '../stack.ts';
+import { type ChildWorker, spawnWorker } from '../faults/child-worker.ts';
 
 // Paced, resumable pulls: a pull saves where its list read is (the page cursor) with each page it
 // ingests, so a crash resumes there instead of at page 1; and a list that shifts under the read

@@ -1,6 +1,6 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterEach, expect, it } from 'vitest';
-import { type Stack, startStack } from '../stack.ts';
 
 // One retry layer: whatever retries (the transport's read retries, a create's adoption loop, the
 // queue's attempts), an op makes at most `push.maxHttpAttempts` failed HTTP requests in all. A

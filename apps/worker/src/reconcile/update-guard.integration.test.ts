@@ -1,7 +1,7 @@
+import { decideHeldChanges, listHeldChanges } from '@contact-sync/admin-ops';
 import { createTestDatabase } from '@contact-sync/services/test-db';
+import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideHeldChanges, listHeldChanges } from '../admin-ops.ts';
-import { type Stack, startStack } from '../stack.ts';
 
 // Issue 22: a provider that suddenly returns every family name changed (upper-cased) must not
 // rewrite every other provider. The blast-radius guard holds those updates until an admin decides.
