@@ -4,7 +4,7 @@ import { queueNames } from '@contact-sync/engine/jobs';
 import type { Logger } from '@contact-sync/engine/logger';
 import { redisConnection } from '@contact-sync/engine/redis';
 import { budgetWindows, type Resources } from '@contact-sync/engine/resources';
-import { createPrisma, loadCredentialPause, saveCredentialPause } from '@contact-sync/store';
+import { closeStore, createPrisma, loadCredentialPause, saveCredentialPause } from '@contact-sync/store';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
@@ -93,7 +93,7 @@ export function openAdminContext(opts: AdminContextOptions): OpenAdminContext {
       const all = [...pull.values(), ...push.values(), queues.reconcile];
       await Promise.allSettled(all.map((q) => q.close()));
       budgetRedis?.disconnect();
-      await prisma.$disconnect();
+      await closeStore(prisma);
     },
   };
 }
