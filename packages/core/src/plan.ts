@@ -31,30 +31,63 @@ export interface Target {
 
 const isEmpty = (v: unknown): boolean => v == null || (Array.isArray(v) && v.length === 0);
 
-/** Writable fields of a descriptor with whether each is a set, computed once per descriptor. */
-const writableCache = new WeakMap<CapabilityDescriptor, [FieldKey, boolean][]>();
-const writableOf = (caps: CapabilityDescriptor): [FieldKey, boolean][] => {
+/** A descriptor's writable fields, whether each is a set, and its required fields: computed once per descriptor. */
+interface Writable {
+  fields: readonly FieldKey[];
+  isSet: readonly boolean[];
+  required: readonly FieldKey[];
+  /**
+   * Every writable field, in order, set to undefined: a target starts as a copy of it, so that
+   * filling it in stores into existing properties (no shape transition per field).
+   */
+  template: Readonly<Projection>;
+}
+const writableCache = new WeakMap<CapabilityDescriptor, Writable>();
+const writableOf = (caps: CapabilityDescriptor): Writable => {
   let w = writableCache.get(caps);
   if (!w) {
-    w = caps.fields
-      .filter((f) => !caps.readOnlyFields.includes(f))
-      .map((f) => [f, (SET_FIELDS as readonly string[]).includes(f)] as [FieldKey, boolean]);
+    const fields = caps.fields.filter((f) => !caps.readOnlyFields.includes(f));
+    w = {
+      fields,
+      isSet: fields.map((f) => (SET_FIELDS as readonly string[]).includes(f)),
+      required: [...caps.requiredForCreate],
+      template: Object.fromEntries(fields.map((f) => [f, undefined])),
+    };
     writableCache.set(caps, w);
   }
   return w;
 };
 
+const holdsValue = (entries: readonly SetEntry[], value: string): boolean => {
+  for (let i = 0; i < entries.length; i++) if (entries[i]!.value === value) return true;
+  return false;
+};
+
+/**
+ * Whether putting the entries `current` holds first changes the order of `all`: only when one
+ * it holds comes after one it does not (checked without allocating: the common case is no).
+ */
+const needsReorder = (all: readonly SetEntry[], cur: readonly SetEntry[]): boolean => {
+  let rest = false;
+  for (let i = 0; i < all.length; i++) {
+    if (!holdsValue(cur, all[i]!.value)) rest = true;
+    else if (rest) return true;
+  }
+  return false;
+};
+
 /** Entries the side already holds first, so a provider with few slots keeps what it has. */
 const preferCurrent = (canonical: Canonical, current: Projection): Canonical => {
   let out: Canonical | null = null;
-  for (const f of SET_FIELDS) {
+  for (let k = 0; k < SET_FIELDS.length; k++) {
+    const f = SET_FIELDS[k]!;
     const cur = current[f];
     const all = canonical[f];
-    if (!cur || cur.length === 0 || all.length < 2) continue;
+    // Held entries already first (the order unchanged): the canonical array itself, as normal as it is.
+    if (!cur || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) continue;
     const mine: SetEntry[] = [];
     const rest: SetEntry[] = [];
-    for (const e of all) (cur.some((c) => c.value === e.value) ? mine : rest).push(e);
-    if (mine.length === 0 || mine.length === all.length) continue;
+    for (const e of all) (holdsValue(cur, e.value) ? mine : rest).push(e);
     out ??= { ...canonical };
     out[f] = [...mine, ...rest];
   }
@@ -148,16 +181,22 @@ export const targetFor = (
   held: readonly HeldCell[],
 ): Target => {
   const caps = conn.capabilities;
-  const mine = current ? preferCurrent(keepHeld(canonical, held, conn.id, current), current) : canonical;
+  const w = writableOf(caps);
+  const mine = current
+    ? preferCurrent(held.length === 0 ? canonical : keepHeld(canonical, held, conn.id, current), current)
+    : canonical;
   const { projection, omitted } = caps.project(mine);
   // Values the descriptor passed through from the (normalized) canonical record need no check;
   // anything it built itself (a truncated name, a one-entry list) is normalized here.
   // (`mine` may hold reordered sets, so only the canonical record's own arrays count as normal.)
-  const target: Projection = {};
+  const target: Projection = { ...w.template };
   const t = target as Record<string, unknown>;
-  for (const [f, isSet] of writableOf(caps)) {
-    const v = projection[f];
-    if (isSet) {
+  const from = projection as Record<string, unknown>;
+  const { fields, isSet } = w;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    const v = from[f];
+    if (isSet[i]) {
       t[f] = v === canonical[f] ? v : normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? []);
     } else {
       t[f] = v === mine[f] ? v : normalizeScalar(f as ScalarField, v as string | null | undefined);
@@ -166,10 +205,10 @@ export const targetFor = (
   const report: Target['report'] = [];
   for (const o of omitted) report.push({ kind: 'omitted', field: o.field, value: o.value, message: o.reason });
   if (current) {
-    keepHeldOmissions(target, omitted, current);
-    for (const f of caps.requiredForCreate) {
+    if (omitted.length > 0) keepHeldOmissions(target, omitted, current);
+    for (const f of w.required) {
       if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
-        (target as Record<string, unknown>)[f] = current[f];
+        t[f] = current[f];
         report.push({
           kind: 'required-kept',
           field: f,
@@ -180,8 +219,12 @@ export const targetFor = (
     }
   }
   const changed: FieldKey[] = [];
-  for (const [f] of writableOf(caps)) {
-    if (!current || !fieldEqual(target, current, f)) changed.push(f);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (!current) changed.push(f);
+    else if (isSet[i]) {
+      if (!sameEntries(t[f] as SetEntry[] | undefined, current[f as SetField])) changed.push(f);
+    } else if ((t[f] ?? null) !== ((current as Record<string, unknown>)[f] ?? null)) changed.push(f);
   }
   if (changed.length === 0) return { target, baseAfter: target, changed, report };
   const baseAfter: Projection = { ...target };
@@ -190,6 +233,18 @@ export const targetFor = (
     applyHeld(baseAfter, held, conn.id, base);
   }
   return { target, baseAfter, changed, report };
+};
+
+/** `fieldEqual` for one set field (a missing set is empty; `raw` never counts). */
+const sameEntries = (a: readonly SetEntry[] | undefined, b: readonly SetEntry[] | undefined): boolean => {
+  if (a === b) return true;
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]!.value !== y[i]!.value || x[i]!.label !== y[i]!.label) return false;
+  }
+  return true;
 };
 
 /** Fields required for a create that the target leaves empty. */

@@ -38,6 +38,28 @@ const indexConnections = (conns: readonly ConnectionPolicy[]): ConnIndex => {
 const bySide = (a: SideState, b: SideState): number =>
   a.connectionId < b.connectionId ? -1 : a.connectionId > b.connectionId ? 1 : a.externalId < b.externalId ? -1 : 1;
 
+/**
+ * The sides in `bySide` order. A person has a handful of sides: an insertion sort of a copy
+ * costs a fraction of `Array.prototype.sort` (the same stable order), and none when already sorted.
+ */
+const sortedSides = (sides: readonly SideState[]): readonly SideState[] => {
+  let out: SideState[] | null = null;
+  for (let i = 1; i < sides.length; i++) {
+    const x = sides[i]!;
+    if (out === null) {
+      if (bySide(x, sides[i - 1]!) >= 0) continue;
+      out = sides.slice(0, i);
+    }
+    let j = i;
+    while (j > 0 && bySide(x, out[j - 1]!) < 0) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = x;
+  }
+  return out ?? sides;
+};
+
 interface Live {
   side: SideState;
   conn: ConnectionPolicy;
@@ -57,21 +79,18 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   const note = (e: Omit<ReportEntry, 'canonicalId'>) => report.push({ canonicalId, ...e });
 
   /** Connections where this person has a record (or a held/ignored delete): no create there. */
-  const occupied = new Set<string>(input.detached ?? []);
+  const occupied = new Set<string>();
+  // Filled by hand: the Set constructor walks even an empty list through the iterator protocol.
+  if (input.detached) for (const c of input.detached) occupied.add(c);
   /** Connections where a delete lost to an edit: re-create whatever the create policy. */
   const recreate = new Set<string>();
   const live: Live[] = [];
   const deleters: { side: SideState; conn: ConnectionPolicy }[] = [];
 
-  const sides = input.sides.length > 1 ? [...input.sides].sort(bySide) : input.sides;
+  const sides = sortedSides(input.sides);
   for (const side of sides) {
     const conn = conns.get(side.connectionId);
-    const at = { connectionId: side.connectionId, externalId: side.externalId, field: null, value: null };
-    if (!conn) {
-      note({ kind: 'unknown-connection', ...at, message: 'link to a connection that is not configured; left alone' });
-      continue;
-    }
-    if (side.current !== null) {
+    if (conn && side.current !== null) {
       occupied.add(conn.id);
       live.push({
         side,
@@ -81,6 +100,11 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
         base: side.base,
         current: side.current === side.base ? side.current : normalizeProjection(side.current),
       });
+      continue;
+    }
+    const at = { connectionId: side.connectionId, externalId: side.externalId, field: null, value: null };
+    if (!conn) {
+      note({ kind: 'unknown-connection', ...at, message: 'link to a connection that is not configured; left alone' });
       continue;
     }
     if (side.deleteHeld) {
