@@ -113,7 +113,9 @@ export const expectedProjection = (
 };
 
 /** Entries the side holds that the engine only declines to write (`Omission.keep`) stay in its target. */
-const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], current: Projection): void => {
+/** Returns whether it added any. */
+const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], current: Projection): boolean => {
+  let added = false;
   for (const o of omitted) {
     if (!o.keep || o.value === null || !(SET_FIELDS as readonly string[]).includes(o.field)) continue;
     const f = o.field as SetField;
@@ -121,7 +123,9 @@ const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], cur
     const entries = target[f];
     if (!held || !entries || entries.some((e) => e.value === o.value)) continue;
     target[f] = [...entries, held].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    added = true;
   }
+  return added;
 };
 
 const setCell = (p: Projection, field: FieldKey, key: string, from: Projection | null) => {
@@ -193,39 +197,52 @@ export const targetFor = (
   const t = target as Record<string, unknown>;
   const from = projection as Record<string, unknown>;
   const { fields, isSet } = w;
+  const cur = current as Record<string, unknown> | null;
+  // Whether every field so far equals the side's current value (the common case: nothing to write).
+  let same = cur !== null;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     const v = from[f];
+    let tv: unknown;
     if (isSet[i]) {
-      t[f] = v === canonical[f] ? v : normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? []);
+      tv = v === canonical[f] ? v : normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? []);
+      if (same) same = sameEntries(tv as SetEntry[] | undefined, cur![f] as SetEntry[] | undefined);
     } else {
-      t[f] = v === mine[f] ? v : normalizeScalar(f as ScalarField, v as string | null | undefined);
+      tv = v === mine[f] ? v : normalizeScalar(f as ScalarField, v as string | null | undefined);
+      if (same) same = (tv ?? null) === (cur![f] ?? null);
     }
+    t[f] = tv;
   }
   const report: Target['report'] = [];
   for (const o of omitted) report.push({ kind: 'omitted', field: o.field, value: o.value, message: o.reason });
+  // A side that holds every field of its target needs no required value kept (an empty target field
+  // equals only an empty current one); held omissions may still add entries, then compare again.
+  let adjusted = false;
   if (current) {
-    if (omitted.length > 0) keepHeldOmissions(target, omitted, current);
-    for (const f of w.required) {
-      if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
-        t[f] = current[f];
-        report.push({
-          kind: 'required-kept',
-          field: f,
-          value: null,
-          message: `${f} is required there; kept its current value`,
-        });
+    if (omitted.length > 0) adjusted = keepHeldOmissions(target, omitted, current);
+    if (!same)
+      for (const f of w.required) {
+        if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
+          t[f] = current[f];
+          adjusted = true;
+          report.push({
+            kind: 'required-kept',
+            field: f,
+            value: null,
+            message: `${f} is required there; kept its current value`,
+          });
+        }
       }
-    }
   }
   const changed: FieldKey[] = [];
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!;
-    if (!current) changed.push(f);
-    else if (isSet[i]) {
-      if (!sameEntries(t[f] as SetEntry[] | undefined, current[f as SetField])) changed.push(f);
-    } else if ((t[f] ?? null) !== ((current as Record<string, unknown>)[f] ?? null)) changed.push(f);
-  }
+  if (!same || adjusted)
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (!cur) changed.push(f);
+      else if (isSet[i]) {
+        if (!sameEntries(t[f] as SetEntry[] | undefined, cur[f] as SetEntry[] | undefined)) changed.push(f);
+      } else if ((t[f] ?? null) !== (cur[f] ?? null)) changed.push(f);
+    }
   if (changed.length === 0) return { target, baseAfter: target, changed, report };
   const baseAfter: Projection = { ...target };
   if (current) {
