@@ -17,10 +17,10 @@ const FIELD_KEYS: readonly [string, string, boolean][] = FIELDS.map((f) => [
 
 /**
  * JSON text of a string. A string with nothing to escape (no quote, backslash, control character
- * or surrogate: JSON.stringify leaves it as it is) is quoted directly, which costs a fraction of
+ * below U+0020 or surrogate: JSON.stringify leaves it as it is) is quoted directly, which costs a fraction of
  * a JSON.stringify call; anything else goes through JSON.stringify.
  */
-const PLAIN_JSON = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const PLAIN_JSON = /^[ !#-[\]-\ud7ff\ue000-\uffff]*$/;
 const jsonString = (s: unknown): string => (typeof s === 'string' && PLAIN_JSON.test(s) ? `"${s}"` : JSON.stringify(s));
 
 /**
