@@ -60,11 +60,9 @@ const sortedSides = (sides: readonly SideState[]): readonly SideState[] => {
   return out ?? sides;
 };
 
-interface Live {
+/** A side still holding the person: its own voter in the merge (unless the connection is push-only). */
+interface Live extends Voter {
   side: SideState;
-  conn: ConnectionPolicy;
-  base: Projection | null;
-  current: Projection;
 }
 
 export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): ReconcileResult => {
@@ -79,11 +77,10 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   const note = (e: Omit<ReportEntry, 'canonicalId'>) => report.push({ canonicalId, ...e });
 
   /** Connections where this person has a record (or a held/ignored delete): no create there. */
-  const occupied = new Set<string>();
-  // Filled by hand: the Set constructor walks even an empty list through the iterator protocol.
-  if (input.detached) for (const c of input.detached) occupied.add(c);
+  // Plain lists: a person has a handful of connections, and a Set costs more to make than to search.
+  const occupied: string[] = input.detached ? [...input.detached] : [];
   /** Connections where a delete lost to an edit: re-create whatever the create policy. */
-  const recreate = new Set<string>();
+  const recreate: string[] = [];
   const live: Live[] = [];
   const deleters: { side: SideState; conn: ConnectionPolicy }[] = [];
 
@@ -91,10 +88,13 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   for (const side of sides) {
     const conn = conns.get(side.connectionId);
     if (conn && side.current !== null) {
-      occupied.add(conn.id);
+      occupied.push(conn.id);
       live.push({
         side,
         conn,
+        connectionId: conn.id,
+        externalId: side.externalId,
+        updatedAt: side.updatedAt,
         // Bases are the core's own output (normalized); re-checking them would double the cost.
         // A current that is its base (the caller saw equal content hashes) is normal for the same reason.
         base: side.base,
@@ -108,7 +108,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
       continue;
     }
     if (side.deleteHeld) {
-      occupied.add(conn.id);
+      occupied.push(conn.id);
       note({ kind: 'delete-held', ...at, message: 'mass-delete guard holds this delete until an admin confirms it' });
     } else if (conn.direction === 'push' || side.base === null) {
       // The engine owns a push-only record; a lost base deletes nothing: just forget the link.
@@ -124,11 +124,11 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     } else if (conn.deletePolicy === 'propagate') {
       deleters.push({ side, conn });
     } else if (conn.deletePolicy === 'unlink') {
-      occupied.add(conn.id);
+      occupied.push(conn.id);
       links.push({ kind: 'detach', connectionId: conn.id, externalId: side.externalId });
       note({ kind: 'delete-unlinked', ...at, message: 'delete policy unlink: detached, not propagated' });
     } else {
-      occupied.add(conn.id);
+      occupied.push(conn.id);
       note({ kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
     }
   }
@@ -138,18 +138,10 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     return { canonical: null, ops: [], links, conflicts, report };
   }
 
-  const voters: Voter[] = [];
-  for (const l of live) {
-    if (l.conn.direction === 'push') continue;
-    voters.push({
-      connectionId: l.conn.id,
-      externalId: l.side.externalId,
-      conn: l.conn,
-      base: l.base,
-      current: l.current,
-      updatedAt: l.side.updatedAt,
-    });
-  }
+  // Push-only connections contribute nothing.
+  const voters: readonly Voter[] = live.some((l) => l.conn.direction === 'push')
+    ? live.filter((l) => l.conn.direction !== 'push')
+    : live;
   const merged = mergeRecord(canonicalId, input.canonical ?? emptyCanonical(), voters, ctx.conflictPolicy);
   conflicts.push(...merged.conflicts);
 
@@ -158,7 +150,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     // Delete against edit: the edit wins, the record comes back where it was deleted.
     for (const d of deleters) {
       links.push({ kind: 'unlink', connectionId: d.conn.id, externalId: d.side.externalId });
-      recreate.add(d.conn.id);
+      recreate.push(d.conn.id);
       conflicts.push({
         kind: 'delete-vs-edit',
         canonicalId,
@@ -213,8 +205,8 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   }
 
   for (const conn of sortedConns) {
-    if (occupied.has(conn.id) || conn.direction === 'pull') continue;
-    const forced = recreate.has(conn.id);
+    if (occupied.includes(conn.id) || conn.direction === 'pull') continue;
+    const forced = recreate.includes(conn.id);
     if (!forced && conn.createPolicy !== 'create') continue;
     const at = { connectionId: conn.id, externalId: null, field: null, value: null };
     if (!conn.capabilities.canCreate) {
