@@ -1,4 +1,4 @@
-import { emptyCanonical, type Projection } from './canonical.ts';
+import { emptyCanonical } from './canonical.ts';
 import type { ConflictEntry } from './conflicts.ts';
 import { mergeRecord, type Voter } from './merge.ts';
 import { normalizeProjection } from './normalize.ts';
