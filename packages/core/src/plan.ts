@@ -280,6 +280,11 @@ export const idempotencyKey = (
   return sha256(`${connectionId}\u0000${canonicalId}\u0000${kind}\u0000${content}`);
 };
 
+const heldFor = (held: readonly HeldCell[], connectionId: string): boolean => {
+  for (let i = 0; i < held.length; i++) if (held[i]!.connectionIds.includes(connectionId)) return true;
+  return false;
+};
+
 /** The base a side agrees on when it needs no write: its current, with held cells kept at the old base. */
 export const agreedBase = (
   conn: ConnectionPolicy,
@@ -287,7 +292,7 @@ export const agreedBase = (
   base: Projection | null,
   held: readonly HeldCell[],
 ): Projection => {
-  if (!held.some((h) => h.connectionIds.includes(conn.id))) return current;
+  if (!heldFor(held, conn.id)) return current;
   const out: Projection = { ...current };
   applyHeld(out, held, conn.id, base);
   return out;

@@ -3,7 +3,7 @@ import type { ConflictEntry } from './conflicts.ts';
 import { mergeRecord, type Voter } from './merge.ts';
 import { normalizeProjection } from './normalize.ts';
 import { resolveNationalPhones } from './phone-context.ts';
-import { agreedBase, idempotencyKey, missingForCreate, sameProjection, targetFor } from './plan.ts';
+import { agreedBase, idempotencyKey, missingForCreate, sameProjection, type Target, targetFor } from './plan.ts';
 import type {
   ConnectionPolicy,
   LinkChange,
@@ -176,22 +176,35 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   }
 
   const canonical = merged.canonical;
+  // Built field by field (no spreads): these run for every side of every person.
+  const noteAt = (l: Live, r: Target['report'][number]) =>
+    report.push({
+      canonicalId,
+      connectionId: l.connectionId,
+      externalId: l.externalId,
+      kind: r.kind,
+      field: r.field,
+      value: r.value,
+      message: r.message,
+    });
+  const agree = (l: Live) => {
+    const nb = agreedBase(l.conn, l.current, l.base, merged.held);
+    if (!sameProjection(nb, l.base))
+      links.push({ kind: 'set-base', connectionId: l.connectionId, externalId: l.externalId, base: nb });
+  };
   for (const l of live) {
-    const at = { connectionId: l.conn.id, externalId: l.side.externalId };
     if (l.conn.direction === 'pull') {
-      const nb = agreedBase(l.conn, l.current, l.base, merged.held);
-      if (!sameProjection(nb, l.base)) links.push({ kind: 'set-base', ...at, base: nb });
+      agree(l);
       continue;
     }
     const t = targetFor(l.conn, canonical, l.current, l.base, merged.held);
     if (t.changed.length === 0) {
       // A required value the canonical record lost stays visible even when nothing is written.
-      for (const r of t.report) if (r.kind === 'required-kept') note({ ...at, ...r });
-      const nb = agreedBase(l.conn, l.current, l.base, merged.held);
-      if (!sameProjection(nb, l.base)) links.push({ kind: 'set-base', ...at, base: nb });
+      for (const r of t.report) if (r.kind === 'required-kept') noteAt(l, r);
+      agree(l);
       continue;
     }
-    for (const r of t.report) note({ ...at, ...r });
+    for (const r of t.report) noteAt(l, r);
     ops.push({
       connectionId: l.conn.id,
       canonicalId,
