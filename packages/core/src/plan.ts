@@ -76,22 +76,32 @@ const needsReorder = (all: readonly SetEntry[], cur: readonly SetEntry[]): boole
   return false;
 };
 
-/** Entries the side already holds first, so a provider with few slots keeps what it has. */
+/** `all` with the entries `cur` holds first (their order kept), or null when that is `all`'s order already. */
+const heldFirst = (all: readonly SetEntry[], cur: readonly SetEntry[] | undefined): SetEntry[] | null => {
+  if (!cur || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) return null;
+  const mine: SetEntry[] = [];
+  const rest: SetEntry[] = [];
+  for (const e of all) (holdsValue(cur, e.value) ? mine : rest).push(e);
+  return [...mine, ...rest];
+};
+
+/**
+ * Entries the side already holds first, so a provider with few slots keeps what it has. The
+ * four set fields are read by name: this runs for every side, and a property read by a fixed
+ * name costs less than one by a variable key on projections of many shapes.
+ */
 const preferCurrent = (canonical: Canonical, current: Projection): Canonical => {
-  let out: Canonical | null = null;
-  for (let k = 0; k < SET_FIELDS.length; k++) {
-    const f = SET_FIELDS[k]!;
-    const cur = current[f];
-    const all = canonical[f];
-    // Held entries already first (the order unchanged): the canonical array itself, as normal as it is.
-    if (!cur || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) continue;
-    const mine: SetEntry[] = [];
-    const rest: SetEntry[] = [];
-    for (const e of all) (holdsValue(cur, e.value) ? mine : rest).push(e);
-    out ??= { ...canonical };
-    out[f] = [...mine, ...rest];
-  }
-  return out ?? canonical;
+  const emails = heldFirst(canonical.emails, current.emails);
+  const phones = heldFirst(canonical.phones, current.phones);
+  const websites = heldFirst(canonical.websites, current.websites);
+  const chats = heldFirst(canonical.chats, current.chats);
+  if (emails === null && phones === null && websites === null && chats === null) return canonical;
+  const out: Canonical = { ...canonical };
+  if (emails !== null) out.emails = emails;
+  if (phones !== null) out.phones = phones;
+  if (websites !== null) out.websites = websites;
+  if (chats !== null) out.chats = chats;
+  return out;
 };
 
 /**

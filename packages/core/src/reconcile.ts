@@ -1,6 +1,6 @@
 import { emptyCanonical } from './canonical.ts';
 import type { ConflictEntry } from './conflicts.ts';
-import { mergeRecord, type Voter } from './merge.ts';
+import { type HeldCell, mergeRecord, type Voter } from './merge.ts';
 import { normalizeProjection } from './normalize.ts';
 import { resolveNationalPhones } from './phone-context.ts';
 import { agreedBase, idempotencyKey, missingForCreate, sameProjection, type Target, targetFor } from './plan.ts';
@@ -64,6 +64,26 @@ const sortedSides = (sides: readonly SideState[]): readonly SideState[] => {
 interface Live extends Voter {
   side: SideState;
 }
+
+// Built field by field (no spreads), at module level (no closures per call): these run for every
+// side of every person.
+const noteAt = (report: ReportEntry[], canonicalId: string, l: Live, r: Target['report'][number]) =>
+  report.push({
+    canonicalId,
+    connectionId: l.connectionId,
+    externalId: l.externalId,
+    kind: r.kind,
+    field: r.field,
+    value: r.value,
+    message: r.message,
+  });
+
+/** A side that needs no write agrees on its current (held cells kept): a set-base when that moves its base. */
+const agree = (l: Live, held: readonly HeldCell[], links: LinkChange[]) => {
+  const nb = agreedBase(l.conn, l.current, l.base, held);
+  if (!sameProjection(nb, l.base))
+    links.push({ kind: 'set-base', connectionId: l.connectionId, externalId: l.externalId, base: nb });
+};
 
 export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): ReconcileResult => {
   // Bare-digit phones read in the person's country first, so one number in two notations is one entry.
@@ -176,35 +196,19 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   }
 
   const canonical = merged.canonical;
-  // Built field by field (no spreads): these run for every side of every person.
-  const noteAt = (l: Live, r: Target['report'][number]) =>
-    report.push({
-      canonicalId,
-      connectionId: l.connectionId,
-      externalId: l.externalId,
-      kind: r.kind,
-      field: r.field,
-      value: r.value,
-      message: r.message,
-    });
-  const agree = (l: Live) => {
-    const nb = agreedBase(l.conn, l.current, l.base, merged.held);
-    if (!sameProjection(nb, l.base))
-      links.push({ kind: 'set-base', connectionId: l.connectionId, externalId: l.externalId, base: nb });
-  };
   for (const l of live) {
     if (l.conn.direction === 'pull') {
-      agree(l);
+      agree(l, merged.held, links);
       continue;
     }
     const t = targetFor(l.conn, canonical, l.current, l.base, merged.held);
     if (t.changed.length === 0) {
       // A required value the canonical record lost stays visible even when nothing is written.
-      for (const r of t.report) if (r.kind === 'required-kept') noteAt(l, r);
-      agree(l);
+      for (const r of t.report) if (r.kind === 'required-kept') noteAt(report, canonicalId, l, r);
+      agree(l, merged.held, links);
       continue;
     }
-    for (const r of t.report) noteAt(l, r);
+    for (const r of t.report) noteAt(report, canonicalId, l, r);
     ops.push({
       connectionId: l.conn.id,
       canonicalId,
