@@ -123,9 +123,7 @@ export const expectedProjection = (
 };
 
 /** Entries the side holds that the engine only declines to write (`Omission.keep`) stay in its target. */
-/** Returns whether it added any. */
-const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], current: Projection): boolean => {
-  let added = false;
+const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], current: Projection): void => {
   for (const o of omitted) {
     if (!o.keep || o.value === null || !(SET_FIELDS as readonly string[]).includes(o.field)) continue;
     const f = o.field as SetField;
@@ -133,9 +131,7 @@ const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], cur
     const entries = target[f];
     if (!held || !entries || entries.some((e) => e.value === o.value)) continue;
     target[f] = [...entries, held].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    added = true;
   }
-  return added;
 };
 
 const setCell = (p: Projection, field: FieldKey, key: string, from: Projection | null) => {
@@ -182,10 +178,46 @@ const keepHeld = (
   return out ?? canonical;
 };
 
+/** A projected value in normal form: what the descriptor passed through from `from` as is, anything it built normalized. */
+const normalFieldValue = (f: FieldKey, set: boolean, v: unknown, from: unknown): unknown =>
+  v === from
+    ? v
+    : set
+      ? normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? [])
+      : normalizeScalar(f as ScalarField, v as string | null | undefined);
+
+/**
+ * Whether the side already holds every writable field of the projection (the common case: a
+ * resync where nothing changed). Allocation-free; decides the same as building the target and
+ * comparing it field by field.
+ */
+const holdsProjection = (
+  w: Writable,
+  projection: Projection,
+  canonical: Canonical,
+  mine: Canonical,
+  current: Projection,
+): boolean => {
+  const { fields, isSet } = w;
+  const from = projection as Record<string, unknown>;
+  const cur = current as Record<string, unknown>;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (isSet[i]) {
+      const tv = normalFieldValue(f, true, from[f], canonical[f]);
+      if (!sameEntries(tv as SetEntry[] | undefined, cur[f] as SetEntry[] | undefined)) return false;
+    } else if ((normalFieldValue(f, false, from[f], mine[f]) ?? null) !== (cur[f] ?? null)) return false;
+  }
+  return true;
+};
+
 /**
  * The target of a linked side (`current` non-null) or of a create (`current` null). Required
  * fields the canonical record lost are kept at the side's current value rather than written
- * empty (the provider would reject it), with a report entry.
+ * empty (the provider would reject it), with a report entry. Null when the linked side already
+ * holds its target: nothing to write and nothing to report (an empty target field then equals
+ * only an empty current one, so no required value is kept; and no omitted entry it holds is
+ * missing from the target, so none is kept either).
  */
 export const targetFor = (
   conn: ConnectionPolicy,
@@ -193,13 +225,14 @@ export const targetFor = (
   current: Projection | null,
   base: Projection | null,
   held: readonly HeldCell[],
-): Target => {
+): Target | null => {
   const caps = conn.capabilities;
   const w = writableOf(caps);
   const mine = current
     ? preferCurrent(held.length === 0 ? canonical : keepHeld(canonical, held, conn.id, current), current)
     : canonical;
   const { projection, omitted } = caps.project(mine);
+  if (current && holdsProjection(w, projection, canonical, mine, current)) return null;
   // Values the descriptor passed through from the (normalized) canonical record need no check;
   // anything it built itself (a truncated name, a one-entry list) is normalized here.
   // (`mine` may hold reordered sets, so only the canonical record's own arrays count as normal.)
@@ -207,52 +240,35 @@ export const targetFor = (
   const t = target as Record<string, unknown>;
   const from = projection as Record<string, unknown>;
   const { fields, isSet } = w;
-  const cur = current as Record<string, unknown> | null;
-  // Whether every field so far equals the side's current value (the common case: nothing to write).
-  let same = cur !== null;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
-    const v = from[f];
-    let tv: unknown;
-    if (isSet[i]) {
-      tv = v === canonical[f] ? v : normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? []);
-      if (same) same = sameEntries(tv as SetEntry[] | undefined, cur![f] as SetEntry[] | undefined);
-    } else {
-      tv = v === mine[f] ? v : normalizeScalar(f as ScalarField, v as string | null | undefined);
-      if (same) same = (tv ?? null) === (cur![f] ?? null);
-    }
-    t[f] = tv;
+    t[f] = normalFieldValue(f, isSet[i]!, from[f], isSet[i] ? canonical[f] : mine[f]);
   }
   const report: Target['report'] = [];
   for (const o of omitted) report.push({ kind: 'omitted', field: o.field, value: o.value, message: o.reason });
-  // A side that holds every field of its target needs no required value kept (an empty target field
-  // equals only an empty current one); held omissions may still add entries, then compare again.
-  let adjusted = false;
   if (current) {
-    if (omitted.length > 0) adjusted = keepHeldOmissions(target, omitted, current);
-    if (!same)
-      for (const f of w.required) {
-        if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
-          t[f] = current[f];
-          adjusted = true;
-          report.push({
-            kind: 'required-kept',
-            field: f,
-            value: null,
-            message: `${f} is required there; kept its current value`,
-          });
-        }
+    keepHeldOmissions(target, omitted, current);
+    for (const f of w.required) {
+      if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
+        t[f] = current[f];
+        report.push({
+          kind: 'required-kept',
+          field: f,
+          value: null,
+          message: `${f} is required there; kept its current value`,
+        });
       }
-  }
-  const changed: FieldKey[] = [];
-  if (!same || adjusted)
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!;
-      if (!cur) changed.push(f);
-      else if (isSet[i]) {
-        if (!sameEntries(t[f] as SetEntry[] | undefined, cur[f] as SetEntry[] | undefined)) changed.push(f);
-      } else if ((t[f] ?? null) !== (cur[f] ?? null)) changed.push(f);
     }
+  }
+  const cur = current as Record<string, unknown> | null;
+  const changed: FieldKey[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (!cur) changed.push(f);
+    else if (isSet[i]) {
+      if (!sameEntries(t[f] as SetEntry[] | undefined, cur[f] as SetEntry[] | undefined)) changed.push(f);
+    } else if ((t[f] ?? null) !== (cur[f] ?? null)) changed.push(f);
+  }
   if (changed.length === 0) return { target, baseAfter: target, changed, report };
   const baseAfter: Projection = { ...target };
   if (current) {

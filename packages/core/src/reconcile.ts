@@ -202,6 +202,10 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
       continue;
     }
     const t = targetFor(l.conn, canonical, l.current, l.base, merged.held);
+    if (t === null) {
+      agree(l, merged.held, links);
+      continue;
+    }
     if (t.changed.length === 0) {
       // A required value the canonical record lost stays visible even when nothing is written.
       for (const r of t.report) if (r.kind === 'required-kept') noteAt(report, canonicalId, l, r);
@@ -235,7 +239,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
         });
       continue;
     }
-    const t = targetFor(conn, canonical, null, null, merged.held);
+    const t = targetFor(conn, canonical, null, null, merged.held)!; // a create always has a target
     const missing = missingForCreate(conn, t.target);
     if (missing.length > 0) {
       note({ kind: 'create-skipped', ...at, message: `required for create but empty: ${missing.join(', ')}` });
