@@ -26,12 +26,16 @@ interface ConnIndex {
   sorted: ConnectionPolicy[];
 }
 const connIndex = new WeakMap<readonly ConnectionPolicy[], ConnIndex>();
+/** The last list indexed: a batch reconciles every person against the same list, so one compare finds it. */
+let lastIndexed: { conns: readonly ConnectionPolicy[]; index: ConnIndex } | null = null;
 const indexConnections = (conns: readonly ConnectionPolicy[]): ConnIndex => {
+  if (lastIndexed?.conns === conns) return lastIndexed.index;
   let m = connIndex.get(conns);
   if (!m) {
     m = { byId: new Map(conns.map((c) => [c.id, c])), sorted: [...conns].sort((a, b) => (a.id < b.id ? -1 : 1)) };
     connIndex.set(conns, m);
   }
+  lastIndexed = { conns, index: m };
   return m;
 };
 
