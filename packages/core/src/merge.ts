@@ -211,18 +211,16 @@ export const mergeRecord = (
   const conflicts: ConflictEntry[] = [];
   const held: HeldCell[] = [];
   const editors = new Set<string>();
-  const heldSets = new Map<Voter, ReadonlySet<FieldKey>>();
   // A side whose current is its base (the caller saw equal hashes) moved no cell: the fast paths skip it.
   const movingVoters: Voter[] = [];
-  for (const v of voters) {
-    heldSets.set(v, heldSetOf(v.conn));
-    if (v.base === null || v.current !== v.base) movingVoters.push(v);
-  }
-  const holdsField = (v: Voter, f: FieldKey): boolean => heldSets.get(v)!.has(f);
+  for (const v of voters) if (v.base === null || v.current !== v.base) movingVoters.push(v);
   if (movingVoters.length === 0) {
-    followNames(canonical, out);
+    // No cell can move: the names did not change either, so no display name follows them.
     return { canonical: out, conflicts, held, editors };
   }
+  const heldSets = new Map<Voter, ReadonlySet<FieldKey>>();
+  for (const v of voters) heldSets.set(v, heldSetOf(v.conn));
+  const holdsField = (v: Voter, f: FieldKey): boolean => heldSets.get(v)!.has(f);
 
   const record = (
     field: FieldKey,

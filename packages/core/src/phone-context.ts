@@ -19,8 +19,12 @@ import type { ReconcileInput, SideState } from './types.ts';
  * side's own base takes part, so a reading once agreed stays stable while the side holds it.
  */
 export function resolveNationalPhones(input: ReconcileInput): ReconcileInput {
-  // Fast path (the common case): no bare-digits phone anywhere, nothing to read.
-  if (!anyNational(input)) return input;
+  // Fast path (the common case): no bare-digits phone anywhere, nothing to read. The rest is a
+  // function of its own, so this call allocates nothing (its closures' context included).
+  return anyNational(input) ? readInContext(input) : input;
+}
+
+function readInContext(input: ReconcileInput): ReconcileInput {
   let national = false;
   const known = new Set<string>();
   const collect = (entries: readonly SetEntry[] | undefined) => {
@@ -60,16 +64,22 @@ export function resolveNationalPhones(input: ReconcileInput): ReconcileInput {
 }
 
 function anyNational(input: ReconcileInput): boolean {
-  if (hasNational(input.canonical?.phones)) return true;
-  for (const s of input.sides) {
-    if (s.current && hasNational(s.current.phones)) return true;
-    if (s.base && s.base !== s.current && hasNational(s.base.phones)) return true;
+  const canonical = input.canonical;
+  if (canonical && hasNational(canonical.phones)) return true;
+  const sides = input.sides;
+  for (let i = 0; i < sides.length; i++) {
+    const s = sides[i]!;
+    const current = s.current;
+    if (current && hasNational(current.phones)) return true;
+    const base = s.base;
+    if (base && base !== current && hasNational(base.phones)) return true;
   }
   return false;
 }
 
 function hasNational(entries: readonly SetEntry[] | undefined): boolean {
-  if (entries) for (const e of entries) if (e.value.charCodeAt(0) !== 43 /* + */) return true;
+  if (entries !== undefined)
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.value.charCodeAt(0) !== 43 /* + */) return true;
   return false;
 }
 

@@ -31,34 +31,77 @@ export interface Target {
 
 const isEmpty = (v: unknown): boolean => v == null || (Array.isArray(v) && v.length === 0);
 
-/** Writable fields of a descriptor with whether each is a set, computed once per descriptor. */
-const writableCache = new WeakMap<CapabilityDescriptor, [FieldKey, boolean][]>();
-const writableOf = (caps: CapabilityDescriptor): [FieldKey, boolean][] => {
+/** A descriptor's writable fields, whether each is a set, and its required fields: computed once per descriptor. */
+interface Writable {
+  fields: readonly FieldKey[];
+  isSet: readonly boolean[];
+  required: readonly FieldKey[];
+  /**
+   * Every writable field, in order, set to undefined: a target starts as a copy of it, so that
+   * filling it in stores into existing properties (no shape transition per field).
+   */
+  template: Readonly<Projection>;
+}
+const writableCache = new WeakMap<CapabilityDescriptor, Writable>();
+const writableOf = (caps: CapabilityDescriptor): Writable => {
   let w = writableCache.get(caps);
   if (!w) {
-    w = caps.fields
-      .filter((f) => !caps.readOnlyFields.includes(f))
-      .map((f) => [f, (SET_FIELDS as readonly string[]).includes(f)] as [FieldKey, boolean]);
+    const fields = caps.fields.filter((f) => !caps.readOnlyFields.includes(f));
+    w = {
+      fields,
+      isSet: fields.map((f) => (SET_FIELDS as readonly string[]).includes(f)),
+      required: [...caps.requiredForCreate],
+      template: Object.fromEntries(fields.map((f) => [f, undefined])),
+    };
     writableCache.set(caps, w);
   }
   return w;
 };
 
-/** Entries the side already holds first, so a provider with few slots keeps what it has. */
-const preferCurrent = (canonical: Canonical, current: Projection): Canonical => {
-  let out: Canonical | null = null;
-  for (const f of SET_FIELDS) {
-    const cur = current[f];
-    const all = canonical[f];
-    if (!cur || cur.length === 0 || all.length < 2) continue;
-    const mine: SetEntry[] = [];
-    const rest: SetEntry[] = [];
-    for (const e of all) (cur.some((c) => c.value === e.value) ? mine : rest).push(e);
-    if (mine.length === 0 || mine.length === all.length) continue;
-    out ??= { ...canonical };
-    out[f] = [...mine, ...rest];
+const holdsValue = (entries: readonly SetEntry[], value: string): boolean => {
+  for (let i = 0; i < entries.length; i++) if (entries[i]!.value === value) return true;
+  return false;
+};
+
+/**
+ * Whether putting the entries `current` holds first changes the order of `all`: only when one
+ * it holds comes after one it does not (checked without allocating: the common case is no).
+ */
+const needsReorder = (all: readonly SetEntry[], cur: readonly SetEntry[]): boolean => {
+  let rest = false;
+  for (let i = 0; i < all.length; i++) {
+    if (!holdsValue(cur, all[i]!.value)) rest = true;
+    else if (rest) return true;
   }
-  return out ?? canonical;
+  return false;
+};
+
+/** `all` with the entries `cur` holds first (their order kept), or null when that is `all`'s order already. */
+const heldFirst = (all: readonly SetEntry[], cur: readonly SetEntry[] | undefined): SetEntry[] | null => {
+  if (!cur || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) return null;
+  const mine: SetEntry[] = [];
+  const rest: SetEntry[] = [];
+  for (const e of all) (holdsValue(cur, e.value) ? mine : rest).push(e);
+  return [...mine, ...rest];
+};
+
+/**
+ * Entries the side already holds first, so a provider with few slots keeps what it has. The
+ * four set fields are read by name: this runs for every side, and a property read by a fixed
+ * name costs less than one by a variable key on projections of many shapes.
+ */
+const preferCurrent = (canonical: Canonical, current: Projection): Canonical => {
+  const emails = heldFirst(canonical.emails, current.emails);
+  const phones = heldFirst(canonical.phones, current.phones);
+  const websites = heldFirst(canonical.websites, current.websites);
+  const chats = heldFirst(canonical.chats, current.chats);
+  if (emails === null && phones === null && websites === null && chats === null) return canonical;
+  const out: Canonical = { ...canonical };
+  if (emails !== null) out.emails = emails;
+  if (phones !== null) out.phones = phones;
+  if (websites !== null) out.websites = websites;
+  if (chats !== null) out.chats = chats;
+  return out;
 };
 
 /**
@@ -135,10 +178,46 @@ const keepHeld = (
   return out ?? canonical;
 };
 
+/** A projected value in normal form: what the descriptor passed through from `from` as is, anything it built normalized. */
+const normalFieldValue = (f: FieldKey, set: boolean, v: unknown, from: unknown): unknown =>
+  v === from
+    ? v
+    : set
+      ? normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? [])
+      : normalizeScalar(f as ScalarField, v as string | null | undefined);
+
+/**
+ * Whether the side already holds every writable field of the projection (the common case: a
+ * resync where nothing changed). Allocation-free; decides the same as building the target and
+ * comparing it field by field.
+ */
+const holdsProjection = (
+  w: Writable,
+  projection: Projection,
+  canonical: Canonical,
+  mine: Canonical,
+  current: Projection,
+): boolean => {
+  const { fields, isSet } = w;
+  const from = projection as Record<string, unknown>;
+  const cur = current as Record<string, unknown>;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (isSet[i]) {
+      const tv = normalFieldValue(f, true, from[f], canonical[f]);
+      if (!sameEntries(tv as SetEntry[] | undefined, cur[f] as SetEntry[] | undefined)) return false;
+    } else if ((normalFieldValue(f, false, from[f], mine[f]) ?? null) !== (cur[f] ?? null)) return false;
+  }
+  return true;
+};
+
 /**
  * The target of a linked side (`current` non-null) or of a create (`current` null). Required
  * fields the canonical record lost are kept at the side's current value rather than written
- * empty (the provider would reject it), with a report entry.
+ * empty (the provider would reject it), with a report entry. Null when the linked side already
+ * holds its target: nothing to write and nothing to report (an empty target field then equals
+ * only an empty current one, so no required value is kept; and no omitted entry it holds is
+ * missing from the target, so none is kept either).
  */
 export const targetFor = (
   conn: ConnectionPolicy,
@@ -146,30 +225,32 @@ export const targetFor = (
   current: Projection | null,
   base: Projection | null,
   held: readonly HeldCell[],
-): Target => {
+): Target | null => {
   const caps = conn.capabilities;
-  const mine = current ? preferCurrent(keepHeld(canonical, held, conn.id, current), current) : canonical;
+  const w = writableOf(caps);
+  const mine = current
+    ? preferCurrent(held.length === 0 ? canonical : keepHeld(canonical, held, conn.id, current), current)
+    : canonical;
   const { projection, omitted } = caps.project(mine);
+  if (current && holdsProjection(w, projection, canonical, mine, current)) return null;
   // Values the descriptor passed through from the (normalized) canonical record need no check;
   // anything it built itself (a truncated name, a one-entry list) is normalized here.
   // (`mine` may hold reordered sets, so only the canonical record's own arrays count as normal.)
-  const target: Projection = {};
+  const target: Projection = { ...w.template };
   const t = target as Record<string, unknown>;
-  for (const [f, isSet] of writableOf(caps)) {
-    const v = projection[f];
-    if (isSet) {
-      t[f] = v === canonical[f] ? v : normalizeSetEntries(f as SetField, (v as SetEntry[] | undefined) ?? []);
-    } else {
-      t[f] = v === mine[f] ? v : normalizeScalar(f as ScalarField, v as string | null | undefined);
-    }
+  const from = projection as Record<string, unknown>;
+  const { fields, isSet } = w;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    t[f] = normalFieldValue(f, isSet[i]!, from[f], isSet[i] ? canonical[f] : mine[f]);
   }
   const report: Target['report'] = [];
   for (const o of omitted) report.push({ kind: 'omitted', field: o.field, value: o.value, message: o.reason });
   if (current) {
     keepHeldOmissions(target, omitted, current);
-    for (const f of caps.requiredForCreate) {
+    for (const f of w.required) {
       if (f in target && isEmpty(target[f]) && !isEmpty(current[f])) {
-        (target as Record<string, unknown>)[f] = current[f];
+        t[f] = current[f];
         report.push({
           kind: 'required-kept',
           field: f,
@@ -179,9 +260,14 @@ export const targetFor = (
       }
     }
   }
+  const cur = current as Record<string, unknown> | null;
   const changed: FieldKey[] = [];
-  for (const [f] of writableOf(caps)) {
-    if (!current || !fieldEqual(target, current, f)) changed.push(f);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (!cur) changed.push(f);
+    else if (isSet[i]) {
+      if (!sameEntries(t[f] as SetEntry[] | undefined, cur[f] as SetEntry[] | undefined)) changed.push(f);
+    } else if ((t[f] ?? null) !== (cur[f] ?? null)) changed.push(f);
   }
   if (changed.length === 0) return { target, baseAfter: target, changed, report };
   const baseAfter: Projection = { ...target };
@@ -190,6 +276,18 @@ export const targetFor = (
     applyHeld(baseAfter, held, conn.id, base);
   }
   return { target, baseAfter, changed, report };
+};
+
+/** `fieldEqual` for one set field (a missing set is empty; `raw` never counts). */
+const sameEntries = (a: readonly SetEntry[] | undefined, b: readonly SetEntry[] | undefined): boolean => {
+  if (a === b) return true;
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]!.value !== y[i]!.value || x[i]!.label !== y[i]!.label) return false;
+  }
+  return true;
 };
 
 /** Fields required for a create that the target leaves empty. */
@@ -208,6 +306,11 @@ export const idempotencyKey = (
   return sha256(`${connectionId}\u0000${canonicalId}\u0000${kind}\u0000${content}`);
 };
 
+const heldFor = (held: readonly HeldCell[], connectionId: string): boolean => {
+  for (let i = 0; i < held.length; i++) if (held[i]!.connectionIds.includes(connectionId)) return true;
+  return false;
+};
+
 /** The base a side agrees on when it needs no write: its current, with held cells kept at the old base. */
 export const agreedBase = (
   conn: ConnectionPolicy,
@@ -215,7 +318,7 @@ export const agreedBase = (
   base: Projection | null,
   held: readonly HeldCell[],
 ): Projection => {
-  if (!held.some((h) => h.connectionIds.includes(conn.id))) return current;
+  if (!heldFor(held, conn.id)) return current;
   const out: Projection = { ...current };
   applyHeld(out, held, conn.id, base);
   return out;

@@ -1,9 +1,9 @@
-import { emptyCanonical, type Projection } from './canonical.ts';
+import { emptyCanonical } from './canonical.ts';
 import type { ConflictEntry } from './conflicts.ts';
-import { mergeRecord, type Voter } from './merge.ts';
+import { type HeldCell, mergeRecord, type Voter } from './merge.ts';
 import { normalizeProjection } from './normalize.ts';
 import { resolveNationalPhones } from './phone-context.ts';
-import { agreedBase, idempotencyKey, missingForCreate, sameProjection, targetFor } from './plan.ts';
+import { agreedBase, idempotencyKey, missingForCreate, sameProjection, type Target, targetFor } from './plan.ts';
 import type {
   ConnectionPolicy,
   LinkChange,
@@ -26,24 +26,68 @@ interface ConnIndex {
   sorted: ConnectionPolicy[];
 }
 const connIndex = new WeakMap<readonly ConnectionPolicy[], ConnIndex>();
+/** The last list indexed: a batch reconciles every person against the same list, so one compare finds it. */
+let lastIndexed: { conns: readonly ConnectionPolicy[]; index: ConnIndex } | null = null;
 const indexConnections = (conns: readonly ConnectionPolicy[]): ConnIndex => {
+  if (lastIndexed?.conns === conns) return lastIndexed.index;
   let m = connIndex.get(conns);
   if (!m) {
     m = { byId: new Map(conns.map((c) => [c.id, c])), sorted: [...conns].sort((a, b) => (a.id < b.id ? -1 : 1)) };
     connIndex.set(conns, m);
   }
+  lastIndexed = { conns, index: m };
   return m;
 };
 
 const bySide = (a: SideState, b: SideState): number =>
   a.connectionId < b.connectionId ? -1 : a.connectionId > b.connectionId ? 1 : a.externalId < b.externalId ? -1 : 1;
 
-interface Live {
+/**
+ * The sides in `bySide` order. A person has a handful of sides: an insertion sort of a copy
+ * costs a fraction of `Array.prototype.sort` (the same stable order), and none when already sorted.
+ */
+const sortedSides = (sides: readonly SideState[]): readonly SideState[] => {
+  let out: SideState[] | null = null;
+  for (let i = 1; i < sides.length; i++) {
+    const x = sides[i]!;
+    if (out === null) {
+      if (bySide(x, sides[i - 1]!) >= 0) continue;
+      out = sides.slice(0, i);
+    }
+    let j = i;
+    while (j > 0 && bySide(x, out[j - 1]!) < 0) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = x;
+  }
+  return out ?? sides;
+};
+
+/** A side still holding the person: its own voter in the merge (unless the connection is push-only). */
+interface Live extends Voter {
   side: SideState;
-  conn: ConnectionPolicy;
-  base: Projection | null;
-  current: Projection;
 }
+
+// Built field by field (no spreads), at module level (no closures per call): these run for every
+// side of every person.
+const noteAt = (report: ReportEntry[], canonicalId: string, l: Live, r: Target['report'][number]) =>
+  report.push({
+    canonicalId,
+    connectionId: l.connectionId,
+    externalId: l.externalId,
+    kind: r.kind,
+    field: r.field,
+    value: r.value,
+    message: r.message,
+  });
+
+/** A side that needs no write agrees on its current (held cells kept): a set-base when that moves its base. */
+const agree = (l: Live, held: readonly HeldCell[], links: LinkChange[]) => {
+  const nb = agreedBase(l.conn, l.current, l.base, held);
+  if (!sameProjection(nb, l.base))
+    links.push({ kind: 'set-base', connectionId: l.connectionId, externalId: l.externalId, base: nb });
+};
 
 export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): ReconcileResult => {
   // Bare-digit phones read in the person's country first, so one number in two notations is one entry.
@@ -57,25 +101,24 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   const note = (e: Omit<ReportEntry, 'canonicalId'>) => report.push({ canonicalId, ...e });
 
   /** Connections where this person has a record (or a held/ignored delete): no create there. */
-  const occupied = new Set<string>(input.detached ?? []);
+  // Plain lists: a person has a handful of connections, and a Set costs more to make than to search.
+  const occupied: string[] = input.detached ? [...input.detached] : [];
   /** Connections where a delete lost to an edit: re-create whatever the create policy. */
-  const recreate = new Set<string>();
+  const recreate: string[] = [];
   const live: Live[] = [];
   const deleters: { side: SideState; conn: ConnectionPolicy }[] = [];
 
-  const sides = input.sides.length > 1 ? [...input.sides].sort(bySide) : input.sides;
+  const sides = sortedSides(input.sides);
   for (const side of sides) {
     const conn = conns.get(side.connectionId);
-    const at = { connectionId: side.connectionId, externalId: side.externalId, field: null, value: null };
-    if (!conn) {
-      note({ kind: 'unknown-connection', ...at, message: 'link to a connection that is not configured; left alone' });
-      continue;
-    }
-    if (side.current !== null) {
-      occupied.add(conn.id);
+    if (conn && side.current !== null) {
+      occupied.push(conn.id);
       live.push({
         side,
         conn,
+        connectionId: conn.id,
+        externalId: side.externalId,
+        updatedAt: side.updatedAt,
         // Bases are the core's own output (normalized); re-checking them would double the cost.
         // A current that is its base (the caller saw equal content hashes) is normal for the same reason.
         base: side.base,
@@ -83,8 +126,13 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
       });
       continue;
     }
+    const at = { connectionId: side.connectionId, externalId: side.externalId, field: null, value: null };
+    if (!conn) {
+      note({ kind: 'unknown-connection', ...at, message: 'link to a connection that is not configured; left alone' });
+      continue;
+    }
     if (side.deleteHeld) {
-      occupied.add(conn.id);
+      occupied.push(conn.id);
       note({ kind: 'delete-held', ...at, message: 'mass-delete guard holds this delete until an admin confirms it' });
     } else if (conn.direction === 'push' || side.base === null) {
       // The engine owns a push-only record; a lost base deletes nothing: just forget the link.
@@ -100,11 +148,11 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     } else if (conn.deletePolicy === 'propagate') {
       deleters.push({ side, conn });
     } else if (conn.deletePolicy === 'unlink') {
-      occupied.add(conn.id);
+      occupied.push(conn.id);
       links.push({ kind: 'detach', connectionId: conn.id, externalId: side.externalId });
       note({ kind: 'delete-unlinked', ...at, message: 'delete policy unlink: detached, not propagated' });
     } else {
-      occupied.add(conn.id);
+      occupied.push(conn.id);
       note({ kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
     }
   }
@@ -114,18 +162,10 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     return { canonical: null, ops: [], links, conflicts, report };
   }
 
-  const voters: Voter[] = [];
-  for (const l of live) {
-    if (l.conn.direction === 'push') continue;
-    voters.push({
-      connectionId: l.conn.id,
-      externalId: l.side.externalId,
-      conn: l.conn,
-      base: l.base,
-      current: l.current,
-      updatedAt: l.side.updatedAt,
-    });
-  }
+  // Push-only connections contribute nothing.
+  const voters: readonly Voter[] = live.some((l) => l.conn.direction === 'push')
+    ? live.filter((l) => l.conn.direction !== 'push')
+    : live;
   const merged = mergeRecord(canonicalId, input.canonical ?? emptyCanonical(), voters, ctx.conflictPolicy);
   conflicts.push(...merged.conflicts);
 
@@ -134,7 +174,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     // Delete against edit: the edit wins, the record comes back where it was deleted.
     for (const d of deleters) {
       links.push({ kind: 'unlink', connectionId: d.conn.id, externalId: d.side.externalId });
-      recreate.add(d.conn.id);
+      recreate.push(d.conn.id);
       conflicts.push({
         kind: 'delete-vs-edit',
         canonicalId,
@@ -161,21 +201,22 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
 
   const canonical = merged.canonical;
   for (const l of live) {
-    const at = { connectionId: l.conn.id, externalId: l.side.externalId };
     if (l.conn.direction === 'pull') {
-      const nb = agreedBase(l.conn, l.current, l.base, merged.held);
-      if (!sameProjection(nb, l.base)) links.push({ kind: 'set-base', ...at, base: nb });
+      agree(l, merged.held, links);
       continue;
     }
     const t = targetFor(l.conn, canonical, l.current, l.base, merged.held);
-    if (t.changed.length === 0) {
-      // A required value the canonical record lost stays visible even when nothing is written.
-      for (const r of t.report) if (r.kind === 'required-kept') note({ ...at, ...r });
-      const nb = agreedBase(l.conn, l.current, l.base, merged.held);
-      if (!sameProjection(nb, l.base)) links.push({ kind: 'set-base', ...at, base: nb });
+    if (t === null) {
+      agree(l, merged.held, links);
       continue;
     }
-    for (const r of t.report) note({ ...at, ...r });
+    if (t.changed.length === 0) {
+      // A required value the canonical record lost stays visible even when nothing is written.
+      for (const r of t.report) if (r.kind === 'required-kept') noteAt(report, canonicalId, l, r);
+      agree(l, merged.held, links);
+      continue;
+    }
+    for (const r of t.report) noteAt(report, canonicalId, l, r);
     ops.push({
       connectionId: l.conn.id,
       canonicalId,
@@ -189,8 +230,8 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   }
 
   for (const conn of sortedConns) {
-    if (occupied.has(conn.id) || conn.direction === 'pull') continue;
-    const forced = recreate.has(conn.id);
+    if (occupied.includes(conn.id) || conn.direction === 'pull') continue;
+    const forced = recreate.includes(conn.id);
     if (!forced && conn.createPolicy !== 'create') continue;
     const at = { connectionId: conn.id, externalId: null, field: null, value: null };
     if (!conn.capabilities.canCreate) {
@@ -202,7 +243,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
         });
       continue;
     }
-    const t = targetFor(conn, canonical, null, null, merged.held);
+    const t = targetFor(conn, canonical, null, null, merged.held)!; // a create always has a target
     const missing = missingForCreate(conn, t.target);
     if (missing.length > 0) {
       note({ kind: 'create-skipped', ...at, message: `required for create but empty: ${missing.join(', ')}` });
