@@ -9,6 +9,9 @@ import type { Config } from '@contact-sync/engine/config';
 
 /** The worker process entry the crash tests spawn. */
 const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
+// A start on a loaded machine (the whole suite runs files in parallel on 2 cores) can take tens
+// of seconds (seen: over 30 s at load 19); a worker that hangs at start still fails, just later.
+const START_TIMEOUT_MS = 90_000;
 
 export interface ChildWorker {
   child: ChildProcess;
@@ -83,7 +86,10 @@ export async function spawnWorker(opts: ChildWorkerOptions): Promise<ChildWorker
     }
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in time:\n${lines.join('\n')}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`worker did not start in time:\n${lines.join('\n')}`)),
+      START_TIMEOUT_MS,
+    );
     onLine = (line) => {
       if (line.includes('"worker started"')) {
         clearTimeout(timer);
