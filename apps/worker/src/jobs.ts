@@ -19,11 +19,11 @@ export const ReconcileJob = z.strictObject({
 });
 export type ReconcileJob = z.infer<typeof ReconcileJob>;
 
-export const PushJob = z.strictObject({
-  opId: z.uuid(),
-  /** The op's generation this job is for: a job of an older generation finds nothing to claim. */
-  generation: z.number().int().min(0).optional(),
-});
+/**
+ * A push job names its connection only: it claims that connection's ready ops from the outbox
+ * (the truth) in batches, so a job carries a batch, not one op.
+ */
+export const PushJob = z.strictObject({ connectionId: z.string() });
 export type PushJob = z.infer<typeof PushJob>;
 
 export const queueNames = {

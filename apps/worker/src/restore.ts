@@ -6,11 +6,11 @@ import {
   registerConnection,
   resyncPulls,
   runScope,
-  unfinishedOps,
+  unfinishedConnections,
 } from '@contact-sync/store';
 import { Redis, type RedisOptions } from 'ioredis';
 import { jobRetries, PullJob } from './jobs.ts';
-import { enqueueOps, enqueuePull, enqueueReconcile, type Resources } from './resources.ts';
+import { enqueuePull, enqueuePush, enqueueReconcile, type Resources } from './resources.ts';
 import { resyncPullEnded } from './resync.ts';
 
 /**
@@ -139,15 +139,16 @@ async function syncSchedulers(res: Resources): Promise<void> {
   }
 }
 
-/** Outbox rows left pending or in flight (a crash, a Redis restart) go back on their queues. */
+/**
+ * Connections with outbox rows left pending or in flight (a crash, a Redis restart) get a push job
+ * back, delayed until their first op is due; one such job per connection waits at a time.
+ */
 async function reenqueueUnfinished(res: Resources): Promise<number> {
-  let after: string | null = null;
   let n = 0;
-  for (;;) {
-    const ops = await unfinishedOps(res.prisma, after, 1000);
-    if (ops.length === 0) return n;
-    await enqueueOps(res, ops);
-    n += ops.length;
-    after = ops.at(-1)!.id;
+  for (const { connectionId, delayMs } of await unfinishedConnections(res.prisma)) {
+    if (!res.queues.push.has(connectionId)) continue;
+    await enqueuePush(res, connectionId, { dedupe: `restore-${connectionId}`, delayMs });
+    n++;
   }
+  return n;
 }

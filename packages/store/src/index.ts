@@ -13,6 +13,7 @@ export * from './outbox.ts';
 export * from './people.ts';
 export * from './plans.ts';
 export * from './pull-checkpoint.ts';
+export * from './push-batch.ts';
 export * from './quarantine.ts';
 export * from './reconcile-lock.ts';
 export * from './reconcile-write.ts';
