@@ -69,7 +69,13 @@ describe('claimBatch', () => {
     expect(a.every((o) => o.status === 'in_flight' && o.attempts === 1 && o.claimedBy === lease.id)).toBe(true);
     expect(a.every((o) => o.linked === false && o.pulling === false)).toBe(true);
     // In flight with a live lease (and, for its own worker, held by a batch): nobody takes them.
-    expect(await claim(other.id, 50, b.map((o) => o.id))).toEqual([]);
+    expect(
+      await claim(
+        other.id,
+        50,
+        b.map((o) => o.id),
+      ),
+    ).toEqual([]);
   });
 
   it('leaves ops in backoff, takes in-flight ops whose worker is gone, and its own ones no batch holds', async () => {
