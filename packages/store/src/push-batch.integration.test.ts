@@ -107,7 +107,7 @@ describe('endBatch', () => {
     };
     const ended = await endBatch(prisma, [
       { id: created!.id, status: 'done', note: null, sent: 1, failed: 0, link: { upsert: link } },
-      { id: retried!.id, status: 'pending', note: '503', delayMs: 60_000, sent: 2, failed: 2 },
+      { id: retried!.id, status: 'pending', note: '503', delayMs: 60_000.5, sent: 2, failed: 2 },
       { id: waited!.id, status: 'pending', note: 'rate window', refund: true, sent: 0, failed: 0 },
       { id: failed!.id, status: 'failed', note: 'gave up', sent: 1, failed: 1 },
     ]);

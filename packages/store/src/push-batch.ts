@@ -93,7 +93,7 @@ export async function endBatch(db: Db, ends: readonly OpEnd[]): Promise<EndedOp[
     id: e.id,
     status: e.status,
     note: e.note,
-    delayMs: e.delayMs ?? 0,
+    delayMs: Math.round(e.delayMs ?? 0),
     refund: e.refund ? 1 : 0,
     bump: e.bumpGeneration ? 1 : 0,
     sent: e.sent,
