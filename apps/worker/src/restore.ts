@@ -20,7 +20,7 @@ import { resyncPullEnded } from './resync.ts';
 
 /**
  * Rebuilds what Redis holds from Postgres, the source of truth: the global one-at-a-time
- * limits, the pull schedulers, a job for every unfinished outbox op, and a reconcile from
+ * limits, the pull schedulers, a push job for every connection with unfinished outbox ops, and a reconcile from
  * the cursor (whatever a crash left between a commit and its enqueue). Idempotent: job ids
  * are derived from the rows, so what is still queued is not queued twice.
  */
@@ -87,8 +87,9 @@ export async function watchRedis(res: Resources, schedule: boolean, intervalMs: 
   let pending: NodeJS.Timeout | null = null;
   const sweep = (reason: string) =>
     restoreQueues(res, schedule, reason).then(
-      (ops) => {
-        if (reason !== 'sweep' || ops > 0) res.logger.info({ reason, ops }, 'queues restored from the outbox');
+      (connections) => {
+        if (reason !== 'sweep' || connections > 0)
+          res.logger.info({ reason, connections }, 'queues restored from the outbox');
       },
       (err) => res.logger.warn({ reason, err: (err as Error).message }, 'could not restore the queues'),
     );
