@@ -112,6 +112,8 @@ export const ConfigSchema = z
         attempts: z.number().int().min(1).max(50).default(8),
         backoff: Duration.default(1000),
         concurrency: z.number().int().min(1).max(64).default(4),
+        /** Ops one push claims, sends (`concurrency` at a time) and ends together. */
+        batchSize: z.number().int().min(1).max(1000).default(100),
         /**
          * Failed HTTP requests (5xx, 429, timeout, network) one op may make over all its attempts,
          * whichever layer retries; then it fails. Against a provider answering only errors, the
@@ -119,7 +121,7 @@ export const ConfigSchema = z
          */
         maxHttpAttempts: z.number().int().min(1).max(50).default(8),
       })
-      .default({ attempts: 8, backoff: 1000, concurrency: 4, maxHttpAttempts: 8 }),
+      .default({ attempts: 8, backoff: 1000, concurrency: 4, batchSize: 100, maxHttpAttempts: 8 }),
     reconcile: z
       .strictObject({ batchSize: z.number().int().min(1).max(10_000).default(500) })
       .default({ batchSize: 500 }),

@@ -19,11 +19,11 @@ export const ReconcileJob = z.strictObject({
 });
 export type ReconcileJob = z.infer<typeof ReconcileJob>;
 
-export const PushJob = z.strictObject({
-  opId: z.uuid(),
-  /** The op's generation this job is for: a job of an older generation finds nothing to claim. */
-  generation: z.number().int().min(0).optional(),
-});
+/**
+ * A push job names its connection only: it claims that connection's ready ops from the outbox
+ * (the truth) in batches, so a job carries a batch, not one op.
+ */
+export const PushJob = z.strictObject({ connectionId: z.string() });
 export type PushJob = z.infer<typeof PushJob>;
 
 export const queueNames = {
@@ -34,8 +34,10 @@ export const queueNames = {
 
 /**
  * Attempts and backoff per job kind. A pull retries a few times, slowly (its connector already
- * retried each request); a reconcile retries more, fast (it only waits for Postgres). A push's come
- * from the config (`push.attempts`, `push.backoff`), its backoff the provider's own (`Retry-After`).
+ * retried each request); a reconcile retries more, fast (it only waits for Postgres). A push job's come
+ * from the config (`push.attempts`, `push.backoff`): they retry a job that failed as a whole (the
+ * database away); each op's own attempts are counted on the op, its backoff kept in its
+ * `nextAttemptAt` (the provider's own when it sent `Retry-After`).
  */
 export const jobRetries = {
   pull: { attempts: 5, backoff: { type: 'exponential', delay: 2000 } },

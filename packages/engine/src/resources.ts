@@ -196,37 +196,46 @@ export async function requestRecheck(res: Resources): Promise<void> {
   });
 }
 
-/** Enqueues outbox rows (after their transaction committed); the job id makes it idempotent. */
+/**
+ * Enqueues outbox rows (after their transaction committed): one push job per connection, which
+ * claims that connection's ready ops in batches. The job id derives from the first row's
+ * idempotency key and generation, so enqueueing the same rows again is a no-op.
+ */
 export async function enqueueOps(
   res: Pick<Resources, 'config' | 'queues' | 'logger'>,
-  ops: Pick<OutboxOp, 'id' | 'connectionId' | 'kind' | 'idempotencyKey' | 'generation'>[],
+  ops: Pick<OutboxOp, 'connectionId' | 'idempotencyKey' | 'generation'>[],
   /** Ahead of what waits (ops that were already under way: reclaimed, released). */
   opts: { first?: boolean } = {},
 ): Promise<void> {
-  const byConn = new Map<string, typeof ops>();
-  for (const op of ops) {
-    const list = byConn.get(op.connectionId);
-    if (list) list.push(op);
-    else byConn.set(op.connectionId, [op]);
-  }
-  for (const [connectionId, list] of byConn) {
-    const queue = res.queues.push.get(connectionId);
-    if (!queue) {
-      res.logger.warn({ connectionId, ops: list.length }, 'ops for a connection no longer configured are left pending');
+  const first = new Map<string, (typeof ops)[number]>();
+  for (const op of ops) if (!first.has(op.connectionId)) first.set(op.connectionId, op);
+  for (const [connectionId, op] of first) {
+    if (!res.queues.push.has(connectionId)) {
+      res.logger.warn({ connectionId }, 'ops for a connection no longer configured are left pending');
       continue;
     }
-    jobsAdded.n += list.length;
-    await queue.addBulk(
-      list.map((op) => ({
-        name: op.kind,
-        data: PushJob.parse({ opId: op.id, generation: op.generation }),
-        opts: {
-          jobId: opJobId(op),
-          ...jobRetries.push(res.config.push),
-          ...(opts.first ? { lifo: true } : {}),
-          ...retention,
-        },
-      })),
-    );
+    await enqueuePush(res, connectionId, { jobId: `batch-${opJobId(op)}`, ...(opts.first ? { lifo: true } : {}) });
   }
+}
+
+/**
+ * Adds a push job for a connection: with its own id (idempotent), or deduplicated by `dedupe`
+ * (at most one such job waiting); `delayMs` when its ops wait out a backoff.
+ */
+export async function enqueuePush(
+  res: Pick<Resources, 'config' | 'queues'>,
+  connectionId: string,
+  opts: { jobId?: string; dedupe?: string; delayMs?: number; lifo?: boolean },
+): Promise<void> {
+  const queue = res.queues.push.get(connectionId);
+  if (!queue) throw new Error(`unknown connection "${connectionId}"`);
+  jobsAdded.n++;
+  await queue.add('push', PushJob.parse({ connectionId }), {
+    ...(opts.jobId ? { jobId: opts.jobId } : {}),
+    ...(opts.dedupe ? { deduplication: { id: opts.dedupe } } : {}),
+    ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+    ...(opts.lifo ? { lifo: true } : {}),
+    ...jobRetries.push(res.config.push),
+    ...retention,
+  });
 }

@@ -6,11 +6,11 @@ import {
   registerConnection,
   resyncPulls,
   runScope,
-  unfinishedOps,
+  unfinishedConnections,
 } from '@contact-sync/store';
 import { Redis, type RedisOptions } from 'ioredis';
 import { jobRetries, PullJob } from './jobs.ts';
-import { enqueueOps, enqueuePull, enqueueReconcile, type Resources } from './resources.ts';
+import { enqueuePull, enqueuePush, enqueueReconcile, type Resources } from './resources.ts';
 import { resyncPullEnded } from './resync.ts';
 
 /**
@@ -20,7 +20,7 @@ import { resyncPullEnded } from './resync.ts';
 
 /**
  * Rebuilds what Redis holds from Postgres, the source of truth: the global one-at-a-time
- * limits, the pull schedulers, a job for every unfinished outbox op, and a reconcile from
+ * limits, the pull schedulers, a push job for every connection with unfinished outbox ops, and a reconcile from
  * the cursor (whatever a crash left between a commit and its enqueue). Idempotent: job ids
  * are derived from the rows, so what is still queued is not queued twice.
  */
@@ -87,8 +87,9 @@ export async function watchRedis(res: Resources, schedule: boolean, intervalMs: 
   let pending: NodeJS.Timeout | null = null;
   const sweep = (reason: string) =>
     restoreQueues(res, schedule, reason).then(
-      (ops) => {
-        if (reason !== 'sweep' || ops > 0) res.logger.info({ reason, ops }, 'queues restored from the outbox');
+      (connections) => {
+        if (reason !== 'sweep' || connections > 0)
+          res.logger.info({ reason, connections }, 'queues restored from the outbox');
       },
       (err) => res.logger.warn({ reason, err: (err as Error).message }, 'could not restore the queues'),
     );
@@ -139,15 +140,16 @@ async function syncSchedulers(res: Resources): Promise<void> {
   }
 }
 
-/** Outbox rows left pending or in flight (a crash, a Redis restart) go back on their queues. */
+/**
+ * Connections with outbox rows left pending or in flight (a crash, a Redis restart) get a push job
+ * back, delayed until their first op is due; one such job per connection waits at a time.
+ */
 async function reenqueueUnfinished(res: Resources): Promise<number> {
-  let after: string | null = null;
   let n = 0;
-  for (;;) {
-    const ops = await unfinishedOps(res.prisma, after, 1000);
-    if (ops.length === 0) return n;
-    await enqueueOps(res, ops);
-    n += ops.length;
-    after = ops.at(-1)!.id;
+  for (const { connectionId, delayMs } of await unfinishedConnections(res.prisma)) {
+    if (!res.queues.push.has(connectionId)) continue;
+    await enqueuePush(res, connectionId, { dedupe: `restore-${connectionId}`, delayMs });
+    n++;
   }
+  return n;
 }

@@ -1,11 +1,11 @@
-import { TransientError } from '@contact-sync/connectors';
 import { markPullGaveUp, reclaimOrphanedOps, takeWorkerLease } from '@contact-sync/store';
 import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import { PullJob, PushJob, queueNames, ReconcileJob } from './jobs.ts';
 import { parkOnWait } from './park.ts';
 import { runPull } from './pull/pull.ts';
 import { PullDeadlineError } from './pull/pull-deadline.ts';
-import { runPush } from './push/push.ts';
+import { providerBackoff } from './push/backoff.ts';
+import { runPushJob } from './push/push-batch.ts';
 import { runReconcile } from './reconcile/reconcile.ts';
 import { enqueueOps, type Resources } from './resources.ts';
 import { restoreQueues, syncConnections, watchRedis } from './restore.ts';
@@ -94,13 +94,13 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
       new Worker(
         queueNames.push(id),
         logged(res, async (job: Job, token?: string) => {
-          const { opId, generation } = PushJob.parse(job.data);
-          const attempts = job.opts.attempts ?? 1;
-          return parkOnWait(res, job, token, () => runPush(res, opId, job.attemptsMade + 1 >= attempts, generation));
+          PushJob.parse(job.data);
+          return parkOnWait(res, job, token, () => runPushJob(res, id, job.id));
         }),
         {
           ...base,
-          concurrency: res.config.push.concurrency,
+          // One batch of a connection at a time per process; its requests go out `push.concurrency` at once.
+          concurrency: 1,
           limiter: limit,
           settings: { backoffStrategy: providerBackoff(res.config.push.backoff) },
         },
@@ -144,16 +144,6 @@ export async function startWorker(res: Resources, opts: WorkerOptions = {}): Pro
     },
   };
 }
-/** Exponential backoff with full jitter; a provider's Retry-After wins when it asks for longer. */
-export const providerBackoff =
-  (baseMs: number) =>
-  (attemptsMade: number, _type?: string, err?: Error): number => {
-    const exp = Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 60_000);
-    const jittered = exp / 2 + Math.random() * (exp / 2);
-    const retryAfter = err instanceof TransientError && err.retryAfterMs ? err.retryAfterMs : 0;
-    return Math.max(jittered, retryAfter);
-  };
-
 function logged<T>(res: Resources, fn: (job: Job, token?: string) => Promise<T>): Processor {
   return async (job: Job, token?: string) => {
     const started = Date.now();

@@ -16,6 +16,7 @@ export * from './people.ts';
 export * from './person-merge.ts';
 export * from './plans.ts';
 export * from './pull-checkpoint.ts';
+export * from './push-batch.ts';
 export * from './quarantine.ts';
 export * from './reconcile-lock.ts';
 export * from './reconcile-write.ts';

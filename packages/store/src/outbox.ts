@@ -46,26 +46,6 @@ export async function claimOp(
   return rows[0] ?? null;
 }
 
-/**
- * A push attempt stopped before its answer (the worker is stopping and aborted it): the op goes
- * back to pending with a new generation, so a new job takes it and the aborted one is done.
- * Its attempt stays counted: a create that may have landed looks before it writes again.
- */
-export async function releaseOp(db: Db, id: string, note: string): Promise<OutboxOp | null> {
-  const rows = await db.$queryRaw<OutboxOp[]>`
-    UPDATE outbox_ops SET status = 'pending', generation = generation + 1, "claimedBy" = NULL, "lastError" = ${note},
-      "updatedAt" = now()
-    WHERE id = ${id}::uuid AND status = 'in_flight'
-    RETURNING *`;
-  return rows[0] ?? null;
-}
-
-export async function finishOp(db: Db, id: string, status: 'done' | 'superseded', note?: string): Promise<void> {
-  await db.$executeRaw`
-    UPDATE outbox_ops SET status = ${status}, "completedAt" = now(), "lastError" = ${note ?? null}, "updatedAt" = now()
-    WHERE id = ${id}::uuid`;
-}
-
 /** The link a successful push leaves: its base becomes what the provider now holds. */
 export interface PushedLink {
   connectionId: string;
@@ -195,23 +175,10 @@ export async function rejectOp(
   });
 }
 
-export async function failOp(db: Db, id: string, error: string): Promise<void> {
+async function failOp(db: Db, id: string, error: string): Promise<void> {
   await db.$executeRaw`
     UPDATE outbox_ops SET status = 'failed', "lastError" = ${error}, "completedAt" = now(), "updatedAt" = now()
     WHERE id = ${id}::uuid`;
-}
-
-export async function noteOpError(db: Db, id: string, error: string): Promise<void> {
-  await db.outboxOp.update({ where: { id }, data: { lastError: error } });
-}
-
-/** Ops left pending or in flight (e.g. by a crash or a Redis restart), to re-enqueue at start. */
-export async function unfinishedOps(db: Db, afterId: string | null, limit: number): Promise<OutboxOp[]> {
-  return db.outboxOp.findMany({
-    where: { status: { in: ['pending', 'in_flight'] }, ...(afterId ? { id: { gt: afterId } } : {}) },
-    orderBy: { id: 'asc' },
-    take: limit,
-  });
 }
 
 /** Puts failed ops back to pending (admin retry); returns them for enqueueing. */

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Db } from './client.ts';
 
 /** Advisory-lock namespace (the first key) of worker leases. */
-const LEASE_NS = 0x4353_5701;
+export const LEASE_NS = 0x4353_5701;
 
 /**
  * A worker process's lease: a session advisory lock on a connection of its own. Postgres

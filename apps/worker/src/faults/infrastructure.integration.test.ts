@@ -164,6 +164,9 @@ describe('Postgres dropping every connection mid-sync (a restart, as the worker 
         redisUrl: db.redisUrl,
         prefix: db.redisPrefix,
         sandbox,
+        // Small push batches, so the worker talks to Postgres between the writes the outages wait
+        // for (one batch of 100 sends all of a connection's 50-person writes with no statement between).
+        configOverrides: { push: { attempts: 8, backoff: 100, concurrency: 4, batchSize: 10, maxHttpAttempts: 8 } },
       });
       stacks.push(stack);
       const run = await startResync(stack.res, { full: true });
