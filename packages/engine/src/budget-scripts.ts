@@ -4,7 +4,11 @@
  * Takes one request from every window, or answers how long until one frees. Sliding logs (one
  * sorted set per window, scored by Redis' clock, so every process agrees): at most `max`
  * requests in any `durationMs`, which keeps inside any fixed window the provider counts. KEYS[1]
- * holds "blocked until" (epoch ms) set from a 429 or an exhausted `X-RateLimit-Remaining`.
+ * holds "blocked until" (epoch ms) set from a 429 or an exhausted `X-RateLimit-Remaining`;
+ * KEYS[2..4] the credential pause, its "pause known" mark and its probe; KEYS[5..] the windows' logs.
+ * The pause is checked here too, so that a request costs one round trip to Redis, not three.
+ * Answers {wait, taken, paused}: wait -1 = the pause is unknown to Redis, -2 = paused and the
+ * probe is taken (the second value is the probe's ttl).
  *
  * Fair shares: each request is of a kind (ARGV[#ARGV - 1]: pull or push), counted in a log of its
  * kind per window too. While the other kind wants requests (its "want" key, set by each of its
@@ -15,20 +19,36 @@
 export const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local nw = #KEYS - 1
+local nw = #KEYS - 4
 local kind = ARGV[#ARGV - 1]
 local other = kind == 'pull' and 'push' or 'pull'
 local share = tonumber(ARGV[nw * 2 + 1])
 local wantPx = tonumber(ARGV[nw * 2 + 2])
+local probePx = tonumber(ARGV[nw * 2 + 3])
+local probing = ARGV[nw * 2 + 4] == '1'
 local base = KEYS[1]
+-- The credential pause (KEYS[2] paused, KEYS[3] pause-known, KEYS[4] probe), unless this ask
+-- already holds the probe: unknown (-1: the caller reads the pause store and asks again), or
+-- paused with the probe taken (-2, its ttl), or paused and this request is the probe (3rd value 1).
+local paused = 0
+if not probing then
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    if not redis.call('SET', KEYS[4], '1', 'PX', probePx, 'NX') then
+      return {-2, redis.call('PTTL', KEYS[4]), 1}
+    end
+    paused = 1
+  elseif ARGV[nw * 2 + 5] == '1' and redis.call('EXISTS', KEYS[3]) == 0 then
+    return {-1, 0, 0}
+  end
+end
 local otherWants = redis.call('EXISTS', base .. ':want:' .. other) == 1
 local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
 local wait = 0
 if blocked > now then wait = blocked - now end
 if wait == 0 then
-  for i = 2, #KEYS do
-    local max = tonumber(ARGV[(i - 2) * 2 + 1])
-    local dur = tonumber(ARGV[(i - 2) * 2 + 2])
+  for i = 5, #KEYS do
+    local max = tonumber(ARGV[(i - 5) * 2 + 1])
+    local dur = tonumber(ARGV[(i - 5) * 2 + 2])
     local mine = KEYS[i] .. ':' .. kind
     local theirs = KEYS[i] .. ':' .. other
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - dur)
@@ -56,10 +76,10 @@ if wait == 0 then
   end
 end
 redis.call('SET', base .. ':want:' .. kind, '1', 'PX', math.max(1, wait) + wantPx)
-if wait > 0 then return {wait, 0} end
+if wait > 0 then return {wait, 0, paused} end
 local member = ARGV[#ARGV]
-for i = 2, #KEYS do
-  local dur = tonumber(ARGV[(i - 2) * 2 + 2])
+for i = 5, #KEYS do
+  local dur = tonumber(ARGV[(i - 5) * 2 + 2])
   redis.call('ZADD', KEYS[i], now, member)
   redis.call('PEXPIRE', KEYS[i], dur)
   redis.call('ZADD', KEYS[i] .. ':' .. kind, now, member)
@@ -67,7 +87,7 @@ for i = 2, #KEYS do
 end
 redis.call('INCR', KEYS[1] .. ':requests')
 redis.call('INCR', KEYS[1] .. ':requests:' .. kind)
-return {0, 1}
+return {0, 1, paused}
 `;
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PermanentError, type RequestGate, TransientError } from '@contact-sync/connectors';
 import type { Redis } from 'ioredis';
 import { ACQUIRE, BLOCK } from './budget-scripts.ts';
@@ -98,6 +98,8 @@ export class RequestBudget implements RequestGate {
   readonly windows: readonly BudgetWindow[];
   readonly #o: Required<BudgetOptions>;
   readonly #key: string;
+  /** This process has seen the credential paused since it last lifted or found no pause. */
+  #pauseSeen = false;
 
   constructor(opts: BudgetOptions) {
     this.#o = {
@@ -134,11 +136,15 @@ export class RequestBudget implements RequestGate {
    */
   async paused(): Promise<string | null> {
     const [paused, known] = await this.#o.redis.mget(`${this.#key}:paused`, `${this.#key}:pause-known`);
-    if (paused !== null || known !== null || !this.#o.pauseStore) return paused ?? null;
-    const status = await this.#o.pauseStore.load();
-    if (status !== null) await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
-    await this.#o.redis.set(`${this.#key}:pause-known`, '1');
-    return this.#o.redis.get(`${this.#key}:paused`);
+    let found = paused ?? null;
+    if (paused === null && known === null && this.#o.pauseStore) {
+      const status = await this.#o.pauseStore.load();
+      if (status !== null) await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
+      await this.#o.redis.set(`${this.#key}:pause-known`, '1');
+      found = await this.#o.redis.get(`${this.#key}:paused`);
+    }
+    if (found !== null) this.#pauseSeen = true;
+    return found;
   }
 
   /** Lifts a pause by hand (`contact-sync connections resume ID`); the next request tells. */
@@ -149,26 +155,42 @@ export class RequestBudget implements RequestGate {
   }
 
   async acquire(signal?: AbortSignal, kind: RequestKind = 'pull'): Promise<void> {
-    if (await this.paused()) {
-      // One request per interval probes the credential; every other one waits in its queue.
-      const probe = await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs, 'NX');
-      if (probe !== 'OK') {
-        const ttl = await this.#o.redis.pttl(`${this.#key}:probe`);
-        throw new CredentialPausedError(this.#o.provider, this.connectionId, Date.now() + Math.max(ttl, 1));
-      }
-    }
-    const keys = this.#keys();
+    const keys = [
+      `${this.#key}:blocked`,
+      `${this.#key}:paused`,
+      `${this.#key}:pause-known`,
+      `${this.#key}:probe`,
+      ...this.#keys().slice(1),
+    ];
     const spans = this.#spans();
-    const args = [
+    const args = (probing: boolean) => [
       ...this.windows.flatMap((w, i) => [String(w.max), String(spans[i])]),
       String(this.#o.share),
       String(this.#o.wantTtlMs),
+      String(this.#o.probeIntervalMs),
+      probing ? '1' : '0',
+      this.#o.pauseStore ? '1' : '0',
       kind,
       randomUUID(),
     ];
+    // One request per probe interval probes a rejected credential; every other one waits in its queue.
+    let probing = false;
     for (;;) {
       signal?.throwIfAborted();
-      const [wait] = (await this.#o.redis.eval(ACQUIRE, keys.length, ...keys, ...args)) as [number, number];
+      const [wait, second, paused] = (await evalScript(this.#o.redis, ACQUIRE, keys, args(probing))) as [
+        number,
+        number,
+        number,
+      ];
+      if (paused === 1) this.#pauseSeen = true;
+      if (wait === -1) {
+        // Redis holds no word on the pause (flushed, or never asked): the pause store tells it.
+        await this.paused();
+        continue;
+      }
+      if (wait === -2)
+        throw new CredentialPausedError(this.#o.provider, this.connectionId, Date.now() + Math.max(second, 1));
+      if (paused === 1) probing = true;
       if (wait <= 0) return;
       if (wait > this.#o.maxPaceMs) {
         const reason = (await this.#o.redis.get(keys[0]!)) ? 'the provider asked to wait' : 'request budget spent';
@@ -181,6 +203,7 @@ export class RequestBudget implements RequestGate {
   async observe(status: number, headers: Headers): Promise<void> {
     const now = Date.now();
     if (status === 401 || status === 403) {
+      this.#pauseSeen = true;
       const first = await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
       if (first === 'OK') {
         await this.#o.redis.set(`${this.#key}:probe`, '1', 'PX', this.#o.probeIntervalMs);
@@ -190,10 +213,15 @@ export class RequestBudget implements RequestGate {
       }
       return;
     }
-    if (status < 500 && (await this.#o.redis.del(`${this.#key}:paused`)) > 0) {
-      await this.#o.redis.del(`${this.#key}:probe`);
-      await this.#o.pauseStore?.save(null);
-      this.#o.onCredential('resumed', status);
+    // An accepted request lifts the pause. Asked only once this process has seen one (its own
+    // rejection, or an acquire that found it): the common answer then costs no round trip.
+    if (status < 500 && this.#pauseSeen) {
+      this.#pauseSeen = false;
+      if ((await this.#o.redis.del(`${this.#key}:paused`)) > 0) {
+        await this.#o.redis.del(`${this.#key}:probe`);
+        await this.#o.pauseStore?.save(null);
+        this.#o.onCredential('resumed', status);
+      }
     }
     if (status === 429) {
       const retryAfter = parseSeconds(headers.get('retry-after'));
@@ -261,3 +289,23 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+const shas = new Map<string, string>();
+
+/**
+ * EVALSHA of a script, EVAL once where Redis does not hold it yet (a first call, a restart, a
+ * SCRIPT FLUSH): a request's ask sends the script's hash, not its text.
+ */
+async function evalScript(redis: Redis, script: string, keys: string[], args: string[]): Promise<unknown> {
+  let sha = shas.get(script);
+  if (!sha) {
+    sha = createHash('sha1').update(script).digest('hex');
+    shas.set(script, sha);
+  }
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(script, keys.length, ...keys, ...args);
+  }
+}

@@ -1,6 +1,5 @@
 import {
   committedMaxSeq,
-  committedMaxSeqIn,
   countOps,
   countRecheck,
   createRun,
@@ -70,10 +69,13 @@ export interface RunProgress {
  * op pending or in flight, nothing left to reconcile), so complete means the run is closed.
  */
 export async function runProgress(prisma: Store, runId: string): Promise<RunProgress | null> {
+  // The committed bound in its own instant before the snapshot (every change up to it is then
+  // visible in it): inside, its exclusive lock would be held through every read below, and each
+  // poll would hold up every pull's page write meanwhile.
+  const max = await committedMaxSeq(prisma);
   return withTransaction(
     prisma,
     async (tx) => {
-      const max = await committedMaxSeqIn(tx);
       const run = await getRun(tx, runId);
       if (!run) return null;
       const [pulls] = await resyncPulls(tx, { runId });

@@ -15,6 +15,8 @@ export interface BatchPeople {
 
 interface Row {
   canonicalId: string;
+  /** One row per person carries its canonical record, detachments and busy connections. */
+  first: boolean;
   found: boolean;
   data: unknown;
   contentHash: string | null;
@@ -50,6 +52,8 @@ interface Row {
  * The people of a reconcile batch — those linked to any of `records`, and `ids` — with their
  * canonical records, links, the links' snapshot rows, detachments and connections with an
  * unfinished op, in one statement (it replaces six round trips through the query builder).
+ * A person's canonical record and aggregates come on one of their rows only (not once per link),
+ * and the aggregates are computed once per person (the CTE is materialized).
  * A snapshot whose content hash equals its link's base hash is not sent: the base stands for it
  * (the same object, which tells the core it need not normalize or merge that side).
  */
@@ -67,29 +71,35 @@ export async function readBatchPeople(
         ON l."connectionId" = k.c AND l."externalId" = k.e
       UNION
       SELECT unnest(${[...ids]}::uuid[])),
-    per AS (
+    per AS MATERIALIZED (
       SELECT ids.id,
         (SELECT array_agg(d."connectionId") FROM detachments d WHERE d."canonicalId" = ids.id) AS detached,
         (SELECT array_agg(o."connectionId") FROM outbox_ops o
           WHERE o."canonicalId" = ids.id AND o.status IN ('pending', 'in_flight')) AS busy
-      FROM ids)
-    SELECT per.id AS "canonicalId", c.id IS NOT NULL AS found, c.data, c."contentHash", c.version, c."mergedIntoId",
-      c.recheck, c."deletedAt", c."createdAt", c."updatedAt",
-      l.id AS "linkId", l."connectionId", l."externalId", l.base, l."baseHash", l.extras AS "linkExtras",
-      l."createdAt" AS "linkCreatedAt", l."updatedAt" AS "linkUpdatedAt",
-      s."externalId" IS NOT NULL AS "hasSnap",
-      COALESCE(s."contentHash" = l."baseHash", false) AS "sameAsBase",
-      CASE WHEN s."contentHash" = l."baseHash" THEN NULL ELSE s.projection END AS projection,
-      s.extras, s."remoteUpdatedAt", s."goneAt", s."changeSeq", s."lastSeenRunId", s."lastSeenAt", s."quarantinedAt",
-      per.detached, per.busy
-    FROM per
-    LEFT JOIN canonical_contacts c ON c.id = per.id
-    LEFT JOIN links l ON l."canonicalId" = per.id
-    LEFT JOIN snapshot_records s ON s."connectionId" = l."connectionId" AND s."externalId" = l."externalId"`;
-  const seen = new Set<string>();
+      FROM ids),
+    j AS (
+      SELECT per.id, per.detached, per.busy, row_number() OVER (PARTITION BY per.id) = 1 AS first,
+        c.id IS NOT NULL AS found, c.data, c."contentHash", c.version, c."mergedIntoId",
+        c.recheck, c."deletedAt", c."createdAt", c."updatedAt",
+        l.id AS "linkId", l."connectionId", l."externalId", l.base, l."baseHash", l.extras AS "linkExtras",
+        l."createdAt" AS "linkCreatedAt", l."updatedAt" AS "linkUpdatedAt",
+        s."externalId" IS NOT NULL AS "hasSnap",
+        COALESCE(s."contentHash" = l."baseHash", false) AS "sameAsBase",
+        CASE WHEN s."contentHash" = l."baseHash" THEN NULL ELSE s.projection END AS projection,
+        s.extras, s."remoteUpdatedAt", s."goneAt", s."changeSeq", s."lastSeenRunId", s."lastSeenAt", s."quarantinedAt"
+      FROM per
+      LEFT JOIN canonical_contacts c ON c.id = per.id
+      LEFT JOIN links l ON l."canonicalId" = per.id
+      LEFT JOIN snapshot_records s ON s."connectionId" = l."connectionId" AND s."externalId" = l."externalId")
+    SELECT id AS "canonicalId", first, found,
+      CASE WHEN first THEN data END AS data, "contentHash", version, "mergedIntoId", recheck, "deletedAt",
+      "createdAt", "updatedAt", "linkId", "connectionId", "externalId", base, "baseHash", "linkExtras",
+      "linkCreatedAt", "linkUpdatedAt", "hasSnap", "sameAsBase", projection, extras, "remoteUpdatedAt", "goneAt",
+      "changeSeq", "lastSeenRunId", "lastSeenAt", "quarantinedAt",
+      CASE WHEN first THEN detached END AS detached, CASE WHEN first THEN busy END AS busy
+    FROM j`;
   for (const r of rows) {
-    if (!seen.has(r.canonicalId)) {
-      seen.add(r.canonicalId);
+    if (r.first) {
       if (r.found)
         out.canonicals.push({
           id: r.canonicalId,

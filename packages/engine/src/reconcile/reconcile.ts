@@ -59,16 +59,25 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   const stats = new StatsRefresh(res);
   const pass: PassCounts = new Map();
 
+  // The bound is read again only once the pass has consumed everything below it (each read takes
+  // the change sequence's lock exclusively, which queues every pull's page write behind it), and
+  // the pass ends when a bound read since its last batch has nothing above the cursor, as when it
+  // read one per batch: no-op upserts that only take numbers do not keep it going.
+  let bound = await committedMaxSeq(res.prisma);
+  let fresh = true;
   for (;;) {
-    const bound = await committedMaxSeq(res.prisma);
     const cursor = await readCursor(res.prisma);
     const rows = await readChangedSince(res.prisma, cursor, bound, batchSize);
     if (rows.length === 0) {
       // Sequence numbers are taken by upserts that end up changing nothing, so the last
       // changed row can sit below the bound: every writer up to it has committed, move on.
       if (bound > cursor) await writeCursor(res.prisma, bound);
-      break;
+      if (fresh) break;
+      bound = await committedMaxSeq(res.prisma);
+      fresh = true;
+      continue;
     }
+    fresh = false;
     await resolveParents(res, rows, runParents);
     await applyBatch(
       res,
