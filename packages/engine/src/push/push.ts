@@ -91,7 +91,11 @@ async function apply(res: Resources, op: ClaimedOp): Promise<Applied> {
       // streams the whole list, looking before every create makes an initial sync quadratic
       // in calls (bench: ChurchPad creates fell to ~70/min at 10,000 people).
       // While a pull of that connection runs, the record may be there and not pulled yet: look.
-      const look = op.attempts > 1 || connector.naturalKeyLookup === 'search' || op.pulling;
+      // An op of a later generation has a history (re-armed after it ended, or put back by a
+      // stopping or vanished worker): a create superseded because its record was there comes
+      // back with its attempts at zero if the person is planned again before a pull links that
+      // record, so it looks (create-again.integration.test.ts).
+      const look = op.attempts > 1 || op.generation > 0 || connector.naturalKeyLookup === 'search' || op.pulling;
       const found = look ? await connector.findByNaturalKey(target) : null;
       if (found && op.attempts <= 1)
         return superseded(
