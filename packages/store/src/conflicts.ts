@@ -58,6 +58,10 @@ export async function conflictCountsBy(
   return out;
 }
 
+/** The open duplicate-in-provider reports about these people (a reconcile revisit weighs them). */
+export const openDuplicateReports = (db: Db, canonicalIds: string[]) =>
+  db.conflict.findMany({ where: { kind: 'duplicate-in-provider', status: 'open', canonicalId: { in: canonicalIds } } });
+
 /** Inserts conflicts and report entries; one already there (same `dedupeKey`) is left as it is. */
 export async function addConflicts(db: Db, rows: NewConflict[]): Promise<void> {
   await db.conflict.createMany({ data: rows, skipDuplicates: true });

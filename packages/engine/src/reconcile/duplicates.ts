@@ -1,5 +1,13 @@
 import { type ConflictEntry, matchKeys, type Projection } from '@contact-sync/core';
-import { type Db, type Link, type ReconcileWrite, readSnapshots, type SnapshotRow, toJson } from '@contact-sync/store';
+import {
+  closeConflict,
+  type Db,
+  type Link,
+  openDuplicateReports,
+  type ReconcileWrite,
+  readSnapshots,
+  type SnapshotRow,
+} from '@contact-sync/store';
 import { conflictWrite, k } from './batch-parts.ts';
 
 /**
@@ -18,9 +26,7 @@ export async function preferAgreeingDuplicates(
   write: ReconcileWrite,
   at: Date,
 ): Promise<void> {
-  const reports = await db.conflict.findMany({
-    where: { kind: 'duplicate-in-provider', status: 'open', canonicalId: { in: ids } },
-  });
+  const reports = await openDuplicateReports(db, ids);
   for (const report of reports) {
     const canonicalId = report.canonicalId!;
     const links = linksOf.get(canonicalId) ?? [];
@@ -51,13 +57,10 @@ export async function preferAgreeingDuplicates(
     );
     newLinks.set(canonicalId, [...(newLinks.get(canonicalId) ?? []), { row: other, canonicalId }]);
     write.unlinks.push({ connectionId: linked.connectionId, externalId: linked.externalId });
-    await db.conflict.update({
-      where: { id: report.id },
-      data: {
-        status: 'dismissed',
-        resolution: toJson({ action: 'dismiss', by: 'contact-sync', reason: `linked instead of ${linked.externalId}` }),
-        resolvedAt: at,
-      },
+    await closeConflict(db, report.id, {
+      status: 'dismissed',
+      resolution: { action: 'dismiss', by: 'contact-sync', reason: `linked instead of ${linked.externalId}` },
+      at,
     });
     write.conflicts.push(
       conflictWrite(
