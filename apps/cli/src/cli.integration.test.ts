@@ -117,6 +117,13 @@ describe('contact-sync help and usage errors', () => {
     const admin = await runCli(['admin', '--port', '0'], { env: { ...env, ADMIN_TOKEN: 'short' } });
     expect(admin.code).toBe(5);
     expect(admin.stderr).toMatch(/ADMIN_TOKEN is not set or shorter than 16 characters/);
+    // Its plan previews read every provider: no placeholder credential is sent in place of one.
+    const token = 'a-token-of-sixteen-chars';
+    const noCred = await runCli(['admin', '--port', '0'], {
+      env: { ...env, ADMIN_TOKEN: token, CS_ILERT_CREDENTIAL: undefined },
+    });
+    expect(noCred.code).toBe(5);
+    expect(noCred.stderr).toMatch(/CS_ILERT_CREDENTIAL is not set/);
   });
 });
 

@@ -107,15 +107,21 @@ export async function adminRun({ values, io }: RunInput): Promise<number> {
   const config = await readConfig(values);
   const databaseUrl = requireEnv('DATABASE_URL');
   const redisUrl = requireEnv('REDIS_URL');
-  const credentials: Record<string, string> = {};
-  for (const c of config.connections) credentials[c.credentialEnv] = process.env[c.credentialEnv] || 'unused-by-admin';
+  // The admin server previews plans, which read every provider: a placeholder credential would
+  // be refused there and pause the connection for the worker too, so every one must be set.
+  for (const c of config.connections)
+    if (!process.env[c.credentialEnv])
+      throw new CliError(
+        `connections.${c.id}: environment variable ${c.credentialEnv} is not set (the admin server's plan previews read every provider)`,
+        EXIT.config,
+      );
   const res = createResources({
     config,
     databaseUrl,
     redisUrl,
     prefix: prefixOf(values),
     logger: createLogger({ pretty: false }),
-    env: { ...process.env, ...credentials },
+    env: process.env,
   });
   const life = new Lifecycle(io.err);
   life.add('resources', () => closeResources(res));
