@@ -1,12 +1,9 @@
-import { type BudgetWindow, RequestBudget } from '@contact-sync/engine/budget';
+import type { BudgetWindow, RequestBudget } from '@contact-sync/engine/budget';
 import type { Config, ConnectionConfig } from '@contact-sync/engine/config';
-import { queueNames } from '@contact-sync/engine/jobs';
 import type { Logger } from '@contact-sync/engine/logger';
 import { redisConnection } from '@contact-sync/engine/redis';
-import { budgetWindows, type Resources } from '@contact-sync/engine/resources';
-import { closeStore, createPrisma, loadCredentialPause, saveCredentialPause } from '@contact-sync/store';
-import { Queue } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { budgetRedisOf, connectionBudget, openQueues, type Resources } from '@contact-sync/engine/resources';
+import { closeStore, createPrisma } from '@contact-sync/store';
 
 /**
  * What an admin operation works with: Postgres, the queues (it enqueues what it decided; the
@@ -44,43 +41,23 @@ export interface OpenAdminContext extends AdminContext {
 }
 
 /**
- * Opens Prisma (a small pool), the deployment's queues and, if asked, the budgets. The budgets
- * are built as `createResources` builds them (same Redis keys and credential pause store), but
- * without a connector in front of them.
+ * Opens Prisma (a small pool), the deployment's queues and, if asked, the budgets: the engine's
+ * own `openQueues` and `connectionBudget`, as `createResources` opens them, without connectors.
  */
 export function openAdminContext(opts: AdminContextOptions): OpenAdminContext {
   const redis = redisConnection(opts.redisUrl);
-  const prefix = opts.prefix;
   const prisma = createPrisma(opts.databaseUrl, { poolSize: 2 });
-  const pull = new Map<string, Queue>();
-  const push = new Map<string, Queue>();
-  const connections = new Map<string, { config: ConnectionConfig }>();
-  const budgets = new Map<string, RequestBudget>();
-  const budgetRedis = opts.budgets
-    ? new Redis({ ...(redis as RedisOptions), lazyConnect: true, maxRetriesPerRequest: null })
-    : null;
-  budgetRedis?.on('error', () => {}); // reconnects on its own; a command that needs it fails on its call
-  for (const conn of opts.config.connections) {
-    connections.set(conn.id, { config: conn });
-    pull.set(conn.id, new Queue(queueNames.pull(conn.id), { connection: redis, prefix }));
-    push.set(conn.id, new Queue(queueNames.push(conn.id), { connection: redis, prefix }));
-    if (budgetRedis)
-      budgets.set(
-        conn.id,
-        new RequestBudget({
-          redis: budgetRedis,
-          prefix,
-          connectionId: conn.id,
-          provider: conn.provider,
-          windows: budgetWindows(conn),
-          pauseStore: {
-            load: () => loadCredentialPause(prisma, conn.id),
-            save: (status) => saveCredentialPause(prisma, conn.id, status),
-          },
-        }),
-      );
-  }
-  const queues = { pull, push, reconcile: new Queue(queueNames.reconcile, { connection: redis, prefix }) };
+  const queues = openQueues(opts.config, redis, opts.prefix);
+  const connections = new Map(opts.config.connections.map((conn) => [conn.id, { config: conn }]));
+  const budgetRedis = opts.budgets ? budgetRedisOf(redis) : null;
+  const budgets = new Map(
+    budgetRedis
+      ? opts.config.connections.map((conn) => [
+          conn.id,
+          connectionBudget(conn, { redis: budgetRedis, prefix: opts.prefix, prisma }),
+        ])
+      : [],
+  );
   return {
     config: opts.config,
     prisma,
@@ -90,7 +67,7 @@ export function openAdminContext(opts: AdminContextOptions): OpenAdminContext {
     connections,
     budgets,
     close: async () => {
-      const all = [...pull.values(), ...push.values(), queues.reconcile];
+      const all = [...queues.pull.values(), ...queues.push.values(), queues.reconcile];
       await Promise.allSettled(all.map((q) => q.close()));
       budgetRedis?.disconnect();
       await closeStore(prisma);

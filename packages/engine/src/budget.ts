@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PermanentError, type RequestGate, TransientError } from '@contact-sync/connectors';
+import { sleep } from '@contact-sync/connectors/shared/sleep';
 import type { Redis } from 'ioredis';
 import { ACQUIRE, BLOCK } from './budget-scripts.ts';
 
@@ -276,19 +277,6 @@ const parseSeconds = (v: string | null): number | null => {
   const at = Date.parse(v);
   return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 };
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 const shas = new Map<string, string>();
 

@@ -60,33 +60,17 @@ export function createResources(opts: ResourceOptions): Resources {
   const redis = redisConnection(opts.redisUrl);
   const prefix = opts.prefix ?? 'cs';
   const connections = new Map<string, { config: ConnectionConfig; connector: Connector }>();
-  const pull = new Map<string, Queue>();
-  const push = new Map<string, Queue>();
   const budgets = new Map<string, RequestBudget>();
-  const budgetRedis = new Redis({ ...(redis as RedisOptions), lazyConnect: true, maxRetriesPerRequest: null });
-  budgetRedis.on('error', () => {}); // reconnects on its own; the workers log Redis errors
+  const budgetRedis = budgetRedisOf(redis);
   const shutdown = new AbortController();
   const prisma = createPrisma(opts.databaseUrl, { poolSize: opts.poolSize ?? 10 });
   for (const conn of opts.config.connections) {
-    const budget = new RequestBudget({
+    const budget = connectionBudget(conn, {
       redis: budgetRedis,
       prefix,
-      connectionId: conn.id,
-      provider: conn.provider,
-      windows: budgetWindows(conn),
+      prisma,
+      logger: opts.logger,
       probeIntervalMs: opts.probeIntervalMs ?? 60_000,
-      onCredential: (state, status) =>
-        state === 'rejected'
-          ? opts.logger.error({ connectionId: conn.id, status }, 'credential rejected: connection paused, its ops wait')
-          : opts.logger.warn({ connectionId: conn.id, status }, 'credential accepted again: connection resumed'),
-      pauseStore: {
-        load: () => loadCredentialPause(prisma, conn.id),
-        // Redis holds the pause meanwhile; a store that cannot be written is logged, not the request's failure.
-        save: (status) =>
-          saveCredentialPause(prisma, conn.id, status).catch((err: Error) =>
-            opts.logger.error({ connectionId: conn.id, err: err.message }, 'credential pause not saved in Postgres'),
-          ),
-      },
     });
     budgets.set(conn.id, budget);
     const connector = createConnector(conn.provider, {
@@ -101,8 +85,6 @@ export function createResources(opts: ResourceOptions): Resources {
       ...(opts.minBackoffMs !== undefined ? { minBackoffMs: opts.minBackoffMs } : {}),
     });
     connections.set(conn.id, { config: conn, connector });
-    pull.set(conn.id, new Queue(queueNames.pull(conn.id), { connection: redis, prefix }));
-    push.set(conn.id, new Queue(queueNames.push(conn.id), { connection: redis, prefix }));
   }
   return {
     config: opts.config,
@@ -112,7 +94,7 @@ export function createResources(opts: ResourceOptions): Resources {
     prefix,
     logger: opts.logger,
     connections,
-    queues: { pull, push, reconcile: new Queue(queueNames.reconcile, { connection: redis, prefix }) },
+    queues: openQueues(opts.config, redis, prefix),
     budgets,
     budgetRedis,
     probeIntervalMs: opts.probeIntervalMs ?? 60_000,
@@ -126,6 +108,62 @@ export async function closeResources(res: Resources): Promise<void> {
   await Promise.allSettled(all.map((q) => q.close()));
   res.budgetRedis.disconnect();
   await closeStore(res.prisma);
+}
+
+/** The deployment's queues: a pull and a push queue per connection, and the reconcile queue. */
+export function openQueues(config: Config, redis: ConnectionOptions, prefix: string): Resources['queues'] {
+  const pull = new Map<string, Queue>();
+  const push = new Map<string, Queue>();
+  for (const conn of config.connections) {
+    pull.set(conn.id, new Queue(queueNames.pull(conn.id), { connection: redis, prefix }));
+    push.set(conn.id, new Queue(queueNames.push(conn.id), { connection: redis, prefix }));
+  }
+  return { pull, push, reconcile: new Queue(queueNames.reconcile, { connection: redis, prefix }) };
+}
+
+/** The Redis connection the budgets share (their script calls wait for it rather than fail). */
+export function budgetRedisOf(redis: ConnectionOptions): Redis {
+  const client = new Redis({ ...(redis as RedisOptions), lazyConnect: true, maxRetriesPerRequest: null });
+  client.on('error', () => {}); // reconnects on its own; a call that needs it fails (or waits) on its own
+  return client;
+}
+
+/**
+ * A connection's request budget, the same in every process (same Redis keys, the credential
+ * pause kept in Postgres). With a logger (the worker) a credential's pause and resume are logged
+ * and a pause that cannot be saved in Postgres is logged, not the request's failure; without
+ * one (an admin's `connections resume`) a failed save is the caller's error.
+ */
+export function connectionBudget(
+  conn: ConnectionConfig,
+  opts: { redis: Redis; prefix: string; prisma: Store; logger?: Logger; probeIntervalMs?: number },
+): RequestBudget {
+  const { logger } = opts;
+  return new RequestBudget({
+    redis: opts.redis,
+    prefix: opts.prefix,
+    connectionId: conn.id,
+    provider: conn.provider,
+    windows: budgetWindows(conn),
+    ...(opts.probeIntervalMs !== undefined ? { probeIntervalMs: opts.probeIntervalMs } : {}),
+    ...(logger
+      ? {
+          onCredential: (state: 'rejected' | 'resumed', status: number) =>
+            state === 'rejected'
+              ? logger.error({ connectionId: conn.id, status }, 'credential rejected: connection paused, its ops wait')
+              : logger.warn({ connectionId: conn.id, status }, 'credential accepted again: connection resumed'),
+        }
+      : {}),
+    pauseStore: {
+      load: () => loadCredentialPause(opts.prisma, conn.id),
+      save: logger
+        ? (status) =>
+            saveCredentialPause(opts.prisma, conn.id, status).catch((err: Error) =>
+              logger.error({ connectionId: conn.id, err: err.message }, 'credential pause not saved in Postgres'),
+            )
+        : (status) => saveCredentialPause(opts.prisma, conn.id, status),
+    },
+  });
 }
 
 /** The connection's budget windows: its config's `rateLimit`, else the provider's documented limits. */
