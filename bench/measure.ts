@@ -1,5 +1,6 @@
 /** One size measured end to end: sync phases, reconcile from Postgres, the HTTP ceiling. */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -110,6 +111,58 @@ export async function postgresStats(
   }
 }
 
+/**
+ * With `BENCH_PROFILE=<phase>[,<phase>…]` (e.g. `initial`): a CPU profile of this process over
+ * that phase, written to `BENCH_PROFILE_DIR` (default the temp dir) as `<phase>-<people>.cpuprofile`.
+ */
+async function profilePhase(name: string): Promise<{ stop: () => Promise<void> }> {
+  if (!(process.env.BENCH_PROFILE ?? '').split(',').includes(name)) return { stop: async () => {} };
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      const file = join(process.env.BENCH_PROFILE_DIR ?? os.tmpdir(), `${name}-${process.pid}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/**
+ * With `CONTACT_SYNC_PG_STAT_STATEMENTS=1` (the local Postgres then preloads pg_stat_statements):
+ * `reset` clears the statement statistics; a phase's name logs its 25 costliest statements.
+ */
+async function statementStats(
+  adminUrl: string,
+  db: string,
+  what: string,
+  log: (line: string) => void = () => {},
+): Promise<void> {
+  if (process.env.CONTACT_SYNC_PG_STAT_STATEMENTS !== '1') return;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    if (what === 'reset') {
+      await admin.query('SELECT pg_stat_statements_reset()');
+      return;
+    }
+    const r = await admin.query<{ ms: number; calls: string; rows: string; query: string }>(
+      `SELECT round(s.total_exec_time)::float AS ms, s.calls::text, s.rows::text, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160) AS query
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = $1 ORDER BY s.total_exec_time DESC LIMIT 25`,
+      [db],
+    );
+    log(`  ${what}: costliest statements (ms, calls, rows, query)`);
+    for (const row of r.rows) log(`    ${row.ms} ms  ${row.calls}×  ${row.rows} rows  ${row.query}`);
+  } finally {
+    await admin.end();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // One size.
 
@@ -152,6 +205,11 @@ export interface SizeResult {
     /** Writes per provider and request (method + path with ids elided), to find where they come from. */
     writes: Record<string, number>;
     engine?: EngineCounts;
+    /**
+     * The no-op's own reads (the same GET URLs, one at a time per provider) replayed by the plain
+     * fetch loop on a fresh sandbox, and the no-op's wall time over it; absent in older results.
+     */
+    ceiling?: { wallMs: number; reads: number; ratio: number };
   };
   incremental: {
     wallMs: number;
@@ -208,6 +266,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   await applyMigrations(databaseUrl);
   const prefix = `bench:${dbName}`;
   const initialLogFile = join(os.tmpdir(), `${dbName}-requests.json`);
+  const noopLogFile = join(os.tmpdir(), `${dbName}-noop-requests.json`);
   const sandbox = o.inProcessSandbox
     ? await inProcessSandbox(o.seed, o.people)
     : await childProcessSandbox(o.seed, o.people);
@@ -232,6 +291,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     return postgresStats(o.adminUrl, databaseUrl, dbName);
   };
   const phase = async <T>(name: string, fn: (stack: Stack) => Promise<T>) => {
+    await statementStats(o.adminUrl, dbName, 'reset');
     const pg0 = await pgTime();
     const stack = await open();
     await sandbox.clearRequests();
@@ -240,10 +300,12 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const load0 = os.loadavg()[0]!;
     const engine0 = engineCounts();
     const t0 = performance.now();
+    const profile = await profilePhase(name);
     let out: T;
     try {
       out = await fn(stack);
     } finally {
+      await profile.stop();
       await stack.close();
     }
     const wallMs = Math.round(performance.now() - t0);
@@ -253,6 +315,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const cpuMs = Math.round((c.user + c.system) / 1000);
     const loadAvg1m = Math.round(((load0 + os.loadavg()[0]!) / 2) * 10) / 10;
     const pg1 = await pgTime();
+    await statementStats(o.adminUrl, dbName, name, log);
     const { calls, writes } = await sandbox.count();
     log(`  ${name}: ${wallMs} ms, peak RSS ${peakRssMb} MB, ${calls.readCalls} reads, ${calls.writeCalls} writes`);
     const postgresMs = pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs);
@@ -273,6 +336,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     await sandbox.saveRequestLog(initialLogFile);
 
     const noop = await phase('noop', (s) => s.sync({ timeoutMs }));
+    await sandbox.saveRequestLog(noopLogFile);
 
     const incremental = await phase('incremental', async (s) => {
       await sandbox.applyEdits(edits);
@@ -309,6 +373,11 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       JSON.parse(readFileSync(initialLogFile, 'utf8')) as CeilingLog,
     );
     log(`  ceiling: ${ceiling.requests} requests in ${ceiling.wallMs} ms`);
+    const noopCeiling = await httpCeiling(
+      { seed: o.seed, people: o.people },
+      JSON.parse(readFileSync(noopLogFile, 'utf8')) as CeilingLog,
+    );
+    log(`  no-op ceiling: ${noopCeiling.reads} reads in ${noopCeiling.wallMs} ms`);
 
     return {
       people: o.people,
@@ -345,6 +414,11 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         listPages: noop.calls.listPages,
         writes: noop.writes,
         engine: noop.engine,
+        ceiling: {
+          wallMs: noopCeiling.wallMs,
+          reads: noopCeiling.reads,
+          ratio: Math.round((noop.wallMs / Math.max(1, noopCeiling.wallMs)) * 10) / 10,
+        },
       },
       incremental: {
         wallMs: incremental.wallMs,
@@ -367,6 +441,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   } finally {
     await sandbox.stop();
     rmSync(initialLogFile, { force: true });
+    rmSync(noopLogFile, { force: true });
     if (!o.keepDatabase) await dropDatabase(o.adminUrl, dbName);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PermanentError, type RequestGate, TransientError } from '@contact-sync/connectors';
+import type { ResponseHeaders } from '@contact-sync/connectors/shared/gate';
 import { sleep } from '@contact-sync/connectors/shared/sleep';
 import type { Redis } from 'ioredis';
 import { ACQUIRE, BLOCK } from './budget-scripts.ts';
@@ -201,7 +202,7 @@ export class RequestBudget implements RequestGate {
     }
   }
 
-  async observe(status: number, headers: Headers): Promise<void> {
+  async observe(status: number, headers: ResponseHeaders): Promise<void> {
     const now = Date.now();
     if (status === 401 || status === 403) {
       this.#pauseSeen = true;

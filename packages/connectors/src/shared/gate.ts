@@ -1,3 +1,8 @@
+/** An answer's headers, read by name (a fetch `Headers` is one). */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
 /**
  * What every HTTP request of a connection passes through: `acquire` before it is sent (it may
  * wait for the connection's request budget, or throw to park the job), `observe` with each
@@ -6,7 +11,7 @@
  */
 export interface RequestGate {
   acquire(signal?: AbortSignal): Promise<void>;
-  observe(status: number, headers: Headers): Promise<void> | void;
+  observe(status: number, headers: ResponseHeaders): Promise<void> | void;
   /**
    * A request that was sent ended in a transient failure (5xx, 429, timeout, network, a body
    * that is not JSON): the worker counts these against the op that made them and stops retrying

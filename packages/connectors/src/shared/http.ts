@@ -1,7 +1,8 @@
 import pRetry from 'p-retry';
+import { request as undiciRequest } from 'undici';
 import { type ConnectorError, PermanentError, TransientError } from '../errors.ts';
 import { classifyStatus, type ErrorDetails, parseRetryAfter } from './classify.ts';
-import type { RequestGate } from './gate.ts';
+import type { RequestGate, ResponseHeaders } from './gate.ts';
 import { redactUrls } from './redact.ts';
 import { sleep } from './sleep.ts';
 
@@ -46,7 +47,7 @@ export interface RequestSpec {
 
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** Parsed JSON, or null for an empty body. */
   body: unknown;
 }
@@ -75,9 +76,10 @@ export interface HttpClientOptions {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
- * JSON over fetch (Node's undici: keep-alive connection pool by default), with a timeout
- * per attempt, typed errors and bounded retries (exponential backoff with jitter,
- * Retry-After honoured).
+ * JSON over undici (keep-alive connection pool by default), with a timeout per attempt, typed
+ * errors and bounded retries (exponential backoff with jitter, Retry-After honoured). A request
+ * goes through undici's `request`, which costs a third of `fetch`'s CPU per call (no WHATWG
+ * streams); a streamed list goes through `fetch`, whose web stream its readers take.
  */
 export class HttpClient {
   readonly provider: string;
@@ -222,22 +224,39 @@ export class HttpClient {
     const signal = spec.signal ? AbortSignal.any([spec.signal, timeout.signal]) : timeout.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers };
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
+    const url = this.url(spec.path, spec.query);
+    // fetch refused such a URL and undici would send it on: neither is what the connection meant.
+    if (/^https?:\/\/[^/?#]*@/.test(url))
+      throw new PermanentError(
+        this.provider,
+        redactUrls(`${this.provider}: ${url} carries user:password@ credentials; give them in the connection's secrets`),
+        null,
+        null,
+        { cause: { name: 'TypeError', message: redactUrls(`a URL with credentials is not sent: ${url}`) } },
+      );
+    const body = spec.body === undefined ? null : JSON.stringify(spec.body);
+    let status: number;
+    let resHeaders: ResponseHeaders;
     let text: string;
     try {
-      res = await fetch(this.url(spec.path, spec.query), {
-        method: spec.method,
-        headers,
-        body: spec.body === undefined ? null : JSON.stringify(spec.body),
-        signal,
-      });
-      await this.#o.gate?.observe(res.status, res.headers);
-      if (streamOk && res.status >= 200 && res.status < 300) return res;
-      const read = await readCapped(res, this.#o.maxBodyBytes);
-      // An error answer is only read for its message: a cut one still says enough.
-      if (read.over && res.status >= 200 && res.status < 300)
-        throw new BodyTooLargeError(this.provider, this.#o.maxBodyBytes, this.#what(spec));
-      text = read.text;
+      if (streamOk) {
+        const res = await fetch(url, { method: spec.method, headers, body, signal });
+        await this.#o.gate?.observe(res.status, res.headers);
+        if (res.status >= 200 && res.status < 300) return res;
+        status = res.status;
+        resHeaders = res.headers;
+        text = (await readCapped(res, this.#o.maxBodyBytes)).text;
+      } else {
+        const res = await undiciRequest(url, { method: spec.method, headers, body, signal });
+        status = res.statusCode;
+        resHeaders = headersOf(res.headers);
+        await this.#o.gate?.observe(status, resHeaders);
+        const read = await readCappedBody(res.body, resHeaders, this.#o.maxBodyBytes);
+        // An error answer is only read for its message: a cut one still says enough.
+        if (read.over && status >= 200 && status < 300)
+          throw new BodyTooLargeError(this.provider, this.#o.maxBodyBytes, this.#what(spec));
+        text = read.text;
+      }
     } catch (err) {
       if (err instanceof BodyTooLargeError) throw err;
       if (spec.signal?.aborted) throw err;
@@ -245,25 +264,25 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
     }
-    const body = parseJson(text);
-    if (res.status < 200 || res.status >= 300) {
-      const details = this.#o.describeError(res.status, body.ok ? body.value : null, text);
+    const parsed = parseJson(text);
+    if (status < 200 || status >= 300) {
+      const details = this.#o.describeError(status, parsed.ok ? parsed.value : null, text);
       details.message = redactUrls(details.message);
-      throw classifyStatus(this.provider, res.status, details, parseRetryAfter(res.headers.get('retry-after')));
+      throw classifyStatus(this.provider, status, details, parseRetryAfter(resHeaders.get('retry-after')));
     }
     const expectBody = spec.expectBody ?? spec.method !== 'DELETE';
-    if (expectBody && res.status !== 204 && (!body.ok || body.value === null)) {
+    if (expectBody && status !== 204 && (!parsed.ok || parsed.value === null)) {
       const e = new TransientError(
         this.provider,
         redactUrls(
-          `${this.provider} ${res.status}: ${this.#what(spec)} answered a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+          `${this.provider} ${status}: ${this.#what(spec)} answered a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
         ),
-        res.status,
+        status,
       );
       e.mayHaveApplied = spec.method !== 'GET';
       throw e;
     }
-    const out: HttpResponse = { status: res.status, headers: res.headers, body: body.ok ? body.value : null };
+    const out: HttpResponse = { status, headers: resHeaders, body: parsed.ok ? parsed.value : null };
     const inBody = this.#o.inspectOk?.(out, spec);
     if (inBody) {
       inBody.message = redactUrls(inBody.message);
@@ -294,7 +313,43 @@ export class HttpClient {
   }
 }
 
-/** A body as text, reading no more than `max` bytes (`over` when there was more). */
+/** undici's header object (lower-case names; a repeated header as a list) read by name. */
+const headersOf = (raw: Record<string, string | string[] | undefined>): ResponseHeaders => ({
+  get(name) {
+    const v = raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  },
+});
+
+/**
+ * An undici body as text, reading no more than `max` bytes (`over` when there was more). A body
+ * not read to its end is destroyed, which closes its connection rather than leave it half-read.
+ */
+async function readCappedBody(
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+  headers: ResponseHeaders,
+  max: number,
+): Promise<{ text: string; over: boolean }> {
+  const declared = Number(headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy();
+    return { text: '', over: true };
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    if (bytes + chunk.byteLength > max) {
+      chunks.push(chunk.subarray(0, max - bytes));
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), over: true };
+    }
+    bytes += chunk.byteLength;
+    chunks.push(chunk);
+  }
+  return { text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), over: false };
+}
+
+/** A fetch body as text, reading no more than `max` bytes (`over` when there was more). */
 async function readCapped(res: Response, max: number): Promise<{ text: string; over: boolean }> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) {
