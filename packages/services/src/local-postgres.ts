@@ -97,7 +97,9 @@ export async function startLocalPostgres(bin: string): Promise<LocalServer> {
       '-c',
       'max_wal_size=4GB',
       // For the bench's per-statement breakdown (`CONTACT_SYNC_PG_STAT_STATEMENTS=1`), off by default.
-      ...(process.env.CONTACT_SYNC_PG_STAT_STATEMENTS === '1' ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
+      ...(process.env.CONTACT_SYNC_PG_STAT_STATEMENTS === '1'
+        ? ['-c', 'shared_preload_libraries=pg_stat_statements']
+        : []),
     ],
     { ...spawnOptions, detached: false, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -229,7 +229,9 @@ export class HttpClient {
     if (/^https?:\/\/[^/?#]*@/.test(url))
       throw new PermanentError(
         this.provider,
-        redactUrls(`${this.provider}: ${url} carries user:password@ credentials; give them in the connection's secrets`),
+        redactUrls(
+          `${this.provider}: ${url} carries user:password@ credentials; give them in the connection's secrets`,
+        ),
         null,
         null,
         { cause: { name: 'TypeError', message: redactUrls(`a URL with credentials is not sent: ${url}`) } },
@@ -346,7 +348,10 @@ async function readCappedBody(
     bytes += chunk.byteLength;
     chunks.push(chunk);
   }
-  return { text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), over: false };
+  return {
+    text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+    over: false,
+  };
 }
 
 /** A fetch body as text, reading no more than `max` bytes (`over` when there was more). */
