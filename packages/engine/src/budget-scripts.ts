@@ -1,14 +1,16 @@
 /** The request budget's Redis scripts: one atomic step each, on Redis' clock (see budget.ts). */
 
 /**
- * Takes one request from every window, or answers how long until one frees. Sliding logs (one
- * sorted set per window, scored by Redis' clock, so every process agrees): at most `max`
- * requests in any `durationMs`, which keeps inside any fixed window the provider counts. KEYS[1]
- * holds "blocked until" (epoch ms) set from a 429 or an exhausted `X-RateLimit-Remaining`;
- * KEYS[2..4] the credential pause, its "pause known" mark and its probe; KEYS[5..] the windows' logs.
- * The pause is checked here too, so that a request costs one round trip to Redis, not three.
- * Answers {wait, taken, paused}: wait -1 = the pause is unknown to Redis, -2 = paused and the
- * probe is taken (the second value is the probe's ttl).
+ * Takes up to `count` requests (ARGV[#ARGV - 2]) from every window, or answers how long until one
+ * frees. Sliding logs (one sorted set per window, scored by Redis' clock, so every process
+ * agrees): at most `max` requests in any `durationMs`, which keeps inside any fixed window the
+ * provider counts. KEYS[1] holds "blocked until" (epoch ms) set from a 429 or an exhausted
+ * `X-RateLimit-Remaining`; KEYS[2..4] the credential pause, its "pause known" mark and its probe;
+ * KEYS[5..] the windows' logs. The pause is checked here too, so that a request costs one round
+ * trip to Redis, not three — and asks made while one is on its way share the next (`count`).
+ * Answers {wait, taken, paused}: `taken` requests were granted (fewer than asked when a window
+ * had fewer free; none with a wait); wait -1 = the pause is unknown to Redis, -2 = paused and the
+ * probe is taken (the second value is the probe's ttl). A paused connection grants one: the probe.
  *
  * Fair shares: each request is of a kind (ARGV[#ARGV - 1]: pull or push), counted in a log of its
  * kind per window too. While the other kind wants requests (its "want" key, set by each of its
@@ -21,6 +23,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nw = #KEYS - 4
 local kind = ARGV[#ARGV - 1]
+local count = tonumber(ARGV[#ARGV - 2])
 local other = kind == 'pull' and 'push' or 'pull'
 local share = tonumber(ARGV[nw * 2 + 1])
 local wantPx = tonumber(ARGV[nw * 2 + 2])
@@ -37,6 +40,7 @@ if not probing then
       return {-2, redis.call('PTTL', KEYS[4]), 1}
     end
     paused = 1
+    count = 1
   elseif ARGV[nw * 2 + 5] == '1' and redis.call('EXISTS', KEYS[3]) == 0 then
     return {-1, 0, 0}
   end
@@ -44,6 +48,7 @@ end
 local otherWants = redis.call('EXISTS', base .. ':want:' .. other) == 1
 local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
 local wait = 0
+local free = count
 if blocked > now then wait = blocked - now end
 if wait == 0 then
   for i = 5, #KEYS do
@@ -59,19 +64,24 @@ if wait == 0 then
       local freeing = redis.call('ZRANGE', KEYS[i], n - max, n - max, 'WITHSCORES')
       local w = tonumber(freeing[2]) + dur - now + 1
       if w > wait then wait = w end
-    elseif otherWants then
-      local reserve = math.floor(max * share)
-      local kept = reserve - redis.call('ZCARD', theirs)
-      if kept > 0 and n + kept >= max then
-        -- Only the other kind's unused share is free: wait until one of this kind's leaves the window.
-        local m = redis.call('ZCARD', mine)
-        local need = n + kept - max + 1
-        -- (Entries of no kind, from before kinds were counted, free in turn: wait for the oldest.)
-        local freeing = m >= need and redis.call('ZRANGE', mine, need - 1, need - 1, 'WITHSCORES')
-          or redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-        local w = tonumber(freeing[2]) + dur - now + 1
-        if w > wait then wait = w end
+    else
+      local room = max - n
+      if otherWants then
+        local reserve = math.floor(max * share)
+        local kept = reserve - redis.call('ZCARD', theirs)
+        if kept > 0 then room = max - n - kept end
+        if kept > 0 and n + kept >= max then
+          -- Only the other kind's unused share is free: wait until one of this kind's leaves the window.
+          local m = redis.call('ZCARD', mine)
+          local need = n + kept - max + 1
+          -- (Entries of no kind, from before kinds were counted, free in turn: wait for the oldest.)
+          local freeing = m >= need and redis.call('ZRANGE', mine, need - 1, need - 1, 'WITHSCORES')
+            or redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+          local w = tonumber(freeing[2]) + dur - now + 1
+          if w > wait then wait = w end
+        end
       end
+      if room < free then free = room end
     end
   end
 end
@@ -80,14 +90,16 @@ if wait > 0 then return {wait, 0, paused} end
 local member = ARGV[#ARGV]
 for i = 5, #KEYS do
   local dur = tonumber(ARGV[(i - 5) * 2 + 2])
-  redis.call('ZADD', KEYS[i], now, member)
+  for j = 1, free do
+    redis.call('ZADD', KEYS[i], now, member .. ':' .. j)
+    redis.call('ZADD', KEYS[i] .. ':' .. kind, now, member .. ':' .. j)
+  end
   redis.call('PEXPIRE', KEYS[i], dur)
-  redis.call('ZADD', KEYS[i] .. ':' .. kind, now, member)
   redis.call('PEXPIRE', KEYS[i] .. ':' .. kind, dur)
 end
-redis.call('INCR', KEYS[1] .. ':requests')
-redis.call('INCR', KEYS[1] .. ':requests:' .. kind)
-return {0, 1, paused}
+redis.call('INCRBY', KEYS[1] .. ':requests', free)
+redis.call('INCRBY', KEYS[1] .. ':requests:' .. kind, free)
+return {0, free, paused}
 `;
 
 /**

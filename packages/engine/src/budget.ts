@@ -77,6 +77,17 @@ interface PauseStore {
   save(status: number | null): Promise<void>;
 }
 
+/** The acquire script's answer: {wait, taken, paused} (see `ACQUIRE`). */
+type Answer = [wait: number, taken: number, paused: number];
+
+interface Ask {
+  resolve: (answer: Answer) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The most asks one script call takes (a longer list only makes one call longer). */
+const MAX_SHARED_ASKS = 64;
+
 /** What a request is for: the connection's budget is shared fairly between the two. */
 export type RequestKind = 'pull' | 'push';
 
@@ -157,33 +168,11 @@ export class RequestBudget implements RequestGate {
   }
 
   async acquire(signal?: AbortSignal, kind: RequestKind = 'pull'): Promise<void> {
-    const keys = [
-      `${this.#key}:blocked`,
-      `${this.#key}:paused`,
-      `${this.#key}:pause-known`,
-      `${this.#key}:probe`,
-      ...this.#keys().slice(1),
-    ];
-    const spans = this.#spans();
-    const args = (probing: boolean) => [
-      ...this.windows.flatMap((w, i) => [String(w.max), String(spans[i])]),
-      String(this.#o.share),
-      String(this.#o.wantTtlMs),
-      String(this.#o.probeIntervalMs),
-      probing ? '1' : '0',
-      this.#o.pauseStore ? '1' : '0',
-      kind,
-      randomUUID(),
-    ];
     // One request per probe interval probes a rejected credential; every other one waits in its queue.
     let probing = false;
     for (;;) {
       signal?.throwIfAborted();
-      const [wait, second, paused] = (await evalScript(this.#o.redis, ACQUIRE, keys, args(probing))) as [
-        number,
-        number,
-        number,
-      ];
+      const [wait, second, paused] = probing ? await this.#call(kind, true, 1) : await this.#ask(kind);
       if (paused === 1) this.#pauseSeen = true;
       if (wait === -1) {
         // Redis holds no word on the pause (flushed, or never asked): the pause store tells it.
@@ -195,11 +184,87 @@ export class RequestBudget implements RequestGate {
       if (paused === 1) probing = true;
       if (wait <= 0) return;
       if (wait > this.#o.maxPaceMs) {
-        const reason = (await this.#o.redis.get(keys[0]!)) ? 'the provider asked to wait' : 'request budget spent';
+        const reason = (await this.#o.redis.get(`${this.#key}:blocked`))
+          ? 'the provider asked to wait'
+          : 'request budget spent';
         throw new BudgetWaitError(this.#o.provider, this.connectionId, Date.now() + wait, reason);
       }
       await sleep(wait, signal);
     }
+  }
+
+  /** Asks of each kind waiting for the script call on its way to end (see `#ask`). */
+  readonly #asks: Record<RequestKind, Ask[]> = { pull: [], push: [] };
+  readonly #sending: Record<RequestKind, boolean> = { pull: false, push: false };
+
+  /**
+   * One request's ask. Asks of a kind made while its script call is on its way go together in the
+   * next call, which takes as many requests as the windows have free: under concurrency a request
+   * costs a fraction of a round trip to Redis, and each is still counted in every window.
+   */
+  #ask(kind: RequestKind): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      this.#asks[kind].push({ resolve, reject });
+      if (!this.#sending[kind]) void this.#send(kind);
+    });
+  }
+
+  async #send(kind: RequestKind): Promise<void> {
+    this.#sending[kind] = true;
+    try {
+      const queue = this.#asks[kind];
+      while (queue.length > 0) {
+        const asks = queue.splice(0, MAX_SHARED_ASKS);
+        let answer: Answer;
+        try {
+          answer = await this.#call(kind, false, asks.length);
+        } catch (err) {
+          for (const a of asks) a.reject(err);
+          continue;
+        }
+        const [wait, taken, paused] = answer;
+        // Paused: the first ask holds the probe (granted, or waiting for a window); the others ask
+        // again and find the probe taken. Unknown pause (-1) or the probe taken (-2): all alike.
+        if (paused === 1 && wait >= 0) {
+          asks[0]!.resolve(wait === 0 ? [0, 1, 1] : answer);
+          queue.unshift(...asks.slice(1));
+          continue;
+        }
+        if (wait !== 0) {
+          for (const a of asks) a.resolve(answer);
+          continue;
+        }
+        for (const a of asks.slice(0, taken)) a.resolve([0, 1, 0]);
+        // A window had room for fewer: the rest ask again, first in line (and learn their wait).
+        queue.unshift(...asks.slice(taken));
+      }
+    } finally {
+      this.#sending[kind] = false;
+    }
+  }
+
+  /** One call of the acquire script for `count` requests of a kind. */
+  async #call(kind: RequestKind, probing: boolean, count: number): Promise<Answer> {
+    const keys = [
+      `${this.#key}:blocked`,
+      `${this.#key}:paused`,
+      `${this.#key}:pause-known`,
+      `${this.#key}:probe`,
+      ...this.#keys().slice(1),
+    ];
+    const spans = this.#spans();
+    const args = [
+      ...this.windows.flatMap((w, i) => [String(w.max), String(spans[i])]),
+      String(this.#o.share),
+      String(this.#o.wantTtlMs),
+      String(this.#o.probeIntervalMs),
+      probing ? '1' : '0',
+      this.#o.pauseStore ? '1' : '0',
+      String(count),
+      kind,
+      randomUUID(),
+    ];
+    return (await evalScript(this.#o.redis, ACQUIRE, keys, args)) as Answer;
   }
 
   async observe(status: number, headers: ResponseHeaders): Promise<void> {

@@ -1,0 +1,71 @@
+import { BudgetWaitError, CredentialPausedError, RequestBudget } from '@contact-sync/engine/budget';
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Asks of one kind made while the budget's script call is on its way share the next call: under
+// concurrency a request costs a fraction of a round trip, and every window still counts each one.
+// Real Redis; the script calls are counted on the client.
+const db = await createTestDatabase();
+let redis: Redis;
+let calls = 0;
+beforeAll(() => {
+  redis = new Redis(db.redisUrl);
+  const evalsha = redis.evalsha.bind(redis) as (...a: unknown[]) => Promise<unknown>;
+  (redis as unknown as { evalsha: (...a: unknown[]) => Promise<unknown> }).evalsha = (...a) => {
+    calls++;
+    return evalsha(...a);
+  };
+});
+afterAll(() => redis.disconnect());
+
+let n = 0;
+const budgetOf = (windows: { max: number; durationMs: number }[], maxPaceMs = 60_000) =>
+  new RequestBudget({
+    redis,
+    prefix: `${db.redisPrefix}-coalesce-${n++}`,
+    connectionId: 'churchpad',
+    provider: 'churchpad',
+    windows,
+    maxPaceMs,
+    probeIntervalMs: 50,
+  });
+
+const settle = (budget: RequestBudget, asks: number) =>
+  Promise.allSettled(Array.from({ length: asks }, () => budget.acquire(undefined, 'push')));
+
+describe('concurrent asks share a script call', () => {
+  it('100 asks at once without windows: all granted and counted, in far fewer calls', async () => {
+    const budget = budgetOf([]);
+    calls = 0;
+    const out = await settle(budget, 100);
+    expect(out.every((o) => o.status === 'fulfilled')).toBe(true);
+    expect((await budget.status()).requests).toBe(100);
+    expect(calls).toBeLessThanOrEqual(10);
+  });
+
+  it('40 asks at once against a window of 25: exactly 25 go, the rest are told to wait', async () => {
+    const budget = budgetOf([{ max: 25, durationMs: 60_000 }], 10);
+    calls = 0;
+    const out = await settle(budget, 40);
+    const granted = out.filter((o) => o.status === 'fulfilled').length;
+    const waits = out.filter((o) => o.status === 'rejected' && o.reason instanceof BudgetWaitError);
+    expect(granted).toBe(25);
+    expect(waits).toHaveLength(15);
+    const status = await budget.status();
+    expect(status.requests).toBe(25);
+    expect(status.windows[0]!.used).toBe(25);
+    expect(calls).toBeLessThan(40);
+  });
+
+  it('a paused credential lets one ask of a crowd through as the probe; the others wait', async () => {
+    const budget = budgetOf([]);
+    await budget.acquire(); // creates the budget's keys
+    await budget.observe(401, new Headers());
+    await new Promise((r) => setTimeout(r, 80)); // the first probe is due one interval after the 401
+    const out = await settle(budget, 10);
+    expect(out.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const paused = out.filter((o) => o.status === 'rejected' && o.reason instanceof CredentialPausedError);
+    expect(paused).toHaveLength(9);
+  });
+});
