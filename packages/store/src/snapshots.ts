@@ -16,12 +16,27 @@ export interface IngestResult {
   changed: number;
   /** Ids that this pull had already returned on an earlier page: not ingested twice. */
   duplicates: string[];
+  /**
+   * Postgres's clock as the statement ran (null when the page held no valid record and no
+   * statement ran): no later than the next request, so a pull's next page is "seen" at it.
+   */
+  at: Date | null;
+}
+
+/** What a pull records with a page, in the page's own statement (see `ingestPage`). */
+export interface PageProgress {
+  /** Runs whose `pulled`/`changed` counters the page adds to (the pull's, its resync's). */
+  runIds: readonly string[];
+  /** The pull's run and where its list read is after this page (saved with it), or null. */
+  checkpoint: { runId: string; cursor: string | null; total: number | null; pages: number; shifted: boolean } | null;
 }
 
 /**
  * Upserts one page in a single statement. changeSeq moves only when the content hash
  * changes or a gone record comes back, so the reconciler sees exactly what changed.
  * A row already seen in this run is left alone (an id repeated across pages).
+ * With `progress`, the same statement adds the page to its runs' counters and saves the pull's
+ * checkpoint, so that a page costs one round trip besides its transaction's.
  * Call inside `withSeqWrite` (it takes change numbers).
  */
 export async function ingestPage(
@@ -31,6 +46,7 @@ export async function ingestPage(
   page: SnapshotInput[],
   /** When the page was requested: a write of ours that landed after it is newer than this data. */
   seenAt: Date,
+  progress?: PageProgress,
 ): Promise<IngestResult> {
   const byId = new Map<string, SnapshotInput>();
   const duplicates: string[] = [];
@@ -38,7 +54,7 @@ export async function ingestPage(
     if (byId.has(r.externalId)) duplicates.push(r.externalId);
     else byId.set(r.externalId, r);
   }
-  if (byId.size === 0) return { changed: 0, duplicates };
+  if (byId.size === 0) return { changed: 0, duplicates, at: null };
   const rows = [...byId.values()].map((r) => ({
     externalId: r.externalId,
     raw: r.raw,
@@ -47,35 +63,66 @@ export async function ingestPage(
     contentHash: r.contentHash,
     remoteUpdatedAt: r.remoteUpdatedAt,
   }));
-  const floor = await db.$queryRaw<{ last: bigint }[]>`SELECT last_value AS last FROM snapshot_change_seq`;
-  const seqFloor = floor[0]?.last ?? 0n;
-  const returned = await db.$queryRaw<{ externalId: string; changeSeq: bigint }[]>`
-    INSERT INTO snapshot_records
-      ("connectionId", "externalId", raw, projection, extras, "contentHash", "remoteUpdatedAt", "lastSeenRunId", "changeSeq",
-       "firstSeenAt", "lastSeenAt")
-    SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."remoteUpdatedAt",
-           ${runId}::uuid, nextval('snapshot_change_seq'), ${seenAt}, ${seenAt}
-    FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb) AS r(
-      "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "remoteUpdatedAt" timestamp(3))
-    ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
-      raw = EXCLUDED.raw,
-      projection = EXCLUDED.projection,
-      extras = EXCLUDED.extras,
-      "remoteUpdatedAt" = EXCLUDED."remoteUpdatedAt",
-      "lastSeenRunId" = EXCLUDED."lastSeenRunId",
-      "lastSeenAt" = EXCLUDED."lastSeenAt",
-      "changeSeq" = CASE
-        WHEN snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash" OR snapshot_records."goneAt" IS NOT NULL
-          OR snapshot_records."quarantinedAt" IS NOT NULL
-        THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
-      "contentHash" = EXCLUDED."contentHash",
-      "goneAt" = NULL,
-      "quarantinedAt" = NULL
-    WHERE snapshot_records."lastSeenRunId" IS DISTINCT FROM EXCLUDED."lastSeenRunId"
-    RETURNING "externalId", "changeSeq"`;
-  const seen = new Set(returned.map((r) => r.externalId));
+  const cp = progress?.checkpoint ?? null;
+  // Every part of the statement sees the table as it was before it (`prev`): a record changed
+  // when it is new, its hash differs, or it was gone or quarantined — exactly when the upsert
+  // gives it a new change number.
+  const returned = await db.$queryRaw<{ externalId: string | null; changed: boolean; at: Date }[]>`
+    WITH r AS (
+      SELECT * FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb) AS r(
+        "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "remoteUpdatedAt" timestamp(3))),
+    prev AS (
+      SELECT s."externalId", s."contentHash", (s."goneAt" IS NOT NULL OR s."quarantinedAt" IS NOT NULL) AS back
+      FROM snapshot_records s JOIN r ON s."connectionId" = ${connectionId} AND s."externalId" = r."externalId"),
+    ins AS (
+      INSERT INTO snapshot_records
+        ("connectionId", "externalId", raw, projection, extras, "contentHash", "remoteUpdatedAt", "lastSeenRunId", "changeSeq",
+         "firstSeenAt", "lastSeenAt")
+      SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."remoteUpdatedAt",
+             ${runId}::uuid, nextval('snapshot_change_seq'), ${seenAt}, ${seenAt}
+      FROM r
+      ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
+        raw = EXCLUDED.raw,
+        projection = EXCLUDED.projection,
+        extras = EXCLUDED.extras,
+        "remoteUpdatedAt" = EXCLUDED."remoteUpdatedAt",
+        "lastSeenRunId" = EXCLUDED."lastSeenRunId",
+        "lastSeenAt" = EXCLUDED."lastSeenAt",
+        "changeSeq" = CASE
+          WHEN snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash" OR snapshot_records."goneAt" IS NOT NULL
+            OR snapshot_records."quarantinedAt" IS NOT NULL
+          THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
+        "contentHash" = EXCLUDED."contentHash",
+        "goneAt" = NULL,
+        "quarantinedAt" = NULL
+      WHERE snapshot_records."lastSeenRunId" IS DISTINCT FROM EXCLUDED."lastSeenRunId"
+      RETURNING "externalId", "contentHash"),
+    ch AS (
+      SELECT i."externalId", (p."externalId" IS NULL OR p."contentHash" IS DISTINCT FROM i."contentHash" OR p.back) AS changed
+      FROM ins i LEFT JOIN prev p ON p."externalId" = i."externalId"),
+    counted AS (
+      UPDATE sync_runs SET
+        pulled = pulled + ${page.length}::int,
+        changed = changed + (SELECT count(*) FROM ch WHERE ch.changed)::int,
+        "listCursor" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.cursor ?? null} ELSE "listCursor" END,
+        "listTotal" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.total ?? null}::int ELSE "listTotal" END,
+        "listPages" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.pages ?? 0}::int ELSE "listPages" END,
+        "listShifted" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.shifted ?? false} ELSE "listShifted" END
+      WHERE id = ANY(${[...(progress?.runIds ?? [])]}::uuid[])
+      RETURNING 1)
+    SELECT ch."externalId", ch.changed, clock_timestamp() AS at FROM ch
+    UNION ALL SELECT NULL, false, clock_timestamp() FROM (SELECT count(*) FROM counted) c`;
+  const seen = new Set<string>();
+  let changed = 0;
+  let at: Date | null = null;
+  for (const r of returned) {
+    at = r.at;
+    if (r.externalId === null) continue;
+    seen.add(r.externalId);
+    if (r.changed) changed++;
+  }
   for (const id of byId.keys()) if (!seen.has(id)) duplicates.push(id);
-  return { changed: returned.filter((r) => r.changeSeq > seqFloor).length, duplicates };
+  return { changed, duplicates, at };
 }
 
 export interface GoneSummary {

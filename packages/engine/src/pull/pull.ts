@@ -95,12 +95,18 @@ export async function runPull(
           });
       }
       const twiceInPage = repeatedIds(records);
+      checkpoint.cursor = listed.next;
+      checkpoint.pages++;
+      // With the page, so a page is ingested once: a resumed read starts after it. The page's
+      // statement also adds it to the runs' counters (`pulled`, `changed`).
+      const saved = connector.listFrom ? { runId: run.id, ...checkpoint } : null;
       const ingested = await withSeqWrite(res.prisma, async (tx) => {
-        const out = await ingestPage(tx, job.connectionId, run.id, records, requestedAt);
-        checkpoint.cursor = listed.next;
-        checkpoint.pages++;
-        // With the page, so a page is ingested once: a resumed read starts after it.
-        if (connector.listFrom) await saveCheckpoint(tx, run.id, checkpoint);
+        const out = await ingestPage(tx, job.connectionId, run.id, records, requestedAt, {
+          runIds: counters,
+          checkpoint: saved,
+        });
+        // No valid record, so no statement ran: the checkpoint is saved on its own.
+        if (out.at === null && saved) await saveCheckpoint(tx, run.id, checkpoint);
         return out;
       });
       // A record an earlier page listed, while the total changed under the read: the offsets shifted
@@ -116,7 +122,7 @@ export async function runPull(
           error: `externalId: "${id}" was returned more than once in this pull`,
         });
       }
-      await quarantine(res.prisma, job.connectionId, run.id, invalid);
+      if (invalid.length > 0) await quarantine(res.prisma, job.connectionId, run.id, invalid);
       for (const item of invalid) {
         if (item.externalId === null) unnamed++;
         else quarantinedIds.add(item.externalId);
@@ -124,8 +130,9 @@ export async function runPull(
       result.pulled += records.length;
       result.changed += ingested.changed;
       result.quarantined += invalid.length;
-      await bump({ pulled: records.length, changed: ingested.changed, quarantined: invalid.length });
-      requestedAt = await dbNow(res.prisma);
+      if (ingested.at === null) await bump({ pulled: records.length, quarantined: invalid.length });
+      else if (invalid.length > 0) await bump({ quarantined: invalid.length });
+      requestedAt = ingested.at ?? (await dbNow(res.prisma));
     }
     if (checkpoint.shifted) {
       throw new ListShiftedError(

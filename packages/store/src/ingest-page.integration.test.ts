@@ -1,0 +1,61 @@
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPrisma, createRun, ingestPage, markGone, type SnapshotInput, withSeqWrite } from './index.ts';
+
+// A pulled page in one statement: what changed, the ids repeated in the run, the clock, and with
+// it the runs' counters and the pull's checkpoint (~1 s).
+const db = await createTestDatabase();
+const prisma = createPrisma(db.databaseUrl, { poolSize: 2 });
+afterAll(() => prisma.$disconnect());
+
+const rec = (id: string, hash: string): SnapshotInput => ({
+  externalId: id,
+  raw: { id },
+  projection: { givenName: id },
+  extras: {},
+  contentHash: hash,
+  remoteUpdatedAt: null,
+});
+const pull = () => createRun(prisma, { kind: 'pull', connectionId: 'churchpad', full: true });
+const runOf = (id: string) => prisma.syncRun.findUniqueOrThrow({ where: { id } });
+
+describe('ingestPage', () => {
+  it('counts new, edited and returned records as changed, and saves counters and checkpoint with the page', async () => {
+    const resync = await createRun(prisma, { kind: 'resync', connectionId: null, full: true });
+    const first = await pull();
+    const before = new Date(Date.now() - 60_000);
+    const page = [rec('a', 'h1'), rec('b', 'h2'), rec('c', 'h3')];
+    const one = await withSeqWrite(prisma, (tx) =>
+      ingestPage(tx, 'churchpad', first.id, page, before, {
+        runIds: [first.id, resync.id],
+        checkpoint: { runId: first.id, cursor: 'next-1', total: 9, pages: 1, shifted: false },
+      }),
+    );
+    expect(one.changed).toBe(3);
+    expect(one.duplicates).toEqual([]);
+    expect(one.at!.getTime()).toBeGreaterThan(before.getTime());
+    const r1 = await runOf(first.id);
+    expect([r1.pulled, r1.changed, r1.listCursor, r1.listTotal, r1.listPages]).toEqual([3, 3, 'next-1', 9, 1]);
+    const p1 = await runOf(resync.id);
+    expect([p1.pulled, p1.changed, p1.listCursor]).toEqual([3, 3, null]);
+
+    // The same run lists "a" again: a repeat, not ingested twice, not counted as changed.
+    const again = await withSeqWrite(prisma, (tx) =>
+      ingestPage(tx, 'churchpad', first.id, [rec('a', 'h1')], before, { runIds: [first.id], checkpoint: null }),
+    );
+    expect(again).toMatchObject({ changed: 0, duplicates: ['a'] });
+
+    // A new pull: "a" unchanged, "b" edited, "c" had been marked gone and is back.
+    await withSeqWrite(prisma, (tx) => markGone(tx, 'churchpad', ['c']));
+    const second = await pull();
+    const two = await withSeqWrite(prisma, (tx) =>
+      ingestPage(tx, 'churchpad', second.id, [rec('a', 'h1'), rec('b', 'h2-edited'), rec('c', 'h3')], before, {
+        runIds: [second.id],
+        checkpoint: null,
+      }),
+    );
+    expect(two.changed).toBe(2);
+    const r2 = await runOf(second.id);
+    expect([r2.pulled, r2.changed, r2.listCursor]).toEqual([3, 2, null]);
+  });
+});
