@@ -55,6 +55,9 @@ export function endOf(
  * After the batch's end committed: counts its ended ops under their runs, marks their people
  * due for a revisit if they wait for one (else the last op of a resync closes it), hands ops a
  * stopping worker let go to a new job, and asks for a reconcile when records turned out gone.
+ * `mayBeLast`: the claim took fewer ops than it could, so no other op of the connection was
+ * ready; a full batch leaves closing resyncs to a later batch or the job's end (`runPushJob`),
+ * since the check reads the whole outbox.
  */
 export async function afterBatch(
   res: Resources,
@@ -63,6 +66,7 @@ export async function afterBatch(
   ended: EndedOp[],
   rejected: ClaimedOp[],
   results: Map<string, { result: AttemptResult }>,
+  mayBeLast: boolean,
 ): Promise<void> {
   const finished = ended.filter((o) => o.status !== 'pending');
   const counts = new Map<string, { runId: string; opsApplied: number; opsFailed: number }>();
@@ -77,7 +81,7 @@ export async function afterBatch(
   if (people.length > 0) {
     const due = await persist(res, () => afterBatchEnded(res.prisma, [...counts.values()], people));
     if (due) await requestRecheck(res);
-    else await closeFinishedResyncs(res.prisma);
+    else if (mayBeLast) await closeFinishedResyncs(res.prisma);
   }
   // Let go by a stopping worker (a new generation): a job of their own, ahead of what waits.
   const released = ended.filter((o) => o.status === 'pending' && o.generation > generationOf(claimed, o.id));

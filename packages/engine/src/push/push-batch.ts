@@ -1,4 +1,4 @@
-import { type ClaimedOp, claimBatch, countOpRequests, nextBackoffEnd } from '@contact-sync/store';
+import { type ClaimedOp, claimBatch, closeFinishedResyncs, countOpRequests, nextBackoffEnd } from '@contact-sync/store';
 import { enqueuePush, type Resources } from '../resources.ts';
 import { afterBatch, endOf, recordEnds } from './batch-end.ts';
 import { boundedEach } from './bounded-each.ts';
@@ -28,8 +28,12 @@ export async function runPushJob(res: Resources, connectionId: string, jobId: st
       limit,
       active: [...active],
     });
-    if (claimed.length === 0) break;
-    const batch = await pushBatch(res, connectionId, claimed);
+    if (claimed.length === 0) {
+      // The last batch was full, so it left closing resyncs to this end (see `afterBatch`).
+      if (pushed > 0) await closeFinishedResyncs(res.prisma);
+      break;
+    }
+    const batch = await pushBatch(res, connectionId, claimed, claimed.length < limit);
     pushed += claimed.length;
     if (batch.wait) throw batch.wait.err; // parkOnWait parks the job until the window or the probe
     if (batch.stopped) return pushed;
@@ -54,7 +58,12 @@ interface BatchOutcome {
   putBack: boolean;
 }
 
-async function pushBatch(res: Resources, connectionId: string, claimed: ClaimedOp[]): Promise<BatchOutcome> {
+async function pushBatch(
+  res: Resources,
+  connectionId: string,
+  claimed: ClaimedOp[],
+  mayBeLast: boolean,
+): Promise<BatchOutcome> {
   for (const op of claimed) active.add(op.id);
   try {
     // One op per person at a time: a second one waits for the next claim, after the first ended.
@@ -88,7 +97,7 @@ async function pushBatch(res: Resources, connectionId: string, claimed: ClaimedO
       const { requests } = results.get(op.id)!;
       await countOpRequests(res.prisma, op.id, requests.sent, requests.failed).catch(() => {});
     }
-    await afterBatch(res, connectionId, claimed, ended, rejected, results);
+    await afterBatch(res, connectionId, claimed, ended, rejected, results, mayBeLast);
     return {
       wait: stop?.kind === 'wait' ? { err: stop.err } : null,
       stopped: stopping,
