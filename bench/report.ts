@@ -147,7 +147,7 @@ export function markdownTable(r: BenchResults): string {
 /** Postgres round trips and queue jobs per phase, per provider write (each applied op is at least one). */
 function engineTable(sizes: SizeResult[]): string {
   const rows = [
-    '**Engine traffic** (statements the worker sent to Postgres, each a round trip, BEGIN/COMMIT included, the harness's progress reads not; queue jobs it added; per provider write)',
+    "**Engine traffic** (statements the worker sent to Postgres, each a round trip, BEGIN/COMMIT included, not the harness's progress reads; queue jobs it added; per provider write)",
     '',
     '| people | initial: Postgres statements | per write | queue jobs | per write | no-op: Postgres statements | queue jobs | incr.: statements per write | jobs per write | reconcile alone: statements | per row |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
