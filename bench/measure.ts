@@ -150,14 +150,16 @@ async function statementStats(
       await admin.query('SELECT pg_stat_statements_reset()');
       return;
     }
-    const r = await admin.query<{ ms: number; calls: string; rows: string; query: string }>(
-      `SELECT round(s.total_exec_time)::float AS ms, s.calls::text, s.rows::text, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160) AS query
+    const r = await admin.query<{ ms: number; calls: string; rows: string; jit: number; query: string }>(
+      `SELECT round(s.total_exec_time)::float AS ms, s.calls::text, s.rows::text,
+              round(s.jit_generation_time + s.jit_inlining_time + s.jit_optimization_time + s.jit_emission_time)::float AS jit,
+              left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160) AS query
          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
         WHERE d.datname = $1 ORDER BY s.total_exec_time DESC LIMIT 25`,
       [db],
     );
-    log(`  ${what}: costliest statements (ms, calls, rows, query)`);
-    for (const row of r.rows) log(`    ${row.ms} ms  ${row.calls}×  ${row.rows} rows  ${row.query}`);
+    log(`  ${what}: costliest statements (ms, calls, rows, ms of JIT compilation, query)`);
+    for (const row of r.rows) log(`    ${row.ms} ms  ${row.calls}×  ${row.rows} rows  jit ${row.jit} ms  ${row.query}`);
   } finally {
     await admin.end();
   }
