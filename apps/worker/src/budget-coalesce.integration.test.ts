@@ -69,3 +69,44 @@ describe('concurrent asks share a script call', () => {
     expect(paused).toHaveLength(9);
   });
 });
+
+// A call may lease a few more requests while every window has room to spare: a serial reader
+// (a pull's pages) then asks Redis about once in LEASE_SIZE requests, and still never more than
+// a window allows.
+describe('leased requests', () => {
+  it('50 asks one after another take a fraction of the calls and are all counted, in every process', async () => {
+    const budget = budgetOf([]);
+    calls = 0;
+    for (let i = 0; i < 50; i++) await budget.acquire(undefined, 'pull');
+    expect(calls).toBeLessThanOrEqual(10);
+    expect((await budget.status()).requests).toBe(50);
+    // Another process reads Redis alone: the spent leases are counted there soon after.
+    await new Promise((r) => setTimeout(r, 150));
+    const other = new RequestBudget({
+      redis,
+      prefix: `${db.redisPrefix}-coalesce-${n - 1}`,
+      connectionId: 'churchpad',
+      provider: 'churchpad',
+      windows: [],
+    });
+    expect((await other.status()).byKind).toEqual({ pull: 50, push: 0 });
+  });
+
+  it('a lease never takes a window past its max: 10 of 10 go, the 11th waits', async () => {
+    const budget = budgetOf([{ max: 10, durationMs: 60_000 }], 10);
+    calls = 0;
+    for (let i = 0; i < 10; i++) await budget.acquire(undefined, 'pull');
+    expect(calls).toBeLessThan(10);
+    await expect(budget.acquire(undefined, 'pull')).rejects.toBeInstanceOf(BudgetWaitError);
+    const status = await budget.status();
+    expect(status.windows[0]!.used).toBe(10);
+    expect(status.requests).toBe(10);
+  });
+
+  it('a rejected credential ends the lease: the next ask finds the pause', async () => {
+    const budget = budgetOf([]);
+    await budget.acquire(undefined, 'push');
+    await budget.observe(401, new Headers());
+    await expect(budget.acquire(undefined, 'push')).rejects.toBeInstanceOf(CredentialPausedError);
+  });
+});

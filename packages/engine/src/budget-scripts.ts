@@ -1,16 +1,23 @@
 /** The request budget's Redis scripts: one atomic step each, on Redis' clock (see budget.ts). */
 
 /**
- * Takes up to `count` requests (ARGV[#ARGV - 2]) from every window, or answers how long until one
+ * Takes up to `count` requests (ARGV[#ARGV - 3]) from every window, or answers how long until one
  * frees. Sliding logs (one sorted set per window, scored by Redis' clock, so every process
  * agrees): at most `max` requests in any `durationMs`, which keeps inside any fixed window the
  * provider counts. KEYS[1] holds "blocked until" (epoch ms) set from a 429 or an exhausted
  * `X-RateLimit-Remaining`; KEYS[2..4] the credential pause, its "pause known" mark and its probe;
  * KEYS[5..] the windows' logs. The pause is checked here too, so that a request costs one round
  * trip to Redis, not three — and asks made while one is on its way share the next (`count`).
- * Answers {wait, taken, paused}: `taken` requests were granted (fewer than asked when a window
- * had fewer free; none with a wait); wait -1 = the pause is unknown to Redis, -2 = paused and the
- * probe is taken (the second value is the probe's ttl). A paused connection grants one: the probe.
+ * Answers {wait, taken, paused, leased}: `taken` requests were granted (fewer than asked when a
+ * window had fewer free; none with a wait); wait -1 = the pause is unknown to Redis, -2 = paused
+ * and the probe is taken (the second value is the probe's ttl). A paused connection grants one:
+ * the probe.
+ *
+ * Leases: while every window is less than half full, nothing blocks and the other kind wants
+ * nothing, up to `lease` (ARGV[#ARGV - 2]) more requests are taken for the asker to spend in the
+ * next few milliseconds without asking (`leased`). They enter the windows now (early: the
+ * windows' margin covers the lease's life), and the request counters only as they are spent —
+ * the caller reports those with its next call (`used`, ARGV[#ARGV - 4]).
  *
  * Fair shares: each request is of a kind (ARGV[#ARGV - 1]: pull or push), counted in a log of its
  * kind per window too. While the other kind wants requests (its "want" key, set by each of its
@@ -23,7 +30,9 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nw = #KEYS - 4
 local kind = ARGV[#ARGV - 1]
-local count = tonumber(ARGV[#ARGV - 2])
+local lease = tonumber(ARGV[#ARGV - 2])
+local count = tonumber(ARGV[#ARGV - 3])
+local used = tonumber(ARGV[#ARGV - 4])
 local other = kind == 'pull' and 'push' or 'pull'
 local share = tonumber(ARGV[nw * 2 + 1])
 local wantPx = tonumber(ARGV[nw * 2 + 2])
@@ -49,6 +58,7 @@ local otherWants = redis.call('EXISTS', base .. ':want:' .. other) == 1
 local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
 local wait = 0
 local free = count
+if paused == 1 or otherWants then lease = 0 end
 if blocked > now then wait = blocked - now end
 if wait == 0 then
   for i = 5, #KEYS do
@@ -82,15 +92,22 @@ if wait == 0 then
         end
       end
       if room < free then free = room end
+      local spare = math.floor(max / 2) - n - count
+      if spare < lease then lease = spare end
     end
   end
 end
+if lease < 0 or free < count then lease = 0 end
 redis.call('SET', base .. ':want:' .. kind, '1', 'PX', math.max(1, wait) + wantPx)
-if wait > 0 then return {wait, 0, paused} end
+if used > 0 then
+  redis.call('INCRBY', KEYS[1] .. ':requests', used)
+  redis.call('INCRBY', KEYS[1] .. ':requests:' .. kind, used)
+end
+if wait > 0 then return {wait, 0, paused, 0} end
 local member = ARGV[#ARGV]
 for i = 5, #KEYS do
   local dur = tonumber(ARGV[(i - 5) * 2 + 2])
-  for j = 1, free do
+  for j = 1, free + lease do
     redis.call('ZADD', KEYS[i], now, member .. ':' .. j)
     redis.call('ZADD', KEYS[i] .. ':' .. kind, now, member .. ':' .. j)
   end
@@ -99,7 +116,7 @@ for i = 5, #KEYS do
 end
 redis.call('INCRBY', KEYS[1] .. ':requests', free)
 redis.call('INCRBY', KEYS[1] .. ':requests:' .. kind, free)
-return {0, free, paused}
+return {0, free, paused, lease}
 `;
 
 /**

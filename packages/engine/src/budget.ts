@@ -77,8 +77,8 @@ interface PauseStore {
   save(status: number | null): Promise<void>;
 }
 
-/** The acquire script's answer: {wait, taken, paused} (see `ACQUIRE`). */
-type Answer = [wait: number, taken: number, paused: number];
+/** The acquire script's answer: {wait, taken, paused, leased} (see `ACQUIRE`). */
+type Answer = [wait: number, taken: number, paused: number, leased?: number];
 
 interface Ask {
   resolve: (answer: Answer) => void;
@@ -87,6 +87,13 @@ interface Ask {
 
 /** The most asks one script call takes (a longer list only makes one call longer). */
 const MAX_SHARED_ASKS = 64;
+
+/**
+ * Requests a call asks to lease, and how long a lease may be spent: well inside the windows'
+ * margin (`#spans`, at least 50 ms), since leased requests enter the windows when leased.
+ */
+const LEASE_SIZE = 8;
+const LEASE_MS = 10;
 
 /** What a request is for: the connection's budget is shared fairly between the two. */
 export type RequestKind = 'pull' | 'push';
@@ -172,6 +179,7 @@ export class RequestBudget implements RequestGate {
     let probing = false;
     for (;;) {
       signal?.throwIfAborted();
+      if (!probing && this.#spend(kind)) return;
       const [wait, second, paused] = probing ? await this.#call(kind, true, 1) : await this.#ask(kind);
       if (paused === 1) this.#pauseSeen = true;
       if (wait === -1) {
@@ -196,6 +204,50 @@ export class RequestBudget implements RequestGate {
   /** Asks of each kind waiting for the script call on its way to end (see `#ask`). */
   readonly #asks: Record<RequestKind, Ask[]> = { pull: [], push: [] };
   readonly #sending: Record<RequestKind, boolean> = { pull: false, push: false };
+  /** Requests of each kind leased by the last call, and until when they may be spent. */
+  readonly #leases: Record<RequestKind, { left: number; until: number }> = {
+    pull: { left: 0, until: 0 },
+    push: { left: 0, until: 0 },
+  };
+  /** Leased requests spent and not yet added to the request counters in Redis. */
+  readonly #used: Record<RequestKind, number> = { pull: 0, push: 0 };
+  #flushTimer: NodeJS.Timeout | null = null;
+
+  /** Takes one request of the kind's lease, if it holds one still to be spent. */
+  #spend(kind: RequestKind): boolean {
+    const lease = this.#leases[kind];
+    if (lease.left <= 0 || Date.now() >= lease.until) return false;
+    lease.left--;
+    this.#used[kind]++;
+    // Counted with the next call, or soon after the last one spent.
+    this.#flushTimer ??= setTimeout(() => void this.#flushUsed(), 5 * LEASE_MS).unref();
+    return true;
+  }
+
+  /** No more requests from leases: the provider refused or asked to wait. */
+  #dropLeases(): void {
+    this.#leases.pull.left = 0;
+    this.#leases.push.left = 0;
+  }
+
+  /** Adds the leased requests spent since the last call to the request counters. */
+  async #flushUsed(): Promise<void> {
+    this.#flushTimer = null;
+    for (const kind of ['pull', 'push'] as const) {
+      const n = this.#used[kind];
+      if (n === 0) continue;
+      this.#used[kind] = 0;
+      try {
+        await this.#o.redis
+          .multi()
+          .incrby(`${this.#key}:blocked:requests`, n)
+          .incrby(`${this.#key}:blocked:requests:${kind}`, n)
+          .exec();
+      } catch {
+        this.#used[kind] += n; // Redis away: counted with a later call
+      }
+    }
+  }
 
   /**
    * One request's ask. Asks of a kind made while its script call is on its way go together in the
@@ -214,15 +266,23 @@ export class RequestBudget implements RequestGate {
     try {
       const queue = this.#asks[kind];
       while (queue.length > 0) {
+        // Asks made while the last call was on its way may spend what it leased.
+        while (queue.length > 0 && this.#spend(kind)) queue.shift()!.resolve([0, 1, 0]);
+        if (queue.length === 0) break;
         const asks = queue.splice(0, MAX_SHARED_ASKS);
+        const used = this.#used[kind];
+        this.#used[kind] = 0;
         let answer: Answer;
         try {
-          answer = await this.#call(kind, false, asks.length);
+          answer = await this.#call(kind, false, asks.length, used);
         } catch (err) {
+          this.#used[kind] += used;
           for (const a of asks) a.reject(err);
           continue;
         }
-        const [wait, taken, paused] = answer;
+        const [wait, taken, paused, leased = 0] = answer;
+        if (wait < 0) this.#used[kind] += used; // answered before counting
+        if (leased > 0) this.#leases[kind] = { left: leased, until: Date.now() + LEASE_MS };
         // Paused: the first ask holds the probe (granted, or waiting for a window); the others ask
         // again and find the probe taken. Unknown pause (-1) or the probe taken (-2): all alike.
         if (paused === 1 && wait >= 0) {
@@ -243,8 +303,8 @@ export class RequestBudget implements RequestGate {
     }
   }
 
-  /** One call of the acquire script for `count` requests of a kind. */
-  async #call(kind: RequestKind, probing: boolean, count: number): Promise<Answer> {
+  /** One call of the acquire script for `count` requests of a kind (`used`: leased ones spent since the last). */
+  async #call(kind: RequestKind, probing: boolean, count: number, used = 0): Promise<Answer> {
     const keys = [
       `${this.#key}:blocked`,
       `${this.#key}:paused`,
@@ -260,7 +320,9 @@ export class RequestBudget implements RequestGate {
       String(this.#o.probeIntervalMs),
       probing ? '1' : '0',
       this.#o.pauseStore ? '1' : '0',
+      String(used),
       String(count),
+      String(probing ? 0 : LEASE_SIZE),
       kind,
       randomUUID(),
     ];
@@ -269,6 +331,7 @@ export class RequestBudget implements RequestGate {
 
   async observe(status: number, headers: ResponseHeaders): Promise<void> {
     const now = Date.now();
+    if (status === 401 || status === 403 || status === 429) this.#dropLeases();
     if (status === 401 || status === 403) {
       this.#pauseSeen = true;
       const first = await this.#o.redis.set(`${this.#key}:paused`, String(status), 'NX');
@@ -300,6 +363,7 @@ export class RequestBudget implements RequestGate {
     const remaining = headers.get('x-ratelimit-remaining');
     const reset = headers.get('x-ratelimit-reset');
     if (remaining !== null && Number(remaining) <= 0 && reset !== null && Number.isFinite(Number(reset))) {
+      this.#dropLeases();
       // The provider's own epoch time: the wait is the distance from our clock to it.
       await this.#o.redis.set(
         `${this.#key}:blocked`,
@@ -329,8 +393,9 @@ export class RequestBudget implements RequestGate {
     return {
       windows: this.windows.map((w, i) => ({ ...w, used: used[i]! })),
       blockedUntil: until > now ? until : null,
-      requests: Number(requests ?? 0),
-      byKind: { pull: Number(pulls ?? 0), push: Number(pushes ?? 0) },
+      // With the leased requests this process spent and has not yet counted in Redis.
+      requests: Number(requests ?? 0) + this.#used.pull + this.#used.push,
+      byKind: { pull: Number(pulls ?? 0) + this.#used.pull, push: Number(pushes ?? 0) + this.#used.push },
       refused429: Number(refused ?? 0),
     };
   }
