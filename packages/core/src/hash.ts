@@ -8,12 +8,13 @@ import { normalizeProjection } from './normalize.ts';
  */
 export const sha256 = (s: string): string => hash('sha256', s, 'hex');
 
-/** Each field's JSON key and whether it is a set, in canonical order (computed once). */
-const FIELD_KEYS: readonly [string, string, boolean][] = FIELDS.map((f) => [
+/** Each field: its name, the JSON text that opens it first or after another field, and whether it is a set (computed once). */
+const FIELD_KEYS: readonly { f: string; first: string; next: string; isSet: boolean }[] = FIELDS.map((f) => ({
   f,
-  JSON.stringify(f),
-  (SET_FIELDS as readonly string[]).includes(f),
-]);
+  first: `{${JSON.stringify(f)}:`,
+  next: `,${JSON.stringify(f)}:`,
+  isSet: (SET_FIELDS as readonly string[]).includes(f),
+}));
 
 /**
  * JSON text of a string. A string with nothing to escape (no quote, backslash, control character
@@ -21,7 +22,8 @@ const FIELD_KEYS: readonly [string, string, boolean][] = FIELDS.map((f) => [
  * a JSON.stringify call; anything else goes through JSON.stringify.
  */
 const PLAIN_JSON = /^[ !#-[\]-\ud7ff\ue000-\uffff]*$/;
-const jsonString = (s: unknown): string => (typeof s === 'string' && PLAIN_JSON.test(s) ? `"${s}"` : JSON.stringify(s));
+const jsonString = (s: unknown): string =>
+  typeof s === 'string' && PLAIN_JSON.test(s) ? `"${s}"` : (JSON.stringify(s) as string);
 
 /**
  * A stable serialisation of an already-normalized projection: fields in canonical order,
@@ -29,24 +31,26 @@ const jsonString = (s: unknown): string => (typeof s === 'string' && PLAIN_JSON.
  */
 const stableProjectionJson = (p: Projection): string => {
   // Byte for byte what JSON.stringify of [[value, label], …] gives: stored hashes stay valid.
-  let out = '{';
+  // Few and long concatenations (each piece appended once, field keys precomputed): this runs
+  // for every planned op.
+  let out = '';
   for (let k = 0; k < FIELD_KEYS.length; k++) {
-    const [f, key, isSet] = FIELD_KEYS[k]!;
+    const { f, first, next, isSet } = FIELD_KEYS[k]!;
     const v = (p as Record<string, unknown>)[f];
     if (v === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += `${key}:`;
+    out += out === '' ? first : next;
     if (isSet) {
-      out += '[';
       const entries = v as SetEntry[];
+      let s = '[';
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
-        out += `${i > 0 ? ',' : ''}[${jsonString(e.value)},${e.label == null ? 'null' : jsonString(e.label)}]`;
+        const label = e.label;
+        s += `${i > 0 ? ',[' : '['}${jsonString(e.value)}${label == null ? ',null]' : `,${jsonString(label)}]`}`;
       }
-      out += ']';
-    } else out += jsonString(v);
+      out += `${s}]`;
+    } else out += v === null ? 'null' : jsonString(v);
   }
-  return `${out}}`;
+  return out === '' ? '{}' : `${out}}`;
 };
 
 /** Content hash of a projection: equal for projections that normalize to the same thing. */

@@ -41,9 +41,9 @@ export interface HeldCell {
 export interface MergeResult {
   canonical: Canonical;
   conflicts: ConflictEntry[];
-  held: HeldCell[];
+  held: readonly HeldCell[];
   /** Connections whose record changed something since its base (for delete-vs-edit). */
-  editors: Set<string>;
+  editors: ReadonlySet<string>;
 }
 
 interface Cell {
@@ -164,9 +164,15 @@ const rendered = (v: Voter, f: SetField, label: string): string => {
  * really differ and the labels merge as they are.
  */
 const readLabels = (f: SetField, canon: string | null, cells: Cell[]): Cell[] => {
+  // The common case first, without allocating: no side holding the entry has a vocabulary of its own.
+  let vocabulary = false;
+  for (const c of cells)
+    if (c.cur !== null && c.v.conn.capabilities.labelFor !== undefined) {
+      vocabulary = true;
+      break;
+    }
+  if (!vocabulary) return cells;
   const holding = cells.filter((c) => c.cur !== null);
-  if (holding.length === 0) return cells;
-  if (holding.every((c) => c.v.conn.capabilities.labelFor === undefined)) return cells;
   const candidates: string[] = [];
   const add = (l: string | null | undefined) => {
     if (l !== null && l !== undefined && !candidates.includes(l)) candidates.push(l);
@@ -201,6 +207,21 @@ const quietSet = (base: readonly SetEntry[], cur: readonly SetEntry[] | undefine
 
 const sortByValue = (a: SetEntry, b: SetEntry): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
+/** What a merge in which no side moved returns besides the canonical copy: read-only, shared. */
+const NO_HELD: readonly HeldCell[] = [];
+const NO_EDITORS: ReadonlySet<string> = new Set();
+
+const addKeys = (keys: string[], es: readonly SetEntry[] | undefined): void => {
+  if (es) for (const e of es) if (!keys.includes(e.value)) keys.push(e.value);
+};
+
+/** How a set entry's cell shows in a conflict entry. */
+const showEntry =
+  (key: string) =>
+  (x: string | null): ConflictValue =>
+    x === null ? null : { value: key, label: x === '' ? null : x };
+const showScalar = (x: string | null): ConflictValue => x;
+
 export const mergeRecord = (
   canonicalId: string,
   canonical: Canonical,
@@ -209,18 +230,28 @@ export const mergeRecord = (
 ): MergeResult => {
   const out: Canonical = { ...canonical };
   const conflicts: ConflictEntry[] = [];
+  // A side whose current is its base (the caller saw equal hashes) moved no cell: the fast paths skip it.
+  let anyMoving = false;
+  for (const v of voters)
+    if (v.base === null || v.current !== v.base) {
+      anyMoving = true;
+      break;
+    }
+  if (!anyMoving) {
+    // No cell can move: the names did not change either, so no display name follows them.
+    return { canonical: out, conflicts, held: NO_HELD, editors: NO_EDITORS };
+  }
   const held: HeldCell[] = [];
   const editors = new Set<string>();
-  // A side whose current is its base (the caller saw equal hashes) moved no cell: the fast paths skip it.
-  const movingVoters: Voter[] = [];
-  for (const v of voters) if (v.base === null || v.current !== v.base) movingVoters.push(v);
-  if (movingVoters.length === 0) {
-    // No cell can move: the names did not change either, so no display name follows them.
-    return { canonical: out, conflicts, held, editors };
+  // Per voter (same index): the fields its connection holds, and whether it moved.
+  const n = voters.length;
+  const holds: ReadonlySet<FieldKey>[] = new Array(n);
+  const moving: boolean[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = voters[i]!;
+    holds[i] = heldSetOf(v.conn);
+    moving[i] = v.base === null || v.current !== v.base;
   }
-  const heldSets = new Map<Voter, ReadonlySet<FieldKey>>();
-  for (const v of voters) heldSets.set(v, heldSetOf(v.conn));
-  const holdsField = (v: Voter, f: FieldKey): boolean => heldSets.get(v)!.has(f);
 
   const record = (
     field: FieldKey,
@@ -230,7 +261,6 @@ export const mergeRecord = (
     show: (v: string | null) => ConflictValue,
     canon: string | null,
   ) => {
-    if (!o.candidates) return;
     conflicts.push({
       kind: 'field',
       canonicalId,
@@ -253,8 +283,9 @@ export const mergeRecord = (
   for (const f of SCALAR_FIELDS) {
     // Fast path (the common case): every side still holds its base value, or agrees with the canonical one.
     let quiet = true;
-    for (const v of movingVoters) {
-      if (!holdsField(v, f)) continue;
+    for (let i = 0; i < n; i++) {
+      if (!moving[i] || !holds[i]!.has(f)) continue;
+      const v = voters[i]!;
       const cur = v.current[f] ?? null;
       const settled = v.base && f in v.base ? cur === (v.base[f] ?? null) : cur === null || cur === canonical[f];
       if (!settled) {
@@ -264,8 +295,9 @@ export const mergeRecord = (
     }
     if (quiet) continue;
     const cells: Cell[] = [];
-    for (const v of voters) {
-      if (!holdsField(v, f)) continue;
+    for (let i = 0; i < n; i++) {
+      if (!holds[i]!.has(f)) continue;
+      const v = voters[i]!;
       const base = v.base && f in v.base ? (v.base[f] ?? null) : undefined;
       cells.push({ v, base, cur: v.current[f] ?? null });
     }
@@ -274,14 +306,15 @@ export const mergeRecord = (
     const o = mergeCell(canon, cells, f, policy, editors);
     if (!o) continue;
     out[f] = o.value;
-    record(f, null, o, cells, (x) => x, canon);
+    if (o.candidates) record(f, null, o, cells, showScalar, canon);
   }
 
   for (const f of SET_FIELDS) {
     // Fast path: every side has a base for the set, no marker, and holds exactly its base.
     let quiet = true;
-    for (const v of movingVoters) {
-      if (!holdsField(v, f)) continue;
+    for (let i = 0; i < n; i++) {
+      if (!moving[i] || !holds[i]!.has(f)) continue;
+      const v = voters[i]!;
       const b = v.base?.[f];
       if (b === undefined || !quietSet(b, v.current[f])) {
         quiet = false;
@@ -289,30 +322,31 @@ export const mergeRecord = (
       }
     }
     if (quiet) continue;
-    const holders = voters.filter((v) => holdsField(v, f));
+    const holders: Voter[] = [];
+    for (let i = 0; i < n; i++) if (holds[i]!.has(f)) holders.push(voters[i]!);
     const keys: string[] = [];
-    const addKeys = (es: readonly SetEntry[] | undefined) => {
-      if (es) for (const e of es) if (!keys.includes(e.value)) keys.push(e.value);
-    };
-    addKeys(canonical[f]);
+    const canonEntries = canonical[f];
+    addKeys(keys, canonEntries);
     for (const v of holders) {
-      addKeys(v.current[f]);
-      addKeys(v.base?.[f]);
+      addKeys(keys, v.current[f]);
+      addKeys(keys, v.base?.[f]);
     }
     const entries: SetEntry[] = [];
     let touched = false;
     for (const key of keys) {
-      const canonEntry = findEntry(canonical[f], key);
+      const canonEntry = findEntry(canonEntries, key);
       const canon = entryCell(canonEntry);
-      const cells: Cell[] = readLabels(
-        f,
-        canon,
-        holders.map((v) => ({
+      const raw: Cell[] = new Array(holders.length);
+      for (let i = 0; i < holders.length; i++) {
+        const v = holders[i]!;
+        const vb = v.base;
+        raw[i] = {
           v,
-          base: v.base && v.base[f] !== undefined ? baseCell(findEntry(v.base[f], key)) : undefined,
+          base: vb && vb[f] !== undefined ? baseCell(findEntry(vb[f], key)) : undefined,
           cur: entryCell(findEntry(v.current[f], key)),
-        })),
-      );
+        };
+      }
+      const cells = readLabels(f, canon, raw);
       const o = mergeCell(canon, cells, f, policy, editors);
       if (!o) {
         if (canonEntry) entries.push(canonEntry);
@@ -325,9 +359,7 @@ export const mergeRecord = (
         if (src?.raw !== undefined) e.raw = src.raw;
         entries.push(e);
       }
-      const show = (x: string | null): ConflictValue =>
-        x === null ? null : { value: key, label: x === '' ? null : x };
-      record(f, key, o, cells, show, canon);
+      if (o.candidates) record(f, key, o, cells, showEntry(key), canon);
     }
     if (touched) out[f as SetField] = entries.sort(sortByValue);
   }
@@ -353,14 +385,20 @@ export const followNames = (before: Canonical, after: Canonical): void => {
   }
 };
 
-const join = (...parts: (string | null)[]): string | null => {
-  const s = parts.filter((p) => p !== null && p !== '').join(' ');
-  return s === '' ? null : s;
+/**
+ * `[a, b, c].filter((p) => p !== null && p !== '').join(' ')`, null when that is empty, without the
+ * arrays (this runs on every name edit). A missing field (undefined) is kept as an empty part, as join does.
+ */
+const join = (a: string | null, b: string | null, c: string | null): string | null => {
+  const s = withPart(withPart(withPart(null, a), b), c);
+  return s === null || s === '' ? null : s;
 };
+const withPart = (s: string | null, p: string | null): string | null =>
+  p === null || p === '' ? s : s === null ? `${p ?? ''}` : `${s} ${p ?? ''}`;
 /** How display names are made of names: western with or without the middle name, family first, CJK. */
 const DISPLAY_PATTERNS: ((c: Canonical) => string | null)[] = [
-  (c) => join(c.givenName, c.familyName),
+  (c) => join(c.givenName, c.familyName, null),
   (c) => join(c.givenName, c.middleName, c.familyName),
-  (c) => join(c.familyName, c.givenName),
+  (c) => join(c.familyName, c.givenName, null),
   (c) => (c.familyName && c.givenName ? `${c.familyName}${c.givenName}` : null),
 ];

@@ -78,7 +78,7 @@ const needsReorder = (all: readonly SetEntry[], cur: readonly SetEntry[]): boole
 
 /** `all` with the entries `cur` holds first (their order kept), or null when that is `all`'s order already. */
 const heldFirst = (all: readonly SetEntry[], cur: readonly SetEntry[] | undefined): SetEntry[] | null => {
-  if (!cur || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) return null;
+  if (!cur || cur === all || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) return null;
   const mine: SetEntry[] = [];
   const rest: SetEntry[] = [];
   for (const e of all) (holdsValue(cur, e.value) ? mine : rest).push(e);

@@ -82,6 +82,10 @@ const noteAt = (report: ReportEntry[], canonicalId: string, l: Live, r: Target['
     message: r.message,
   });
 
+/** A report entry about this person (a module-level function, not a closure made for every person). */
+const noteIn = (report: ReportEntry[], canonicalId: string, e: Omit<ReportEntry, 'canonicalId'>) =>
+  report.push({ canonicalId, ...e });
+
 /** A side that needs no write agrees on its current (held cells kept): a set-base when that moves its base. */
 const agree = (l: Live, held: readonly HeldCell[], links: LinkChange[]) => {
   const nb = agreedBase(l.conn, l.current, l.base, held);
@@ -96,9 +100,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   const { byId: conns, sorted: sortedConns } = indexConnections(ctx.connections);
   const ops: PlannedOp[] = [];
   const links: LinkChange[] = [];
-  const conflicts: ConflictEntry[] = [];
   const report: ReportEntry[] = [];
-  const note = (e: Omit<ReportEntry, 'canonicalId'>) => report.push({ canonicalId, ...e });
 
   /** Connections where this person has a record (or a held/ignored delete): no create there. */
   // Plain lists: a person has a handful of connections, and a Set costs more to make than to search.
@@ -128,16 +130,24 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     }
     const at = { connectionId: side.connectionId, externalId: side.externalId, field: null, value: null };
     if (!conn) {
-      note({ kind: 'unknown-connection', ...at, message: 'link to a connection that is not configured; left alone' });
+      noteIn(report, canonicalId, {
+        kind: 'unknown-connection',
+        ...at,
+        message: 'link to a connection that is not configured; left alone',
+      });
       continue;
     }
     if (side.deleteHeld) {
       occupied.push(conn.id);
-      note({ kind: 'delete-held', ...at, message: 'mass-delete guard holds this delete until an admin confirms it' });
+      noteIn(report, canonicalId, {
+        kind: 'delete-held',
+        ...at,
+        message: 'mass-delete guard holds this delete until an admin confirms it',
+      });
     } else if (conn.direction === 'push' || side.base === null) {
       // The engine owns a push-only record; a lost base deletes nothing: just forget the link.
       links.push({ kind: 'unlink', connectionId: conn.id, externalId: side.externalId });
-      note({
+      noteIn(report, canonicalId, {
         kind: 'delete-unlinked',
         ...at,
         message:
@@ -150,24 +160,32 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     } else if (conn.deletePolicy === 'unlink') {
       occupied.push(conn.id);
       links.push({ kind: 'detach', connectionId: conn.id, externalId: side.externalId });
-      note({ kind: 'delete-unlinked', ...at, message: 'delete policy unlink: detached, not propagated' });
+      noteIn(report, canonicalId, {
+        kind: 'delete-unlinked',
+        ...at,
+        message: 'delete policy unlink: detached, not propagated',
+      });
     } else {
       occupied.push(conn.id);
-      note({ kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
+      noteIn(report, canonicalId, { kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
     }
   }
 
   if (input.canonical === null && live.length === 0) {
     // Nobody holds this person any more (or never did): nothing to merge, nothing to create.
-    return { canonical: null, ops: [], links, conflicts, report };
+    return { canonical: null, ops: [], links, conflicts: [], report };
   }
 
   // Push-only connections contribute nothing.
-  const voters: readonly Voter[] = live.some((l) => l.conn.direction === 'push')
-    ? live.filter((l) => l.conn.direction !== 'push')
-    : live;
+  let voters: readonly Voter[] = live;
+  for (const l of live)
+    if (l.conn.direction === 'push') {
+      voters = live.filter((x) => x.conn.direction !== 'push');
+      break;
+    }
   const merged = mergeRecord(canonicalId, input.canonical ?? emptyCanonical(), voters, ctx.conflictPolicy);
-  conflicts.push(...merged.conflicts);
+  // The merge's own list (new for this call) is the result's: the conflicts of deletes join it.
+  const conflicts = merged.conflicts;
 
   if (deleters.length > 0) {
     if (merged.editors.size === 0) return deleteEverywhere(canonicalId, deleters, live, conflicts, report, links);
@@ -236,7 +254,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     const at = { connectionId: conn.id, externalId: null, field: null, value: null };
     if (!conn.capabilities.canCreate) {
       if (forced)
-        note({
+        noteIn(report, canonicalId, {
           kind: 'create-skipped',
           ...at,
           message: 'edit won over a delete, but this provider cannot create records',
@@ -246,11 +264,20 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     const t = targetFor(conn, canonical, null, null, merged.held)!; // a create always has a target
     const missing = missingForCreate(conn, t.target);
     if (missing.length > 0) {
-      note({ kind: 'create-skipped', ...at, message: `required for create but empty: ${missing.join(', ')}` });
+      noteIn(report, canonicalId, {
+        kind: 'create-skipped',
+        ...at,
+        message: `required for create but empty: ${missing.join(', ')}`,
+      });
       continue;
     }
-    if (forced) note({ kind: 'recreated', ...at, message: 'deleted here but edited elsewhere: re-created' });
-    for (const r of t.report) note({ ...at, ...r });
+    if (forced)
+      noteIn(report, canonicalId, {
+        kind: 'recreated',
+        ...at,
+        message: 'deleted here but edited elsewhere: re-created',
+      });
+    for (const r of t.report) noteIn(report, canonicalId, { ...at, ...r });
     ops.push({
       connectionId: conn.id,
       canonicalId,
