@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELDS, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
-import { normalizedContentHash } from './hash.ts';
+import { normalizedContentHash, normalizedContentHashOfText, sha256, sha256OfFour } from './hash.ts';
 
 /**
  * The hot path's shortcuts against the plain computation they replace: each must give exactly
@@ -40,11 +40,69 @@ const arbProjection: fc.Arbitrary<Projection> = fc.record(
   { requiredKeys: [] },
 ) as fc.Arbitrary<Projection>;
 
+// Mostly plain ASCII (the byte path of the hashes), now and then a character it must hand to the text path.
+const arbAsciiText = fc.string({
+  unit: fc.oneof(
+    { weight: 60, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '"',
+        '\\',
+        '\n',
+        '\u0000',
+        '\u001f',
+        '\u007f',
+        '\u0080',
+        'ü',
+        '\u2028',
+        '\ud800',
+        '😀',
+      ),
+    },
+  ),
+});
+const arbAsciiEntries = fc.array(fc.record({ value: arbAsciiText, label: fc.option(arbAsciiText, { nil: null }) }), {
+  maxLength: 3,
+});
+const arbAsciiProjection: fc.Arbitrary<Projection> = fc.record(
+  Object.fromEntries(
+    FIELDS.map((f) => [
+      f,
+      (SET_FIELDS as readonly string[]).includes(f) ? arbAsciiEntries : fc.option(arbAsciiText, { nil: null }),
+    ]),
+  ),
+  { requiredKeys: [] },
+) as fc.Arbitrary<Projection>;
+
 describe('fast paths give what the slow form gives', () => {
   it('the hand-written stable JSON hashes as JSON.stringify does, whatever the text', () => {
     fc.assert(
       fc.property(arbProjection, (p) => {
         expect(normalizedContentHash(p)).toBe(slowHash(p));
+      }),
+      { numRuns: runs * 3 },
+    );
+  });
+
+  it('hashing the JSON bytes directly gives the hash of its text, for plain ASCII and for anything else', () => {
+    fc.assert(
+      fc.property(arbAsciiProjection, (p) => {
+        const h = normalizedContentHash(p);
+        expect(h).toBe(slowHash(p));
+        expect(h).toBe(normalizedContentHashOfText(p));
+      }),
+      { numRuns: runs * 3 },
+    );
+    for (const p of [{}, { givenName: '\u007f', emails: [] }, { phones: [{ value: '', label: '' }] }] as Projection[])
+      expect(normalizedContentHash(p)).toBe(slowHash(p));
+  });
+
+  it('the four-part key hashes as the text joined by NULs does, whatever the text', () => {
+    const part = fc.oneof(arbAsciiText, arbText);
+    fc.assert(
+      fc.property(part, part, part, part, (a, b, c, d) => {
+        expect(sha256OfFour(a, b, c, d)).toBe(sha256(`${a}\u0000${b}\u0000${c}\u0000${d}`));
       }),
       { numRuns: runs * 3 },
     );

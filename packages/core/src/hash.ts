@@ -53,8 +53,131 @@ const stableProjectionJson = (p: Projection): string => {
   return out === '' ? '{}' : `${out}}`;
 };
 
+/**
+ * The same serialisation written straight into bytes, for projections whose every string is plain
+ * ASCII (printable or DEL: no quote, backslash or control character), the common case: those
+ * bytes are the UTF-8 that hashing the JSON text would encode, without building the text (its
+ * pieces, their concatenation, the flattening and encoding inside `hash`). Any other string, or a
+ * value that is not one, answers -1 and the projection takes the text path. The bytes are a scratch
+ * buffer of this module, valid until the next call (single-threaded; no call in between).
+ */
+let scratch = new Uint8Array(1024);
+let at = 0;
+const room = (k: number): void => {
+  if (at + k <= scratch.length) return;
+  const grown = new Uint8Array(Math.max(scratch.length * 2, at + k));
+  grown.set(scratch.subarray(0, at));
+  scratch = grown;
+};
+const asciiBytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const FIELD_BYTES: readonly { f: string; first: Uint8Array; next: Uint8Array; isSet: boolean }[] = FIELD_KEYS.map(
+  (k) => ({ f: k.f, first: asciiBytes(k.first), next: asciiBytes(k.next), isSet: k.isSet }),
+);
+const NULL_BYTES = asciiBytes('null');
+const putBytes = (b: Uint8Array): void => {
+  room(b.length);
+  for (let i = 0; i < b.length; i++) scratch[at + i] = b[i]!;
+  at += b.length;
+};
+const putByte = (c: number): void => {
+  room(1);
+  scratch[at++] = c;
+};
+/** `"s"` when `s` is a plain ASCII string (its JSON text is itself quoted); false, writing nothing that counts, otherwise. */
+const putPlainJsonString = (s: unknown): boolean => {
+  if (typeof s !== 'string') return false;
+  const len = s.length;
+  room(len + 2);
+  const b = scratch;
+  let i = at;
+  b[i++] = 34; // "
+  for (let k = 0; k < len; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) return false;
+    b[i++] = c;
+  }
+  b[i++] = 34;
+  at = i;
+  return true;
+};
+/** Length of `stableProjectionJson(p)` written as bytes into `scratch`, or -1 (see above). */
+const stableProjectionBytes = (p: Projection): number => {
+  at = 0;
+  let any = false;
+  for (let k = 0; k < FIELD_BYTES.length; k++) {
+    const { f, first, next, isSet } = FIELD_BYTES[k]!;
+    const v = (p as Record<string, unknown>)[f];
+    if (v === undefined) continue;
+    putBytes(any ? next : first);
+    any = true;
+    if (isSet) {
+      const entries = v as SetEntry[];
+      putByte(91); // [
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        if (i > 0) putByte(44); // ,
+        putByte(91);
+        if (!putPlainJsonString(e.value)) return -1;
+        putByte(44);
+        const label = e.label;
+        if (label == null) putBytes(NULL_BYTES);
+        else if (!putPlainJsonString(label)) return -1;
+        putByte(93); // ]
+      }
+      putByte(93);
+    } else if (v === null) putBytes(NULL_BYTES);
+    else if (!putPlainJsonString(v)) return -1;
+  }
+  if (!any) putByte(123); // {
+  putByte(125); // }
+  return at;
+};
+
+/** sha256 hex of `stableProjectionJson(p)`: from its bytes when they can be written directly, else from the text. */
+const projectionHash = (p: Projection): string => {
+  const n = stableProjectionBytes(p);
+  return n < 0 ? sha256(stableProjectionJson(p)) : hash('sha256', scratch.subarray(0, n), 'hex');
+};
+
 /** Content hash of a projection: equal for projections that normalize to the same thing. */
-export const contentHash = (p: Projection): string => sha256(stableProjectionJson(normalizeProjection(p)));
+export const contentHash = (p: Projection): string => projectionHash(normalizeProjection(p));
 
 /** Hash of a projection already in normal form (skips re-normalizing; hot path). */
-export const normalizedContentHash = (p: Projection): string => sha256(stableProjectionJson(p));
+export const normalizedContentHash = (p: Projection): string => projectionHash(p);
+
+/** `normalizedContentHash` through the JSON text only (the reference the byte path is tested against). */
+export const normalizedContentHashOfText = (p: Projection): string => sha256(stableProjectionJson(p));
+
+/** ASCII `s` appended to `scratch` as is (its UTF-8); false when `s` holds anything else. */
+const putAscii = (s: string): boolean => {
+  const len = s.length;
+  room(len);
+  const b = scratch;
+  let i = at;
+  for (let k = 0; k < len; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 0x7f) return false;
+    b[i++] = c;
+  }
+  at = i;
+  return true;
+};
+
+/**
+ * `sha256(`${a}\u0000${b}\u0000${c}\u0000${d}`)`, hashing the bytes directly when all four are ASCII
+ * (ids, an op kind, a hex hash: the common case) and the text otherwise.
+ */
+export const sha256OfFour = (a: string, b: string, c: string, d: string): string => {
+  at = 0;
+  if (
+    putAscii(a) &&
+    putAscii('\u0000') &&
+    putAscii(b) &&
+    putAscii('\u0000') &&
+    putAscii(c) &&
+    putAscii('\u0000') &&
+    putAscii(d)
+  )
+    return hash('sha256', scratch.subarray(0, at), 'hex');
+  return sha256(`${a}\u0000${b}\u0000${c}\u0000${d}`);
+};

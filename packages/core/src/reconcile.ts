@@ -52,7 +52,7 @@ const sortedSides = (sides: readonly SideState[]): readonly SideState[] => {
     const x = sides[i]!;
     if (out === null) {
       if (bySide(x, sides[i - 1]!) >= 0) continue;
-      out = sides.slice(0, i);
+      out = sides.slice(); // the whole list at once: filling a shorter copy would grow it
     }
     let j = i;
     while (j > 0 && bySide(x, out[j - 1]!) < 0) {
@@ -82,6 +82,24 @@ const noteAt = (report: ReportEntry[], canonicalId: string, l: Live, r: Target['
     message: r.message,
   });
 
+/** `list` with `x` added, made on the first one (most people need none of these lists). */
+const pushed = <T>(list: T[] | null, x: T): T[] => {
+  if (list === null) return [x];
+  list.push(x);
+  return list;
+};
+
+/** Whether this person has a record (or a held/ignored delete, or a detach) in connection `id`. */
+const occupied = (
+  id: string,
+  live: readonly Live[],
+  held: readonly string[] | null,
+  detached: readonly string[] | undefined,
+): boolean => {
+  for (let i = 0; i < live.length; i++) if (live[i]!.conn.id === id) return true;
+  return held?.includes(id) === true || detached?.includes(id) === true;
+};
+
 /** A report entry about this person (a module-level function, not a closure made for every person). */
 const noteIn = (report: ReportEntry[], canonicalId: string, e: Omit<ReportEntry, 'canonicalId'>) =>
   report.push({ canonicalId, ...e });
@@ -102,19 +120,22 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   const links: LinkChange[] = [];
   const report: ReportEntry[] = [];
 
-  /** Connections where this person has a record (or a held/ignored delete): no create there. */
+  /**
+   * Connections where this person has a record (or a held/ignored delete): no create there. They are
+   * the live sides' connections, the detached ones, and `held` (made only when a delete is held or
+   * not propagated: most people have none).
+   */
   // Plain lists: a person has a handful of connections, and a Set costs more to make than to search.
-  const occupied: string[] = input.detached ? [...input.detached] : [];
+  let held: string[] | null = null;
   /** Connections where a delete lost to an edit: re-create whatever the create policy. */
-  const recreate: string[] = [];
+  let recreate: string[] | null = null;
   const live: Live[] = [];
-  const deleters: { side: SideState; conn: ConnectionPolicy }[] = [];
+  let deleters: { side: SideState; conn: ConnectionPolicy }[] | null = null;
 
   const sides = sortedSides(input.sides);
   for (const side of sides) {
     const conn = conns.get(side.connectionId);
     if (conn && side.current !== null) {
-      occupied.push(conn.id);
       live.push({
         side,
         conn,
@@ -138,7 +159,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
       continue;
     }
     if (side.deleteHeld) {
-      occupied.push(conn.id);
+      held = pushed(held, conn.id);
       noteIn(report, canonicalId, {
         kind: 'delete-held',
         ...at,
@@ -156,9 +177,9 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
             : 'gone, but no agreed base: nothing else is deleted',
       });
     } else if (conn.deletePolicy === 'propagate') {
-      deleters.push({ side, conn });
+      deleters = pushed(deleters, { side, conn });
     } else if (conn.deletePolicy === 'unlink') {
-      occupied.push(conn.id);
+      held = pushed(held, conn.id);
       links.push({ kind: 'detach', connectionId: conn.id, externalId: side.externalId });
       noteIn(report, canonicalId, {
         kind: 'delete-unlinked',
@@ -166,7 +187,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
         message: 'delete policy unlink: detached, not propagated',
       });
     } else {
-      occupied.push(conn.id);
+      held = pushed(held, conn.id);
       noteIn(report, canonicalId, { kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
     }
   }
@@ -187,12 +208,12 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   // The merge's own list (new for this call) is the result's: the conflicts of deletes join it.
   const conflicts = merged.conflicts;
 
-  if (deleters.length > 0) {
+  if (deleters !== null) {
     if (merged.editors.size === 0) return deleteEverywhere(canonicalId, deleters, live, conflicts, report, links);
     // Delete against edit: the edit wins, the record comes back where it was deleted.
     for (const d of deleters) {
       links.push({ kind: 'unlink', connectionId: d.conn.id, externalId: d.side.externalId });
-      recreate.push(d.conn.id);
+      recreate = pushed(recreate, d.conn.id);
       conflicts.push({
         kind: 'delete-vs-edit',
         canonicalId,
@@ -248,8 +269,8 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   }
 
   for (const conn of sortedConns) {
-    if (occupied.includes(conn.id) || conn.direction === 'pull') continue;
-    const forced = recreate.includes(conn.id);
+    if (conn.direction === 'pull' || occupied(conn.id, live, held, input.detached)) continue;
+    const forced = recreate?.includes(conn.id) === true;
     if (!forced && conn.createPolicy !== 'create') continue;
     const at = { connectionId: conn.id, externalId: null, field: null, value: null };
     if (!conn.capabilities.canCreate) {
