@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELDS, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
 import { normalizedContentHash, normalizedContentHashOfText, sha256, sha256OfFour } from './hash.ts';
+import { sortEntriesByValue } from './normalize.ts';
 
 /**
  * The hot path's shortcuts against the plain computation they replace: each must give exactly
@@ -103,6 +104,25 @@ describe('fast paths give what the slow form gives', () => {
     fc.assert(
       fc.property(part, part, part, part, (a, b, c, d) => {
         expect(sha256OfFour(a, b, c, d)).toBe(sha256(`${a}\u0000${b}\u0000${c}\u0000${d}`));
+      }),
+      { numRuns: runs * 3 },
+    );
+  });
+
+  it('the insertion sort of entries orders them as the built-in stable sort does', () => {
+    const byValue = (a: SetEntry, b: SetEntry) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+    // Few values (ties are likely: stability shows), labels telling equal values apart, any length.
+    const arbValue = fc.oneof(fc.constantFrom('a', 'b', 'B', 'ab', '', 'é', '😀'), arbText);
+    const arbList = fc.array(fc.record({ value: arbValue, label: fc.option(fc.string(), { nil: null }) }), {
+      maxLength: 24,
+    });
+    fc.assert(
+      fc.property(arbList, (list) => {
+        const expected = [...list].sort(byValue);
+        const copy = [...list];
+        expect(sortEntriesByValue(copy)).toBe(copy);
+        expect(copy).toEqual(expected);
+        for (let i = 0; i < copy.length; i++) expect(copy[i]).toBe(expected[i]);
       }),
       { numRuns: runs * 3 },
     );

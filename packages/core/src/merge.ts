@@ -8,6 +8,7 @@ import {
   type SetField,
 } from './canonical.ts';
 import type { ConflictEntry, ConflictValue } from './conflicts.ts';
+import { sortEntriesByValue } from './normalize.ts';
 import { type Candidate, type ConflictPolicy, chooseByPolicy } from './policies.ts';
 import type { ConnectionPolicy } from './types.ts';
 
@@ -79,6 +80,9 @@ export const NO_BASE_LABEL = '\u0000no-base';
 const baseCell = (e: SetEntry | undefined): string | null | undefined =>
   e ? (e.label === NO_BASE_LABEL ? undefined : (e.label ?? '')) : null;
 
+/** The movers of an outcome without a conflict: nobody is held, so nobody is listed (read-only, shared). */
+const NO_MOVERS: Cell[] = [];
+
 interface CellOutcome {
   value: string | null;
   /** The cell whose value was taken (for set entries: where `raw` comes from). */
@@ -96,30 +100,34 @@ const mergeCell = (
   policy: ConflictPolicy,
   editors: Set<string>,
 ): CellOutcome | null => {
-  const movers: Cell[] = [];
+  // First without allocating (the common case: no mover, or movers that all say the same).
+  let first: Cell | null = null;
+  let oneValue = true;
   let proposer = false;
   let changer = false;
   for (const c of cells) {
     if (c.base === undefined) {
-      if (c.cur !== null && c.cur !== canon) {
-        movers.push(c);
-        proposer = true;
-      }
-    } else if (c.cur !== c.base) {
-      movers.push(c);
-      changer = true;
-    }
+      if (c.cur === null || c.cur === canon) continue;
+      proposer = true;
+    } else if (c.cur !== c.base) changer = true;
+    else continue;
+    editors.add(c.v.connectionId);
+    if (first === null) first = c;
+    else if (c.cur !== first.cur) oneValue = false;
   }
-  if (movers.length === 0) return null;
-  for (const m of movers) editors.add(m.v.connectionId);
+  if (first === null) return null;
+  if (oneValue && (!proposer || changer || canon === null)) {
+    // Movers only matter for a conflict (who is held), and there is none: none listed.
+    return { value: first.cur, from: first, candidates: null, rule: '', status: 'auto-resolved', movers: NO_MOVERS };
+  }
+  const movers: Cell[] = [];
+  for (const c of cells)
+    if (c.base === undefined ? c.cur !== null && c.cur !== canon : c.cur !== c.base) movers.push(c);
   const distinct: (string | null)[] = [];
   for (const m of movers) if (!distinct.includes(m.cur)) distinct.push(m.cur);
   let candidates: { value: string | null; cells: Cell[] }[];
   if (distinct.length === 1) {
     const only = distinct[0]!;
-    if (!proposer || changer || canon === null) {
-      return { value: only, from: movers[0]!, candidates: null, rule: '', status: 'auto-resolved', movers };
-    }
     // Only first-sync proposals against an agreed value: a conflict, not a silent overwrite.
     candidates = [
       { value: only, cells: movers },
@@ -204,8 +212,6 @@ const quietSet = (base: readonly SetEntry[], cur: readonly SetEntry[] | undefine
   }
   return true;
 };
-
-const sortByValue = (a: SetEntry, b: SetEntry): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
 /** What a merge in which no side moved returns besides the canonical copy: read-only, shared. */
 const NO_HELD: readonly HeldCell[] = [];
@@ -361,7 +367,7 @@ export const mergeRecord = (
       }
       if (o.candidates) record(f, key, o, cells, showEntry(key), canon);
     }
-    if (touched) out[f as SetField] = entries.sort(sortByValue);
+    if (touched) out[f as SetField] = sortEntriesByValue(entries);
   }
 
   followNames(canonical, out);
@@ -375,8 +381,12 @@ export const mergeRecord = (
  */
 export const followNames = (before: Canonical, after: Canonical): void => {
   if (after.displayName !== before.displayName || before.displayName === null) return;
-  const names = ['givenName', 'middleName', 'familyName'] as const;
-  if (names.every((f) => after[f] === before[f])) return;
+  if (
+    after.givenName === before.givenName &&
+    after.middleName === before.middleName &&
+    after.familyName === before.familyName
+  )
+    return;
   for (const compose of DISPLAY_PATTERNS) {
     if (compose(before) !== before.displayName) continue;
     const next = compose(after);

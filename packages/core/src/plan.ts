@@ -10,7 +10,7 @@ import {
 import type { CapabilityDescriptor, Omission } from './capabilities.ts';
 import { normalizedContentHash, sha256OfFour } from './hash.ts';
 import { type HeldCell, NO_BASE_LABEL } from './merge.ts';
-import { fieldEqual, normalizeScalar, normalizeSetEntries } from './normalize.ts';
+import { fieldEqual, normalizeScalar, normalizeSetEntries, sortEntriesByValue } from './normalize.ts';
 import type { ConnectionPolicy, OpKind, ReportEntry } from './types.ts';
 
 /**
@@ -130,7 +130,7 @@ const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], cur
     const held = current[f]?.find((e) => e.value === o.value);
     const entries = target[f];
     if (!held || !entries || entries.some((e) => e.value === o.value)) continue;
-    target[f] = [...entries, held].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    target[f] = sortEntriesByValue([...entries, held]);
   }
 };
 
@@ -139,7 +139,7 @@ const setCell = (p: Projection, field: FieldKey, key: string, from: Projection |
   const src = from?.[f]?.find((e) => e.value === key);
   const others = (p[f] ?? []).filter((e) => e.value !== key);
   if (src) others.push(src);
-  p[f] = others.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  p[f] = sortEntriesByValue(others);
 };
 
 /** Puts back, for the cells a hold keeps out of the merge, the value `from` has. */
