@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FIELDS, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
+import { type Canonical, emptyCanonical, FIELDS, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
 import { normalizedContentHash, normalizedContentHashOfText, sha256, sha256OfFour } from './hash.ts';
 import { sortEntriesByValue } from './normalize.ts';
+import { holdsFieldChecks } from './plan.ts';
 
 /**
  * The hot path's shortcuts against the plain computation they replace: each must give exactly
@@ -124,6 +125,32 @@ describe('fast paths give what the slow form gives', () => {
         expect(copy).toEqual(expected);
         for (let i = 0; i < copy.length; i++) expect(copy[i]).toBe(expected[i]);
       }),
+      { numRuns: runs * 3 },
+    );
+  });
+
+  it('the check of a field read by name decides as the check read by key', () => {
+    const { byName, byKey } = holdsFieldChecks;
+    fc.assert(
+      fc.property(
+        arbAsciiProjection,
+        arbAsciiProjection,
+        arbAsciiProjection,
+        fc.subarray([...FIELDS]),
+        fc.constantFrom('other', 'projection', 'canonical'),
+        (a, b, c, passed, currentIs) => {
+          const canonical = { ...emptyCanonical(), ...a } as Canonical;
+          const mine = { ...canonical, givenName: b.givenName ?? null };
+          // Fields the descriptor passed through from the canonical record (same value, same array).
+          const projection: Record<string, unknown> = { ...b };
+          for (const f of passed) projection[f] = (f === 'givenName' ? mine : canonical)[f];
+          const current = currentIs === 'other' ? c : currentIs === 'projection' ? { ...projection } : { ...canonical };
+          for (const f of FIELDS) {
+            const args = [projection as Projection, canonical, mine, current as Projection] as const;
+            expect(byName.get(f)!(...args)).toBe(byKey(f, (SET_FIELDS as readonly string[]).includes(f))(...args));
+          }
+        },
+      ),
       { numRuns: runs * 3 },
     );
   });
