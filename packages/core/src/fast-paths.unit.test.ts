@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Canonical, emptyCanonical, FIELDS, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
-import { normalizedContentHash, normalizedContentHashOfText, sha256, sha256OfFour } from './hash.ts';
+import { normalizedContentHash, normalizedContentHashOfText } from './hash.ts';
 import { sortEntriesByValue } from './normalize.ts';
 import { holdsFieldChecks } from './plan.ts';
 
@@ -98,16 +98,6 @@ describe('fast paths give what the slow form gives', () => {
     );
     for (const p of [{}, { givenName: '\u007f', emails: [] }, { phones: [{ value: '', label: '' }] }] as Projection[])
       expect(normalizedContentHash(p)).toBe(slowHash(p));
-  });
-
-  it('the four-part key hashes as the text joined by NULs does, whatever the text', () => {
-    const part = fc.oneof(arbAsciiText, arbText);
-    fc.assert(
-      fc.property(part, part, part, part, (a, b, c, d) => {
-        expect(sha256OfFour(a, b, c, d)).toBe(sha256(`${a}\u0000${b}\u0000${c}\u0000${d}`));
-      }),
-      { numRuns: runs * 3 },
-    );
   });
 
   it('the insertion sort of entries orders them as the built-in stable sort does', () => {

@@ -70,9 +70,31 @@ const room = (k: number): void => {
   scratch = grown;
 };
 const asciiBytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const FIELD_BYTES: readonly { f: string; first: Uint8Array; next: Uint8Array; isSet: boolean }[] = FIELD_KEYS.map(
-  (k) => ({ f: k.f, first: asciiBytes(k.first), next: asciiBytes(k.next), isSet: k.isSet }),
-);
+/** Each field read by name (one small function a field): a read by key would meet every projection shape at one site. */
+const READ: Record<string, (p: Projection) => unknown> = {
+  givenName: (p) => p.givenName,
+  middleName: (p) => p.middleName,
+  familyName: (p) => p.familyName,
+  displayName: (p) => p.displayName,
+  organization: (p) => p.organization,
+  title: (p) => p.title,
+  avatarUrl: (p) => p.avatarUrl,
+  emails: (p) => p.emails,
+  phones: (p) => p.phones,
+  websites: (p) => p.websites,
+  chats: (p) => p.chats,
+} satisfies Record<(typeof FIELDS)[number], (p: Projection) => unknown>;
+const FIELD_BYTES: readonly {
+  read: (p: Projection) => unknown;
+  first: Uint8Array;
+  next: Uint8Array;
+  isSet: boolean;
+}[] = FIELD_KEYS.map((k) => ({
+  read: READ[k.f]!,
+  first: asciiBytes(k.first),
+  next: asciiBytes(k.next),
+  isSet: k.isSet,
+}));
 const NULL_BYTES = asciiBytes('null');
 const putBytes = (b: Uint8Array): void => {
   room(b.length);
@@ -105,8 +127,8 @@ const stableProjectionBytes = (p: Projection): number => {
   at = 0;
   let any = false;
   for (let k = 0; k < FIELD_BYTES.length; k++) {
-    const { f, first, next, isSet } = FIELD_BYTES[k]!;
-    const v = (p as Record<string, unknown>)[f];
+    const { read, first, next, isSet } = FIELD_BYTES[k]!;
+    const v = read(p);
     if (v === undefined) continue;
     putBytes(any ? next : first);
     any = true;
@@ -147,37 +169,3 @@ export const normalizedContentHash = (p: Projection): string => projectionHash(p
 
 /** `normalizedContentHash` through the JSON text only (the reference the byte path is tested against). */
 export const normalizedContentHashOfText = (p: Projection): string => sha256(stableProjectionJson(p));
-
-/** ASCII `s` appended to `scratch` as is (its UTF-8); false when `s` holds anything else. */
-const putAscii = (s: string): boolean => {
-  const len = s.length;
-  room(len);
-  const b = scratch;
-  let i = at;
-  for (let k = 0; k < len; k++) {
-    const c = s.charCodeAt(k);
-    if (c > 0x7f) return false;
-    b[i++] = c;
-  }
-  at = i;
-  return true;
-};
-
-/**
- * `sha256(`${a}\u0000${b}\u0000${c}\u0000${d}`)`, hashing the bytes directly when all four are ASCII
- * (ids, an op kind, a hex hash: the common case) and the text otherwise.
- */
-export const sha256OfFour = (a: string, b: string, c: string, d: string): string => {
-  at = 0;
-  if (
-    putAscii(a) &&
-    putAscii('\u0000') &&
-    putAscii(b) &&
-    putAscii('\u0000') &&
-    putAscii(c) &&
-    putAscii('\u0000') &&
-    putAscii(d)
-  )
-    return hash('sha256', scratch.subarray(0, at), 'hex');
-  return sha256(`${a}\u0000${b}\u0000${c}\u0000${d}`);
-};

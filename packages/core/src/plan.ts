@@ -8,7 +8,7 @@ import {
   type SetField,
 } from './canonical.ts';
 import type { CapabilityDescriptor, Omission } from './capabilities.ts';
-import { normalizedContentHash, sha256OfFour } from './hash.ts';
+import { normalizedContentHash, sha256 } from './hash.ts';
 import { type HeldCell, NO_BASE_LABEL } from './merge.ts';
 import { fieldEqual, normalizeScalar, normalizeSetEntries, sortEntriesByValue } from './normalize.ts';
 import type { ConnectionPolicy, OpKind, ReportEntry } from './types.ts';
@@ -343,7 +343,7 @@ export const idempotencyKey = (
   externalId: string | null,
 ): string => {
   const content = target ? normalizedContentHash(target) : `gone:${externalId ?? ''}`;
-  return sha256OfFour(connectionId, canonicalId, kind, content);
+  return sha256(`${connectionId}\u0000${canonicalId}\u0000${kind}\u0000${content}`);
 };
 
 const heldFor = (held: readonly HeldCell[], connectionId: string): boolean => {
