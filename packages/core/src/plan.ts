@@ -331,8 +331,17 @@ const sameEntries = (a: readonly SetEntry[] | undefined, b: readonly SetEntry[] 
 };
 
 /** Fields required for a create that the target leaves empty. */
-export const missingForCreate = (conn: ConnectionPolicy, target: Projection): FieldKey[] =>
-  conn.capabilities.requiredForCreate.filter((f) => isEmpty(target[f]));
+export const missingForCreate = (conn: ConnectionPolicy, target: Projection): FieldKey[] => {
+  const required = conn.capabilities.requiredForCreate;
+  // Usually none is missing: then nothing is filtered.
+  let any = false;
+  for (let i = 0; i < required.length; i++)
+    if (isEmpty(target[required[i]!])) {
+      any = true;
+      break;
+    }
+  return any ? required.filter((f) => isEmpty(target[f])) : [];
+};
 
 /** Idempotency key from (connection, canonical id, op kind, target content hash). */
 export const idempotencyKey = (

@@ -298,7 +298,17 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
         ...at,
         message: 'deleted here but edited elsewhere: re-created',
       });
-    for (const r of t.report) noteIn(report, canonicalId, { ...at, ...r });
+    // Field by field, in the order `{ canonicalId, ...at, ...r }` gives (no spreads: this runs for every create).
+    for (const r of t.report)
+      report.push({
+        canonicalId,
+        connectionId: at.connectionId,
+        externalId: at.externalId,
+        field: r.field,
+        value: r.value,
+        kind: r.kind,
+        message: r.message,
+      });
     ops.push({
       connectionId: conn.id,
       canonicalId,
