@@ -2,9 +2,13 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Canonical, emptyCanonical, FIELDS, type Projection, SET_FIELDS, type SetEntry } from './canonical.ts';
+import type { CapabilityDescriptor } from './capabilities.ts';
 import { normalizedContentHash, normalizedContentHashOfText } from './hash.ts';
+import { mergeRecord, mergeRecordInFull, type Voter } from './merge.ts';
 import { sortEntriesByValue } from './normalize.ts';
 import { holdsFieldChecks } from './plan.ts';
+import { DESCRIPTORS, type DescriptorName } from './test-support/descriptors.ts';
+import { conn } from './test-support/fixtures.ts';
 
 /**
  * The hot path's shortcuts against the plain computation they replace: each must give exactly
@@ -139,6 +143,65 @@ describe('fast paths give what the slow form gives', () => {
             const args = [projection as Projection, canonical, mine, current as Projection] as const;
             expect(byName.get(f)!(...args)).toBe(byKey(f, (SET_FIELDS as readonly string[]).includes(f))(...args));
           }
+        },
+      ),
+      { numRuns: runs * 3 },
+    );
+  });
+
+  it('a first sync merges as the full merge does', () => {
+    // Small pools (duplicate values, labels a vocabulary renders differently), raw text, missing fields.
+    const arbLabel = fc.constantFrom(null, 'work', 'home', 'mobile', 'sms', 'voice', '');
+    const arbEntry = fc.record(
+      { value: fc.constantFrom('a@x.io', 'b@x.io', '+12125550100', 'skype:ann'), label: arbLabel, raw: fc.string() },
+      { requiredKeys: ['value', 'label'] },
+    );
+    const arbCurrent = fc.record(
+      Object.fromEntries(
+        FIELDS.map((f) => [
+          f,
+          (SET_FIELDS as readonly string[]).includes(f)
+            ? fc.array(arbEntry, { maxLength: 4 })
+            : fc.option(fc.constantFrom('Ann', 'Bob', ''), { nil: null }),
+        ]),
+      ),
+      { requiredKeys: [] },
+    ) as fc.Arbitrary<Projection>;
+    const arbCanonical = fc.oneof(
+      fc.constant(emptyCanonical()),
+      arbCurrent.map((p) => ({ ...emptyCanonical(), ...p }) as Canonical),
+    );
+    // Besides the test descriptors, one with a vocabulary that renders no label as one it cannot hold
+    // as itself ("sms" for none or mobile, "voice" for anything else): its "sms" is read as no label.
+    const vocabulary: CapabilityDescriptor = {
+      ...DESCRIPTORS.named,
+      labelFor: (_f, l) => (l === null || l === 'mobile' ? 'sms' : 'voice'),
+    };
+    const descriptors: Record<string, CapabilityDescriptor> = { ...DESCRIPTORS, vocabulary };
+    const names = Object.keys(descriptors) as (DescriptorName | 'vocabulary')[];
+    fc.assert(
+      fc.property(
+        arbCanonical,
+        arbCurrent,
+        fc.constantFrom(...names),
+        fc.constantFrom<Voter['base']>(null, {}),
+        (canonical, current, desc, base) => {
+          const v: Voter = {
+            connectionId: 'c0',
+            externalId: 'e0',
+            conn: conn('c0', descriptors[desc]!),
+            base,
+            current,
+            updatedAt: null,
+          };
+          const policy = { kind: 'priority', order: ['c0'] } as const;
+          const fast = mergeRecord('p1', canonical, [v], policy);
+          const full = mergeRecordInFull('p1', canonical, [v], policy);
+          expect(fast.canonical).toStrictEqual(full.canonical);
+          expect(JSON.stringify(fast.canonical)).toBe(JSON.stringify(full.canonical));
+          expect(fast.conflicts).toStrictEqual(full.conflicts);
+          expect(fast.held).toStrictEqual(full.held);
+          expect([...fast.editors]).toStrictEqual([...full.editors]);
         },
       ),
       { numRuns: runs * 3 },

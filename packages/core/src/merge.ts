@@ -234,6 +234,71 @@ export const mergeRecord = (
   voters: readonly Voter[],
   policy: ConflictPolicy,
 ): MergeResult => {
+  // A first sync (one side, no base, nothing known yet): every value it holds is taken as it is.
+  if (voters.length === 1 && voters[0]!.base === null && isEmptyCanonical(canonical))
+    return mergeFirstSync(canonical, voters[0]!);
+  return mergeRecordInFull(canonicalId, canonical, voters, policy);
+};
+
+/** Nothing known: every scalar null and every set empty (an undefined field is not "nothing" to the merge). */
+const isEmptyCanonical = (c: Canonical): boolean =>
+  c.givenName === null &&
+  c.middleName === null &&
+  c.familyName === null &&
+  c.displayName === null &&
+  c.organization === null &&
+  c.title === null &&
+  c.avatarUrl === null &&
+  isEmptyList(c.emails) &&
+  isEmptyList(c.phones) &&
+  isEmptyList(c.websites) &&
+  isEmptyList(c.chats);
+const isEmptyList = (es: unknown): boolean => Array.isArray(es) && es.length === 0;
+
+/**
+ * `mergeRecordInFull` for one voter without a base against an empty canonical record, without its
+ * cells: each cell of the voter is a proposal against nothing, which it takes (no conflict, nothing
+ * held); set labels are read in the voter's vocabulary as the full merge reads them.
+ */
+const mergeFirstSync = (canonical: Canonical, v: Voter): MergeResult => {
+  const out: Canonical = { ...canonical };
+  const holds = heldSetOf(v.conn);
+  const editors = new Set<string>();
+  const current = v.current;
+  for (const f of SCALAR_FIELDS) {
+    if (!holds.has(f)) continue;
+    const cur = current[f] ?? null;
+    if (cur === null) continue;
+    out[f] = cur;
+    editors.add(v.connectionId);
+  }
+  for (const f of SET_FIELDS) {
+    if (!holds.has(f)) continue;
+    const es = current[f];
+    if (es === undefined || es.length === 0) continue; // no key: the set is left as it is
+    const keys: string[] = [];
+    addKeys(keys, es);
+    const entries: SetEntry[] = [];
+    for (const key of keys) {
+      const src = findEntry(es, key);
+      const label = readLabels(f, null, [{ v, base: undefined, cur: entryCell(src) }])[0]!.cur!;
+      editors.add(v.connectionId);
+      const e: SetEntry = { value: key, label: label === '' ? null : label };
+      if (src?.raw !== undefined) e.raw = src.raw;
+      entries.push(e);
+    }
+    out[f] = sortEntriesByValue(entries);
+  }
+  return { canonical: out, conflicts: [], held: NO_HELD, editors };
+};
+
+/** The merge of any voters against any canonical record (exported for the test of its fast path). */
+export const mergeRecordInFull = (
+  canonicalId: string,
+  canonical: Canonical,
+  voters: readonly Voter[],
+  policy: ConflictPolicy,
+): MergeResult => {
   const out: Canonical = { ...canonical };
   const conflicts: ConflictEntry[] = [];
   // A side whose current is its base (the caller saw equal hashes) moved no cell: the fast paths skip it.
