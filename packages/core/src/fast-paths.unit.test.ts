@@ -100,7 +100,14 @@ describe('fast paths give what the slow form gives', () => {
       }),
       { numRuns: runs * 3 },
     );
-    for (const p of [{}, { givenName: '\u007f', emails: [] }, { phones: [{ value: '', label: '' }] }] as Projection[])
+    const long = 'x'.repeat(70_000); // grows the byte buffer past what it keeps
+    for (const p of [
+      {},
+      { givenName: '\u007f', emails: [] },
+      { phones: [{ value: '', label: '' }] },
+      { displayName: long, emails: [{ value: long, label: 'work' }] },
+      { givenName: 'after the long one' },
+    ] as Projection[])
       expect(normalizedContentHash(p)).toBe(slowHash(p));
   });
 

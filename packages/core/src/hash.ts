@@ -158,8 +158,13 @@ const stableProjectionBytes = (p: Projection): number => {
 /** sha256 hex of `stableProjectionJson(p)`: from its bytes when they can be written directly, else from the text. */
 const projectionHash = (p: Projection): string => {
   const n = stableProjectionBytes(p);
-  return n < 0 ? sha256(stableProjectionJson(p)) : hash('sha256', scratch.subarray(0, n), 'hex');
+  if (n < 0) return sha256(stableProjectionJson(p));
+  const h = hash('sha256', scratch.subarray(0, n), 'hex');
+  // A rare huge projection does not keep its buffer: the scratch stays small in steady state.
+  if (scratch.length > SCRATCH_KEPT) scratch = new Uint8Array(1024);
+  return h;
 };
+const SCRATCH_KEPT = 64 * 1024;
 
 /** Content hash of a projection: equal for projections that normalize to the same thing. */
 export const contentHash = (p: Projection): string => projectionHash(normalizeProjection(p));
