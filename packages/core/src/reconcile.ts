@@ -93,11 +93,11 @@ const pushed = <T>(list: T[] | null, x: T): T[] => {
 const occupied = (
   id: string,
   live: readonly Live[],
-  held: readonly string[] | null,
+  keptDeletes: readonly string[] | null,
   detached: readonly string[] | undefined,
 ): boolean => {
   for (let i = 0; i < live.length; i++) if (live[i]!.conn.id === id) return true;
-  return held?.includes(id) === true || detached?.includes(id) === true;
+  return keptDeletes?.includes(id) === true || detached?.includes(id) === true;
 };
 
 /** A report entry about this person (a module-level function, not a closure made for every person). */
@@ -122,11 +122,11 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
 
   /**
    * Connections where this person has a record (or a held/ignored delete): no create there. They are
-   * the live sides' connections, the detached ones, and `held` (made only when a delete is held or
-   * not propagated: most people have none).
+   * the live sides' connections, the detached ones, and `keptDeletes` (made only when a delete is held
+   * or not propagated: most people have none).
    */
   // Plain lists: a person has a handful of connections, and a Set costs more to make than to search.
-  let held: string[] | null = null;
+  let keptDeletes: string[] | null = null;
   /** Connections where a delete lost to an edit: re-create whatever the create policy. */
   let recreate: string[] | null = null;
   const live: Live[] = [];
@@ -159,7 +159,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
       continue;
     }
     if (side.deleteHeld) {
-      held = pushed(held, conn.id);
+      keptDeletes = pushed(keptDeletes, conn.id);
       noteIn(report, canonicalId, {
         kind: 'delete-held',
         ...at,
@@ -179,7 +179,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     } else if (conn.deletePolicy === 'propagate') {
       deleters = pushed(deleters, { side, conn });
     } else if (conn.deletePolicy === 'unlink') {
-      held = pushed(held, conn.id);
+      keptDeletes = pushed(keptDeletes, conn.id);
       links.push({ kind: 'detach', connectionId: conn.id, externalId: side.externalId });
       noteIn(report, canonicalId, {
         kind: 'delete-unlinked',
@@ -187,7 +187,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
         message: 'delete policy unlink: detached, not propagated',
       });
     } else {
-      held = pushed(held, conn.id);
+      keptDeletes = pushed(keptDeletes, conn.id);
       noteIn(report, canonicalId, { kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
     }
   }
@@ -269,7 +269,7 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   }
 
   for (const conn of sortedConns) {
-    if (conn.direction === 'pull' || occupied(conn.id, live, held, input.detached)) continue;
+    if (conn.direction === 'pull' || occupied(conn.id, live, keptDeletes, input.detached)) continue;
     const forced = recreate?.includes(conn.id) === true;
     if (!forced && conn.createPolicy !== 'create') continue;
     const at = { connectionId: conn.id, externalId: null, field: null, value: null };
