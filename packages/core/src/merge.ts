@@ -8,6 +8,7 @@ import {
   type SetField,
 } from './canonical.ts';
 import type { ConflictEntry, ConflictValue } from './conflicts.ts';
+import { sortEntriesByValue } from './normalize.ts';
 import { type Candidate, type ConflictPolicy, chooseByPolicy } from './policies.ts';
 import type { ConnectionPolicy } from './types.ts';
 
@@ -41,9 +42,9 @@ export interface HeldCell {
 export interface MergeResult {
   canonical: Canonical;
   conflicts: ConflictEntry[];
-  held: HeldCell[];
+  held: readonly HeldCell[];
   /** Connections whose record changed something since its base (for delete-vs-edit). */
-  editors: Set<string>;
+  editors: ReadonlySet<string>;
 }
 
 interface Cell {
@@ -79,6 +80,9 @@ export const NO_BASE_LABEL = '\u0000no-base';
 const baseCell = (e: SetEntry | undefined): string | null | undefined =>
   e ? (e.label === NO_BASE_LABEL ? undefined : (e.label ?? '')) : null;
 
+/** The movers of an outcome without a conflict: nobody is held, so nobody is listed (read-only, shared). */
+const NO_MOVERS: Cell[] = [];
+
 interface CellOutcome {
   value: string | null;
   /** The cell whose value was taken (for set entries: where `raw` comes from). */
@@ -96,30 +100,34 @@ const mergeCell = (
   policy: ConflictPolicy,
   editors: Set<string>,
 ): CellOutcome | null => {
-  const movers: Cell[] = [];
+  // First without allocating (the common case: no mover, or movers that all say the same).
+  let first: Cell | null = null;
+  let oneValue = true;
   let proposer = false;
   let changer = false;
   for (const c of cells) {
     if (c.base === undefined) {
-      if (c.cur !== null && c.cur !== canon) {
-        movers.push(c);
-        proposer = true;
-      }
-    } else if (c.cur !== c.base) {
-      movers.push(c);
-      changer = true;
-    }
+      if (c.cur === null || c.cur === canon) continue;
+      proposer = true;
+    } else if (c.cur !== c.base) changer = true;
+    else continue;
+    editors.add(c.v.connectionId);
+    if (first === null) first = c;
+    else if (c.cur !== first.cur) oneValue = false;
   }
-  if (movers.length === 0) return null;
-  for (const m of movers) editors.add(m.v.connectionId);
+  if (first === null) return null;
+  if (oneValue && (!proposer || changer || canon === null)) {
+    // Movers only matter for a conflict (who is held), and there is none: none listed.
+    return { value: first.cur, from: first, candidates: null, rule: '', status: 'auto-resolved', movers: NO_MOVERS };
+  }
+  const movers: Cell[] = [];
+  for (const c of cells)
+    if (c.base === undefined ? c.cur !== null && c.cur !== canon : c.cur !== c.base) movers.push(c);
   const distinct: (string | null)[] = [];
   for (const m of movers) if (!distinct.includes(m.cur)) distinct.push(m.cur);
   let candidates: { value: string | null; cells: Cell[] }[];
   if (distinct.length === 1) {
     const only = distinct[0]!;
-    if (!proposer || changer || canon === null) {
-      return { value: only, from: movers[0]!, candidates: null, rule: '', status: 'auto-resolved', movers };
-    }
     // Only first-sync proposals against an agreed value: a conflict, not a silent overwrite.
     candidates = [
       { value: only, cells: movers },
@@ -164,9 +172,15 @@ const rendered = (v: Voter, f: SetField, label: string): string => {
  * really differ and the labels merge as they are.
  */
 const readLabels = (f: SetField, canon: string | null, cells: Cell[]): Cell[] => {
+  // The common case first, without allocating: no side holding the entry has a vocabulary of its own.
+  let vocabulary = false;
+  for (const c of cells)
+    if (c.cur !== null && c.v.conn.capabilities.labelFor !== undefined) {
+      vocabulary = true;
+      break;
+    }
+  if (!vocabulary) return cells;
   const holding = cells.filter((c) => c.cur !== null);
-  if (holding.length === 0) return cells;
-  if (holding.every((c) => c.v.conn.capabilities.labelFor === undefined)) return cells;
   const candidates: string[] = [];
   const add = (l: string | null | undefined) => {
     if (l !== null && l !== undefined && !candidates.includes(l)) candidates.push(l);
@@ -199,7 +213,20 @@ const quietSet = (base: readonly SetEntry[], cur: readonly SetEntry[] | undefine
   return true;
 };
 
-const sortByValue = (a: SetEntry, b: SetEntry): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+/** What a merge in which no side moved returns besides the canonical copy: read-only, shared. */
+const NO_HELD: readonly HeldCell[] = [];
+const NO_EDITORS: ReadonlySet<string> = new Set();
+
+const addKeys = (keys: string[], es: readonly SetEntry[] | undefined): void => {
+  if (es) for (const e of es) if (!keys.includes(e.value)) keys.push(e.value);
+};
+
+/** How a set entry's cell shows in a conflict entry. */
+const showEntry =
+  (key: string) =>
+  (x: string | null): ConflictValue =>
+    x === null ? null : { value: key, label: x === '' ? null : x };
+const showScalar = (x: string | null): ConflictValue => x;
 
 export const mergeRecord = (
   canonicalId: string,
@@ -207,20 +234,95 @@ export const mergeRecord = (
   voters: readonly Voter[],
   policy: ConflictPolicy,
 ): MergeResult => {
+  // A first sync (one side, no base, nothing known yet): every value it holds is taken as it is.
+  if (voters.length === 1 && voters[0]!.base === null && isEmptyCanonical(canonical))
+    return mergeFirstSync(canonical, voters[0]!);
+  return mergeRecordInFull(canonicalId, canonical, voters, policy);
+};
+
+/** Nothing known: every scalar null and every set empty (an undefined field is not "nothing" to the merge). */
+const isEmptyCanonical = (c: Canonical): boolean =>
+  c.givenName === null &&
+  c.middleName === null &&
+  c.familyName === null &&
+  c.displayName === null &&
+  c.organization === null &&
+  c.title === null &&
+  c.avatarUrl === null &&
+  isEmptyList(c.emails) &&
+  isEmptyList(c.phones) &&
+  isEmptyList(c.websites) &&
+  isEmptyList(c.chats);
+const isEmptyList = (es: unknown): boolean => Array.isArray(es) && es.length === 0;
+
+/**
+ * `mergeRecordInFull` for one voter without a base against an empty canonical record, without its
+ * cells: each cell of the voter is a proposal against nothing, which it takes (no conflict, nothing
+ * held); set labels are read in the voter's vocabulary as the full merge reads them.
+ */
+const mergeFirstSync = (canonical: Canonical, v: Voter): MergeResult => {
+  const out: Canonical = { ...canonical };
+  const holds = heldSetOf(v.conn);
+  const editors = new Set<string>();
+  const current = v.current;
+  for (const f of SCALAR_FIELDS) {
+    if (!holds.has(f)) continue;
+    const cur = current[f] ?? null;
+    if (cur === null) continue;
+    out[f] = cur;
+    editors.add(v.connectionId);
+  }
+  for (const f of SET_FIELDS) {
+    if (!holds.has(f)) continue;
+    const es = current[f];
+    if (es === undefined || es.length === 0) continue; // no key: the set is left as it is
+    const keys: string[] = [];
+    addKeys(keys, es);
+    const entries: SetEntry[] = [];
+    for (const key of keys) {
+      const src = findEntry(es, key);
+      const label = readLabels(f, null, [{ v, base: undefined, cur: entryCell(src) }])[0]!.cur!;
+      editors.add(v.connectionId);
+      const e: SetEntry = { value: key, label: label === '' ? null : label };
+      if (src?.raw !== undefined) e.raw = src.raw;
+      entries.push(e);
+    }
+    out[f] = sortEntriesByValue(entries);
+  }
+  return { canonical: out, conflicts: [], held: NO_HELD, editors };
+};
+
+/** The merge of any voters against any canonical record (exported for the test of its fast path). */
+export const mergeRecordInFull = (
+  canonicalId: string,
+  canonical: Canonical,
+  voters: readonly Voter[],
+  policy: ConflictPolicy,
+): MergeResult => {
   const out: Canonical = { ...canonical };
   const conflicts: ConflictEntry[] = [];
+  // A side whose current is its base (the caller saw equal hashes) moved no cell: the fast paths skip it.
+  let anyMoving = false;
+  for (const v of voters)
+    if (v.base === null || v.current !== v.base) {
+      anyMoving = true;
+      break;
+    }
+  if (!anyMoving) {
+    // No cell can move: the names did not change either, so no display name follows them.
+    return { canonical: out, conflicts, held: NO_HELD, editors: NO_EDITORS };
+  }
   const held: HeldCell[] = [];
   const editors = new Set<string>();
-  // A side whose current is its base (the caller saw equal hashes) moved no cell: the fast paths skip it.
-  const movingVoters: Voter[] = [];
-  for (const v of voters) if (v.base === null || v.current !== v.base) movingVoters.push(v);
-  if (movingVoters.length === 0) {
-    // No cell can move: the names did not change either, so no display name follows them.
-    return { canonical: out, conflicts, held, editors };
+  // Per voter (same index): the fields its connection holds, and whether it moved.
+  const n = voters.length;
+  const holds: ReadonlySet<FieldKey>[] = new Array(n);
+  const moving: boolean[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = voters[i]!;
+    holds[i] = heldSetOf(v.conn);
+    moving[i] = v.base === null || v.current !== v.base;
   }
-  const heldSets = new Map<Voter, ReadonlySet<FieldKey>>();
-  for (const v of voters) heldSets.set(v, heldSetOf(v.conn));
-  const holdsField = (v: Voter, f: FieldKey): boolean => heldSets.get(v)!.has(f);
 
   const record = (
     field: FieldKey,
@@ -230,7 +332,6 @@ export const mergeRecord = (
     show: (v: string | null) => ConflictValue,
     canon: string | null,
   ) => {
-    if (!o.candidates) return;
     conflicts.push({
       kind: 'field',
       canonicalId,
@@ -253,8 +354,9 @@ export const mergeRecord = (
   for (const f of SCALAR_FIELDS) {
     // Fast path (the common case): every side still holds its base value, or agrees with the canonical one.
     let quiet = true;
-    for (const v of movingVoters) {
-      if (!holdsField(v, f)) continue;
+    for (let i = 0; i < n; i++) {
+      if (!moving[i] || !holds[i]!.has(f)) continue;
+      const v = voters[i]!;
       const cur = v.current[f] ?? null;
       const settled = v.base && f in v.base ? cur === (v.base[f] ?? null) : cur === null || cur === canonical[f];
       if (!settled) {
@@ -264,8 +366,9 @@ export const mergeRecord = (
     }
     if (quiet) continue;
     const cells: Cell[] = [];
-    for (const v of voters) {
-      if (!holdsField(v, f)) continue;
+    for (let i = 0; i < n; i++) {
+      if (!holds[i]!.has(f)) continue;
+      const v = voters[i]!;
       const base = v.base && f in v.base ? (v.base[f] ?? null) : undefined;
       cells.push({ v, base, cur: v.current[f] ?? null });
     }
@@ -274,14 +377,15 @@ export const mergeRecord = (
     const o = mergeCell(canon, cells, f, policy, editors);
     if (!o) continue;
     out[f] = o.value;
-    record(f, null, o, cells, (x) => x, canon);
+    if (o.candidates) record(f, null, o, cells, showScalar, canon);
   }
 
   for (const f of SET_FIELDS) {
     // Fast path: every side has a base for the set, no marker, and holds exactly its base.
     let quiet = true;
-    for (const v of movingVoters) {
-      if (!holdsField(v, f)) continue;
+    for (let i = 0; i < n; i++) {
+      if (!moving[i] || !holds[i]!.has(f)) continue;
+      const v = voters[i]!;
       const b = v.base?.[f];
       if (b === undefined || !quietSet(b, v.current[f])) {
         quiet = false;
@@ -289,30 +393,31 @@ export const mergeRecord = (
       }
     }
     if (quiet) continue;
-    const holders = voters.filter((v) => holdsField(v, f));
+    const holders: Voter[] = [];
+    for (let i = 0; i < n; i++) if (holds[i]!.has(f)) holders.push(voters[i]!);
     const keys: string[] = [];
-    const addKeys = (es: readonly SetEntry[] | undefined) => {
-      if (es) for (const e of es) if (!keys.includes(e.value)) keys.push(e.value);
-    };
-    addKeys(canonical[f]);
+    const canonEntries = canonical[f];
+    addKeys(keys, canonEntries);
     for (const v of holders) {
-      addKeys(v.current[f]);
-      addKeys(v.base?.[f]);
+      addKeys(keys, v.current[f]);
+      addKeys(keys, v.base?.[f]);
     }
     const entries: SetEntry[] = [];
     let touched = false;
     for (const key of keys) {
-      const canonEntry = findEntry(canonical[f], key);
+      const canonEntry = findEntry(canonEntries, key);
       const canon = entryCell(canonEntry);
-      const cells: Cell[] = readLabels(
-        f,
-        canon,
-        holders.map((v) => ({
+      const raw: Cell[] = new Array(holders.length);
+      for (let i = 0; i < holders.length; i++) {
+        const v = holders[i]!;
+        const vb = v.base;
+        raw[i] = {
           v,
-          base: v.base && v.base[f] !== undefined ? baseCell(findEntry(v.base[f], key)) : undefined,
+          base: vb && vb[f] !== undefined ? baseCell(findEntry(vb[f], key)) : undefined,
           cur: entryCell(findEntry(v.current[f], key)),
-        })),
-      );
+        };
+      }
+      const cells = readLabels(f, canon, raw);
       const o = mergeCell(canon, cells, f, policy, editors);
       if (!o) {
         if (canonEntry) entries.push(canonEntry);
@@ -325,11 +430,9 @@ export const mergeRecord = (
         if (src?.raw !== undefined) e.raw = src.raw;
         entries.push(e);
       }
-      const show = (x: string | null): ConflictValue =>
-        x === null ? null : { value: key, label: x === '' ? null : x };
-      record(f, key, o, cells, show, canon);
+      if (o.candidates) record(f, key, o, cells, showEntry(key), canon);
     }
-    if (touched) out[f as SetField] = entries.sort(sortByValue);
+    if (touched) out[f as SetField] = sortEntriesByValue(entries);
   }
 
   followNames(canonical, out);
@@ -343,8 +446,12 @@ export const mergeRecord = (
  */
 export const followNames = (before: Canonical, after: Canonical): void => {
   if (after.displayName !== before.displayName || before.displayName === null) return;
-  const names = ['givenName', 'middleName', 'familyName'] as const;
-  if (names.every((f) => after[f] === before[f])) return;
+  if (
+    after.givenName === before.givenName &&
+    after.middleName === before.middleName &&
+    after.familyName === before.familyName
+  )
+    return;
   for (const compose of DISPLAY_PATTERNS) {
     if (compose(before) !== before.displayName) continue;
     const next = compose(after);
@@ -353,14 +460,20 @@ export const followNames = (before: Canonical, after: Canonical): void => {
   }
 };
 
-const join = (...parts: (string | null)[]): string | null => {
-  const s = parts.filter((p) => p !== null && p !== '').join(' ');
-  return s === '' ? null : s;
+/**
+ * `[a, b, c].filter((p) => p !== null && p !== '').join(' ')`, null when that is empty, without the
+ * arrays (this runs on every name edit). A missing field (undefined) is kept as an empty part, as join does.
+ */
+const join = (a: string | null, b: string | null, c: string | null): string | null => {
+  const s = withPart(withPart(withPart(null, a), b), c);
+  return s === null || s === '' ? null : s;
 };
+const withPart = (s: string | null, p: string | null): string | null =>
+  p === null || p === '' ? s : s === null ? `${p ?? ''}` : `${s} ${p ?? ''}`;
 /** How display names are made of names: western with or without the middle name, family first, CJK. */
 const DISPLAY_PATTERNS: ((c: Canonical) => string | null)[] = [
-  (c) => join(c.givenName, c.familyName),
+  (c) => join(c.givenName, c.familyName, null),
   (c) => join(c.givenName, c.middleName, c.familyName),
-  (c) => join(c.familyName, c.givenName),
+  (c) => join(c.familyName, c.givenName, null),
   (c) => (c.familyName && c.givenName ? `${c.familyName}${c.givenName}` : null),
 ];

@@ -139,7 +139,32 @@ export const normalizeSetEntries = (field: SetField, entries: readonly SetEntry[
     }
     out.push(e.raw === undefined ? { value, label } : { value, label, raw: e.raw });
   }
-  return out.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return sortEntriesByValue(out);
+};
+
+const byValue = (a: SetEntry, b: SetEntry): number => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+
+/**
+ * `entries.sort(byValue)` (stable, in place), by insertion for the short lists of one person:
+ * no work array, and a sorted list (the usual one) costs one comparison an entry. Long lists, and
+ * any value that is not a string (where the comparison is not an order), go to the built-in sort.
+ */
+export const sortEntriesByValue = (entries: SetEntry[]): SetEntry[] => {
+  const n = entries.length;
+  if (n > 16) return entries.sort(byValue);
+  for (let i = 0; i < n; i++) if (typeof entries[i]!.value !== 'string') return entries.sort(byValue);
+  for (let i = 1; i < n; i++) {
+    const x = entries[i]!;
+    const v = x.value;
+    let j = i - 1;
+    if (!(entries[j]!.value > v)) continue;
+    do {
+      entries[j + 1] = entries[j]!;
+      j--;
+    } while (j >= 0 && entries[j]!.value > v);
+    entries[j + 1] = x;
+  }
+  return entries;
 };
 
 // Allocation-free checks that a value is already in normal form (the common case: mappers

@@ -65,14 +65,18 @@ function readInContext(input: ReconcileInput): ReconcileInput {
 
 function anyNational(input: ReconcileInput): boolean {
   const canonical = input.canonical;
-  if (canonical && hasNational(canonical.phones)) return true;
+  // A list already looked at (the canonical one, or the side's current one in its base) is not read again.
+  const known = canonical ? canonical.phones : undefined;
+  if (hasNational(known)) return true;
   const sides = input.sides;
   for (let i = 0; i < sides.length; i++) {
     const s = sides[i]!;
     const current = s.current;
-    if (current && hasNational(current.phones)) return true;
+    const phones = current ? current.phones : undefined;
+    if (phones !== known && hasNational(phones)) return true;
     const base = s.base;
-    if (base && base !== current && hasNational(base.phones)) return true;
+    if (base && base !== current && base.phones !== known && base.phones !== phones && hasNational(base.phones))
+      return true;
   }
   return false;
 }

@@ -10,7 +10,7 @@ import {
 import type { CapabilityDescriptor, Omission } from './capabilities.ts';
 import { normalizedContentHash, sha256 } from './hash.ts';
 import { type HeldCell, NO_BASE_LABEL } from './merge.ts';
-import { fieldEqual, normalizeScalar, normalizeSetEntries } from './normalize.ts';
+import { fieldEqual, normalizeScalar, normalizeSetEntries, sortEntriesByValue } from './normalize.ts';
 import type { ConnectionPolicy, OpKind, ReportEntry } from './types.ts';
 
 /**
@@ -41,6 +41,8 @@ interface Writable {
    * filling it in stores into existing properties (no shape transition per field).
    */
   template: Readonly<Projection>;
+  /** Per writable field (same order): whether the side holds that field of the projection (see `holdsField`). */
+  holds: readonly HoldsField[];
 }
 const writableCache = new WeakMap<CapabilityDescriptor, Writable>();
 const writableOf = (caps: CapabilityDescriptor): Writable => {
@@ -52,6 +54,7 @@ const writableOf = (caps: CapabilityDescriptor): Writable => {
       isSet: fields.map((f) => (SET_FIELDS as readonly string[]).includes(f)),
       required: [...caps.requiredForCreate],
       template: Object.fromEntries(fields.map((f) => [f, undefined])),
+      holds: fields.map((f) => HOLDS_FIELD.get(f) ?? holdsFieldByKey(f, (SET_FIELDS as readonly string[]).includes(f))),
     };
     writableCache.set(caps, w);
   }
@@ -78,7 +81,7 @@ const needsReorder = (all: readonly SetEntry[], cur: readonly SetEntry[]): boole
 
 /** `all` with the entries `cur` holds first (their order kept), or null when that is `all`'s order already. */
 const heldFirst = (all: readonly SetEntry[], cur: readonly SetEntry[] | undefined): SetEntry[] | null => {
-  if (!cur || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) return null;
+  if (!cur || cur === all || cur.length === 0 || all.length < 2 || !needsReorder(all, cur)) return null;
   const mine: SetEntry[] = [];
   const rest: SetEntry[] = [];
   for (const e of all) (holdsValue(cur, e.value) ? mine : rest).push(e);
@@ -130,7 +133,7 @@ const keepHeldOmissions = (target: Projection, omitted: readonly Omission[], cur
     const held = current[f]?.find((e) => e.value === o.value);
     const entries = target[f];
     if (!held || !entries || entries.some((e) => e.value === o.value)) continue;
-    target[f] = [...entries, held].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    target[f] = sortEntriesByValue([...entries, held]);
   }
 };
 
@@ -139,7 +142,7 @@ const setCell = (p: Projection, field: FieldKey, key: string, from: Projection |
   const src = from?.[f]?.find((e) => e.value === key);
   const others = (p[f] ?? []).filter((e) => e.value !== key);
   if (src) others.push(src);
-  p[f] = others.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  p[f] = sortEntriesByValue(others);
 };
 
 /** Puts back, for the cells a hold keeps out of the merge, the value `from` has. */
@@ -187,6 +190,51 @@ const normalFieldValue = (f: FieldKey, set: boolean, v: unknown, from: unknown):
       : normalizeScalar(f as ScalarField, v as string | null | undefined);
 
 /**
+ * Whether the side holds field `f` of the projection: the value the target would have (the
+ * projection's, normalized unless passed through from the canonical record; `mine` for a scalar,
+ * the canonical record itself for a set) equals the side's current one.
+ */
+type HoldsField = (projection: Projection, canonical: Canonical, mine: Canonical, current: Projection) => boolean;
+const holdsScalar = (f: ScalarField, v: unknown, from: unknown, cur: unknown): boolean =>
+  (normalFieldValue(f, false, v, from) ?? null) === (cur ?? null);
+const holdsSet = (f: SetField, v: unknown, from: unknown, cur: SetEntry[] | undefined): boolean =>
+  sameEntries(normalFieldValue(f, true, v, from) as SetEntry[] | undefined, cur);
+/** The same for any field, read by key (a field outside the canonical model). */
+const holdsFieldByKey =
+  (f: FieldKey, set: boolean): HoldsField =>
+  (p, canonical, mine, current) => {
+    const v = (p as Record<string, unknown>)[f];
+    const cur = (current as Record<string, unknown>)[f];
+    return set
+      ? sameEntries(normalFieldValue(f, true, v, canonical[f]) as SetEntry[] | undefined, cur as SetEntry[] | undefined)
+      : (normalFieldValue(f, false, v, mine[f]) ?? null) === (cur ?? null);
+  };
+/**
+ * One function a field, reading it by name: each read then only meets the shapes of the
+ * projections that hold that field (a few), where one loop reading `p[f]` meets every shape of
+ * every provider and the canonical record at one site (megamorphic: about twice the cost of the
+ * whole check). This runs for every side of every person.
+ */
+const HOLDS_FIELD = new Map<string, HoldsField>(
+  Object.entries({
+    givenName: (p, _c, m, cur) => holdsScalar('givenName', p.givenName, m.givenName, cur.givenName),
+    middleName: (p, _c, m, cur) => holdsScalar('middleName', p.middleName, m.middleName, cur.middleName),
+    familyName: (p, _c, m, cur) => holdsScalar('familyName', p.familyName, m.familyName, cur.familyName),
+    displayName: (p, _c, m, cur) => holdsScalar('displayName', p.displayName, m.displayName, cur.displayName),
+    organization: (p, _c, m, cur) => holdsScalar('organization', p.organization, m.organization, cur.organization),
+    title: (p, _c, m, cur) => holdsScalar('title', p.title, m.title, cur.title),
+    avatarUrl: (p, _c, m, cur) => holdsScalar('avatarUrl', p.avatarUrl, m.avatarUrl, cur.avatarUrl),
+    emails: (p, c, _m, cur) => holdsSet('emails', p.emails, c.emails, cur.emails),
+    phones: (p, c, _m, cur) => holdsSet('phones', p.phones, c.phones, cur.phones),
+    websites: (p, c, _m, cur) => holdsSet('websites', p.websites, c.websites, cur.websites),
+    chats: (p, c, _m, cur) => holdsSet('chats', p.chats, c.chats, cur.chats),
+  } satisfies Record<FieldKey, HoldsField>),
+);
+
+/** The two forms of the per-field check, for the test that they agree. */
+export const holdsFieldChecks = { byName: HOLDS_FIELD as ReadonlyMap<string, HoldsField>, byKey: holdsFieldByKey };
+
+/**
  * Whether the side already holds every writable field of the projection (the common case: a
  * resync where nothing changed). Allocation-free; decides the same as building the target and
  * comparing it field by field.
@@ -198,16 +246,8 @@ const holdsProjection = (
   mine: Canonical,
   current: Projection,
 ): boolean => {
-  const { fields, isSet } = w;
-  const from = projection as Record<string, unknown>;
-  const cur = current as Record<string, unknown>;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!;
-    if (isSet[i]) {
-      const tv = normalFieldValue(f, true, from[f], canonical[f]);
-      if (!sameEntries(tv as SetEntry[] | undefined, cur[f] as SetEntry[] | undefined)) return false;
-    } else if ((normalFieldValue(f, false, from[f], mine[f]) ?? null) !== (cur[f] ?? null)) return false;
-  }
+  const { holds } = w;
+  for (let i = 0; i < holds.length; i++) if (!holds[i]!(projection, canonical, mine, current)) return false;
   return true;
 };
 
@@ -291,8 +331,17 @@ const sameEntries = (a: readonly SetEntry[] | undefined, b: readonly SetEntry[] 
 };
 
 /** Fields required for a create that the target leaves empty. */
-export const missingForCreate = (conn: ConnectionPolicy, target: Projection): FieldKey[] =>
-  conn.capabilities.requiredForCreate.filter((f) => isEmpty(target[f]));
+export const missingForCreate = (conn: ConnectionPolicy, target: Projection): FieldKey[] => {
+  const required = conn.capabilities.requiredForCreate;
+  // Usually none is missing: then nothing is filtered.
+  let any = false;
+  for (let i = 0; i < required.length; i++)
+    if (isEmpty(target[required[i]!])) {
+      any = true;
+      break;
+    }
+  return any ? required.filter((f) => isEmpty(target[f])) : [];
+};
 
 /** Idempotency key from (connection, canonical id, op kind, target content hash). */
 export const idempotencyKey = (

@@ -52,7 +52,7 @@ const sortedSides = (sides: readonly SideState[]): readonly SideState[] => {
     const x = sides[i]!;
     if (out === null) {
       if (bySide(x, sides[i - 1]!) >= 0) continue;
-      out = sides.slice(0, i);
+      out = sides.slice(); // the whole list at once: filling a shorter copy would grow it
     }
     let j = i;
     while (j > 0 && bySide(x, out[j - 1]!) < 0) {
@@ -82,6 +82,28 @@ const noteAt = (report: ReportEntry[], canonicalId: string, l: Live, r: Target['
     message: r.message,
   });
 
+/** `list` with `x` added, made on the first one (most people need none of these lists). */
+const pushed = <T>(list: T[] | null, x: T): T[] => {
+  if (list === null) return [x];
+  list.push(x);
+  return list;
+};
+
+/** Whether this person has a record (or a held/ignored delete, or a detach) in connection `id`. */
+const occupied = (
+  id: string,
+  live: readonly Live[],
+  keptDeletes: readonly string[] | null,
+  detached: readonly string[] | undefined,
+): boolean => {
+  for (let i = 0; i < live.length; i++) if (live[i]!.conn.id === id) return true;
+  return keptDeletes?.includes(id) === true || detached?.includes(id) === true;
+};
+
+/** A report entry about this person (a module-level function, not a closure made for every person). */
+const noteIn = (report: ReportEntry[], canonicalId: string, e: Omit<ReportEntry, 'canonicalId'>) =>
+  report.push({ canonicalId, ...e });
+
 /** A side that needs no write agrees on its current (held cells kept): a set-base when that moves its base. */
 const agree = (l: Live, held: readonly HeldCell[], links: LinkChange[]) => {
   const nb = agreedBase(l.conn, l.current, l.base, held);
@@ -96,23 +118,24 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   const { byId: conns, sorted: sortedConns } = indexConnections(ctx.connections);
   const ops: PlannedOp[] = [];
   const links: LinkChange[] = [];
-  const conflicts: ConflictEntry[] = [];
   const report: ReportEntry[] = [];
-  const note = (e: Omit<ReportEntry, 'canonicalId'>) => report.push({ canonicalId, ...e });
 
-  /** Connections where this person has a record (or a held/ignored delete): no create there. */
+  /**
+   * Connections where this person has a record (or a held/ignored delete): no create there. They are
+   * the live sides' connections, the detached ones, and `keptDeletes` (made only when a delete is held
+   * or not propagated: most people have none).
+   */
   // Plain lists: a person has a handful of connections, and a Set costs more to make than to search.
-  const occupied: string[] = input.detached ? [...input.detached] : [];
+  let keptDeletes: string[] | null = null;
   /** Connections where a delete lost to an edit: re-create whatever the create policy. */
-  const recreate: string[] = [];
+  let recreate: string[] | null = null;
   const live: Live[] = [];
-  const deleters: { side: SideState; conn: ConnectionPolicy }[] = [];
+  let deleters: { side: SideState; conn: ConnectionPolicy }[] | null = null;
 
   const sides = sortedSides(input.sides);
   for (const side of sides) {
     const conn = conns.get(side.connectionId);
     if (conn && side.current !== null) {
-      occupied.push(conn.id);
       live.push({
         side,
         conn,
@@ -128,16 +151,24 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     }
     const at = { connectionId: side.connectionId, externalId: side.externalId, field: null, value: null };
     if (!conn) {
-      note({ kind: 'unknown-connection', ...at, message: 'link to a connection that is not configured; left alone' });
+      noteIn(report, canonicalId, {
+        kind: 'unknown-connection',
+        ...at,
+        message: 'link to a connection that is not configured; left alone',
+      });
       continue;
     }
     if (side.deleteHeld) {
-      occupied.push(conn.id);
-      note({ kind: 'delete-held', ...at, message: 'mass-delete guard holds this delete until an admin confirms it' });
+      keptDeletes = pushed(keptDeletes, conn.id);
+      noteIn(report, canonicalId, {
+        kind: 'delete-held',
+        ...at,
+        message: 'mass-delete guard holds this delete until an admin confirms it',
+      });
     } else if (conn.direction === 'push' || side.base === null) {
       // The engine owns a push-only record; a lost base deletes nothing: just forget the link.
       links.push({ kind: 'unlink', connectionId: conn.id, externalId: side.externalId });
-      note({
+      noteIn(report, canonicalId, {
         kind: 'delete-unlinked',
         ...at,
         message:
@@ -146,35 +177,43 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
             : 'gone, but no agreed base: nothing else is deleted',
       });
     } else if (conn.deletePolicy === 'propagate') {
-      deleters.push({ side, conn });
+      deleters = pushed(deleters, { side, conn });
     } else if (conn.deletePolicy === 'unlink') {
-      occupied.push(conn.id);
+      keptDeletes = pushed(keptDeletes, conn.id);
       links.push({ kind: 'detach', connectionId: conn.id, externalId: side.externalId });
-      note({ kind: 'delete-unlinked', ...at, message: 'delete policy unlink: detached, not propagated' });
+      noteIn(report, canonicalId, {
+        kind: 'delete-unlinked',
+        ...at,
+        message: 'delete policy unlink: detached, not propagated',
+      });
     } else {
-      occupied.push(conn.id);
-      note({ kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
+      keptDeletes = pushed(keptDeletes, conn.id);
+      noteIn(report, canonicalId, { kind: 'delete-ignored', ...at, message: 'delete policy ignore: not propagated' });
     }
   }
 
   if (input.canonical === null && live.length === 0) {
     // Nobody holds this person any more (or never did): nothing to merge, nothing to create.
-    return { canonical: null, ops: [], links, conflicts, report };
+    return { canonical: null, ops: [], links, conflicts: [], report };
   }
 
   // Push-only connections contribute nothing.
-  const voters: readonly Voter[] = live.some((l) => l.conn.direction === 'push')
-    ? live.filter((l) => l.conn.direction !== 'push')
-    : live;
+  let voters: readonly Voter[] = live;
+  for (const l of live)
+    if (l.conn.direction === 'push') {
+      voters = live.filter((x) => x.conn.direction !== 'push');
+      break;
+    }
   const merged = mergeRecord(canonicalId, input.canonical ?? emptyCanonical(), voters, ctx.conflictPolicy);
-  conflicts.push(...merged.conflicts);
+  // The merge's own list (new for this call) is the result's: the conflicts of deletes join it.
+  const conflicts = merged.conflicts;
 
-  if (deleters.length > 0) {
+  if (deleters !== null) {
     if (merged.editors.size === 0) return deleteEverywhere(canonicalId, deleters, live, conflicts, report, links);
     // Delete against edit: the edit wins, the record comes back where it was deleted.
     for (const d of deleters) {
       links.push({ kind: 'unlink', connectionId: d.conn.id, externalId: d.side.externalId });
-      recreate.push(d.conn.id);
+      recreate = pushed(recreate, d.conn.id);
       conflicts.push({
         kind: 'delete-vs-edit',
         canonicalId,
@@ -230,13 +269,13 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
   }
 
   for (const conn of sortedConns) {
-    if (occupied.includes(conn.id) || conn.direction === 'pull') continue;
-    const forced = recreate.includes(conn.id);
+    if (conn.direction === 'pull' || occupied(conn.id, live, keptDeletes, input.detached)) continue;
+    const forced = recreate?.includes(conn.id) === true;
     if (!forced && conn.createPolicy !== 'create') continue;
     const at = { connectionId: conn.id, externalId: null, field: null, value: null };
     if (!conn.capabilities.canCreate) {
       if (forced)
-        note({
+        noteIn(report, canonicalId, {
           kind: 'create-skipped',
           ...at,
           message: 'edit won over a delete, but this provider cannot create records',
@@ -246,11 +285,30 @@ export const reconcileRecord = (given: ReconcileInput, ctx: ReconcileContext): R
     const t = targetFor(conn, canonical, null, null, merged.held)!; // a create always has a target
     const missing = missingForCreate(conn, t.target);
     if (missing.length > 0) {
-      note({ kind: 'create-skipped', ...at, message: `required for create but empty: ${missing.join(', ')}` });
+      noteIn(report, canonicalId, {
+        kind: 'create-skipped',
+        ...at,
+        message: `required for create but empty: ${missing.join(', ')}`,
+      });
       continue;
     }
-    if (forced) note({ kind: 'recreated', ...at, message: 'deleted here but edited elsewhere: re-created' });
-    for (const r of t.report) note({ ...at, ...r });
+    if (forced)
+      noteIn(report, canonicalId, {
+        kind: 'recreated',
+        ...at,
+        message: 'deleted here but edited elsewhere: re-created',
+      });
+    // Field by field, in the order `{ canonicalId, ...at, ...r }` gives (no spreads: this runs for every create).
+    for (const r of t.report)
+      report.push({
+        canonicalId,
+        connectionId: at.connectionId,
+        externalId: at.externalId,
+        field: r.field,
+        value: r.value,
+        kind: r.kind,
+        message: r.message,
+      });
     ops.push({
       connectionId: conn.id,
       canonicalId,
