@@ -147,10 +147,19 @@ async function slowPeople(
   return out;
 }
 
+/** People come in id order, with their links; the order of one person's links and sets is not kept. */
 const unordered = (p: BatchPeople) => {
   const by = (a: { canonicalId: string; connectionId: string }, b: typeof a) =>
     `${a.canonicalId}/${a.connectionId}` < `${b.canonicalId}/${b.connectionId}` ? -1 : 1;
-  return { ...p, detachments: [...p.detachments].sort(by), unfinished: [...p.unfinished].sort(by) };
+  const snapBy = (a: { externalId: string; connectionId: string }, b: typeof a) =>
+    `${a.connectionId}/${a.externalId}` < `${b.connectionId}/${b.externalId}` ? -1 : 1;
+  return {
+    ...p,
+    links: [...p.links].sort(by),
+    snapshots: [...p.snapshots].sort(snapBy),
+    detachments: [...p.detachments].sort(by),
+    unfinished: [...p.unfinished].sort(by),
+  };
 };
 
 describe('readBatchPeople', () => {

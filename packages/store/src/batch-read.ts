@@ -84,8 +84,7 @@ export async function readBatchPeople(
             CASE WHEN s."externalId" IS NOT NULL THEN COALESCE(s."contentHash" = l."baseHash", false) END,
             CASE WHEN s."contentHash" = l."baseHash" THEN NULL ELSE s.projection END, s.extras,
             (extract(epoch FROM s."remoteUpdatedAt") * 1000)::bigint, (extract(epoch FROM s."goneAt") * 1000)::bigint,
-            (extract(epoch FROM s."lastSeenAt") * 1000)::bigint, (extract(epoch FROM s."quarantinedAt") * 1000)::bigint)
-            ORDER BY l."connectionId")
+            (extract(epoch FROM s."lastSeenAt") * 1000)::bigint, (extract(epoch FROM s."quarantinedAt") * 1000)::bigint))
           FROM links l
           LEFT JOIN snapshot_records s ON s."connectionId" = l."connectionId" AND s."externalId" = l."externalId"
           WHERE l."canonicalId" = ids.id)) ORDER BY ids.id)::text AS j
@@ -134,18 +133,19 @@ export async function readBatchPeople(
  */
 type ChangeTuple = [string, string, unknown, unknown, Ms, Ms, string, string | null, number, Ms, boolean];
 
+/** The reconciler's cursor and the snapshot rows changed after it (`readChangesAfterCursor`). */
+interface ChangedRows {
+  cursor: bigint;
+  rows: SnapshotRow[];
+}
+
 /**
  * The reconciler's cursor and the next batch of snapshot rows changed since it (up to a committed
  * bound), in change order, in one statement: what `readCursor` then `readChangedSince` return
  * (the same rows, a row whose content hash equals its link's base hash without its projection),
  * read as one JSON text like `readBatchPeople`.
  */
-export async function readChangesAfterCursor(
-  db: Db,
-  upTo: bigint,
-  limit: number,
-  id = 'global',
-): Promise<{ cursor: bigint; rows: SnapshotRow[] }> {
+export async function readChangesAfterCursor(db: Db, upTo: bigint, limit: number, id = 'global'): Promise<ChangedRows> {
   const [row] = await db.$queryRaw<{ cursor: string; j: string | null }[]>`
     WITH cur AS (SELECT COALESCE((SELECT "lastSeq" FROM reconcile_cursors WHERE id = ${id}), 0) AS seq)
     SELECT (SELECT seq FROM cur)::text AS cursor,
