@@ -1,7 +1,4 @@
 import type { Db } from './client.ts';
-import type { CanonicalContact } from './generated/prisma/client.ts';
-
-export type { CanonicalContact };
 
 /** Canonical records holding any of the given normalized keys (for matching unlinked records). */
 export async function candidatesByKeys(
