@@ -1,7 +1,4 @@
 import type { Db } from './client.ts';
-import type { CanonicalContact } from './generated/prisma/client.ts';
-
-export type { CanonicalContact };
 
 /** Canonical records holding any of the given normalized keys (for matching unlinked records). */
 export async function candidatesByKeys(
@@ -75,7 +72,27 @@ export async function readCursor(db: Db, id = 'global'): Promise<bigint> {
 }
 
 export async function writeCursor(db: Db, lastSeq: bigint, id = 'global'): Promise<void> {
-  await db.reconcileCursor.upsert({ where: { id }, create: { id, lastSeq }, update: { lastSeq } });
+  // The query builder's upsert, as one raw statement (a reconcile batch writes it each time).
+  await db.$executeRaw`
+    INSERT INTO reconcile_cursors (id, "lastSeq") VALUES (${id}, ${lastSeq})
+    ON CONFLICT (id) DO UPDATE SET "lastSeq" = EXCLUDED."lastSeq"`;
+}
+
+/**
+ * Whether a sync table has grown by more than a quarter since its statistics were last taken
+ * (its size in pages against the pages ANALYZE or VACUUM last counted), or never had any: when
+ * none has, `analyzeSyncTables` would change nothing the planner relies on (a pass over data
+ * that is already stored, e.g. a reconcile replaying the whole snapshot, grows nothing).
+ * Read from the catalog and the files' sizes, so it lags no statistics collector.
+ */
+export async function syncTablesGrew(db: Db): Promise<boolean> {
+  const rows = await db.$queryRaw<{ grew: boolean }[]>`
+    SELECT COALESCE(bool_or(c.reltuples < 0
+      OR pg_relation_size(c.oid) / current_setting('block_size')::bigint > c.relpages * 1.25 + 2), false) AS grew
+    FROM pg_class c
+    WHERE c.oid IN ('canonical_contacts'::regclass, 'canonical_keys'::regclass, 'links'::regclass,
+      'outbox_ops'::regclass, 'snapshot_records'::regclass, 'recheck_due'::regclass)`;
+  return rows[0]?.grew ?? true;
 }
 
 /**

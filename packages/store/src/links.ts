@@ -4,8 +4,6 @@ import type { Link } from './generated/prisma/client.ts';
 import { toJson } from './json.ts';
 import { projectionOrNull } from './typed-json.ts';
 
-export type { Link };
-
 /** A link with its base (what was last written to the record, or read from it) parsed. */
 export type PersonLink = Omit<Link, 'base'> & { base: Projection | null };
 

@@ -18,6 +18,7 @@ import {
   markDueIfEnded,
   preferIndexScans,
   recheckDue,
+  syncTablesGrew,
   writeReconcileBatch,
 } from './index.ts';
 
@@ -181,6 +182,17 @@ describe('analyzeSyncTables', () => {
       WHERE relname IN ('canonical_contacts', 'canonical_keys', 'links', 'outbox_ops', 'snapshot_records', 'recheck_due')`;
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.analyzed)).toBe(true);
+  });
+
+  it('is needed only once a table grew since its statistics (syncTablesGrew)', async () => {
+    await analyzeSyncTables(prisma);
+    expect(await syncTablesGrew(prisma)).toBe(false);
+    await prisma.$executeRaw`
+      INSERT INTO canonical_contacts (id, data, "contentHash", "updatedAt")
+      SELECT gen_random_uuid(), jsonb_build_object('givenName', repeat('x', 200)), 'h', now() FROM generate_series(1, 2000)`;
+    expect(await syncTablesGrew(prisma)).toBe(true);
+    await analyzeSyncTables(prisma);
+    expect(await syncTablesGrew(prisma)).toBe(false);
   });
 });
 

@@ -9,3 +9,12 @@ const RECONCILE_LOCK = 0x5eed_c6;
 export async function lockReconcileWrites(tx: Db): Promise<void> {
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK}::bigint)::text`;
 }
+
+/**
+ * A reconcile batch's first statement: `lockReconcileWrites` and `preferIndexScans` in one round
+ * trip (the lock taken, then the planner setting made for the rest of the transaction).
+ */
+export async function openReconcileBatch(tx: Db): Promise<void> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK}::bigint)::text,
+    set_config('random_page_cost', '1.1', true)`;
+}

@@ -10,7 +10,14 @@ import {
   type SideState,
   sha256,
 } from '@contact-sync/core';
-import type { CanonicalContact, ConflictWrite, Link, ReconcileWrite, SnapshotRow } from '@contact-sync/store';
+import type {
+  BatchCanonical,
+  BatchLink,
+  BatchSnapshot,
+  ConflictWrite,
+  ReconcileWrite,
+  SnapshotRow,
+} from '@contact-sync/store';
 
 /** The pieces a reconcile batch builds its reads and writes from (no decisions here). */
 
@@ -32,7 +39,7 @@ export const newLinkWrite = (row: SnapshotRow, canonicalId: string): ReconcileWr
   extras: (row.extras ?? {}) as Record<string, unknown>,
 });
 
-export function sideOf(link: Link, snap: SnapshotRow | undefined): SideState {
+export function sideOf(link: BatchLink, snap: BatchSnapshot | undefined): SideState {
   const base = (link.base ?? null) as Projection | null;
   let current: Projection | null;
   if (!snap)
@@ -55,7 +62,7 @@ export function storeCanonical(
   canonicalId: string,
   canonical: Canonical,
   /** The stored row, when the canonical need not be written if unchanged. */
-  existing?: CanonicalContact,
+  existing?: BatchCanonical,
 ): void {
   const hash = contentHash(canonical);
   // Unchanged, live, and no op planned from it (the update guard reads the canonicals written):

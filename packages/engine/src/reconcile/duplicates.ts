@@ -1,8 +1,9 @@
 import { type ConflictEntry, matchKeys, type Projection } from '@contact-sync/core';
 import {
+  type BatchLink,
+  type BatchSnapshot,
   closeConflict,
   type Db,
-  type Link,
   openDuplicateReports,
   type ReconcileWrite,
   readSnapshots,
@@ -20,8 +21,8 @@ import { conflictWrite, k } from './batch-parts.ts';
 export async function preferAgreeingDuplicates(
   db: Db,
   ids: string[],
-  linksOf: Map<string, Link[]>,
-  snapOf: Map<string, SnapshotRow>,
+  linksOf: Map<string, BatchLink[]>,
+  snapOf: Map<string, BatchSnapshot>,
   newLinks: Map<string, { row: SnapshotRow; canonicalId: string }[]>,
   write: ReconcileWrite,
   at: Date,
@@ -36,7 +37,7 @@ export async function preferAgreeingDuplicates(
     const [other] = await readSnapshots(db, [side]);
     const mine = linked && snapOf.get(k(linked.connectionId, linked.externalId));
     if (!linked || !other || other.goneAt || !mine || mine.goneAt) continue;
-    const keysOf = (r: SnapshotRow) => {
+    const keysOf = (r: BatchSnapshot) => {
       const mk = matchKeys(r.projection as Projection);
       return [...mk.emails.map((v) => `e:${v}`), ...mk.phones.map((v) => `p:${v}`)];
     };
@@ -48,7 +49,7 @@ export async function preferAgreeingDuplicates(
           return snap && !snap.goneAt ? keysOf(snap) : [];
         }),
     );
-    const score = (r: SnapshotRow) =>
+    const score = (r: BatchSnapshot) =>
       keysOf(r).reduce((n, key) => n + (around.has(key) ? (key.startsWith('e:') ? 2 : 1) : 0), 0);
     if (score(other) <= score(mine)) continue;
     linksOf.set(

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { type BatchPerson, type Canonical, matchBatch, matchKeys, type Projection } from '@contact-sync/core';
 import {
   type BatchPeople,
-  type CanonicalContact,
   candidatesByKeys,
   type Db,
   type ReconcileWrite,
@@ -48,7 +47,7 @@ export async function matchUnlinked(
     people.links.filter((l) => candidateIds.has(l.canonicalId)),
     (l) => l.canonicalId,
   );
-  const known: BatchPerson[] = (canons as CanonicalContact[]).map((c) => ({
+  const known: BatchPerson[] = canons.map((c) => ({
     canonicalId: c.id,
     canonical: c.data as Canonical,
     linkedConnections: (linkedIn.get(c.id) ?? []).map((l) => l.connectionId),

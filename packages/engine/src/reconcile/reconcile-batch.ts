@@ -10,9 +10,9 @@ import {
   type SideState,
 } from '@contact-sync/core';
 import {
+  type BatchLink,
   type Db,
   emptyReconcileWrite,
-  type Link,
   type ReconcileWrite,
   readBatchPeople,
   readSnapshots,
@@ -220,7 +220,7 @@ export async function planBatch(
  * A row read without its projection (its hash was its link's base hash) whose link is gone by the
  * time the batch reads (an unlink in between): it is unlinked now, so its projection is read.
  */
-async function readProjectionsLeftOut(db: Db, rows: SnapshotRow[], linkOf: Map<string, Link>): Promise<void> {
+async function readProjectionsLeftOut(db: Db, rows: SnapshotRow[], linkOf: Map<string, BatchLink>): Promise<void> {
   const lost = rows.filter((r) => r.sameAsBase && !linkOf.has(k(r.connectionId, r.externalId)));
   if (lost.length === 0) return;
   const read = new Map((await readSnapshots(db, lost)).map((s) => [k(s.connectionId, s.externalId), s]));
