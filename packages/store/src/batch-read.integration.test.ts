@@ -136,6 +136,7 @@ async function slowPeople(
       goneAt: s.goneAt,
       lastSeenAt: s.lastSeenAt,
       quarantinedAt: s.quarantinedAt,
+      changeSeq: s.changeSeq,
     });
   }
   for (const d of await prisma.detachment.findMany({ where: { canonicalId: { in: people } } }))

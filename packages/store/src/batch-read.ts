@@ -12,7 +12,7 @@ export type BatchCanonical = Pick<
 export type BatchLink = Pick<Link, 'connectionId' | 'externalId' | 'canonicalId' | 'base' | 'updatedAt'>;
 
 /** What a reconcile batch reads of a link's snapshot row (`readBatchPeople`); a `SnapshotRow` is one. */
-export type BatchSnapshot = Omit<SnapshotRow, 'changeSeq' | 'lastSeenRunId' | 'sameAsBase'>;
+export type BatchSnapshot = Omit<SnapshotRow, 'lastSeenRunId' | 'sameAsBase'>;
 
 /** Everything a reconcile batch reads about its people, from one statement (`readBatchPeople`). */
 export interface BatchPeople {
@@ -32,9 +32,9 @@ const date = (ms: Ms): Date | null => (ms === null ? null : new Date(ms));
 /**
  * A link and its snapshot: connectionId, externalId, base, updatedAt, then (null without a
  * snapshot row) sameAsBase, projection (null when sameAsBase), extras, remoteUpdatedAt, goneAt,
- * lastSeenAt, quarantinedAt.
+ * lastSeenAt, quarantinedAt, changeSeq (as text: a bigint).
  */
-type LinkTuple = [string, string, unknown, number, boolean | null, unknown, unknown, Ms, Ms, Ms, Ms];
+type LinkTuple = [string, string, unknown, number, boolean | null, unknown, unknown, Ms, Ms, Ms, Ms, string | null];
 
 /** A person: id, found, data, contentHash, mergedIntoId, recheck, deletedAt, detached, busy, links. */
 type PersonTuple = [
@@ -84,7 +84,8 @@ export async function readBatchPeople(
             CASE WHEN s."externalId" IS NOT NULL THEN COALESCE(s."contentHash" = l."baseHash", false) END,
             CASE WHEN s."contentHash" = l."baseHash" THEN NULL ELSE s.projection END, s.extras,
             (extract(epoch FROM s."remoteUpdatedAt") * 1000)::bigint, (extract(epoch FROM s."goneAt") * 1000)::bigint,
-            (extract(epoch FROM s."lastSeenAt") * 1000)::bigint, (extract(epoch FROM s."quarantinedAt") * 1000)::bigint))
+            (extract(epoch FROM s."lastSeenAt") * 1000)::bigint, (extract(epoch FROM s."quarantinedAt") * 1000)::bigint,
+            s."changeSeq"::text))
           FROM links l
           LEFT JOIN snapshot_records s ON s."connectionId" = l."connectionId" AND s."externalId" = l."externalId"
           WHERE l."canonicalId" = ids.id)) ORDER BY ids.id)::text AS j
@@ -121,6 +122,7 @@ export async function readBatchPeople(
         goneAt: date(t[8]),
         lastSeenAt: new Date(t[9]!),
         quarantinedAt: date(t[10]),
+        changeSeq: BigInt(t[11]!),
       });
     }
   }

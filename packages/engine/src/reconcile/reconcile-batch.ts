@@ -41,6 +41,12 @@ const LEDGER = process.env.CONTACT_SYNC_LEDGER !== 'off';
 export interface BatchPlan {
   write: ReconcileWrite;
   stats: { canonicals: number; ops: number; conflicts: number };
+  /**
+   * The change numbers of the snapshot rows this batch planned people from in full (every
+   * record linked to them, as read): a later batch of the same pass need not plan a person
+   * again for one of these rows (see `runReconcile`).
+   */
+  covered: number[];
 }
 
 export type { RunOf };
@@ -105,6 +111,7 @@ export async function planBatch(
     await preferAgreeingDuplicates(db, recheckIds, linksOf, snapOf, newLinks, write, now(ctx));
 
   let opCount = 0;
+  const covered: number[] = [];
   for (const canonicalId of ids) {
     const existing = canonOf.get(canonicalId);
     if (!existing && !fresh.has(canonicalId)) continue; // removed meanwhile
@@ -205,8 +212,13 @@ export async function planBatch(
       write.canonicals.push({ id: canonicalId, data: existing.data, contentHash: existing.contentHash, deleted: true });
       write.keyOwners.push(canonicalId);
     } else write.keyOwners.push(canonicalId);
+    for (const l of linksOf.get(canonicalId) ?? []) {
+      const snap = snapOf.get(k(l.connectionId, l.externalId));
+      if (snap) covered.push(Number(snap.changeSeq));
+    }
   }
   return {
+    covered,
     write,
     stats: {
       canonicals: ids.length,

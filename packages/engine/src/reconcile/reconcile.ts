@@ -65,6 +65,13 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   // read one per batch: no-op upserts that only take numbers do not keep it going.
   let bound = await committedMaxSeq(res.prisma);
   let fresh = true;
+  // A person's records arrive in change order, often in different batches: a batch plans the
+  // person from every linked record as it reads them (their rows' change numbers are kept
+  // here), so a later row of the pass with one of those numbers — the very version planned,
+  // committed before this bound was read — would plan the same person from the same data again,
+  // to no effect. It is passed over (the cursor still moves past it). A row changed since has a
+  // new number and is planned. Cleared with each new bound: every number kept is below it.
+  const covered = new Set<number>();
   for (;;) {
     const { cursor, rows } = await readChangesAfterCursor(res.prisma, bound, batchSize);
     if (rows.length === 0) {
@@ -73,19 +80,23 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
       if (bound > cursor) await writeCursor(res.prisma, bound);
       if (fresh) break;
       bound = await committedMaxSeq(res.prisma);
+      covered.clear();
       fresh = true;
       continue;
     }
     fresh = false;
-    await resolveParents(res, rows, runParents);
+    const todo = rows.filter((r) => !covered.delete(Number(r.changeSeq)));
+    await resolveParents(res, todo, runParents);
     await applyBatch(
       res,
-      rows,
+      todo,
       [],
       (r) => (r?.lastSeenRunId ? (runParents.get(r.lastSeenRunId) ?? r.lastSeenRunId) : null),
       rows.at(-1)!.changeSeq,
       total,
       pass,
+      [],
+      covered,
     );
     total.rows += rows.length;
     await stats.grew(total);
@@ -129,9 +140,11 @@ async function applyBatch(
   pass: PassCounts,
   /** Revisit markers examined for this batch: deleted with its writes. */
   dueMarkers: bigint[] = [],
+  /** Where the pass keeps the change numbers of rows its batches planned from (see `runReconcile`). */
+  covered?: Set<number>,
 ): Promise<void> {
   const ctx = policiesContext(res.config, res.now());
-  const { ops, stats } = await withTransaction(
+  const { ops, stats, planned } = await withTransaction(
     res.prisma,
     async (tx) => {
       await openReconcileBatch(tx);
@@ -150,10 +163,11 @@ async function applyBatch(
       for (const op of plan.write.ops) if (op.runId) bump(runCounts, op.runId).opsPlanned++;
       for (const c of plan.write.conflicts) if (c.runId && c.status === 'open') bump(runCounts, c.runId).conflicts++;
       for (const [runId, counts] of runCounts) await bumpRun(tx, runId, counts);
-      return { ops: toEnqueue, stats: plan.stats };
+      return { ops: toEnqueue, stats: plan.stats, planned: plan.covered };
     },
     { timeout: 300_000, maxWait: 60_000 },
   );
+  if (covered) for (const seq of planned) covered.add(seq);
   total.canonicals += stats.canonicals;
   total.ops += ops.length;
   total.conflicts += stats.conflicts;
