@@ -103,6 +103,18 @@ describe('leased requests', () => {
     expect(status.requests).toBe(10);
   });
 
+  it("a slow asker's unspent leases leave the window again: 30 asks 20 ms apart all fit a window of 40", async () => {
+    const budget = budgetOf([{ max: 40, durationMs: 60_000 }], 10);
+    for (let i = 0; i < 30; i++) {
+      await budget.acquire(undefined, 'pull');
+      await new Promise((r) => setTimeout(r, 20)); // each lease expires unspent
+    }
+    const status = await budget.status();
+    expect(status.requests).toBe(30);
+    // At most the last lease's unspent requests are still in the window.
+    expect(status.windows[0]!.used).toBeLessThanOrEqual(30 + 8);
+  });
+
   it('a rejected credential ends the lease: the next ask finds the pause', async () => {
     const budget = budgetOf([]);
     await budget.acquire(undefined, 'push');

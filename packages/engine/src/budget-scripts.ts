@@ -15,9 +15,12 @@
  *
  * Leases: while every window is less than half full, nothing blocks and the other kind wants
  * nothing, up to `lease` (ARGV[#ARGV - 2]) more requests are taken for the asker to spend in the
- * next few milliseconds without asking (`leased`). They enter the windows now (early: the
- * windows' margin covers the lease's life), and the request counters only as they are spent —
- * the caller reports those with its next call (`used`, ARGV[#ARGV - 4]).
+ * next few milliseconds without asking (`leased`, members `<ARGV[#ARGV]>:<taken + 1 .. taken + leased>`).
+ * They enter the windows now (early: the windows' margin covers the lease's life), and the
+ * request counters only as they are spent — the caller reports those with its next call
+ * (`used`, ARGV[#ARGV - 4]), and hands back what it did not spend (`refund`, ARGV[#ARGV - 5]:
+ * "<member>:<from>:<to>", or empty), which leaves the windows again: a slow asker's unspent
+ * leases do not pile up in a window.
  *
  * Fair shares: each request is of a kind (ARGV[#ARGV - 1]: pull or push), counted in a log of its
  * kind per window too. While the other kind wants requests (its "want" key, set by each of its
@@ -33,6 +36,16 @@ local kind = ARGV[#ARGV - 1]
 local lease = tonumber(ARGV[#ARGV - 2])
 local count = tonumber(ARGV[#ARGV - 3])
 local used = tonumber(ARGV[#ARGV - 4])
+local refund = ARGV[#ARGV - 5]
+if refund ~= '' then
+  local member, from, to = string.match(refund, '^(.+):(%d+):(%d+)$')
+  for i = 5, #KEYS do
+    for j = tonumber(from), tonumber(to) do
+      redis.call('ZREM', KEYS[i], member .. ':' .. j)
+      redis.call('ZREM', KEYS[i] .. ':' .. kind, member .. ':' .. j)
+    end
+  end
+end
 local other = kind == 'pull' and 'push' or 'pull'
 local share = tonumber(ARGV[nw * 2 + 1])
 local wantPx = tonumber(ARGV[nw * 2 + 2])

@@ -85,6 +85,16 @@ interface Ask {
   reject: (err: unknown) => void;
 }
 
+/** Leased requests: window members `<member>:<next .. last>` not yet spent, until `until`. */
+interface Lease {
+  member: string;
+  next: number;
+  last: number;
+  until: number;
+}
+
+const noLease = (): Lease => ({ member: '', next: 1, last: 0, until: 0 });
+
 /** The most asks one script call takes (a longer list only makes one call longer). */
 const MAX_SHARED_ASKS = 64;
 
@@ -204,11 +214,11 @@ export class RequestBudget implements RequestGate {
   /** Asks of each kind waiting for the script call on its way to end (see `#ask`). */
   readonly #asks: Record<RequestKind, Ask[]> = { pull: [], push: [] };
   readonly #sending: Record<RequestKind, boolean> = { pull: false, push: false };
-  /** Requests of each kind leased by the last call, and until when they may be spent. */
-  readonly #leases: Record<RequestKind, { left: number; until: number }> = {
-    pull: { left: 0, until: 0 },
-    push: { left: 0, until: 0 },
-  };
+  /**
+   * Requests of each kind leased by the last call (window members `<member>:<next .. last>` not
+   * yet spent), and until when they may be spent.
+   */
+  readonly #leases: Record<RequestKind, Lease> = { pull: noLease(), push: noLease() };
   /** Leased requests spent and not yet added to the request counters in Redis. */
   readonly #used: Record<RequestKind, number> = { pull: 0, push: 0 };
   #flushTimer: NodeJS.Timeout | null = null;
@@ -216,8 +226,8 @@ export class RequestBudget implements RequestGate {
   /** Takes one request of the kind's lease, if it holds one still to be spent. */
   #spend(kind: RequestKind): boolean {
     const lease = this.#leases[kind];
-    if (lease.left <= 0 || Date.now() >= lease.until) return false;
-    lease.left--;
+    if (lease.next > lease.last || Date.now() >= lease.until) return false;
+    lease.next++;
     this.#used[kind]++;
     // Counted with the next call, or soon after the last one spent.
     this.#flushTimer ??= setTimeout(() => void this.#flushUsed(), 5 * LEASE_MS).unref();
@@ -226,8 +236,15 @@ export class RequestBudget implements RequestGate {
 
   /** No more requests from leases: the provider refused or asked to wait. */
   #dropLeases(): void {
-    this.#leases.pull.left = 0;
-    this.#leases.push.left = 0;
+    this.#leases.pull.until = 0;
+    this.#leases.push.until = 0;
+  }
+
+  /** The unspent part of the kind's lease, handed back with the next call (see `ACQUIRE`). */
+  #refund(kind: RequestKind): string {
+    const lease = this.#leases[kind];
+    this.#leases[kind] = noLease();
+    return lease.next > lease.last ? '' : `${lease.member}:${lease.next}:${lease.last}`;
   }
 
   /** Adds the leased requests spent since the last call to the request counters. */
@@ -272,9 +289,10 @@ export class RequestBudget implements RequestGate {
         const asks = queue.splice(0, MAX_SHARED_ASKS);
         const used = this.#used[kind];
         this.#used[kind] = 0;
+        const member = randomUUID();
         let answer: Answer;
         try {
-          answer = await this.#call(kind, false, asks.length, used);
+          answer = await this.#call(kind, false, asks.length, used, this.#refund(kind), member);
         } catch (err) {
           this.#used[kind] += used;
           for (const a of asks) a.reject(err);
@@ -282,7 +300,8 @@ export class RequestBudget implements RequestGate {
         }
         const [wait, taken, paused, leased = 0] = answer;
         if (wait < 0) this.#used[kind] += used; // answered before counting
-        if (leased > 0) this.#leases[kind] = { left: leased, until: Date.now() + LEASE_MS };
+        if (leased > 0)
+          this.#leases[kind] = { member, next: taken + 1, last: taken + leased, until: Date.now() + LEASE_MS };
         // Paused: the first ask holds the probe (granted, or waiting for a window); the others ask
         // again and find the probe taken. Unknown pause (-1) or the probe taken (-2): all alike.
         if (paused === 1 && wait >= 0) {
@@ -304,7 +323,14 @@ export class RequestBudget implements RequestGate {
   }
 
   /** One call of the acquire script for `count` requests of a kind (`used`: leased ones spent since the last). */
-  async #call(kind: RequestKind, probing: boolean, count: number, used = 0): Promise<Answer> {
+  async #call(
+    kind: RequestKind,
+    probing: boolean,
+    count: number,
+    used = 0,
+    refund = '',
+    member = randomUUID(),
+  ): Promise<Answer> {
     const keys = [
       `${this.#key}:blocked`,
       `${this.#key}:paused`,
@@ -320,11 +346,12 @@ export class RequestBudget implements RequestGate {
       String(this.#o.probeIntervalMs),
       probing ? '1' : '0',
       this.#o.pauseStore ? '1' : '0',
+      refund,
       String(used),
       String(count),
       String(probing ? 0 : LEASE_SIZE),
       kind,
-      randomUUID(),
+      member,
     ];
     return (await evalScript(this.#o.redis, ACQUIRE, keys, args)) as Answer;
   }

@@ -325,15 +325,17 @@ const headersOf = (raw: Record<string, string | string[] | undefined>): Response
 
 /**
  * An undici body as text, reading no more than `max` bytes (`over` when there was more). A body
- * not read to its end is destroyed, which closes its connection rather than leave it half-read.
+ * not read to its end is destroyed, which closes its connection rather than leave it half-read
+ * (undici then emits an abort on it: listened to, so that it is not an uncaught error).
  */
 async function readCappedBody(
-  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown; once(event: 'error', fn: () => void): unknown },
   headers: ResponseHeaders,
   max: number,
 ): Promise<{ text: string; over: boolean }> {
   const declared = Number(headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) {
+    body.once('error', () => {});
     body.destroy();
     return { text: '', over: true };
   }
@@ -342,6 +344,7 @@ async function readCappedBody(
   for await (const chunk of body) {
     if (bytes + chunk.byteLength > max) {
       chunks.push(chunk.subarray(0, max - bytes));
+      body.once('error', () => {});
       body.destroy();
       return { text: Buffer.concat(chunks).toString('utf8'), over: true };
     }
