@@ -247,13 +247,14 @@ export class HttpClient {
         if (res.status >= 200 && res.status < 300) return res;
         status = res.status;
         resHeaders = res.headers;
-        text = (await readCapped(res, this.#o.maxBodyBytes)).text;
+        const stop = () => void res.body?.cancel().catch(() => {});
+        text = (await readCapped(res.body, res.headers, this.#o.maxBodyBytes, stop)).text;
       } else {
         const res = await undiciRequest(url, { method: spec.method, headers, body, signal });
         status = res.statusCode;
         resHeaders = headersOf(res.headers);
         await this.#o.gate?.observe(status, resHeaders);
-        const read = await readCappedBody(res.body, resHeaders, this.#o.maxBodyBytes);
+        const read = await readCapped(res.body, resHeaders, this.#o.maxBodyBytes, destroyQuietly(res.body));
         // An error answer is only read for its message: a cut one still says enough.
         if (read.over && status >= 200 && status < 300)
           throw new BodyTooLargeError(this.provider, this.#o.maxBodyBytes, this.#what(spec));
@@ -324,63 +325,41 @@ const headersOf = (raw: Record<string, string | string[] | undefined>): Response
 });
 
 /**
- * An undici body as text, reading no more than `max` bytes (`over` when there was more). A body
- * not read to its end is destroyed, which closes its connection rather than leave it half-read
- * (undici then emits an abort on it: listened to, so that it is not an uncaught error).
+ * A body as text, reading no more than `max` bytes (`over` when there was more): an undici body
+ * or a fetch one (both are async iterables of chunks). A body not read to its end is given to
+ * `stop`, which closes its connection rather than leave it half-read.
  */
-async function readCappedBody(
-  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown; once(event: 'error', fn: () => void): unknown },
+async function readCapped(
+  body: AsyncIterable<Uint8Array> | null,
   headers: ResponseHeaders,
   max: number,
+  stop: () => void,
 ): Promise<{ text: string; over: boolean }> {
   const declared = Number(headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) {
-    body.once('error', () => {});
-    body.destroy();
+    stop();
     return { text: '', over: true };
   }
-  const chunks: Buffer[] = [];
+  if (!body) return { text: '', over: false };
+  const chunks: Uint8Array[] = [];
   let bytes = 0;
   for await (const chunk of body) {
     if (bytes + chunk.byteLength > max) {
       chunks.push(chunk.subarray(0, max - bytes));
-      body.once('error', () => {});
-      body.destroy();
+      stop();
       return { text: Buffer.concat(chunks).toString('utf8'), over: true };
     }
     bytes += chunk.byteLength;
     chunks.push(chunk);
   }
-  return {
-    text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-    over: false,
-  };
-}
-
-/** A fetch body as text, reading no more than `max` bytes (`over` when there was more). */
-async function readCapped(res: Response, max: number): Promise<{ text: string; over: boolean }> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel().catch(() => {});
-    return { text: '', over: true };
-  }
-  if (!res.body) return { text: '', over: false };
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const r = await reader.read();
-    if (r.done) break;
-    if (bytes + r.value.byteLength > max) {
-      chunks.push(r.value.subarray(0, max - bytes));
-      await reader.cancel().catch(() => {});
-      return { text: Buffer.concat(chunks).toString('utf8'), over: true };
-    }
-    bytes += r.value.byteLength;
-    chunks.push(r.value);
-  }
   return { text: Buffer.concat(chunks).toString('utf8'), over: false };
 }
+
+/** Ends an undici body early; undici then emits an abort on it, listened to so it is not an uncaught error. */
+const destroyQuietly = (body: { destroy(): unknown; once(event: 'error', fn: () => void): unknown }) => () => {
+  body.once('error', () => {});
+  body.destroy();
+};
 
 const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
   if (text.trim() === '') return { ok: true, value: null };
