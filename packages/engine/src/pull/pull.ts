@@ -130,8 +130,8 @@ export async function runPull(
       result.pulled += records.length;
       result.changed += ingested.changed;
       result.quarantined += invalid.length;
-      if (ingested.at === null) await bump({ pulled: records.length, quarantined: invalid.length });
-      else if (invalid.length > 0) await bump({ quarantined: invalid.length });
+      // (The page's statement counted `pulled` and `changed`; a page without one held no record.)
+      if (invalid.length > 0) await bump({ quarantined: invalid.length });
       requestedAt = ingested.at ?? (await dbNow(res.prisma));
     }
     if (checkpoint.shifted) {

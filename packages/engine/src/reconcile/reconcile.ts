@@ -86,6 +86,11 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     }
     fresh = false;
     const todo = rows.filter((r) => !covered.delete(Number(r.changeSeq)));
+    total.rows += rows.length;
+    if (todo.length === 0) {
+      await writeCursor(res.prisma, rows.at(-1)!.changeSeq); // nothing to plan: the cursor moves on
+      continue;
+    }
     await resolveParents(res, todo, runParents);
     await applyBatch(
       res,
@@ -98,7 +103,6 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
       [],
       covered,
     );
-    total.rows += rows.length;
     await stats.grew(total);
   }
   // Revisits: only people marked due (just flagged, or an op of theirs just ended) are looked at.
