@@ -12,6 +12,7 @@ import type { Sandbox } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
 import { type CallCounts, countCalls, writeKinds } from './calls.ts';
 import type { CeilingLog } from './ceiling.ts';
+import { processCpuMs } from './cpu.ts';
 import { applyEdits, type Edit, type MinWrites, minWriteCalls, planEdits } from './model.ts';
 
 export interface Counted {
@@ -37,6 +38,8 @@ export interface BenchSandbox {
   saveRequestLog(file: string): Promise<number>;
   plan(seed: number): Promise<SandboxPlan>;
   applyEdits(edits: readonly Edit[]): Promise<void>;
+  /** CPU time the simulators' process has used so far, in ms (null: they run in the bench's own process). */
+  cpuMs(): number | null;
   stop(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export async function inProcessSandbox(seed: number, people: number): Promise<Be
     saveRequestLog: async (file) => a.saveRequestLog(file),
     plan: async (s) => a.plan(s),
     applyEdits: async (edits) => a.applyEdits(edits),
+    cpuMs: () => null,
     stop: () => sandbox.stop(),
   };
 }
@@ -118,6 +122,7 @@ export async function childProcessSandbox(seed: number, people: number): Promise
     saveRequestLog: (file) => call('saveRequestLog', file),
     plan: (s) => call('plan', s),
     applyEdits: (edits) => call('applyEdits', edits),
+    cpuMs: () => (child.pid === undefined ? null : processCpuMs(child.pid)),
     stop: async () => {
       child.disconnect();
       await new Promise((r) => child.once('exit', r));

@@ -1,6 +1,7 @@
 /** The raw HTTP ceiling: the sync's own reads and as many writes, fired by a plain fetch loop. */
 import type { ProviderKey, Sandbox, SeedPerson } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
+import { machineCpuMs, machineShare } from './cpu.ts';
 import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -80,6 +81,9 @@ export interface Ceiling {
   non2xx: number;
   /** Requests sent again after a connection reset. */
   resets?: number;
+  /** Busy CPU time of the whole machine over the replay (the simulators and the loop, in one process), and its share of the cores. */
+  machineCpuMs?: number;
+  machineShare?: number;
 }
 
 /**
@@ -133,6 +137,7 @@ export async function httpCeiling(
     // (Once: filtering every person per write request made this quadratic — minutes at 100,000 people.)
     const staff = sandbox.people.filter((x) => x.staff);
     const t0 = performance.now();
+    const m0 = machineCpuMs();
     await Promise.all(
       PROVIDERS.map(async (p) => {
         await pool(reads.get(p) ?? [], 1, send);
@@ -142,9 +147,19 @@ export async function httpCeiling(
       }),
     );
     const wallMs = Math.round(performance.now() - t0);
+    const machine = Math.round(machineCpuMs() - m0);
     const nReads = [...reads.values()].reduce((a, b) => a + b.length, 0);
     const nWrites = [...writes.values()].reduce((a, b) => a + b, 0);
-    return { wallMs, requests: nReads + nWrites, reads: nReads, writes: nWrites, non2xx, resets };
+    return {
+      wallMs,
+      requests: nReads + nWrites,
+      reads: nReads,
+      writes: nWrites,
+      non2xx,
+      resets,
+      machineCpuMs: machine,
+      machineShare: machineShare(machine, wallMs),
+    };
   } finally {
     await sandbox.stop();
   }

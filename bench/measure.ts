@@ -14,6 +14,7 @@ import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import pg from 'pg';
 import { childProcessSandbox, inProcessSandbox } from './bench-sandbox.ts';
 import { type Ceiling, type CeilingLog, httpCeiling } from './ceiling.ts';
+import { machineCpuMs, machineShare } from './cpu.ts';
 import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +169,19 @@ async function statementStats(
 // ---------------------------------------------------------------------------------------------
 // One size.
 
+/**
+ * Where a phase's CPU went, to tell an engine that waits from a machine with no idle core: the
+ * worker's process, the simulators' (a child process; null in process), Postgres' active time
+ * (`postgresMs`, every backend) and the whole machine's busy time with its share of the cores.
+ */
+export interface PhaseCpu {
+  workerMs: number;
+  simulatorsMs: number | null;
+  postgresMs: number | null;
+  machineMs: number;
+  machineShare: number;
+}
+
 export interface SizeResult {
   people: number;
   initial: {
@@ -191,6 +205,8 @@ export interface SizeResult {
     conflicts: number;
     /** Postgres statements and queue jobs of the phase (absent in older results). */
     engine?: EngineCounts;
+    /** Absent in older results. */
+    cpu?: PhaseCpu;
     byProvider: Record<string, { reads: number; writes: number; failedWrites: number; minWrites: number }>;
   };
   noop: {
@@ -211,7 +227,9 @@ export interface SizeResult {
      * The no-op's own reads (the same GET URLs, one at a time per provider) replayed by the plain
      * fetch loop on a fresh sandbox, and the no-op's wall time over it; absent in older results.
      */
-    ceiling?: { wallMs: number; reads: number; ratio: number };
+    ceiling?: { wallMs: number; reads: number; ratio: number; machineCpuMs?: number; machineShare?: number };
+    /** Absent in older results. */
+    cpu?: PhaseCpu;
   };
   incremental: {
     wallMs: number;
@@ -299,6 +317,8 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     await sandbox.clearRequests();
     const rss = new RssSampler().start();
     const cpu0 = process.cpuUsage();
+    const machine0 = machineCpuMs();
+    const sims0 = sandbox.cpuMs();
     const load0 = os.loadavg()[0]!;
     const engine0 = engineCounts();
     const t0 = performance.now();
@@ -311,6 +331,11 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       await stack.close();
     }
     const wallMs = Math.round(performance.now() - t0);
+    const sims1 = sandbox.cpuMs();
+    const machine = {
+      cpuMs: Math.round(machineCpuMs() - machine0),
+      simulatorsCpuMs: sims0 === null || sims1 === null ? null : sims1 - sims0,
+    };
     const peakRssMb = rss.stop();
     const peakLiveHeapMb = rss.liveHeapMb();
     const c = process.cpuUsage(cpu0);
@@ -323,7 +348,27 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const postgresMs = pg0.activeMs === null || pg1.activeMs === null ? null : Math.round(pg1.activeMs - pg0.activeMs);
     const seqRowsRead = pg1.seqRowsRead - pg0.seqRowsRead;
     const engine = engineCounts(engine0, calls.writeCalls);
-    return { out, wallMs, peakRssMb, peakLiveHeapMb, cpuMs, loadAvg1m, postgresMs, seqRowsRead, calls, writes, engine };
+    const cpu: PhaseCpu = {
+      workerMs: cpuMs,
+      simulatorsMs: machine.simulatorsCpuMs,
+      postgresMs,
+      machineMs: machine.cpuMs,
+      machineShare: machineShare(machine.cpuMs, wallMs),
+    };
+    return {
+      out,
+      wallMs,
+      peakRssMb,
+      peakLiveHeapMb,
+      cpuMs,
+      loadAvg1m,
+      postgresMs,
+      seqRowsRead,
+      calls,
+      writes,
+      engine,
+      cpu,
+    };
   };
 
   try {
@@ -401,6 +446,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         opsPlanned: initial.out.run.opsPlanned,
         conflicts: initial.out.run.conflicts,
         engine: initial.engine,
+        cpu: initial.cpu,
         byProvider: Object.fromEntries(
           PROVIDERS.map((p) => [p, { ...initial.calls.byProvider[p]!, minWrites: min.byProvider[p]! }]),
         ),
@@ -416,10 +462,13 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         listPages: noop.calls.listPages,
         writes: noop.writes,
         engine: noop.engine,
+        cpu: noop.cpu,
         ceiling: {
           wallMs: noopCeiling.wallMs,
           reads: noopCeiling.reads,
           ratio: Math.round((noop.wallMs / Math.max(1, noopCeiling.wallMs)) * 10) / 10,
+          machineCpuMs: noopCeiling.machineCpuMs,
+          machineShare: noopCeiling.machineShare,
         },
       },
       incremental: {

@@ -141,6 +141,28 @@ export function markdownTable(r: BenchResults): string {
       `| ${fmt(s.people)} | ${sec(s.noop.wallMs)} | ${s.noop.peakRssMb ?? '—'} | ${fmt(s.noop.readCalls)} | ${fmt(s.noop.listPages)} | ${fmt(s.noop.writeCalls)} | ${s.noop.ceiling ? sec(s.noop.ceiling.wallMs) : '—'} | ${s.noop.ceiling ? `${s.noop.ceiling.ratio}×` : '—'} | ${fmt(s.incremental.edits)} | ${sec(s.incremental.wallMs)} | ${fmt(s.incremental.writeCalls)} | ${fmt(s.incremental.minWriteCalls)} | ${fmt(s.reconcile.contactsPerSec)} | ${fmt(s.httpCeiling.requests)} | ${sec(s.httpCeiling.wallMs)} | ${s.httpCeiling.ratio}× |`,
     );
   if (r.sizes.some((s) => s.initial.engine)) rows.push('', engineTable(r.sizes));
+  if (r.sizes.some((s) => s.initial.cpu)) rows.push('', cpuTable(r.sizes));
+  return rows.join('\n');
+}
+
+/** Where the CPU went in the initial sync and the no-op, against the ceilings: was a core idle? */
+function cpuTable(sizes: SizeResult[]): string {
+  const share = (x: number | undefined) => (x === undefined ? '—' : `${Math.round(x * 100)}%`);
+  const rows = [
+    "**CPU** (seconds of CPU time: the worker's process, the simulators' process, Postgres' active time; the whole machine's busy time and its share of the cores over the phase; the same for the ceiling's replay, simulators and loop in one process)",
+    '',
+    '| people | initial: worker | simulators | Postgres | machine | share | ceiling: machine | share | no-op: worker | simulators | Postgres | machine | share | no-op ceiling: machine | share |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of sizes) {
+    const i = s.initial.cpu;
+    const n = s.noop.cpu;
+    const c = s.httpCeiling;
+    const nc = s.noop.ceiling;
+    rows.push(
+      `| ${fmt(s.people)} | ${sec(i?.workerMs)} | ${sec(i?.simulatorsMs)} | ${sec(i?.postgresMs)} | ${sec(i?.machineMs)} | ${share(i?.machineShare)} | ${sec(c.machineCpuMs)} | ${share(c.machineShare)} | ${sec(n?.workerMs)} | ${sec(n?.simulatorsMs)} | ${sec(n?.postgresMs)} | ${sec(n?.machineMs)} | ${share(n?.machineShare)} | ${sec(nc?.machineCpuMs)} | ${share(nc?.machineShare)} |`,
+    );
+  }
   return rows.join('\n');
 }
 
