@@ -174,7 +174,7 @@ async function statementStats(
  * worker's process, the simulators' (a child process; null in process), Postgres' active time
  * (`postgresMs`, every backend) and the whole machine's busy time with its share of the cores.
  */
-export interface PhaseCpu {
+interface PhaseCpu {
   workerMs: number;
   simulatorsMs: number | null;
   postgresMs: number | null;
@@ -398,9 +398,11 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       await writeCursor(rstack.res.prisma, 0n);
       const upTo = await committedMaxSeq(rstack.res.prisma);
       const e0 = engineCounts();
+      const profile = await profilePhase('reconcile');
       const t0 = performance.now();
       const r = await runReconcile(rstack.res, upTo);
       const wallMs = Math.round(performance.now() - t0);
+      await profile.stop();
       const e = engineCounts(e0, r.rows);
       reconcile = {
         contacts: r.rows,

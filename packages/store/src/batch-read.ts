@@ -1,6 +1,6 @@
-import type { Db } from './client.ts';
 import type { CanonicalContact, Link } from './generated/prisma/client.ts';
 import type { SnapshotRow } from './snapshots.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 /** What a reconcile batch reads of a person's canonical record (`readBatchPeople`). */
 export type BatchCanonical = Pick<
@@ -61,7 +61,7 @@ type PersonTuple = [
  * (the same object, which tells the core it need not normalize or merge that side).
  */
 export async function readBatchPeople(
-  db: Db,
+  db: SqlDb,
   records: readonly { connectionId: string; externalId: string }[],
   ids: readonly string[],
 ): Promise<BatchPeople> {
@@ -147,7 +147,12 @@ interface ChangedRows {
  * (the same rows, a row whose content hash equals its link's base hash without its projection),
  * read as one JSON text like `readBatchPeople`.
  */
-export async function readChangesAfterCursor(db: Db, upTo: bigint, limit: number, id = 'global'): Promise<ChangedRows> {
+export async function readChangesAfterCursor(
+  db: SqlDb,
+  upTo: bigint,
+  limit: number,
+  id = 'global',
+): Promise<ChangedRows> {
   const [row] = await db.$queryRaw<{ cursor: string; j: string | null }[]>`
     WITH cur AS (SELECT COALESCE((SELECT "lastSeq" FROM reconcile_cursors WHERE id = ${id}), 0) AS seq)
     SELECT (SELECT seq FROM cur)::text AS cursor,

@@ -1,8 +1,9 @@
 import type { Db } from './client.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 /** Canonical records holding any of the given normalized keys (for matching unlinked records). */
 export async function candidatesByKeys(
-  db: Db,
+  db: SqlDb,
   keys: { kind: 'email' | 'phone'; value: string }[],
 ): Promise<{ kind: string; value: string; canonicalId: string }[]> {
   if (keys.length === 0) return [];
@@ -20,7 +21,7 @@ export async function candidatesByKeys(
 }
 
 /** Locks canonical rows for the rest of the transaction: no two reconciles touch one record at once. */
-export async function lockCanonicals(tx: Db, ids: string[]): Promise<void> {
+export async function lockCanonicals(tx: SqlDb, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await tx.$queryRaw`SELECT id FROM canonical_contacts WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
 }
@@ -37,7 +38,7 @@ export interface RecheckDue {
  * (people whose last op just ended, or who were just flagged), never every flagged person,
  * so a pass costs what changed since the last one.
  */
-export async function recheckDue(db: Db, limit: number): Promise<RecheckDue> {
+export async function recheckDue(db: SqlDb, limit: number): Promise<RecheckDue> {
   const rows = await db.$queryRaw<{ id: bigint; canonicalId: string; runId: string | null; ready: boolean | null }[]>`
     SELECT d.id, d."canonicalId", d."runId", c.recheck AND NOT EXISTS (
       SELECT 1 FROM outbox_ops o WHERE o."canonicalId" = d."canonicalId" AND o.status IN ('pending', 'in_flight')) AS ready
@@ -61,7 +62,7 @@ export async function anyRecheckDue(db: Db): Promise<boolean> {
  * Deletes examined markers, by id: a marker written meanwhile (an op that ended after the
  * examination read it in flight) has another id and stays.
  */
-export async function clearRecheckDue(db: Db, markerIds: bigint[]): Promise<void> {
+export async function clearRecheckDue(db: SqlDb, markerIds: bigint[]): Promise<void> {
   if (markerIds.length === 0) return;
   await db.$executeRaw`DELETE FROM recheck_due WHERE id = ANY(${markerIds.map(String)}::bigint[])`;
 }
@@ -71,7 +72,7 @@ export async function readCursor(db: Db, id = 'global'): Promise<bigint> {
   return row?.lastSeq ?? 0n;
 }
 
-export async function writeCursor(db: Db, lastSeq: bigint, id = 'global'): Promise<void> {
+export async function writeCursor(db: SqlDb, lastSeq: bigint, id = 'global'): Promise<void> {
   // The query builder's upsert, as one raw statement (a reconcile batch writes it each time).
   await db.$executeRaw`
     INSERT INTO reconcile_cursors (id, "lastSeq") VALUES (${id}, ${lastSeq})

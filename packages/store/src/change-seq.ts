@@ -1,5 +1,6 @@
 import type { Db } from './client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
+import { type SqlDb, withSqlTransaction } from './sql-lane.ts';
 
 // Snapshot changes are numbered from a Postgres sequence, but numbers are taken before
 // commit: a reader could see change 300 while change 200 is still uncommitted, move its
@@ -14,8 +15,9 @@ export async function takeSeqWriteLock(tx: Db): Promise<void> {
 }
 
 /** Runs a snapshot write that takes change numbers (shared lock held until commit). */
-export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return prisma.$transaction(
+export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: SqlDb) => Promise<T>): Promise<T> {
+  return withSqlTransaction(
+    prisma,
     async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK}::bigint)::text`;
       return fn(tx);
@@ -26,7 +28,8 @@ export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: Db) => Prom
 
 /** The highest change number all of whose writers have committed. */
 export async function committedMaxSeq(prisma: PrismaClient): Promise<bigint> {
-  return prisma.$transaction(
+  return withSqlTransaction(
+    prisma,
     async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SEQ_LOCK}::bigint)::text`;
       const rows = await tx.$queryRaw<{ last: bigint; called: boolean }[]>`

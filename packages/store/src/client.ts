@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { registerPool } from './sql-lane.ts';
 
 export { PrismaClient };
 
@@ -52,7 +53,9 @@ const counted = (client: pg.PoolClient): void => {
 export function createPrisma(databaseUrl: string, options: StoreOptions = {}): PrismaClient {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
   if (options.counted !== false) pool.on('connect', counted);
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  registerPool(prisma, pool);
+  return prisma;
 }
 
 /**
@@ -66,7 +69,7 @@ export function isConnectionError(err: unknown): boolean {
       return true;
     const message = typeof e.message === 'string' ? e.message : '';
     if (
-      /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|not currently accepting connections|server closed the connection|Can't reach database|the database system is (starting up|shutting down)|Timed out fetching a new connection|has encountered a connection error and is not queryable/i.test(
+      /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|not currently accepting connections|server closed the connection|Can't reach database|the database system is (starting up|shutting down)|Timed out fetching a new connection|no database connection free|has encountered a connection error and is not queryable/i.test(
         message,
       )
     )

@@ -1,6 +1,7 @@
 import type { Db } from './client.ts';
 import type { Conflict, Prisma } from './generated/prisma/client.ts';
-import { toJson } from './json.ts';
+import { jsonParam } from './json.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 /** The conflict report's rows (field conflicts, matching questions, report entries) and its decisions. */
 
@@ -59,8 +60,10 @@ export async function conflictCountsBy(
 }
 
 /** The open duplicate-in-provider reports about these people (a reconcile revisit weighs them). */
-export const openDuplicateReports = (db: Db, canonicalIds: string[]) =>
-  db.conflict.findMany({ where: { kind: 'duplicate-in-provider', status: 'open', canonicalId: { in: canonicalIds } } });
+export const openDuplicateReports = (db: SqlDb, canonicalIds: string[]) =>
+  db.$queryRaw<Conflict[]>`
+    SELECT * FROM conflicts
+    WHERE kind = 'duplicate-in-provider' AND status = 'open' AND "canonicalId" = ANY(${canonicalIds}::uuid[])`;
 
 /** Inserts conflicts and report entries; one already there (same `dedupeKey`) is left as it is. */
 export async function addConflicts(db: Db, rows: NewConflict[]): Promise<void> {
@@ -68,15 +71,18 @@ export async function addConflicts(db: Db, rows: NewConflict[]): Promise<void> {
 }
 
 /** Closes a conflict with an admin's decision (`resolved` or `dismissed`); returns the row. */
-export const closeConflict = (
-  db: Db,
+export async function closeConflict(
+  db: SqlDb,
   id: string,
   close: { status: 'resolved' | 'dismissed'; resolution: unknown; at: Date },
-) =>
-  db.conflict.update({
-    where: { id },
-    data: { status: close.status, resolution: toJson(close.resolution), resolvedAt: close.at },
-  });
+): Promise<Conflict> {
+  const [row] = await db.$queryRaw<Conflict[]>`
+    UPDATE conflicts SET status = ${close.status}, resolution = ${jsonParam(close.resolution ?? null)}::jsonb,
+      "resolvedAt" = ${close.at}
+    WHERE id = ${id}::uuid RETURNING *`;
+  if (!row) throw new Error(`conflict ${id} does not exist`);
+  return row;
+}
 
 /** What still waits for a decision about one person is about another now (a merge folded them in). */
 export async function moveOpenConflicts(db: Db, fromId: string, toId: string): Promise<void> {

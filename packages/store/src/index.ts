@@ -23,6 +23,7 @@ export * from './reconcile-write.ts';
 export * from './reports.ts';
 export * from './runs.ts';
 export * from './snapshots.ts';
+export * from './sql-lane.ts';
 export * from './transaction.ts';
 export * from './typed-json.ts';
 export * from './update-holds.ts';

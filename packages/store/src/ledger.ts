@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from './client.ts';
 import type { LedgerEntry as LedgerRow } from './generated/prisma/client.ts';
 import { jsonParam } from './json.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 /** A cell's value in the ledger: a scalar's text, a set entry, or nothing. */
 const LedgerValueSchema: z.ZodType<LedgerValue> = z.union([z.string(), SetEntrySchema, z.null()]);
@@ -31,7 +32,7 @@ export interface LedgerWrite {
  * Appends a batch's ledger rows: one multi-row insert of parallel arrays (`unnest`), each value
  * serialized on its own (no batch-wide document built, parsed and expanded again in Postgres).
  */
-export async function appendLedger(tx: Db, entries: readonly LedgerWrite[]): Promise<void> {
+export async function appendLedger(tx: SqlDb, entries: readonly LedgerWrite[]): Promise<void> {
   const n = entries.length;
   if (n === 0) return;
   const canonicalIds = new Array<string>(n);

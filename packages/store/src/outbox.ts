@@ -2,6 +2,7 @@ import type { Db, PrismaClient } from './client.ts';
 import type { OutboxOp } from './generated/prisma/client.ts';
 import { jsonParam, toJson } from './json.ts';
 import { bumpRun } from './runs.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 export type { OutboxOp };
 export type OpStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'superseded';
@@ -203,7 +204,7 @@ export async function countOps(db: Db, where: { runId?: string; status?: OpStatu
 }
 
 /** Adds one push attempt's HTTP requests (and failed ones) to the op's counts. */
-export async function countOpRequests(db: Db, id: string, sent: number, failed: number): Promise<void> {
+export async function countOpRequests(db: SqlDb, id: string, sent: number, failed: number): Promise<void> {
   if (sent === 0 && failed === 0) return;
   await db.$executeRaw`
     UPDATE outbox_ops SET "httpAttempts" = "httpAttempts" + ${sent}::int, "httpFailures" = "httpFailures" + ${failed}::int

@@ -1,6 +1,7 @@
 import type { Db } from './client.ts';
 import type { SyncRun } from './generated/prisma/client.ts';
 import { createRun } from './runs.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 /** Where a pull's list read is, as saved after each page it ingested. */
 export interface PullCheckpoint {
@@ -50,7 +51,7 @@ export async function openPullRun(
 }
 
 /** Saves the checkpoint after a page; in the page's own transaction, so a page is never ingested twice. */
-export async function saveCheckpoint(db: Db, runId: string, cp: PullCheckpoint): Promise<void> {
+export async function saveCheckpoint(db: SqlDb, runId: string, cp: PullCheckpoint): Promise<void> {
   await db.$executeRaw`
     UPDATE sync_runs SET "listCursor" = ${cp.cursor}, "listTotal" = ${cp.total}::int, "listPages" = ${cp.pages}::int,
       "listShifted" = ${cp.shifted}

@@ -1,6 +1,7 @@
 import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
 import type { ClaimedOp, PushedLink } from './outbox.ts';
+import type { SqlDb } from './sql-lane.ts';
 import { LEASE_NS } from './worker-lease.ts';
 
 /**
@@ -17,7 +18,7 @@ import { LEASE_NS } from './worker-lease.ts';
  * Each op says whether its person is already linked there and whether a pull of it is running.
  */
 export async function claimBatch(
-  db: Db,
+  db: SqlDb,
   connectionId: string,
   claim: { workerId: number; limit: number; active: readonly string[] },
 ): Promise<ClaimedOp[]> {
@@ -87,7 +88,7 @@ export interface EndedOp {
  * delete removes the link and marks the snapshot gone (so the next full pull does not count it
  * as vanished). Postgres's clock: a link's updatedAt is compared with when a pull asked for it.
  */
-export async function endBatch(db: Db, ends: readonly OpEnd[]): Promise<EndedOp[]> {
+export async function endBatch(db: SqlDb, ends: readonly OpEnd[]): Promise<EndedOp[]> {
   if (ends.length === 0) return [];
   const rows = ends.map((e) => ({
     id: e.id,
@@ -147,7 +148,7 @@ const OP_COUNT_SHARDS = 16;
  * marked. After the commit on purpose (see `afterOpEnded`).
  */
 export async function afterBatchEnded(
-  db: Db,
+  db: SqlDb,
   counts: readonly { runId: string; opsApplied: number; opsFailed: number }[],
   canonicalIds: readonly string[],
 ): Promise<boolean> {
@@ -169,7 +170,7 @@ export async function afterBatchEnded(
 }
 
 /** When the earliest op of a connection waiting out its backoff is due (null: none waits). */
-export async function nextBackoffEnd(db: Db, connectionId: string): Promise<Date | null> {
+export async function nextBackoffEnd(db: SqlDb, connectionId: string): Promise<Date | null> {
   const rows = await db.$queryRaw<{ at: Date | null }[]>`
     SELECT min("nextAttemptAt") AS at FROM outbox_ops
     WHERE "connectionId" = ${connectionId} AND status = 'pending' AND "nextAttemptAt" > now()`;

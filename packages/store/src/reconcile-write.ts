@@ -1,6 +1,7 @@
 import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
 import { appendLedger, type LedgerWrite } from './ledger.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 interface CanonicalWrite {
   id: string;
@@ -103,7 +104,7 @@ export const emptyReconcileWrite = (): ReconcileWrite => ({
 
 /** Applies a batch; returns the outbox rows it inserted or re-armed (to enqueue after commit). */
 export async function writeReconcileBatch(
-  tx: Db,
+  tx: SqlDb,
   batch: ReconcileWrite,
 ): Promise<{ opIds: string[]; ops: WrittenOp[] }> {
   // One statement may not touch a row twice: the last word on a row wins.

@@ -1,5 +1,6 @@
 import type { Db } from './client.ts';
 import type { SyncRun } from './generated/prisma/client.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 export type { SyncRun };
 export type RunCounter =
@@ -42,11 +43,15 @@ export async function createRun(
 }
 
 /** Adds to a run's counters in one statement (several workers may count at once). */
-export async function bumpRun(db: Db, runId: string, counts: Partial<Record<RunCounter, number>>): Promise<void> {
-  const data: Record<string, { increment: number }> = {};
-  for (const [k, v] of Object.entries(counts)) if (v) data[k] = { increment: v };
-  if (Object.keys(data).length === 0) return;
-  await db.syncRun.update({ where: { id: runId }, data });
+export async function bumpRun(db: SqlDb, runId: string, counts: Partial<Record<RunCounter, number>>): Promise<void> {
+  if (!Object.values(counts).some((v) => v)) return;
+  const n = (c: RunCounter) => counts[c] ?? 0;
+  await db.$executeRaw`
+    UPDATE sync_runs SET pulled = pulled + ${n('pulled')}::int, changed = changed + ${n('changed')}::int,
+      gone = gone + ${n('gone')}::int, quarantined = quarantined + ${n('quarantined')}::int,
+      "opsPlanned" = "opsPlanned" + ${n('opsPlanned')}::int, "opsApplied" = "opsApplied" + ${n('opsApplied')}::int,
+      "opsFailed" = "opsFailed" + ${n('opsFailed')}::int, conflicts = conflicts + ${n('conflicts')}::int
+    WHERE id = ${runId}::uuid`;
 }
 
 export async function setRunStatus(db: Db, runId: string, status: string, error?: string | null): Promise<void> {
@@ -181,7 +186,7 @@ export async function markResyncsReconciled(db: Db, runIds: string[]): Promise<v
  * waiting for a revisit, and the cursor at the last change number. One statement, run by the
  * worker when a reconcile or a push ends; returns the ids closed.
  */
-export async function closeFinishedResyncs(db: Db): Promise<string[]> {
+export async function closeFinishedResyncs(db: SqlDb): Promise<string[]> {
   const rows = await db.$queryRaw<{ id: string }[]>`
     UPDATE sync_runs SET status = 'completed', "finishedAt" = now()
     WHERE kind = 'resync' AND status = 'pushing'

@@ -1,5 +1,6 @@
 import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 /** One valid record of a pulled page, mapped by its connector. */
 export interface SnapshotInput {
@@ -40,7 +41,7 @@ export interface PageProgress {
  * Call inside `withSeqWrite` (it takes change numbers).
  */
 export async function ingestPage(
-  db: Db,
+  db: SqlDb,
   connectionId: string,
   runId: string,
   page: SnapshotInput[],
@@ -192,7 +193,7 @@ export async function countVanished(
 }
 
 /** Marks what a completed full pull did not return as gone (a delete on that side). Inside `withSeqWrite`. */
-export async function markVanishedGone(db: Db, connectionId: string, runId: string): Promise<number> {
+export async function markVanishedGone(db: SqlDb, connectionId: string, runId: string): Promise<number> {
   return db.$executeRaw`
     UPDATE snapshot_records SET "goneAt" = now(), "changeSeq" = nextval('snapshot_change_seq')
     WHERE "connectionId" = ${connectionId} AND "goneAt" IS NULL AND "lastSeenRunId" IS DISTINCT FROM ${runId}::uuid`;
@@ -234,7 +235,7 @@ export async function resolveReturnedHolds(db: Db, connectionId: string, runId: 
  * has listed yet (the engine created it) gets a gone row holding its base, so the delete is seen
  * all the same. Inside `withSeqWrite`.
  */
-export async function markGone(db: Db, connectionId: string, externalIds: string[]): Promise<number> {
+export async function markGone(db: SqlDb, connectionId: string, externalIds: string[]): Promise<number> {
   if (externalIds.length === 0) return 0;
   const marked = await db.$executeRaw`
     UPDATE snapshot_records SET "goneAt" = now(), "changeSeq" = nextval('snapshot_change_seq')
@@ -287,7 +288,7 @@ export async function readChangedSince(db: Db, cursor: bigint, upTo: bigint, lim
 
 /** Current snapshot rows of the given (connection, external id) pairs, in one query. */
 export async function readSnapshots(
-  db: Db,
+  db: SqlDb,
   keys: { connectionId: string; externalId: string }[],
 ): Promise<SnapshotRow[]> {
   if (keys.length === 0) return [];

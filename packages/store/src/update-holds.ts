@@ -1,5 +1,5 @@
-import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
+import type { SqlDb } from './sql-lane.ts';
 
 /**
  * The statements of the blast-radius guard for updates (its decisions are the core's
@@ -11,7 +11,7 @@ const k = (a: string, b: string) => `${a}\u0000${b}`;
 
 /** Of these records, the linked ones with a base (they had agreed with their person): `connectionId\0externalId`. */
 export async function agreedRecords(
-  db: Db,
+  db: SqlDb,
   records: { connectionId: string; externalId: string }[],
 ): Promise<Set<string>> {
   const rows = await db.$queryRaw<{ connectionId: string; externalId: string }[]>`
@@ -31,14 +31,14 @@ export interface HeldOpRow {
 }
 
 /** These people's ops still held in a held change set. */
-export const heldOpsOf = (db: Db, people: string[]) =>
+export const heldOpsOf = (db: SqlDb, people: string[]) =>
   db.$queryRaw<HeldOpRow[]>`
     SELECT hc."setId", hc."canonicalId", hc."connectionId", hc."opId", o."idempotencyKey" AS key
     FROM held_changes hc JOIN held_change_sets s ON s.id = hc."setId" JOIN outbox_ops o ON o.id = hc."opId"
     WHERE s.status = 'held' AND o.status = 'held' AND hc."canonicalId" = ANY(${people}::uuid[])`;
 
 /** Live (not gone) snapshot records per connection. */
-export async function liveRecordCounts(db: Db, connectionIds: string[]): Promise<Map<string, number>> {
+export async function liveRecordCounts(db: SqlDb, connectionIds: string[]): Promise<Map<string, number>> {
   const rows = await db.$queryRaw<{ connectionId: string; n: bigint }[]>`
     SELECT "connectionId", count(*) AS n FROM snapshot_records
     WHERE "connectionId" = ANY(${connectionIds}::text[]) AND "goneAt" IS NULL GROUP BY "connectionId"`;
@@ -46,25 +46,26 @@ export async function liveRecordCounts(db: Db, connectionIds: string[]): Promise
 }
 
 /** The canonical data of these people, by id. */
-export async function canonicalDataOf(db: Db, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
-  const rows = await db.canonicalContact.findMany({ where: { id: { in: ids } }, select: { id: true, data: true } });
+export async function canonicalDataOf(db: SqlDb, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await db.$queryRaw<{ id: string; data: unknown }[]>`
+    SELECT id, data FROM canonical_contacts WHERE id = ANY(${ids}::uuid[])`;
   return new Map(rows.map((r) => [r.id, r.data as Record<string, unknown>]));
 }
 
 /** Older held ops a newer held op replaces. */
-export async function supersedeHeldOps(db: Db, ids: string[]): Promise<void> {
+export async function supersedeHeldOps(db: SqlDb, ids: string[]): Promise<void> {
   await db.$executeRaw`UPDATE outbox_ops SET status = 'superseded', "completedAt" = now(), "lastError" = 'replaced by a newer held op', "updatedAt" = now()
     WHERE id = ANY(${ids}::uuid[]) AND status = 'held'`;
 }
 
 /** Ops written by the batch that wait for an admin instead of being enqueued. */
-export async function markOpsHeld(db: Db, ids: string[]): Promise<void> {
+export async function markOpsHeld(db: SqlDb, ids: string[]): Promise<void> {
   await db.$executeRaw`UPDATE outbox_ops SET status = 'held', "updatedAt" = now() WHERE id = ANY(${ids}::uuid[])`;
 }
 
 /** A new held change set for these fields (comma-joined), with what tripped the guard. */
 export async function createHeldChangeSet(
-  db: Db,
+  db: SqlDb,
   set: { fields: string; runId: string | null; summary: unknown },
 ): Promise<string> {
   const [row] = await db.$queryRaw<{ id: string }[]>`
@@ -84,7 +85,7 @@ export interface HeldChangeInput {
   after: unknown;
 }
 
-export async function insertHeldChanges(db: Db, items: HeldChangeInput[]): Promise<void> {
+export async function insertHeldChanges(db: SqlDb, items: HeldChangeInput[]): Promise<void> {
   if (items.length === 0) return;
   await db.$executeRaw`
     INSERT INTO held_changes (id, "setId", "opId", "canonicalId", "connectionId", "externalId", field, before, after)
@@ -95,7 +96,7 @@ export async function insertHeldChanges(db: Db, items: HeldChangeInput[]): Promi
 
 /** A person's held change in a set now carries a newer op and the person's newer value. */
 export async function moveHeldChange(
-  db: Db,
+  db: SqlDb,
   m: { opId: string; canonicalId: string; connectionId: string; setId: string },
   data: Record<string, unknown>,
 ): Promise<void> {

@@ -8,7 +8,7 @@ import {
   lockCanonicals,
   lockReconcileWrites,
   type SnapshotRow,
-  withSeqWrite,
+  takeSeqWriteLock,
   withTransaction,
   writeReconcileBatch,
 } from '@contact-sync/store';
@@ -70,7 +70,14 @@ export async function decide<T>(
     });
   };
   const value = opts.seqWrite
-    ? await withSeqWrite(res.prisma, body)
+    ? await withTransaction(
+        res.prisma,
+        async (tx) => {
+          await takeSeqWriteLock(tx);
+          return body(tx);
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      )
     : await withTransaction(res.prisma, body, { timeout: 120_000, maxWait: 30_000 });
   if (opIds.length > 0) await enqueueOps(res, await getOps(res.prisma, opIds));
   return { value, opsEnqueued: opIds.length };

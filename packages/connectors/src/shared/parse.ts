@@ -11,28 +11,52 @@ const rawId = (raw: unknown, key = 'id'): string | null => {
 
 /** Longest string accepted anywhere in a pulled item (no contact field comes near it). */
 export const MAX_PULLED_STRING = 32_768;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What is wrong with one string, or null. */
+const badString = (s: string): string | null => {
+  if (s.length > MAX_PULLED_STRING) return `a string of ${s.length} characters (at most ${MAX_PULLED_STRING} accepted)`;
+  if (!s.isWellFormed()) return 'invalid Unicode (a lone UTF-16 surrogate)';
+  if (s.includes('\u0000')) return 'invalid character NUL (\\u0000)';
+  return null;
+};
+
+/** The first bad string under `raw`: its path (keys pushed on the way back up) and problem. */
+function firstBad(raw: unknown, depth: number): { path: (string | number)[]; problem: string } | null {
+  if (typeof raw === 'string') {
+    const problem = badString(raw);
+    return problem ? { path: [], problem } : null;
+  }
+  if (depth > 32 || !raw || typeof raw !== 'object') return null;
+  if (Array.isArray(raw)) {
+    for (let i = 0; i < raw.length; i++) {
+      const bad = firstBad(raw[i], depth + 1);
+      if (bad) {
+        bad.path.unshift(i);
+        return bad;
+      }
+    }
+    return null;
+  }
+  for (const k in raw) {
+    if (!Object.hasOwn(raw, k)) continue;
+    const bad = firstBad((raw as Record<string, unknown>)[k], depth + 1);
+    if (bad) {
+      bad.path.unshift(k);
+      return bad;
+    }
+  }
+  return null;
+}
 
 /**
  * The first string in a raw item that cannot be a real contact value: longer than
  * MAX_PULLED_STRING, or not valid Unicode (a lone UTF-16 surrogate, a NUL). Named by its
- * path, e.g. `first_name: …`; null when every string is fine.
+ * path, e.g. `first_name: …`; null when every string is fine. Every pulled item passes here,
+ * so the walk allocates nothing until it finds one.
  */
-export const unsafeString = (raw: unknown, path: (string | number)[] = [], depth = 0): string | null => {
-  const where = () => path.join('.') || '(root)';
-  if (typeof raw === 'string') {
-    if (raw.length > MAX_PULLED_STRING)
-      return `${where()}: a string of ${raw.length} characters (at most ${MAX_PULLED_STRING} accepted)`;
-    if (LONE_SURROGATE.test(raw)) return `${where()}: invalid Unicode (a lone UTF-16 surrogate)`;
-    if (raw.includes('\u0000')) return `${where()}: invalid character NUL (\\u0000)`;
-    return null;
-  }
-  if (depth > 32 || !raw || typeof raw !== 'object') return null;
-  for (const [k, v] of Array.isArray(raw) ? raw.entries() : Object.entries(raw)) {
-    const bad = unsafeString(v, [...path, k], depth + 1);
-    if (bad) return bad;
-  }
-  return null;
+export const unsafeString = (raw: unknown): string | null => {
+  const bad = firstBad(raw, 0);
+  return bad ? `${bad.path.join('.') || '(root)'}: ${bad.problem}` : null;
 };
 
 /** One list item → a record, or a quarantined item with the precise zod error; never throws. */

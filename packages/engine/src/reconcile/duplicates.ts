@@ -3,11 +3,11 @@ import {
   type BatchLink,
   type BatchSnapshot,
   closeConflict,
-  type Db,
   openDuplicateReports,
   type ReconcileWrite,
   readSnapshots,
   type SnapshotRow,
+  type SqlDb,
 } from '@contact-sync/store';
 import { conflictWrite, k } from './batch-parts.ts';
 
@@ -19,7 +19,7 @@ import { conflictWrite, k } from './batch-parts.ts';
  * duplicate pulled before its original must not push its stray address everywhere.
  */
 export async function preferAgreeingDuplicates(
-  db: Db,
+  db: SqlDb,
   ids: string[],
   linksOf: Map<string, BatchLink[]>,
   snapOf: Map<string, BatchSnapshot>,

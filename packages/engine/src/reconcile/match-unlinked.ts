@@ -3,10 +3,10 @@ import { type BatchPerson, type Canonical, matchBatch, matchKeys, type Projectio
 import {
   type BatchPeople,
   candidatesByKeys,
-  type Db,
   type ReconcileWrite,
   readBatchPeople,
   type SnapshotRow,
+  type SqlDb,
 } from '@contact-sync/store';
 import type { RunOf } from './batch-parts.ts';
 import { conflictWrite, groupBy } from './batch-parts.ts';
@@ -16,7 +16,7 @@ import { conflictWrite, groupBy } from './batch-parts.ts';
  * batch's keys, and where they are linked); the pure batch matcher decides.
  */
 export async function matchUnlinked(
-  db: Db,
+  db: SqlDb,
   unlinked: SnapshotRow[],
   runOf: RunOf,
   write: ReconcileWrite,

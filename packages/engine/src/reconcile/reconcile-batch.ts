@@ -11,12 +11,12 @@ import {
 } from '@contact-sync/core';
 import {
   type BatchLink,
-  type Db,
   emptyReconcileWrite,
   type ReconcileWrite,
   readBatchPeople,
   readSnapshots,
   type SnapshotRow,
+  type SqlDb,
 } from '@contact-sync/store';
 import {
   conflictWrite,
@@ -57,7 +57,7 @@ export type { RunOf };
  * decisions themselves are the pure core's.
  */
 export async function planBatch(
-  db: Db,
+  db: SqlDb,
   ctx: ReconcileContext,
   rows: SnapshotRow[],
   recheckIds: string[],
@@ -232,7 +232,7 @@ export async function planBatch(
  * A row read without its projection (its hash was its link's base hash) whose link is gone by the
  * time the batch reads (an unlink in between): it is unlinked now, so its projection is read.
  */
-async function readProjectionsLeftOut(db: Db, rows: SnapshotRow[], linkOf: Map<string, BatchLink>): Promise<void> {
+async function readProjectionsLeftOut(db: SqlDb, rows: SnapshotRow[], linkOf: Map<string, BatchLink>): Promise<void> {
   const lost = rows.filter((r) => r.sameAsBase && !linkOf.has(k(r.connectionId, r.externalId)));
   if (lost.length === 0) return;
   const read = new Map((await readSnapshots(db, lost)).map((s) => [k(s.connectionId, s.externalId), s]));

@@ -15,8 +15,9 @@ import {
   recheckDue,
   resyncsReconciling,
   type SnapshotRow,
+  sqlDb,
   syncTablesGrew,
-  withTransaction,
+  withSqlTransaction,
   writeCursor,
   writeReconcileBatch,
 } from '@contact-sync/store';
@@ -73,11 +74,11 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   // new number and is planned. Cleared with each new bound: every number kept is below it.
   const covered = new Set<number>();
   for (;;) {
-    const { cursor, rows } = await readChangesAfterCursor(res.prisma, bound, batchSize);
+    const { cursor, rows } = await readChangesAfterCursor(sqlDb(res.prisma), bound, batchSize);
     if (rows.length === 0) {
       // Sequence numbers are taken by upserts that end up changing nothing, so the last
       // changed row can sit below the bound: every writer up to it has committed, move on.
-      if (bound > cursor) await writeCursor(res.prisma, bound);
+      if (bound > cursor) await writeCursor(sqlDb(res.prisma), bound);
       if (fresh) break;
       bound = await committedMaxSeq(res.prisma);
       covered.clear();
@@ -88,7 +89,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     const todo = rows.filter((r) => !covered.delete(Number(r.changeSeq)));
     total.rows += rows.length;
     if (todo.length === 0) {
-      await writeCursor(res.prisma, rows.at(-1)!.changeSeq); // nothing to plan: the cursor moves on
+      await writeCursor(sqlDb(res.prisma), rows.at(-1)!.changeSeq); // nothing to plan: the cursor moves on
       continue;
     }
     await resolveParents(res, todo, runParents);
@@ -107,10 +108,10 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   }
   // Revisits: only people marked due (just flagged, or an op of theirs just ended) are looked at.
   for (;;) {
-    const due = await recheckDue(res.prisma, batchSize);
+    const due = await recheckDue(sqlDb(res.prisma), batchSize);
     if (due.markerIds.length === 0) break;
     if (due.ready.length === 0) {
-      await clearRecheckDue(res.prisma, due.markerIds);
+      await clearRecheckDue(sqlDb(res.prisma), due.markerIds);
       continue;
     }
     // One batch per run the revisits count under; the markers go with the last one (a crash in
@@ -148,7 +149,7 @@ async function applyBatch(
   covered?: Set<number>,
 ): Promise<void> {
   const ctx = policiesContext(res.config, res.now());
-  const { ops, stats, planned } = await withTransaction(
+  const { ops, stats, planned } = await withSqlTransaction(
     res.prisma,
     async (tx) => {
       await openReconcileBatch(tx);

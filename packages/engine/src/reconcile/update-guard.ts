@@ -3,7 +3,6 @@ import {
   agreedRecords,
   canonicalDataOf,
   createHeldChangeSet,
-  type Db,
   type HeldChangeInput,
   heldOpsOf,
   insertHeldChanges,
@@ -11,6 +10,7 @@ import {
   markOpsHeld,
   moveHeldChange,
   type ReconcileWrite,
+  type SqlDb,
   supersedeHeldOps,
   type WrittenOp,
 } from '@contact-sync/store';
@@ -42,7 +42,7 @@ const k = (a: string, b: string) => `${a}\u0000${b}`;
  * same set (it carries the held value too), so nothing leaks past the hold one person at a time.
  */
 export async function planUpdateHold(
-  tx: Db,
+  tx: SqlDb,
   config: Config,
   write: ReconcileWrite,
   pass: PassCounts,
@@ -109,7 +109,7 @@ export async function planUpdateHold(
  * per tripped field), and returns the ops to enqueue (the others).
  */
 export async function applyUpdateHold(
-  tx: Db,
+  tx: SqlDb,
   hold: UpdateHold,
   write: ReconcileWrite,
   written: WrittenOp[],

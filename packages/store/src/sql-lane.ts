@@ -1,0 +1,150 @@
+import pg from 'pg';
+import type { Db, PrismaClient } from './client.ts';
+import { Prisma } from './generated/prisma/client.ts';
+
+/**
+ * The hot statements' lane: tagged-template SQL sent on the store's own `pg` pool (the one under
+ * Prisma's adapter), not through Prisma's client. Prisma serializes a raw query's parameters to
+ * JSON and parses them back before its driver adapter sees them; with the pages, plans and batch
+ * ends sent as JSON text parameters that was ~1 s of the worker's CPU in an initial sync of 10,000
+ * people (bench profile) — as much as the queries cost Postgres to parse. The schema is still
+ * Prisma's; so are every other query and transaction.
+ *
+ * A `SqlDb` answers `$queryRaw` and `$executeRaw` like Prisma's client, with the same values both
+ * ways (`sql-lane.integration.test.ts` compares them): parameters as Prisma's pg adapter sends them
+ * (a Date as its UTC wall time, a bigint as digits) and results as Prisma returns them (int8 as
+ * bigint, timestamps as Dates read in UTC, json as values). Store functions that take a `SqlDb`
+ * use nothing else, so they run on either.
+ */
+export type SqlDb = Pick<Db, '$queryRaw' | '$executeRaw'>;
+
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/** Called by `createPrisma`: the pool under a client, for its hot statements. */
+export const registerPool = (prisma: PrismaClient, pool: pg.Pool): void => {
+  // An idle connection that drops (a restart) is replaced by the pool; the next query sees the outage.
+  pool.on('error', () => {});
+  pools.set(prisma, pool);
+};
+
+/** The lane of a root client; a client not made by `createPrisma` (no pool known) keeps Prisma's own. */
+export function sqlDb(prisma: PrismaClient): SqlDb {
+  const pool = pools.get(prisma);
+  return pool ? facade((q) => pool.query(q)) : prisma;
+}
+
+/**
+ * Runs `fn` in one transaction on a connection of the lane (BEGIN … COMMIT; ROLLBACK when it
+ * throws). A connection that failed is dropped from the pool, not handed out again.
+ */
+export async function withSqlTransaction<T>(
+  prisma: PrismaClient,
+  fn: (tx: SqlDb) => Promise<T>,
+  /** As Prisma's interactive transactions: the wait for a connection, and each statement's time, bounded. */
+  opts: { timeout?: number; maxWait?: number } = {},
+): Promise<T> {
+  const { timeout = 5_000, maxWait = 2_000 } = opts;
+  const pool = pools.get(prisma);
+  if (!pool) return prisma.$transaction((tx) => fn(tx), { timeout, maxWait });
+  const client = await connectWithin(pool, maxWait);
+  let broken: Error | undefined;
+  // A connection that drops mid-transaction fails the statement under way; the event itself is not an error to throw.
+  const dropped = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', dropped);
+  try {
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}`);
+    try {
+      const out = await fn(facade((q) => client.query(q)));
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      throw err;
+    }
+  } catch (err) {
+    broken ??= isClientError(err) ? (err as Error) : undefined;
+    throw err;
+  } finally {
+    client.removeListener('error', dropped);
+    client.release(broken);
+  }
+}
+
+/** A pool connection, or an error naming the wait once `maxWait` ms passed (the connection, if it comes later, goes back). */
+async function connectWithin(pool: pg.Pool, maxWait: number): Promise<pg.PoolClient> {
+  const connecting = pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      connecting.then(
+        (c) => c.release(),
+        () => {},
+      );
+      reject(new Error(`no database connection free within ${maxWait} ms (pool of ${pool.options.max})`));
+    }, maxWait);
+  });
+  try {
+    return await Promise.race([connecting, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// A query error (bad SQL, a constraint) leaves the connection usable; a socket error does not.
+const isClientError = (err: unknown): boolean => !(err instanceof pg.DatabaseError);
+
+type Run = (q: pg.QueryConfig) => Promise<pg.QueryResult>;
+
+function facade(run: Run): SqlDb {
+  const query = async (strings: TemplateStringsArray, values: unknown[]) => {
+    const sql = Prisma.sql(strings, ...values);
+    return run({ text: sql.text, values: sql.values.map(toParam), types: RESULT_TYPES });
+  };
+  return {
+    $queryRaw: ((strings: TemplateStringsArray, ...values: unknown[]) =>
+      query(strings, values).then((r) => r.rows)) as unknown as SqlDb['$queryRaw'],
+    $executeRaw: ((strings: TemplateStringsArray, ...values: unknown[]) =>
+      query(strings, values).then((r) => r.rowCount ?? 0)) as unknown as SqlDb['$executeRaw'],
+  };
+}
+
+/** A parameter as Prisma's pg adapter sends it. */
+function toParam(v: unknown): unknown {
+  if (v instanceof Date) return utcWallTime(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(toParam);
+  return v;
+}
+
+const pad = (n: number, z = 2) => String(n).padStart(z, '0');
+function utcWallTime(d: Date): string {
+  if (Number.isNaN(d.getTime())) throw new Error('Provided Date object is invalid');
+  const ms = d.getUTCMilliseconds();
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${ms ? `.${pad(ms, 3)}` : ''}`;
+}
+
+// Result columns as Prisma returns them; every other type as pg parses it (text, bool, int4,
+// float8, uuid, timestamptz, arrays of those).
+const OID = { int8: 20, timestamp: 1114, json: 114, jsonb: 3802, int8Array: 1016 } as const;
+const parseArray = pg.types.getTypeParser(1009 as never); // text[]: the elements as strings
+const RESULT_TYPES = {
+  getTypeParser: ((oid: number, format?: string) => {
+    switch (oid) {
+      case OID.int8:
+        return (v: string) => BigInt(v);
+      case OID.int8Array:
+        return (v: string) => (parseArray(v) as (string | null)[]).map((x) => (x === null ? null : BigInt(x)));
+      case OID.timestamp:
+        return (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
+      case OID.json:
+      case OID.jsonb:
+        return (v: string) => JSON.parse(v);
+      default:
+        return pg.types.getTypeParser(oid, format as 'text');
+    }
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
