@@ -398,11 +398,13 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       await writeCursor(rstack.res.prisma, 0n);
       const upTo = await committedMaxSeq(rstack.res.prisma);
       const e0 = engineCounts();
+      await statementStats(o.adminUrl, dbName, 'reset');
       const profile = await profilePhase('reconcile');
       const t0 = performance.now();
       const r = await runReconcile(rstack.res, upTo);
       const wallMs = Math.round(performance.now() - t0);
       await profile.stop();
+      await statementStats(o.adminUrl, dbName, 'reconcile', log);
       const e = engineCounts(e0, r.rows);
       reconcile = {
         contacts: r.rows,

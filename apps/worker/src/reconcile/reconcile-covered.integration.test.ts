@@ -1,4 +1,4 @@
-import { runReconcile } from '@contact-sync/engine/reconcile/reconcile';
+import { runReconcile, StatsRefresh } from '@contact-sync/engine/reconcile/reconcile';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { committedMaxSeq, readCursor, writeCursor } from '@contact-sync/store';
 import { type Stack, startStack } from '@contact-sync/testkit/stack';
@@ -36,4 +36,23 @@ it('replaying every row plans each person about once, not once per record, and w
   // ... and replaying converged rows plans nothing.
   expect(r.ops).toBe(0);
   expect(r.conflicts).toBe(0);
+  expect(r.written).toBe(0);
+});
+
+it('analyzes the sync tables after a pass wrote much, not after one that read much and wrote nothing', async () => {
+  const analyzed = async () => {
+    const [row] = await stack.res.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'canonical_contacts'`;
+    return Number(row!.n);
+  };
+  const before = await analyzed();
+  const stats = new StatsRefresh(stack.res);
+  // A full resync over converged data: every row read, none written.
+  await stats.grew({ rows: 50_000, canonicals: 50_000, ops: 0, conflicts: 0, written: 0 });
+  expect(await analyzed()).toBe(before);
+  // An initial sync's pass: 2,000 rows written (the tables grew since their last statistics).
+  await stack.res.prisma.$executeRaw`INSERT INTO canonical_contacts (id, data, "contentHash", "updatedAt")
+    SELECT gen_random_uuid(), '{}'::jsonb, 'x', now() FROM generate_series(1, 2000)`;
+  await stats.grew({ rows: 2_000, canonicals: 2_000, ops: 0, conflicts: 0, written: 2_000 });
+  expect(await analyzed()).toBe(before + 1);
 });
