@@ -123,8 +123,15 @@ export const ConfigSchema = z
       })
       .default({ attempts: 8, backoff: 1000, concurrency: 4, batchSize: 100, maxHttpAttempts: 8 }),
     reconcile: z
-      .strictObject({ batchSize: z.number().int().min(1).max(10_000).default(500) })
-      .default({ batchSize: 500 }),
+      .strictObject({
+        /**
+         * Snapshot rows (and people to revisit) one reconcile transaction plans and writes. Bench
+         * at 10,000 people: 500 → 2,000 took the initial sync from ~18.5 s to ~16.5 s and its
+         * statements from 2,910 to 1,740; a batch is also the update guard's unit of counting.
+         */
+        batchSize: z.number().int().min(1).max(10_000).default(2000),
+      })
+      .default({ batchSize: 2000 }),
   })
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();
