@@ -112,8 +112,12 @@ export const ConfigSchema = z
         attempts: z.number().int().min(1).max(50).default(8),
         backoff: Duration.default(1000),
         concurrency: z.number().int().min(1).max(64).default(4),
-        /** Ops one push claims, sends (`concurrency` at a time) and ends together. */
-        batchSize: z.number().int().min(1).max(1000).default(100),
+        /**
+         * Ops one push claims, sends (`concurrency` at a time) and ends together. Bench at 10,000
+         * people: 100 → 250 took the initial sync from ~16.5 s to ~16 s and its statements from
+         * 1,740 to 1,430; an op's end is recorded with its batch's (a crash re-tries up to this many).
+         */
+        batchSize: z.number().int().min(1).max(1000).default(250),
         /**
          * Failed HTTP requests (5xx, 429, timeout, network) one op may make over all its attempts,
          * whichever layer retries; then it fails. Against a provider answering only errors, the
@@ -121,7 +125,7 @@ export const ConfigSchema = z
          */
         maxHttpAttempts: z.number().int().min(1).max(50).default(8),
       })
-      .default({ attempts: 8, backoff: 1000, concurrency: 4, batchSize: 100, maxHttpAttempts: 8 }),
+      .default({ attempts: 8, backoff: 1000, concurrency: 4, batchSize: 250, maxHttpAttempts: 8 }),
     reconcile: z
       .strictObject({
         /**
