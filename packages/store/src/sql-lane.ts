@@ -47,27 +47,39 @@ export async function withSqlTransaction<T>(
   const pool = pools.get(prisma);
   if (!pool) return prisma.$transaction((tx) => fn(tx), { timeout, maxWait });
   const client = await connectWithin(pool, maxWait);
+  // Set when the connection cannot be trusted any more (dropped, or its transaction's end failed
+  // without an answer): it leaves the pool instead of going back.
   let broken: Error | undefined;
-  // A connection that drops mid-transaction fails the statement under way; the event itself is not an error to throw.
   const dropped = (err: Error) => {
     broken ??= err;
   };
   client.on('error', dropped);
   try {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}`);
     try {
-      const out = await fn(facade((q) => client.query(q)));
-      await client.query('COMMIT');
-      return out;
+      await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}`);
     } catch (err) {
+      broken ??= err as Error;
+      throw err;
+    }
+    let out: T;
+    try {
+      out = await fn(facade((q) => client.query(q)));
+    } catch (err) {
+      // A failed statement or an error of `fn`'s own: the rollback ends the transaction and the
+      // connection is as good as new; a rollback that fails says it is not.
       await client.query('ROLLBACK').catch((e: Error) => {
-        broken = e;
+        broken ??= e;
       });
       throw err;
     }
-  } catch (err) {
-    broken ??= isClientError(err) ? (err as Error) : undefined;
-    throw err;
+    try {
+      await client.query('COMMIT');
+    } catch (err) {
+      // Postgres refusing the commit ends the transaction; anything else leaves it unknown.
+      if (!(err instanceof pg.DatabaseError)) broken ??= err as Error;
+      throw err;
+    }
+    return out;
   } finally {
     client.removeListener('error', dropped);
     client.release(broken);
@@ -93,9 +105,6 @@ async function connectWithin(pool: pg.Pool, maxWait: number): Promise<pg.PoolCli
     clearTimeout(timer);
   }
 }
-
-// A query error (bad SQL, a constraint) leaves the connection usable; a socket error does not.
-const isClientError = (err: unknown): boolean => !(err instanceof pg.DatabaseError);
 
 type Run = (q: pg.QueryConfig) => Promise<pg.QueryResult>;
 
