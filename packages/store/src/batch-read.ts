@@ -167,11 +167,20 @@ export async function readChangesAfterCursor(
             (extract(epoch FROM s."lastSeenAt") * 1000)::bigint AS "lastSeenAt",
             (extract(epoch FROM s."quarantinedAt") * 1000)::bigint AS "quarantinedAt",
             COALESCE(s."contentHash" = l."baseHash", false) AS "sameAsBase"
-          FROM snapshot_records s
-          LEFT JOIN links l ON l."connectionId" = s."connectionId" AND l."externalId" = s."externalId"
-          WHERE s."changeSeq" > (SELECT seq FROM cur) AND s."changeSeq" <= ${upTo}
-          ORDER BY s."changeSeq"
-          LIMIT ${limit}) b)::text AS j`;
+          -- The batch's rows first, by the change-number index, then each one's link by its key: the
+          -- cursor is read in the statement, so the planner cannot size the range, and with a join
+          -- over it at 100,000 people it chose to hash every link and snapshot row (566 ms a batch).
+          FROM (
+            SELECT "connectionId", "externalId", "contentHash", projection, extras, "remoteUpdatedAt", "goneAt",
+              "changeSeq", "lastSeenRunId", "lastSeenAt", "quarantinedAt"
+            FROM snapshot_records
+            WHERE "changeSeq" > (SELECT seq FROM cur) AND "changeSeq" <= ${upTo}
+            ORDER BY "changeSeq"
+            LIMIT ${limit}) s
+          LEFT JOIN LATERAL (
+            SELECT l."baseHash" FROM links l
+            WHERE l."connectionId" = s."connectionId" AND l."externalId" = s."externalId"
+            LIMIT 1) l ON true) b)::text AS j`;
   const tuples = row!.j === null ? [] : (JSON.parse(row!.j) as ChangeTuple[]);
   return {
     cursor: BigInt(row!.cursor),

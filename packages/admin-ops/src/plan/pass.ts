@@ -1,7 +1,12 @@
 import type { Config } from '@contact-sync/engine/config';
 import { policiesContext } from '@contact-sync/engine/policies';
 import { planBatch } from '@contact-sync/engine/reconcile/reconcile-batch';
-import { applyUpdateHold, type PassCounts, planUpdateHold } from '@contact-sync/engine/reconcile/update-guard';
+import {
+  applyUpdateHold,
+  newPassCounts,
+  type PassCounts,
+  planUpdateHold,
+} from '@contact-sync/engine/reconcile/update-guard';
 import {
   clearRecheckDue,
   committedMaxSeqIn,
@@ -27,7 +32,7 @@ import {
 export async function reconcileInTransaction(tx: Db, config: Config, now: Date): Promise<WrittenOp[]> {
   const ctx = policiesContext(config, now);
   const batchSize = config.reconcile.batchSize;
-  const pass: PassCounts = new Map();
+  const pass: PassCounts = newPassCounts();
   const out: WrittenOp[] = [];
   await lockReconcileWrites(tx);
   await preferIndexScans(tx);

@@ -24,7 +24,7 @@ import {
 import { policiesContext } from '../policies.ts';
 import { enqueueOps, type Resources } from '../resources.ts';
 import { planBatch, type RunOf } from './reconcile-batch.ts';
-import { applyUpdateHold, type PassCounts, planUpdateHold } from './update-guard.ts';
+import { applyUpdateHold, newPassCounts, type PassCounts, planUpdateHold } from './update-guard.ts';
 
 export interface ReconcileResult {
   rows: number;
@@ -60,7 +60,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   }
   const runParents = new Map<string, string | null>();
   const stats = new StatsRefresh(res);
-  const pass: PassCounts = new Map();
+  const pass: PassCounts = newPassCounts();
 
   // The bound is read again only once the pass has consumed everything below it (each read takes
   // the change sequence's lock exclusively, which queues every pull's page write behind it), and
