@@ -5,8 +5,10 @@ import {
   loadCredentialPause,
   type OutboxOp,
   opJobId,
+  type SqlDb,
   type Store,
   saveCredentialPause,
+  sqlDb,
 } from '@contact-sync/store';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -21,6 +23,8 @@ import { redisConnection } from './redis.ts';
 export interface Resources {
   config: Config;
   prisma: Store;
+  /** The hot statements' lane on `prisma`'s own pool (`sqlDb`): pulls, reconcile and push batches use it. */
+  sql: SqlDb;
   /** Where `prisma` connects (the worker lease opens a connection of its own). */
   databaseUrl: string;
   redis: ConnectionOptions;
@@ -89,6 +93,7 @@ export function createResources(opts: ResourceOptions): Resources {
   return {
     config: opts.config,
     prisma,
+    sql: sqlDb(prisma),
     databaseUrl: opts.databaseUrl,
     redis,
     prefix,

@@ -27,10 +27,17 @@ export const registerPool = (prisma: PrismaClient, pool: pg.Pool): void => {
   pools.set(prisma, pool);
 };
 
-/** The lane of a root client; a client not made by `createPrisma` (no pool known) keeps Prisma's own. */
-export function sqlDb(prisma: PrismaClient): SqlDb {
+/** The pool under a root client (every client comes from `createPrisma`, which registers it). */
+function poolOf(prisma: PrismaClient): pg.Pool {
   const pool = pools.get(prisma);
-  return pool ? facade((q) => pool.query(q)) : prisma;
+  if (!pool) throw new Error('the SQL lane needs a client made by createPrisma (no pg pool is known for this one)');
+  return pool;
+}
+
+/** The lane of a root client: its statements go one by one on the client's pool. */
+export function sqlDb(prisma: PrismaClient): SqlDb {
+  const pool = poolOf(prisma);
+  return facade((q) => pool.query(q));
 }
 
 /**
@@ -44,8 +51,7 @@ export async function withSqlTransaction<T>(
   opts: { timeout?: number; maxWait?: number } = {},
 ): Promise<T> {
   const { timeout = 5_000, maxWait = 2_000 } = opts;
-  const pool = pools.get(prisma);
-  if (!pool) return prisma.$transaction((tx) => fn(tx), { timeout, maxWait });
+  const pool = poolOf(prisma);
   const client = await connectWithin(pool, maxWait);
   // Set when the connection cannot be trusted any more (dropped, or its transaction's end failed
   // without an answer): it leaves the pool instead of going back.

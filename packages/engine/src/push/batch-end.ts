@@ -7,7 +7,6 @@ import {
   endBatch,
   isConnectionError,
   type OpEnd,
-  sqlDb,
 } from '@contact-sync/store';
 import { enqueueOps, enqueueReconcile, type Resources, requestRecheck } from '../resources.ts';
 import { providerBackoff } from './backoff.ts';
@@ -80,9 +79,9 @@ export async function afterBatch(
   }
   const people = [...finished, ...rejected].map((o) => o.canonicalId);
   if (people.length > 0) {
-    const due = await persist(res, () => afterBatchEnded(sqlDb(res.prisma), [...counts.values()], people));
+    const due = await persist(res, () => afterBatchEnded(res.sql, [...counts.values()], people));
     if (due) await requestRecheck(res);
-    else if (mayBeLast) await closeFinishedResyncs(sqlDb(res.prisma));
+    else if (mayBeLast) await closeFinishedResyncs(res.sql);
   }
   // Let go by a stopping worker (a new generation): a job of their own, ahead of what waits.
   const released = ended.filter((o) => o.status === 'pending' && o.generation > generationOf(claimed, o.id));
@@ -121,12 +120,12 @@ async function persist<T>(res: Resources, write: () => Promise<T>): Promise<T> {
  */
 export async function recordEnds(res: Resources, claimed: ClaimedOp[], ends: OpEnd[]): Promise<EndedOp[]> {
   try {
-    return await persist(res, () => endBatch(sqlDb(res.prisma), ends));
+    return await persist(res, () => endBatch(res.sql, ends));
   } catch (err) {
     if (isConnectionError(err) || ends.length === 0) throw err;
     const ended: EndedOp[] = [];
     for (const end of ends) {
-      const one = await endBatch(sqlDb(res.prisma), [end]).catch(async (e: unknown) => {
+      const one = await endBatch(res.sql, [end]).catch(async (e: unknown) => {
         if (isConnectionError(e)) throw e;
         const op = claimed.find((o) => o.id === end.id)!;
         const note = `could not record the push: ${(e as Error).message}`;
@@ -134,7 +133,7 @@ export async function recordEnds(res: Resources, claimed: ClaimedOp[], ends: OpE
         const { link: _link, ...rest } = end;
         const last = op.attempts >= res.config.push.attempts;
         const delayMs = providerBackoff(res.config.push.backoff)(op.attempts);
-        return endBatch(sqlDb(res.prisma), [{ ...rest, status: last ? 'failed' : 'pending', note, delayMs }]);
+        return endBatch(res.sql, [{ ...rest, status: last ? 'failed' : 'pending', note, delayMs }]);
       });
       ended.push(...one);
     }

@@ -1,11 +1,4 @@
-import {
-  type ClaimedOp,
-  claimBatch,
-  closeFinishedResyncs,
-  countOpRequests,
-  nextBackoffEnd,
-  sqlDb,
-} from '@contact-sync/store';
+import { type ClaimedOp, claimBatch, closeFinishedResyncs, countOpRequests, nextBackoffEnd } from '@contact-sync/store';
 import { enqueuePush, type Resources } from '../resources.ts';
 import { afterBatch, endOf, recordEnds } from './batch-end.ts';
 import { boundedEach } from './bounded-each.ts';
@@ -30,14 +23,14 @@ export async function runPushJob(res: Resources, connectionId: string, jobId: st
   let pushed = 0;
   for (;;) {
     if (res.shutdown.signal.aborted) return pushed;
-    const claimed = await claimBatch(sqlDb(res.prisma), connectionId, {
+    const claimed = await claimBatch(res.sql, connectionId, {
       workerId: res.workerId ?? 0,
       limit,
       active: [...active],
     });
     if (claimed.length === 0) {
       // The last batch was full, so it left closing resyncs to this end (see `afterBatch`).
-      if (pushed > 0) await closeFinishedResyncs(sqlDb(res.prisma));
+      if (pushed > 0) await closeFinishedResyncs(res.sql);
       break;
     }
     const batch = await pushBatch(res, connectionId, claimed, claimed.length < limit);
@@ -46,7 +39,7 @@ export async function runPushJob(res: Resources, connectionId: string, jobId: st
     if (batch.stopped) return pushed;
     if (claimed.length < limit && !batch.putBack) break;
   }
-  const at = await nextBackoffEnd(sqlDb(res.prisma), connectionId);
+  const at = await nextBackoffEnd(res.sql, connectionId);
   if (at) {
     const id = `at-${connectionId}-${at.getTime()}`;
     // A job woken early (promoted by hand) must not name itself as its own wake-up.
@@ -102,7 +95,7 @@ async function pushBatch(
     );
     for (const op of rejected) {
       const { requests } = results.get(op.id)!;
-      await countOpRequests(sqlDb(res.prisma), op.id, requests.sent, requests.failed).catch(() => {});
+      await countOpRequests(res.sql, op.id, requests.sent, requests.failed).catch(() => {});
     }
     await afterBatch(res, connectionId, claimed, ended, rejected, results, mayBeLast);
     return {

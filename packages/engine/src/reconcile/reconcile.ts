@@ -15,7 +15,6 @@ import {
   recheckDue,
   resyncsReconciling,
   type SnapshotRow,
-  sqlDb,
   syncTablesGrew,
   withSqlTransaction,
   writeCursor,
@@ -76,11 +75,11 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   // new number and is planned. Cleared with each new bound: every number kept is below it.
   const covered = new Set<number>();
   for (;;) {
-    const { cursor, rows } = await readChangesAfterCursor(sqlDb(res.prisma), bound, batchSize);
+    const { cursor, rows } = await readChangesAfterCursor(res.sql, bound, batchSize);
     if (rows.length === 0) {
       // Sequence numbers are taken by upserts that end up changing nothing, so the last
       // changed row can sit below the bound: every writer up to it has committed, move on.
-      if (bound > cursor) await writeCursor(sqlDb(res.prisma), bound);
+      if (bound > cursor) await writeCursor(res.sql, bound);
       if (fresh) break;
       bound = await committedMaxSeq(res.prisma);
       covered.clear();
@@ -91,7 +90,7 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     const todo = rows.filter((r) => !covered.delete(Number(r.changeSeq)));
     total.rows += rows.length;
     if (todo.length === 0) {
-      await writeCursor(sqlDb(res.prisma), rows.at(-1)!.changeSeq); // nothing to plan: the cursor moves on
+      await writeCursor(res.sql, rows.at(-1)!.changeSeq); // nothing to plan: the cursor moves on
       continue;
     }
     await resolveParents(res, todo, runParents);
@@ -110,10 +109,10 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   }
   // Revisits: only people marked due (just flagged, or an op of theirs just ended) are looked at.
   for (;;) {
-    const due = await recheckDue(sqlDb(res.prisma), batchSize);
+    const due = await recheckDue(res.sql, batchSize);
     if (due.markerIds.length === 0) break;
     if (due.ready.length === 0) {
-      await clearRecheckDue(sqlDb(res.prisma), due.markerIds);
+      await clearRecheckDue(res.sql, due.markerIds);
       continue;
     }
     // One batch per run the revisits count under; the markers go with the last one (a crash in
