@@ -216,7 +216,22 @@ describe('admin operations', () => {
     expect(held.items).toHaveLength(removed.length);
     expect(held.items.every((h) => h.canonicalId !== null && h.projection !== null)).toBe(true);
 
-    const [keep1, keep2] = held.items;
+    // Held deletes made by one statement share their creation time, so the list's order among them is
+    // arbitrary: keep two whose people churchpad alone holds where there are such, so that the ones
+    // confirmed below hold a person linked elsewhere too (an unlucky order once kept both of those).
+    const linkedElsewhere = new Set(
+      (
+        await stack.res.prisma.link.findMany({
+          where: { canonicalId: { in: held.items.map((h) => h.canonicalId!) }, connectionId: { not: 'churchpad' } },
+          select: { canonicalId: true },
+        })
+      ).map((l) => l.canonicalId),
+    );
+    const byPreference = [
+      ...held.items.filter((h) => !linkedElsewhere.has(h.canonicalId!)),
+      ...held.items.filter((h) => linkedElsewhere.has(h.canonicalId!)),
+    ];
+    const [keep1, keep2] = byPreference;
     const rejected = await decideHeldDeletes(stack.res, { ids: [keep1!.id, keep2!.id], decision: 'reject' });
     expect(rejected.decided).toBe(2);
     expect(rejected.opsEnqueued).toBe(2); // re-created in churchpad although its create policy is skip
@@ -229,7 +244,7 @@ describe('admin operations', () => {
     expect(back.map((l) => l.externalId)).not.toContain(keep1!.externalId);
 
     // A person linked elsewhere too, among the ones about to be confirmed.
-    const confirmIds = new Set(held.items.slice(2).map((h) => h.canonicalId!));
+    const confirmIds = new Set(byPreference.slice(2).map((h) => h.canonicalId!));
     const elsewhere = await stack.res.prisma.link.findFirstOrThrow({
       where: { canonicalId: { in: [...confirmIds] }, connectionId: { not: 'churchpad' } },
     });
