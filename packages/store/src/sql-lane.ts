@@ -67,9 +67,17 @@ export async function withSqlTransaction<T>(
       broken ??= err as Error;
       throw err;
     }
+    // One statement at a time on the connection, in the order they were asked for (a caller may
+    // start two at once with Promise.all; pg queues them but deprecates asking while one runs).
+    let previous: Promise<unknown> = Promise.resolve();
+    const inTurn = (q: pg.QueryConfig) => {
+      const next = previous.then(() => client.query(q));
+      previous = next.catch(() => {});
+      return next;
+    };
     let out: T;
     try {
-      out = await fn(facade((q) => client.query(q)));
+      out = await fn(facade(inTurn));
     } catch (err) {
       // A failed statement or an error of `fn`'s own: the rollback ends the transaction and the
       // connection is as good as new; a rollback that fails says it is not.
