@@ -1,6 +1,7 @@
 import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
 import { appendLedger, type LedgerWrite } from './ledger.ts';
+import { countReconcileWrite } from './reconcile-lock.ts';
 import type { SqlDb } from './sql-lane.ts';
 
 interface CanonicalWrite {
@@ -106,7 +107,11 @@ export const emptyReconcileWrite = (): ReconcileWrite => ({
 export async function writeReconcileBatch(
   tx: SqlDb,
   batch: ReconcileWrite,
-): Promise<{ opIds: string[]; ops: WrittenOp[] }> {
+): Promise<{
+  opIds: string[];
+  ops: WrittenOp[] /** It changed what batches read of people (and took a number). */;
+  counted: boolean;
+}> {
   // One statement may not touch a row twice: the last word on a row wins.
   const w: ReconcileWrite = {
     ...batch,
@@ -198,8 +203,22 @@ export async function writeReconcileBatch(
       WHERE outbox_ops.status IN ('done', 'superseded')
       RETURNING id, "connectionId", kind, "idempotencyKey", generation`;
   }
-  return { opIds: ops.map((o) => o.id), ops };
+  // What the next batch reads of people changed: a batch read ahead of its turn is read again.
+  const counted = changesPeople(w);
+  if (counted) await countReconcileWrite(tx);
+  return { opIds: ops.map((o) => o.id), ops, counted };
 }
+
+/** Whether a batch writes anything a reconcile batch reads of its people (conflicts and the ledger are not read). */
+const changesPeople = (w: ReconcileWrite): boolean =>
+  w.canonicals.length > 0 ||
+  w.keys.length > 0 ||
+  w.keyOwners.length > 0 ||
+  w.unlinks.length > 0 ||
+  w.links.length > 0 ||
+  w.detach.length > 0 ||
+  w.recheck.length > 0 ||
+  w.ops.length > 0;
 
 function lastBy<T>(items: T[], key: (t: T) => string): T[] {
   const m = new Map<string, T>();

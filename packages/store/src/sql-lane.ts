@@ -47,10 +47,15 @@ export function sqlDb(prisma: PrismaClient): SqlDb {
 export async function withSqlTransaction<T>(
   prisma: PrismaClient,
   fn: (tx: SqlDb) => Promise<T>,
-  /** As Prisma's interactive transactions: the wait for a connection, and each statement's time, bounded. */
-  opts: { timeout?: number; maxWait?: number } = {},
+  opts: {
+    /** As Prisma's interactive transactions: the wait for a connection, and each statement's time, bounded. */
+    timeout?: number;
+    maxWait?: number;
+    /** Plan lookups as index probes for the transaction (see `preferIndexScans`), set with its BEGIN. */
+    indexScans?: boolean;
+  } = {},
 ): Promise<T> {
-  const { timeout = 5_000, maxWait = 2_000 } = opts;
+  const { timeout = 5_000, maxWait = 2_000, indexScans = false } = opts;
   const pool = poolOf(prisma);
   const client = await connectWithin(pool, maxWait);
   // Set when the connection cannot be trusted any more (dropped, or its transaction's end failed
@@ -62,7 +67,9 @@ export async function withSqlTransaction<T>(
   client.on('error', dropped);
   try {
     try {
-      await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}`);
+      await client.query(
+        `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}${indexScans ? '; SET LOCAL random_page_cost = 1.1' : ''}`,
+      );
     } catch (err) {
       broken ??= err as Error;
       throw err;

@@ -48,11 +48,11 @@ it('analyzes the sync tables after a pass wrote much, not after one that read mu
   const before = await analyzed();
   const stats = new StatsRefresh(stack.res);
   // A full resync over converged data: every row read, none written.
-  await stats.grew({ rows: 50_000, canonicals: 50_000, ops: 0, conflicts: 0, written: 0 });
+  await stats.grew({ rows: 50_000, canonicals: 50_000, ops: 0, conflicts: 0, written: 0, readAhead: 0 });
   expect(await analyzed()).toBe(before);
   // An initial sync's pass: 2,000 rows written (the tables grew since their last statistics).
   await stack.res.prisma.$executeRaw`INSERT INTO canonical_contacts (id, data, "contentHash", "updatedAt")
     SELECT gen_random_uuid(), '{}'::jsonb, 'x', now() FROM generate_series(1, 2000)`;
-  await stats.grew({ rows: 2_000, canonicals: 2_000, ops: 0, conflicts: 0, written: 2_000 });
+  await stats.grew({ rows: 2_000, canonicals: 2_000, ops: 0, conflicts: 0, written: 2_000, readAhead: 0 });
   expect(await analyzed()).toBe(before + 1);
 });

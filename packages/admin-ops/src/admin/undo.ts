@@ -196,7 +196,7 @@ async function undoEntries(res: AdminContext, entries: LedgerEntry[], u: UndoOf)
         const reverts = revertsOf(plans);
         const ctx = policiesContext(res.config, res.now());
         const toPlan = plans.filter((p) => p.reverts.length > 0).map((p) => p.canonicalId);
-        const plan = await planBatch(tx, ctx, [], toPlan, () => null, adjustWith(reverts), cause);
+        const plan = await planBatch(tx, ctx, [], toPlan, () => null, { adjust: adjustWith(reverts), cause });
         result.people.push(...plans);
         for (const o of plan.write.ops)
           result.writes.push({

@@ -55,7 +55,7 @@ export async function decide<T>(
       tx,
       ctx,
       replan: async ({ rows = [], canonicalIds = [], ctx: own, adjust, cause, runId = null }) => {
-        const plan = await planBatch(tx, own ?? ctx, rows, canonicalIds, () => runId, adjust, cause ?? decision);
+        const plan = await planBatch(tx, own ?? ctx, rows, canonicalIds, () => runId, { adjust, cause: cause ?? decision });
         await lockCanonicals(
           tx,
           plan.write.canonicals.map((c) => c.id),

@@ -11,6 +11,7 @@ import {
 } from '@contact-sync/core';
 import {
   type BatchLink,
+  type BatchPeople,
   emptyReconcileWrite,
   type ReconcileWrite,
   readBatchPeople,
@@ -51,6 +52,20 @@ export interface BatchPlan {
 
 export type { RunOf };
 
+export interface PlanOptions {
+  /** Admin decisions adjust a person's input before the core decides (e.g. `applyResolution`). */
+  adjust?: (input: ReconcileInput) => ReconcileInput;
+  /** The ledger's cause for every change planned here (an admin decision, an undo); else the merge's. */
+  cause?: LedgerCause;
+  /**
+   * The batch's people as `readBatchPeople` returned them for these rows (or for more rows: the
+   * others are not planned), read ahead while no reconcile-style write could come in between.
+   */
+  people?: BatchPeople;
+  /** Told the batch's people as soon as they are read (before matching adds candidates). */
+  peopleRead?: (people: BatchPeople) => void;
+}
+
 /**
  * Plans one reconcile batch: changed snapshot rows (and canonicals to revisit) in, every
  * write the batch decides out. Reads are batched (a handful of queries per batch); the
@@ -62,15 +77,13 @@ export async function planBatch(
   rows: SnapshotRow[],
   recheckIds: string[],
   runOf: RunOf,
-  /** Admin decisions adjust a person's input before the core decides (e.g. `applyResolution`). */
-  adjust?: (input: ReconcileInput) => ReconcileInput,
-  /** The ledger's cause for every change planned here (an admin decision, an undo); else the merge's. */
-  cause?: LedgerCause,
+  { adjust, cause, people: readAhead, peopleRead }: PlanOptions = {},
 ): Promise<BatchPlan> {
   const write = emptyReconcileWrite();
   // One statement: the people of these rows (and the revisits) with their links, snapshots,
   // detachments and unfinished ops; people matched below are read the same way.
-  const people = await readBatchPeople(db, rows, recheckIds);
+  const people = readAhead ?? (await readBatchPeople(db, rows, recheckIds));
+  peopleRead?.(people);
   const rowKeys = new Set(rows.map((r) => k(r.connectionId, r.externalId)));
   const rowLinks = people.links.filter((l) => rowKeys.has(k(l.connectionId, l.externalId)));
   const linkOf = new Map(rowLinks.map((l) => [k(l.connectionId, l.externalId), l]));

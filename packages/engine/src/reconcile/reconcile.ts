@@ -1,6 +1,7 @@
 import {
   analyzeSyncTables,
   anyRecheckDue,
+  type BatchPeople,
   bumpRun,
   clearRecheckDue,
   closeFinishedResyncs,
@@ -22,6 +23,7 @@ import {
 } from '@contact-sync/store';
 import { policiesContext } from '../policies.ts';
 import { enqueueOps, type Resources } from '../resources.ts';
+import { peopleReadAhead, type ReadAhead, readAhead } from './read-ahead.ts';
 import { planBatch, type RunOf } from './reconcile-batch.ts';
 import { applyUpdateHold, newPassCounts, type PassCounts, planUpdateHold } from './update-guard.ts';
 
@@ -32,6 +34,8 @@ export interface ReconcileResult {
   conflicts: number;
   /** Rows the pass wrote: canonical records, links and ops (a pass over converged data writes none). */
   written: number;
+  /** Batches planned from people read while the batch before was planned (see `read-ahead.ts`). */
+  readAhead: number;
 }
 
 /**
@@ -44,7 +48,7 @@ export interface ReconcileResult {
  * on to their push phase, and those with nothing left to push are closed.
  */
 export async function runReconcile(res: Resources, upToSeq: bigint): Promise<ReconcileResult> {
-  const total: ReconcileResult = { rows: 0, canonicals: 0, ops: 0, conflicts: 0, written: 0 };
+  const total: ReconcileResult = { rows: 0, canonicals: 0, ops: 0, conflicts: 0, written: 0, readAhead: 0 };
   const batchSize = res.config.reconcile.batchSize;
   // Read before the bound: every change of these resyncs' pulls is committed and below it.
   const resyncs = await resyncsReconciling(res.prisma);
@@ -74,8 +78,15 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
   // to no effect. It is passed over (the cursor still moves past it). A row changed since has a
   // new number and is planned. Cleared with each new bound: every number kept is below it.
   const covered = new Set<number>();
+  // While batches find nothing to write (a resync of unchanged data, a pass over the snapshot again),
+  // the next batch is read while one is planned (see `readAhead`).
+  const ahead: { read: Promise<ReadAhead | null> | null } = { read: null };
+  let quiet = true;
   for (;;) {
-    const { cursor, rows } = await readChangesAfterCursor(res.sql, bound, batchSize);
+    // A read ahead of a batch that then wrote is not used (it read people as they were before).
+    const early = ahead.read ? await ahead.read : null;
+    ahead.read = null;
+    const { cursor, rows } = early && quiet ? early.changes : await readChangesAfterCursor(res.sql, bound, batchSize);
     if (rows.length === 0) {
       // Sequence numbers are taken by upserts that end up changing nothing, so the last
       // changed row can sit below the bound: every writer up to it has committed, move on.
@@ -94,17 +105,29 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
       continue;
     }
     await resolveParents(res, todo, runParents);
-    await applyBatch(
+    const last = rows.at(-1)!.changeSeq;
+    const wrote = await applyBatch(
       res,
       todo,
       [],
       (r) => (r?.lastSeenRunId ? (runParents.get(r.lastSeenRunId) ?? r.lastSeenRunId) : null),
-      rows.at(-1)!.changeSeq,
+      last,
       total,
       pass,
       [],
       covered,
+      {
+        early: early && quiet ? early : undefined,
+        // Only after a batch that wrote nothing: after one that wrote, the next is likely to write
+        // too, and each read ahead would be thrown away.
+        ahead: quiet
+          ? (writeSeq, people) => {
+              ahead.read = readAhead(res, { upTo: bound, after: last, limit: batchSize, writeSeq, covered, people });
+            }
+          : undefined,
+      },
     );
+    quiet = !wrote;
     await stats.grew(total);
   }
   // Revisits: only people marked due (just flagged, or an op of theirs just ended) are looked at.
@@ -148,13 +171,29 @@ async function applyBatch(
   dueMarkers: bigint[] = [],
   /** Where the pass keeps the change numbers of rows its batches planned from (see `runReconcile`). */
   covered?: Set<number>,
-): Promise<void> {
+  readAhead: {
+    /** This batch as read ahead: its people are used if no reconcile write came since. */
+    early?: ReadAhead | undefined;
+    /** Told, while this batch holds the reconcile lock, the write number then and the batch's people once read. */
+    ahead?: ((writeSeq: bigint, people: Promise<BatchPeople | null>) => void) | undefined;
+  } = {},
+): Promise<boolean> {
   const ctx = policiesContext(res.config, res.now());
-  const { ops, stats, planned, rowsWritten } = await withSqlTransaction(
+  const { ops, stats, planned, rowsWritten, counted, early } = await withSqlTransaction(
     res.prisma,
     async (tx) => {
-      await openReconcileBatch(tx);
-      const plan = await planBatch(tx, ctx, rows, recheckIds, runOf);
+      const writeSeq = await openReconcileBatch(tx);
+      const early = readAhead.early && peopleReadAhead(readAhead.early, writeSeq, rows);
+      let peopleRead: ((p: BatchPeople | null) => void) | undefined;
+      if (readAhead.ahead) {
+        const people = new Promise<BatchPeople | null>((resolve) => {
+          peopleRead = resolve;
+        });
+        readAhead.ahead(writeSeq, people);
+      }
+      const plan = await planBatch(tx, ctx, rows, recheckIds, runOf, { people: early, peopleRead }).finally(() =>
+        peopleRead?.(null),
+      );
       attributeRechecks(plan.write, rows, runOf);
       await lockCanonicals(
         tx,
@@ -170,16 +209,25 @@ async function applyBatch(
       for (const c of plan.write.conflicts) if (c.runId && c.status === 'open') bump(runCounts, c.runId).conflicts++;
       for (const [runId, counts] of runCounts) await bumpRun(tx, runId, counts);
       const rowsWritten = plan.write.canonicals.length + plan.write.links.length + plan.write.ops.length;
-      return { ops: toEnqueue, stats: plan.stats, planned: plan.covered, rowsWritten };
+      return {
+        ops: toEnqueue,
+        stats: plan.stats,
+        planned: plan.covered,
+        rowsWritten,
+        counted: written.counted,
+        early: early !== undefined,
+      };
     },
     { timeout: 300_000, maxWait: 60_000 },
   );
   if (covered) for (const seq of planned) covered.add(seq);
   total.canonicals += stats.canonicals;
   total.written += rowsWritten;
+  if (early) total.readAhead++;
   total.ops += ops.length;
   total.conflicts += stats.conflicts;
   if (ops.length > 0) await enqueueOps(res, ops);
+  return counted;
 }
 
 /**
