@@ -55,7 +55,10 @@ export async function decide<T>(
       tx,
       ctx,
       replan: async ({ rows = [], canonicalIds = [], ctx: own, adjust, cause, runId = null }) => {
-        const plan = await planBatch(tx, own ?? ctx, rows, canonicalIds, () => runId, { adjust, cause: cause ?? decision });
+        const plan = await planBatch(tx, own ?? ctx, rows, canonicalIds, () => runId, {
+          adjust,
+          cause: cause ?? decision,
+        });
         await lockCanonicals(
           tx,
           plan.write.canonicals.map((c) => c.id),
