@@ -116,7 +116,7 @@ export async function postgresStats(
  * With `BENCH_PROFILE=<phase>[,<phase>…]` (e.g. `initial`): a CPU profile of this process over
  * that phase, written to `BENCH_PROFILE_DIR` (default the temp dir) as `<phase>-<people>.cpuprofile`.
  */
-async function profilePhase(name: string): Promise<{ stop: () => Promise<void> }> {
+export async function profilePhase(name: string): Promise<{ stop: () => Promise<void> }> {
   if (!(process.env.BENCH_PROFILE ?? '').split(',').includes(name)) return { stop: async () => {} };
   const session = new inspector.Session();
   session.connect();
@@ -136,7 +136,7 @@ async function profilePhase(name: string): Promise<{ stop: () => Promise<void> }
  * With `CONTACT_SYNC_PG_STAT_STATEMENTS=1` (the local Postgres then preloads pg_stat_statements):
  * `reset` clears the statement statistics; a phase's name logs its 25 costliest statements.
  */
-async function statementStats(
+export async function statementStats(
   adminUrl: string,
   db: string,
   what: string,

@@ -10,7 +10,14 @@ import { type ProviderKey, startSandbox } from '@contact-sync/simulators';
 import { startStack } from '@contact-sync/testkit/stack';
 import { countCalls } from './calls.ts';
 import { type Ceiling, type CeilingLog, httpCeiling } from './ceiling.ts';
-import { type EngineCounts, engineCounts, postgresStats, stackSandbox } from './measure.ts';
+import {
+  type EngineCounts,
+  engineCounts,
+  postgresStats,
+  profilePhase,
+  stackSandbox,
+  statementStats,
+} from './measure.ts';
 import { PUSH_CONCURRENCY } from './model.ts';
 
 const PAIR: ProviderKey[] = ['churchpad', 'nodeping'];
@@ -67,21 +74,25 @@ export async function runTwoProvider(o: {
       },
     });
     log(`two providers, ${o.people} people (${churchpadRecords} ChurchPad records): initial sync`);
+    await statementStats(o.adminUrl, dbName, 'reset');
     const pg0 = await postgresStats(o.adminUrl, databaseUrl, dbName);
     sandbox.clearRequests();
     const e0 = engineCounts();
     const cpu0 = process.cpuUsage();
     const load0 = os.loadavg()[0]!;
     const t0 = performance.now();
+    const profile = await profilePhase('two-provider');
     try {
       await stack.sync({ timeoutMs: o.timeoutMs ?? 60 * 60_000 });
     } finally {
+      await profile.stop();
       await stack.close();
     }
     const wallMs = Math.round(performance.now() - t0);
     const c = process.cpuUsage(cpu0);
     await new Promise((r) => setTimeout(r, 300));
     const pg1 = await postgresStats(o.adminUrl, databaseUrl, dbName);
+    await statementStats(o.adminUrl, dbName, 'two providers', log);
     const calls = countCalls(sandbox);
     const log0: CeilingLog = sandbox
       .requests()
