@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { ProviderOptionsSchemas } from '@contact-sync/engine/config';
 import { runReconcile } from '@contact-sync/engine/reconcile/reconcile';
 import { queueJobsAdded } from '@contact-sync/engine/resources';
@@ -49,6 +49,23 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
  * Peak RSS (sampled), and the peak of the V8 heap just after a major collection: what the process
  * still held once garbage was gone. RSS alone mixes the two, since V8 collects lazily.
  */
+/**
+ * How long this process's event loop went without a turn (a sync section of the engine, or GC):
+ * while it does, no pull or push of this process sends or reads, and a request taken from the
+ * budget reaches its provider later than the budget counted it. p99 and max, in ms.
+ */
+export class LoopDelay {
+  private readonly h = monitorEventLoopDelay({ resolution: 5 });
+  start(): this {
+    this.h.enable();
+    return this;
+  }
+  stop(): { p99: number; max: number } {
+    this.h.disable();
+    return { p99: Math.round(this.h.percentile(99) / 1e6), max: Math.round(this.h.max / 1e6) };
+  }
+}
+
 class RssSampler {
   peak = 0;
   peakLiveHeap = 0;
@@ -180,6 +197,8 @@ interface PhaseCpu {
   postgresMs: number | null;
   machineMs: number;
   machineShare: number;
+  /** The worker's event-loop delay over the phase (`LoopDelay`); absent in older results. */
+  loopDelayMs?: { p99: number; max: number };
 }
 
 export interface SizeResult {
@@ -316,6 +335,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const stack = await open();
     await sandbox.clearRequests();
     const rss = new RssSampler().start();
+    const loop = new LoopDelay().start();
     const cpu0 = process.cpuUsage();
     const machine0 = machineCpuMs();
     const sims0 = sandbox.cpuMs();
@@ -337,6 +357,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       simulatorsCpuMs: sims0 === null || sims1 === null ? null : sims1 - sims0,
     };
     const peakRssMb = rss.stop();
+    const loopDelayMs = loop.stop();
     const peakLiveHeapMb = rss.liveHeapMb();
     const c = process.cpuUsage(cpu0);
     const cpuMs = Math.round((c.user + c.system) / 1000);
@@ -354,6 +375,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       postgresMs,
       machineMs: machine.cpuMs,
       machineShare: machineShare(machine.cpuMs, wallMs),
+      loopDelayMs,
     };
     return {
       out,

@@ -13,6 +13,7 @@ import { type Ceiling, type CeilingLog, httpCeiling } from './ceiling.ts';
 import {
   type EngineCounts,
   engineCounts,
+  LoopDelay,
   postgresStats,
   profilePhase,
   stackSandbox,
@@ -36,6 +37,8 @@ export interface TwoProviderResult {
     writeCalls: number;
     nodepingRecords: number;
     engine: EngineCounts;
+    /** This process's event-loop delay over the sync (`LoopDelay`); absent in older results. */
+    loopDelayMs?: { p99: number; max: number };
   };
   httpCeiling: Ceiling & { ratio: number };
 }
@@ -82,6 +85,7 @@ export async function runTwoProvider(o: {
     const load0 = os.loadavg()[0]!;
     const t0 = performance.now();
     const profile = await profilePhase('two-provider');
+    const loop = new LoopDelay().start();
     try {
       await stack.sync({ timeoutMs: o.timeoutMs ?? 60 * 60_000 });
     } finally {
@@ -89,6 +93,7 @@ export async function runTwoProvider(o: {
       await stack.close();
     }
     const wallMs = Math.round(performance.now() - t0);
+    const loopDelayMs = loop.stop();
     const c = process.cpuUsage(cpu0);
     await new Promise((r) => setTimeout(r, 300));
     const pg1 = await postgresStats(o.adminUrl, databaseUrl, dbName);
@@ -107,6 +112,7 @@ export async function runTwoProvider(o: {
       writeCalls: calls.writeCalls,
       nodepingRecords,
       engine: engineCounts(e0, calls.writeCalls),
+      loopDelayMs,
     };
     log(`  two providers: ${wallMs} ms, ${calls.readCalls} reads, ${calls.writeCalls} writes; raw HTTP ceiling`);
     const ceiling = await httpCeiling({ seed: o.seed, people: o.people, seedProviders: ['churchpad'] }, log0);
