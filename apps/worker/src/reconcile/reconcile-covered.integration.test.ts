@@ -6,6 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 // A pass plans a person once from the rows it read of them: a later batch of the same pass that
 // holds another of that person's rows, as the earlier batch read it, does not plan them again.
+// While its batches write nothing, it reads each batch while the one before it is planned, and does
+// not when a reconcile-style write (an admin decision) took a number in between.
 // Small batches, so that a person's records (one per provider) fall into different batches.
 
 const db = await createTestDatabase();
@@ -55,4 +57,36 @@ it('analyzes the sync tables after a pass wrote much, not after one that read mu
     SELECT gen_random_uuid(), '{}'::jsonb, 'x', now() FROM generate_series(1, 2000)`;
   await stats.grew({ rows: 2_000, canonicals: 2_000, ops: 0, conflicts: 0, written: 2_000, readAhead: 0 });
   expect(await analyzed()).toBe(before + 1);
+});
+
+const replay = async () => {
+  await writeCursor(stack.res.prisma, 0n);
+  return runReconcile(stack.res, await committedMaxSeq(stack.res.prisma));
+};
+
+it('plans batches from people read ahead while the pass writes nothing, to the same effect', async () => {
+  const r = await replay();
+  expect(r.readAhead).toBeGreaterThan(5);
+  expect(r.ops).toBe(0);
+  expect(r.written).toBe(0);
+});
+
+it('reads each batch in its turn when a reconcile write number is taken between batches', async () => {
+  const planned = (await replay()).canonicals;
+  // Every cursor move (one per batch, in its transaction) takes a number, as an admin decision
+  // committed between two batches would.
+  await stack.res.prisma.$executeRawUnsafe(`
+    CREATE FUNCTION take_reconcile_write_number() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM nextval('reconcile_write_seq'); RETURN NEW; END $$`);
+  await stack.res.prisma.$executeRawUnsafe(`
+    CREATE TRIGGER take_number AFTER INSERT OR UPDATE ON reconcile_cursors
+      FOR EACH ROW EXECUTE FUNCTION take_reconcile_write_number()`);
+  try {
+    const r = await replay();
+    expect(r.readAhead).toBe(0);
+    expect(r.canonicals).toBe(planned);
+    expect(r.written).toBe(0);
+  } finally {
+    await stack.res.prisma.$executeRawUnsafe('DROP TRIGGER take_number ON reconcile_cursors');
+  }
 });
