@@ -1,5 +1,5 @@
 import type { Db } from './client.ts';
-import type { SqlDb } from './sql-lane.ts';
+import { INDEX_SCAN_PAGE_COST, type SqlDb } from './sql-lane.ts';
 
 // Reconcile batches plan from what they read and write afterwards; an admin decision that
 // re-plans a person (conflict resolution, held-delete decision) in between would be
@@ -32,7 +32,7 @@ export async function countReconcileWrite(tx: SqlDb): Promise<void> {
  */
 export async function openReconcileBatch(tx: SqlDb): Promise<bigint> {
   const [row] = await tx.$queryRaw<{ seq: string }[]>`
-    WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(${RECONCILE_LOCK}::bigint), set_config('random_page_cost', '1.1', true))
+    WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(${RECONCILE_LOCK}::bigint), set_config('random_page_cost', ${INDEX_SCAN_PAGE_COST}, true))
     SELECT COALESCE(pg_sequence_last_value('reconcile_write_seq'::regclass), 0)::text AS seq FROM l`;
   return BigInt(row!.seq);
 }

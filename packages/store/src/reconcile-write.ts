@@ -2,7 +2,7 @@ import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
 import { appendLedger, type LedgerWrite } from './ledger.ts';
 import { countReconcileWrite } from './reconcile-lock.ts';
-import type { SqlDb } from './sql-lane.ts';
+import { INDEX_SCAN_PAGE_COST, type SqlDb } from './sql-lane.ts';
 
 interface CanonicalWrite {
   id: string;
@@ -56,7 +56,7 @@ interface OpWrite {
  * 8 ms scanning vs 1.5 ms probing), so each batch cost grew with the store.
  */
 export async function preferIndexScans(tx: Db): Promise<void> {
-  await tx.$executeRaw`SET LOCAL random_page_cost = 1.1`;
+  await tx.$queryRaw`SELECT set_config('random_page_cost', ${INDEX_SCAN_PAGE_COST}, true)`;
 }
 
 /** Everything one reconcile batch decided, written in one transaction. */
@@ -109,7 +109,8 @@ export async function writeReconcileBatch(
   batch: ReconcileWrite,
 ): Promise<{
   opIds: string[];
-  ops: WrittenOp[] /** It changed what batches read of people (and took a number). */;
+  ops: WrittenOp[];
+  /** It changed what batches read of people (and took a number). */
   counted: boolean;
 }> {
   // One statement may not touch a row twice: the last word on a row wins.

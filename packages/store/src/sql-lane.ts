@@ -40,6 +40,9 @@ export function sqlDb(prisma: PrismaClient): SqlDb {
   return facade((q) => pool.query(q));
 }
 
+/** The random_page_cost that makes a reconcile batch's lookups index probes (see `preferIndexScans`). */
+export const INDEX_SCAN_PAGE_COST = '1.1';
+
 /**
  * Runs `fn` in one transaction on a connection of the lane (BEGIN … COMMIT; ROLLBACK when it
  * throws). A connection that failed is dropped from the pool, not handed out again.
@@ -68,7 +71,7 @@ export async function withSqlTransaction<T>(
   try {
     try {
       await client.query(
-        `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}${indexScans ? '; SET LOCAL random_page_cost = 1.1' : ''}`,
+        `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}${indexScans ? `; SET LOCAL random_page_cost = ${INDEX_SCAN_PAGE_COST}` : ''}`,
       );
     } catch (err) {
       broken ??= err as Error;
