@@ -1,6 +1,14 @@
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPrisma, createRun, ingestPage, markGone, type SnapshotInput, withSeqWrite } from './index.ts';
+import {
+  createLink,
+  createPrisma,
+  createRun,
+  ingestPage,
+  markGone,
+  type SnapshotInput,
+  withSeqWrite,
+} from './index.ts';
 
 // A pulled page in one statement: what changed, the ids repeated in the run, the clock, and with
 // it the runs' counters and the pull's checkpoint (~1 s).
@@ -89,5 +97,82 @@ describe('ingestPage', () => {
     expect(updated).toBe(50);
     // Most in place (39 of 50 measured; an index on a seen column makes it none).
     expect(hot).toBeGreaterThanOrEqual(30);
+  });
+
+  it('gives no change number to a record listed as its link’s base (what the engine wrote there)', async () => {
+    const person = await prisma.canonicalContact.create({ data: { data: {}, contentHash: 'c' } });
+    const other = await prisma.canonicalContact.create({ data: { data: {}, contentHash: 'c' } });
+    const base = (hash: string) => ({ value: { givenName: hash }, hash });
+    // "made": created by a push, listed for the first time as written. "edited": listed unlike its
+    // base. "ours": its snapshot predates our update, now listed as we wrote it. "back": gone, and
+    // listed again as its base.
+    await createLink(prisma, {
+      connectionId: 'nodeping',
+      externalId: 'made',
+      canonicalId: person.id,
+      base: base('m1'),
+      extras: {},
+    });
+    await createLink(prisma, {
+      connectionId: 'nodeping',
+      externalId: 'edited',
+      canonicalId: other.id,
+      base: base('e1'),
+      extras: {},
+    });
+    const first = await pull();
+    await withSeqWrite(prisma, (tx) =>
+      ingestPage(tx, 'nodeping', first.id, [rec('ours', 'o1'), rec('back', 'b1')], new Date(), {
+        runIds: [first.id],
+        checkpoint: null,
+      }),
+    );
+    const third = await prisma.canonicalContact.create({ data: { data: {}, contentHash: 'c' } });
+    const fourth = await prisma.canonicalContact.create({ data: { data: {}, contentHash: 'c' } });
+    await createLink(prisma, {
+      connectionId: 'nodeping',
+      externalId: 'ours',
+      canonicalId: third.id,
+      base: base('o2'),
+      extras: {},
+    });
+    await createLink(prisma, {
+      connectionId: 'nodeping',
+      externalId: 'back',
+      canonicalId: fourth.id,
+      base: base('b1'),
+      extras: {},
+    });
+    await withSeqWrite(prisma, (tx) => markGone(tx, 'nodeping', ['back']));
+    const seqOf = async () =>
+      Object.fromEntries(
+        (await prisma.snapshotRecord.findMany({ where: { connectionId: 'nodeping' } })).map((r) => [
+          r.externalId,
+          r.changeSeq,
+        ]),
+      );
+    const before = await seqOf();
+
+    const second = await pull();
+    const out = await withSeqWrite(prisma, (tx) =>
+      ingestPage(
+        tx,
+        'nodeping',
+        second.id,
+        [rec('made', 'm1'), rec('edited', 'e2'), rec('ours', 'o2'), rec('back', 'b1')],
+        new Date(),
+        {
+          runIds: [second.id],
+          checkpoint: null,
+        },
+      ),
+    );
+    const after = await seqOf();
+    expect(out.changed).toBe(2);
+    expect((await runOf(second.id)).changed).toBe(2);
+    expect(after.made).toBe(0n);
+    expect(after.ours).toBe(before.ours);
+    expect(after.edited).toBeGreaterThan(0n);
+    expect(after.back).toBeGreaterThan(before.back!);
   });
 });

@@ -34,7 +34,11 @@ export interface PageProgress {
 
 /**
  * Upserts one page in a single statement. changeSeq moves only when the content hash
- * changes or a gone record comes back, so the reconciler sees exactly what changed.
+ * changes or a gone record comes back, so the reconciler sees exactly what changed —
+ * except that a record listed as its link's base holds what the engine wrote (or last agreed
+ * with) there: nothing changed on that side, so it takes no change number unless it comes back.
+ * (The first listing of a record the engine created is the common case: without this rule every
+ * record a sync created would be reconciled again by the next pull, to plan nothing.)
  * A row already seen in this run is left alone (an id repeated across pages).
  * With `progress`, the same statement adds the page to its runs' counters and saves the pull's
  * checkpoint, so that a page costs one round trip besides its transaction's.
@@ -65,23 +69,27 @@ export async function ingestPage(
     remoteUpdatedAt: r.remoteUpdatedAt,
   }));
   const cp = progress?.checkpoint ?? null;
-  // Every part of the statement sees the table as it was before it (`prev`): a record changed
-  // when it is new, its hash differs, or it was gone or quarantined — exactly when the upsert
-  // gives it a new change number.
+  // Every part of the statement sees the table as it was before it (`prev`). A listed record that
+  // equals its link's base proposes change number 0 ("nothing changed here"); any other proposes a
+  // new one. The upsert keeps the row's number unless the record is new, its hash differs, or it
+  // was gone or quarantined (then it always takes one) — and a record changed exactly when its
+  // number moved.
   const returned = await db.$queryRaw<{ externalId: string | null; changed: boolean; at: Date }[]>`
     WITH r AS (
       SELECT * FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb) AS r(
         "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "remoteUpdatedAt" timestamp(3))),
     prev AS (
-      SELECT s."externalId", s."contentHash", (s."goneAt" IS NOT NULL OR s."quarantinedAt" IS NOT NULL) AS back
+      SELECT s."externalId", s."changeSeq"
       FROM snapshot_records s JOIN r ON s."connectionId" = ${connectionId} AND s."externalId" = r."externalId"),
     ins AS (
       INSERT INTO snapshot_records
         ("connectionId", "externalId", raw, projection, extras, "contentHash", "remoteUpdatedAt", "lastSeenRunId", "changeSeq",
          "firstSeenAt", "lastSeenAt")
       SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."remoteUpdatedAt",
-             ${runId}::uuid, nextval('snapshot_change_seq'), ${seenAt}, ${seenAt}
-      FROM r
+             ${runId}::uuid,
+             CASE WHEN l."baseHash" = r."contentHash" THEN 0 ELSE nextval('snapshot_change_seq') END,
+             ${seenAt}, ${seenAt}
+      FROM r LEFT JOIN links l ON l."connectionId" = ${connectionId} AND l."externalId" = r."externalId"
       ON CONFLICT ("connectionId", "externalId") DO UPDATE SET
         raw = EXCLUDED.raw,
         projection = EXCLUDED.projection,
@@ -90,16 +98,17 @@ export async function ingestPage(
         "lastSeenRunId" = EXCLUDED."lastSeenRunId",
         "lastSeenAt" = EXCLUDED."lastSeenAt",
         "changeSeq" = CASE
-          WHEN snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash" OR snapshot_records."goneAt" IS NOT NULL
-            OR snapshot_records."quarantinedAt" IS NOT NULL
+          WHEN snapshot_records."goneAt" IS NOT NULL OR snapshot_records."quarantinedAt" IS NOT NULL
+          THEN nextval('snapshot_change_seq')
+          WHEN EXCLUDED."changeSeq" <> 0 AND snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
           THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
         "contentHash" = EXCLUDED."contentHash",
         "goneAt" = NULL,
         "quarantinedAt" = NULL
       WHERE snapshot_records."lastSeenRunId" IS DISTINCT FROM EXCLUDED."lastSeenRunId"
-      RETURNING "externalId", "contentHash"),
+      RETURNING "externalId", "changeSeq"),
     ch AS (
-      SELECT i."externalId", (p."externalId" IS NULL OR p."contentHash" IS DISTINCT FROM i."contentHash" OR p.back) AS changed
+      SELECT i."externalId", (i."changeSeq" IS DISTINCT FROM COALESCE(p."changeSeq", 0)) AS changed
       FROM ins i LEFT JOIN prev p ON p."externalId" = i."externalId"),
     counted AS (
       UPDATE sync_runs SET
