@@ -5,6 +5,7 @@ import {
   createRun,
   getRun,
   markResyncReconciling,
+  newestCommittedSeq,
   readCursor,
   resyncPulls,
   type Store,
@@ -56,7 +57,7 @@ export interface RunProgress {
   run: SyncRun;
   pulls: { expected: number; completed: number; failed: number; gaveUp: number };
   pendingOps: number;
-  /** Reconcile position: changes committed up to `committedSeq`, consumed up to `cursor`; people waiting for a revisit. */
+  /** Reconcile position: the newest change committed (`committedSeq`), consumed up to `cursor`; people waiting for a revisit. */
   reconcile: { cursor: string; committedSeq: string; recheck: number };
   /** The resync's own reconcile ran (after every pull ended). */
   reconciled: boolean;
@@ -69,10 +70,6 @@ export interface RunProgress {
  * op pending or in flight, nothing left to reconcile), so complete means the run is closed.
  */
 export async function runProgress(prisma: Store, runId: string): Promise<RunProgress | null> {
-  // The committed bound in its own instant before the snapshot (every change up to it is then
-  // visible in it): inside, its exclusive lock would be held through every read below, and each
-  // poll would hold up every pull's page write meanwhile.
-  const max = await committedMaxSeq(prisma);
   return withTransaction(
     prisma,
     async (tx) => {
@@ -82,6 +79,9 @@ export async function runProgress(prisma: Store, runId: string): Promise<RunProg
       const pendingOps = await countOps(tx, { status: ['pending', 'in_flight'] });
       const recheck = await countRecheck(tx);
       const cursor = await readCursor(tx);
+      // Not `committedMaxSeq`: its exclusive lock, taken at every poll, held up every pull's page
+      // write for tens of milliseconds (a fifth of a resync's pull time at a poll each 100 ms).
+      const newest = await newestCommittedSeq(tx);
       return {
         run,
         pulls: {
@@ -91,7 +91,7 @@ export async function runProgress(prisma: Store, runId: string): Promise<RunProg
           gaveUp: pulls?.gaveUp ?? 0,
         },
         pendingOps,
-        reconcile: { cursor: cursor.toString(), committedSeq: max.toString(), recheck },
+        reconcile: { cursor: cursor.toString(), committedSeq: newest.toString(), recheck },
         reconciled: run.status === 'pushing' || run.status === 'completed',
         complete: run.status === 'completed',
       };

@@ -14,16 +14,13 @@ export async function takeSeqWriteLock(tx: Db): Promise<void> {
   await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK}::bigint)::text`;
 }
 
-/** Runs a snapshot write that takes change numbers (shared lock held until commit). */
+/** Runs a snapshot write that takes change numbers (shared lock held until commit, taken with its BEGIN). */
 export async function withSeqWrite<T>(prisma: PrismaClient, fn: (tx: SqlDb) => Promise<T>): Promise<T> {
-  return withSqlTransaction(
-    prisma,
-    async (tx) => {
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK}::bigint)::text`;
-      return fn(tx);
-    },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+  return withSqlTransaction(prisma, fn, {
+    timeout: 120_000,
+    maxWait: 30_000,
+    begin: `SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK})`,
+  });
 }
 
 /** The highest change number all of whose writers have committed. */
@@ -51,4 +48,14 @@ export async function committedMaxSeqIn(tx: Db): Promise<bigint> {
     SELECT last_value AS last, is_called AS called FROM snapshot_change_seq`;
   const r = rows[0];
   return r?.called ? r.last : 0n;
+}
+
+/**
+ * The newest change number on a committed row, as the caller's transaction sees them: what a
+ * progress read shows. Unlike `committedMaxSeq` it takes no lock (a writer may still hold a lower
+ * number uncommitted), so polling it never holds up the page writes of a pull.
+ */
+export async function newestCommittedSeq(tx: Db): Promise<bigint> {
+  const rows = await tx.$queryRaw<{ newest: bigint | null }[]>`SELECT max("changeSeq") AS newest FROM snapshot_records`;
+  return rows[0]?.newest ?? 0n;
 }

@@ -5,8 +5,10 @@ import {
   createPrisma,
   createRun,
   ingestPage,
+  ingestUnchangedPage,
   markGone,
   type SnapshotInput,
+  sqlDb,
   withSeqWrite,
 } from './index.ts';
 
@@ -174,5 +176,51 @@ describe('ingestPage', () => {
     expect(after.ours).toBe(before.ours);
     expect(after.edited).toBeGreaterThan(0n);
     expect(after.back).toBeGreaterThan(before.back!);
+  });
+
+  it('marks a page listed exactly as stored seen in one statement, and writes nothing when one record differs', async () => {
+    const page = [rec('p-a', 'pa'), rec('p-b', 'pb'), rec('p-c', 'pc')];
+    const first = await pull();
+    await withSeqWrite(prisma, (tx) =>
+      ingestPage(tx, 'ilert', first.id, page, new Date(), { runIds: [first.id], checkpoint: null }),
+    );
+    const rowsOf = async () =>
+      Object.fromEntries(
+        (await prisma.snapshotRecord.findMany({ where: { connectionId: 'ilert' } })).map((r) => [r.externalId, r]),
+      );
+    const before = await rowsOf();
+    const sql = sqlDb(prisma);
+    const progress = (runId: string) => ({
+      runIds: [runId],
+      checkpoint: { runId, cursor: 'c-1', total: 3, pages: 1, shifted: false },
+    });
+
+    // One record's raw differs under the same projection: not this path, and nothing written.
+    const second = await pull();
+    const edited = [rec('p-a', 'pa'), { ...rec('p-b', 'pb'), raw: { id: 'p-b', note: 'new' } }, rec('p-c', 'pc')];
+    expect(await ingestUnchangedPage(sql, 'ilert', second.id, edited, new Date(), progress(second.id))).toBeNull();
+    expect((await rowsOf())['p-a']!.lastSeenRunId).toBe(first.id);
+    const untouched = await runOf(second.id);
+    expect([untouched.pulled, untouched.listCursor, untouched.listPages]).toEqual([0, null, 0]);
+
+    // As stored (with a repeat of its own): every record seen, counted, the checkpoint saved, no
+    // change number taken.
+    const listed = [rec('p-a', 'pa'), rec('p-a', 'pa'), rec('p-b', 'pb'), rec('p-c', 'pc')];
+    const out = await ingestUnchangedPage(sql, 'ilert', second.id, listed, new Date(), progress(second.id));
+    expect(out).toMatchObject({ changed: 0, duplicates: ['p-a'] });
+    expect(out!.at).not.toBeNull();
+    const after = await rowsOf();
+    for (const id of ['p-a', 'p-b', 'p-c']) {
+      expect(after[id]!.lastSeenRunId).toBe(second.id);
+      expect(after[id]!.changeSeq).toBe(before[id]!.changeSeq);
+    }
+    const counted = await runOf(second.id);
+    expect([counted.pulled, counted.listCursor, counted.listPages]).toEqual([4, 'c-1', 1]);
+    // Listed again by the same run (a repeat across pages), or with a record gone: not this path.
+    expect(await ingestUnchangedPage(sql, 'ilert', second.id, page, new Date(), progress(second.id))).toBeNull();
+    await withSeqWrite(prisma, (tx) => markGone(tx, 'ilert', ['p-c']));
+    const third = await pull();
+    expect(await ingestUnchangedPage(sql, 'ilert', third.id, page, new Date(), progress(third.id))).toBeNull();
+    expect(await prisma.snapshotRecord.count({ where: { connectionId: 'ilert', lastSeenRunId: third.id } })).toBe(0);
   });
 });

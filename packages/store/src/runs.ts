@@ -64,27 +64,47 @@ export async function setRunStatus(db: Db, runId: string, status: string, error?
 }
 
 /**
- * Runs with the ops applied and failed that the push path counted apart (`run_op_counts`)
- * added to their own counters, so `opsApplied`/`opsFailed` read as one number.
+ * Runs with the counts kept apart added to their own counters, so each reads as one number:
+ * the ops applied and failed that the push path counted in `run_op_counts`, and for a resync the
+ * records its pulls pulled and found changed (each page counts in its pull's row only: five
+ * pulls adding every page to their resync's row waited on each other's lock on it).
  */
-export async function withOpCounts<R extends Pick<SyncRun, 'id' | 'opsApplied' | 'opsFailed'>>(
+export async function withRunCounts<R extends Pick<SyncRun, 'id' | 'opsApplied' | 'opsFailed' | 'pulled' | 'changed'>>(
   db: Db,
   runs: R[],
 ): Promise<R[]> {
   if (runs.length === 0) return runs;
-  const rows = await db.$queryRaw<{ runId: string; applied: number; failed: number }[]>`
-    SELECT "runId", sum("opsApplied")::int AS applied, sum("opsFailed")::int AS failed FROM run_op_counts
-    WHERE "runId" = ANY(${runs.map((r) => r.id)}::uuid[]) GROUP BY "runId"`;
+  const ids = runs.map((r) => r.id);
+  const rows = await db.$queryRaw<
+    { runId: string; applied: number; failed: number; pulled: number; changed: number }[]
+  >`
+    SELECT "runId", sum(applied)::int AS applied, sum(failed)::int AS failed, sum(pulled)::int AS pulled,
+           sum(changed)::int AS changed
+    FROM (
+      SELECT "runId", "opsApplied" AS applied, "opsFailed" AS failed, 0 AS pulled, 0 AS changed FROM run_op_counts
+      WHERE "runId" = ANY(${ids}::uuid[])
+      UNION ALL
+      SELECT "parentRunId", 0, 0, pulled, changed FROM sync_runs WHERE "parentRunId" = ANY(${ids}::uuid[]) AND kind = 'pull'
+    ) c
+    GROUP BY "runId"`;
   const byRun = new Map(rows.map((r) => [r.runId, r]));
   return runs.map((r) => {
     const c = byRun.get(r.id);
-    return c ? { ...r, opsApplied: r.opsApplied + c.applied, opsFailed: r.opsFailed + c.failed } : r;
+    return c
+      ? {
+          ...r,
+          opsApplied: r.opsApplied + c.applied,
+          opsFailed: r.opsFailed + c.failed,
+          pulled: r.pulled + c.pulled,
+          changed: r.changed + c.changed,
+        }
+      : r;
   });
 }
 
 export async function getRun(db: Db, runId: string): Promise<SyncRun | null> {
   const run = await db.syncRun.findUnique({ where: { id: runId } });
-  return run ? ((await withOpCounts(db, [run]))[0] ?? null) : null;
+  return run ? ((await withRunCounts(db, [run]))[0] ?? null) : null;
 }
 
 export async function listRuns(
@@ -97,7 +117,7 @@ export async function listRuns(
     take: opts.limit,
     skip: opts.offset,
   });
-  return withOpCounts(db, runs);
+  return withRunCounts(db, runs);
 }
 
 /*

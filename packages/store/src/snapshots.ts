@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Db } from './client.ts';
 import { jsonParam } from './json.ts';
 import type { SqlDb } from './sql-lane.ts';
@@ -10,6 +11,8 @@ export interface SnapshotInput {
   extras: Record<string, unknown>;
   contentHash: string;
   remoteUpdatedAt: string | null;
+  /** `snapshotRowHash` of the record, when the caller has it already. */
+  rowHash?: string;
 }
 
 export interface IngestResult {
@@ -26,7 +29,7 @@ export interface IngestResult {
 
 /** What a pull records with a page, in the page's own statement (see `ingestPage`). */
 export interface PageProgress {
-  /** Runs whose `pulled`/`changed` counters the page adds to (the pull's, its resync's). */
+  /** Runs whose `pulled`/`changed` counters the page adds to (the pull's: a resync sums its pulls'). */
   runIds: readonly string[];
   /** The pull's run and where its list read is after this page (saved with it), or null. */
   checkpoint: { runId: string; cursor: string | null; total: number | null; pages: number; shifted: boolean } | null;
@@ -53,22 +56,19 @@ export async function ingestPage(
   seenAt: Date,
   progress?: PageProgress,
 ): Promise<IngestResult> {
-  const byId = new Map<string, SnapshotInput>();
-  const duplicates: string[] = [];
-  for (const r of page) {
-    if (byId.has(r.externalId)) duplicates.push(r.externalId);
-    else byId.set(r.externalId, r);
-  }
+  const { byId, duplicates } = distinctRecords(page);
   if (byId.size === 0) return { changed: 0, duplicates, at: null };
+  const cp = progress?.checkpoint ?? null;
+  const runIds = [...(progress?.runIds ?? [])];
   const rows = [...byId.values()].map((r) => ({
     externalId: r.externalId,
     raw: r.raw,
     projection: r.projection,
     extras: r.extras,
     contentHash: r.contentHash,
+    rowHash: r.rowHash,
     remoteUpdatedAt: r.remoteUpdatedAt,
   }));
-  const cp = progress?.checkpoint ?? null;
   // Every part of the statement sees the table as it was before it (`prev`). A listed record that
   // equals its link's base proposes change number 0 ("nothing changed here"); any other proposes a
   // new one. The upsert keeps the row's number unless the record is new, its hash differs, or it
@@ -77,15 +77,16 @@ export async function ingestPage(
   const returned = await db.$queryRaw<{ externalId: string | null; changed: boolean; at: Date }[]>`
     WITH r AS (
       SELECT * FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb) AS r(
-        "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "remoteUpdatedAt" timestamp(3))),
+        "externalId" text, raw jsonb, projection jsonb, extras jsonb, "contentHash" text, "rowHash" text,
+        "remoteUpdatedAt" timestamp(3))),
     prev AS (
       SELECT s."externalId", s."changeSeq"
       FROM snapshot_records s JOIN r ON s."connectionId" = ${connectionId} AND s."externalId" = r."externalId"),
     ins AS (
       INSERT INTO snapshot_records
-        ("connectionId", "externalId", raw, projection, extras, "contentHash", "remoteUpdatedAt", "lastSeenRunId", "changeSeq",
-         "firstSeenAt", "lastSeenAt")
-      SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."remoteUpdatedAt",
+        ("connectionId", "externalId", raw, projection, extras, "contentHash", "rowHash", "remoteUpdatedAt", "lastSeenRunId",
+         "changeSeq", "firstSeenAt", "lastSeenAt")
+      SELECT ${connectionId}, r."externalId", r.raw, r.projection, r.extras, r."contentHash", r."rowHash", r."remoteUpdatedAt",
              ${runId}::uuid,
              CASE WHEN l."baseHash" = r."contentHash" THEN 0 ELSE nextval('snapshot_change_seq') END,
              ${seenAt}, ${seenAt}
@@ -103,6 +104,7 @@ export async function ingestPage(
           WHEN EXCLUDED."changeSeq" <> 0 AND snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
           THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
         "contentHash" = EXCLUDED."contentHash",
+        "rowHash" = EXCLUDED."rowHash",
         "goneAt" = NULL,
         "quarantinedAt" = NULL
       WHERE snapshot_records."lastSeenRunId" IS DISTINCT FROM EXCLUDED."lastSeenRunId"
@@ -118,7 +120,7 @@ export async function ingestPage(
         "listTotal" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.total ?? null}::int ELSE "listTotal" END,
         "listPages" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.pages ?? 0}::int ELSE "listPages" END,
         "listShifted" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.shifted ?? false} ELSE "listShifted" END
-      WHERE id = ANY(${[...(progress?.runIds ?? [])]}::uuid[])
+      WHERE id = ANY(${runIds}::uuid[])
       RETURNING 1)
     SELECT ch."externalId", ch.changed, clock_timestamp() AS at FROM ch
     UNION ALL SELECT NULL, false, clock_timestamp() FROM (SELECT count(*) FROM counted) c`;
@@ -133,6 +135,81 @@ export async function ingestPage(
   }
   for (const id of byId.keys()) if (!seen.has(id)) duplicates.push(id);
   return { changed, duplicates, at };
+}
+
+/**
+ * A page whose every record is listed exactly as its row holds it (same row hash, live, not yet
+ * seen by this run), marked seen by id and row hash alone in one statement of its own, with the
+ * run's counters and checkpoint: a pull that finds little changed neither sends nor rewrites the
+ * unchanged data, and takes no change number (so no transaction, no lock). All or nothing: when
+ * one record differs, nothing is written and null says to ingest the page (`ingestPage`) — a page
+ * is never half ingested, so a pull resumed after a crash reads it again whole.
+ */
+export async function ingestUnchangedPage(
+  db: SqlDb,
+  connectionId: string,
+  runId: string,
+  page: SnapshotInput[],
+  seenAt: Date,
+  progress?: PageProgress,
+): Promise<IngestResult | null> {
+  const { byId, duplicates } = distinctRecords(page);
+  if (byId.size === 0) return null;
+  const cp = progress?.checkpoint ?? null;
+  const ids = [...byId.keys()];
+  const hashes = [...byId.values()].map((r) => r.rowHash);
+  // `m` is read from the statement's snapshot, and every write below is conditioned on all of the
+  // page being in it; the update then writes those rows whatever a concurrent writer did to them
+  // meanwhile (a record marked gone by a push's 404 an instant before it was listed stays gone).
+  const rows = await db.$queryRaw<{ whole: boolean; at: Date }[]>`
+    WITH r AS (SELECT * FROM unnest(${ids}::text[], ${hashes}::text[]) AS r("externalId", "rowHash")),
+    m AS (
+      SELECT s.id FROM snapshot_records s JOIN r ON s."connectionId" = ${connectionId} AND s."externalId" = r."externalId"
+      WHERE s."rowHash" = r."rowHash" AND s."goneAt" IS NULL AND s."quarantinedAt" IS NULL
+        AND s."lastSeenRunId" IS DISTINCT FROM ${runId}::uuid),
+    whole AS (SELECT count(*) = ${ids.length}::int AS yes FROM m),
+    seen AS (
+      UPDATE snapshot_records s SET "lastSeenRunId" = ${runId}::uuid, "lastSeenAt" = ${seenAt}
+      WHERE s.id IN (SELECT id FROM m) AND (SELECT yes FROM whole)
+      RETURNING 1),
+    counted AS (
+      UPDATE sync_runs SET
+        pulled = pulled + ${page.length}::int,
+        "listCursor" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.cursor ?? null} ELSE "listCursor" END,
+        "listTotal" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.total ?? null}::int ELSE "listTotal" END,
+        "listPages" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.pages ?? 0}::int ELSE "listPages" END,
+        "listShifted" = CASE WHEN id = ${cp?.runId ?? null}::uuid THEN ${cp?.shifted ?? false} ELSE "listShifted" END
+      WHERE id = ANY(${[...(progress?.runIds ?? [])]}::uuid[]) AND (SELECT yes FROM whole)
+      RETURNING 1)
+    SELECT (SELECT yes FROM whole) AS whole, (SELECT count(*) FROM seen) AS marked, (SELECT count(*) FROM counted) AS runs,
+           clock_timestamp() AS at`;
+  const out = rows[0];
+  if (!out?.whole) return null;
+  return { changed: 0, duplicates, at: out.at };
+}
+
+/** A page's records by id (the first of each), its own repeats apart, each with its row hash. */
+function distinctRecords(page: readonly SnapshotInput[]) {
+  const byId = new Map<string, SnapshotInput & { rowHash: string }>();
+  const duplicates: string[] = [];
+  for (const r of page) {
+    if (byId.has(r.externalId)) duplicates.push(r.externalId);
+    else byId.set(r.externalId, { ...r, rowHash: r.rowHash ?? snapshotRowHash(r) });
+  }
+  return { byId, duplicates };
+}
+
+/**
+ * What a page write stores of a record besides its ids, as one hash: two listings with the same
+ * row hash would write the same row. (Key order counts: a provider that reorders a record's keys
+ * only costs its row a rewrite.)
+ */
+export function snapshotRowHash(r: SnapshotInput): string {
+  return hash(
+    'sha1',
+    `${r.contentHash}\u0000${r.remoteUpdatedAt ?? ''}\u0000${JSON.stringify(r.raw) ?? ''}\u0000${JSON.stringify(r.extras) ?? ''}`,
+    'base64url',
+  );
 }
 
 export interface GoneSummary {

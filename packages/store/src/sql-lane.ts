@@ -56,9 +56,11 @@ export async function withSqlTransaction<T>(
     maxWait?: number;
     /** Plan lookups as index probes for the transaction (see `preferIndexScans`), set with its BEGIN. */
     indexScans?: boolean;
+    /** A statement without parameters sent with the BEGIN (a lock to take first): no round trip of its own. */
+    begin?: string;
   } = {},
 ): Promise<T> {
-  const { timeout = 5_000, maxWait = 2_000, indexScans = false } = opts;
+  const { timeout = 5_000, maxWait = 2_000, indexScans = false, begin } = opts;
   const pool = poolOf(prisma);
   const client = await connectWithin(pool, maxWait);
   // Set when the connection cannot be trusted any more (dropped, or its transaction's end failed
@@ -71,7 +73,7 @@ export async function withSqlTransaction<T>(
   try {
     try {
       await client.query(
-        `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}${indexScans ? `; SET LOCAL random_page_cost = ${INDEX_SCAN_PAGE_COST}` : ''}`,
+        `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}${indexScans ? `; SET LOCAL random_page_cost = ${INDEX_SCAN_PAGE_COST}` : ''}${begin ? `; ${begin}` : ''}`,
       );
     } catch (err) {
       broken ??= err as Error;

@@ -1,4 +1,4 @@
-import { childRuns, findRun, runsPage, type SyncRun, withOpCounts } from '@contact-sync/store';
+import { childRuns, findRun, runsPage, type SyncRun, withRunCounts } from '@contact-sync/store';
 import type { AdminContext } from '../context.ts';
 import { decodeCursor, iso, isUuid, pageOf, parseInput } from './page.ts';
 import { AdminOpError, type Page, RunQuery, type RunView } from './views.ts';
@@ -33,7 +33,7 @@ export async function listRuns(res: AdminContext, query: RunQuery = {}): Promise
     ...(q.connectionId ? { connectionId: q.connectionId } : {}),
     ...(q.kind ? { kind: q.kind } : {}),
   });
-  return pageOf(await withOpCounts(res.prisma, rows), q.limit, (r) => r.startedAt, runView);
+  return pageOf(await withRunCounts(res.prisma, rows), q.limit, (r) => r.startedAt, runView);
 }
 
 /** One run and the runs it started (a resync's pulls). */
@@ -41,9 +41,9 @@ export async function getRun(res: AdminContext, id: string): Promise<RunView & {
   if (!isUuid(id)) throw new AdminOpError('not_found', `run "${id}" not found`);
   const found = await findRun(res.prisma, id);
   if (!found) throw new AdminOpError('not_found', `run "${id}" not found`);
-  const [run] = await withOpCounts(res.prisma, [found]);
+  const [run] = await withRunCounts(res.prisma, [found]);
   const children = await childRuns(res.prisma, id);
-  return { ...runView(run!), children: (await withOpCounts(res.prisma, children)).map(runView) };
+  return { ...runView(run!), children: (await withRunCounts(res.prisma, children)).map(runView) };
 }
 
 export { isUuid };

@@ -55,3 +55,24 @@ export async function countPullRequests(
     },
   };
 }
+
+/**
+ * Which pages a pull first offers as unchanged (`ingestUnchangedPage`): every page while they
+ * are; after a page that was not, the next try waits 1, 2, 4 … up to 64 pages, so that an
+ * initial pull (or a long run of new or edited records) pays a few tries, not one a page.
+ */
+export function probeSchedule(): { probe: () => boolean; probed: (unchanged: boolean) => void } {
+  let wait = 0;
+  let skip = 0;
+  return {
+    probe: () => {
+      if (skip === 0) return true;
+      skip--;
+      return false;
+    },
+    probed: (unchanged) => {
+      wait = unchanged ? 0 : Math.min(64, Math.max(1, wait * 2));
+      skip = wait;
+    },
+  };
+}

@@ -7,6 +7,7 @@ import {
   dbNow,
   holdVanished,
   ingestPage,
+  ingestUnchangedPage,
   markQuarantinedSeen,
   markVanishedGone,
   openPullRun,
@@ -17,13 +18,14 @@ import {
   type SnapshotInput,
   saveCheckpoint,
   setRunStatus,
+  snapshotRowHash,
   withSeqWrite,
 } from '@contact-sync/store';
 import type { PullJob } from '../jobs.ts';
 import { connectionOf, enqueueReconcile, type Resources } from '../resources.ts';
 import { resyncPullEnded } from '../resync.ts';
 import { pullDeadline } from './pull-deadline.ts';
-import { countPullRequests, ListShiftedError, pagesFrom, totalChanged } from './pull-pages.ts';
+import { countPullRequests, ListShiftedError, pagesFrom, probeSchedule, totalChanged } from './pull-pages.ts';
 
 export interface PullResult {
   runId: string;
@@ -74,6 +76,7 @@ export async function runPull(
     },
     signal,
   );
+  const schedule = probeSchedule();
   try {
     let requestedAt = await dbNow(res.prisma);
     for await (const listed of pagesFrom(connector, checkpoint, deadline.signal)) {
@@ -83,32 +86,44 @@ export async function runPull(
       if (totalChanged(checkpoint, listed)) checkpoint.shifted = true;
       checkpoint.total ??= listed.total;
       for (const item of page) {
-        if (item.kind === 'invalid') invalid.push(item);
-        else
-          records.push({
-            externalId: item.record.externalId,
-            raw: item.record.raw,
-            projection: item.record.projection,
-            extras: item.record.extras,
-            contentHash: contentHash(item.record.projection),
-            remoteUpdatedAt: item.record.updatedAt,
-          });
+        if (item.kind === 'invalid') {
+          invalid.push(item);
+          continue;
+        }
+        const record: SnapshotInput = {
+          externalId: item.record.externalId,
+          raw: item.record.raw,
+          projection: item.record.projection,
+          extras: item.record.extras,
+          contentHash: contentHash(item.record.projection),
+          remoteUpdatedAt: item.record.updatedAt,
+        };
+        record.rowHash = snapshotRowHash(record);
+        records.push(record);
       }
       const twiceInPage = repeatedIds(records);
       checkpoint.cursor = listed.next;
       checkpoint.pages++;
       // With the page, so a page is ingested once: a resumed read starts after it. The page's
-      // statement also adds it to the runs' counters (`pulled`, `changed`).
+      // statement also adds it to the pull's counters (`pulled`, `changed`); a resync reads its
+      // own as the sum of its pulls' (`withRunCounts`).
       const saved = connector.listFrom ? { runId: run.id, ...checkpoint } : null;
-      const ingested = await withSeqWrite(res.prisma, async (tx) => {
-        const out = await ingestPage(tx, job.connectionId, run.id, records, requestedAt, {
-          runIds: counters,
-          checkpoint: saved,
-        });
-        // No valid record, so no statement ran: the checkpoint is saved on its own.
-        if (out.at === null && saved) await saveCheckpoint(tx, run.id, checkpoint);
-        return out;
-      });
+      const progress = { runIds: [run.id], checkpoint: saved };
+      // A page listed exactly as stored is marked seen in one statement (no data sent, no change
+      // number); a page with any other record is ingested whole.
+      const unchanged =
+        records.length > 0 && schedule.probe()
+          ? await ingestUnchangedPage(res.sql, job.connectionId, run.id, records, requestedAt, progress)
+          : undefined;
+      if (unchanged !== undefined) schedule.probed(unchanged !== null);
+      const ingested =
+        unchanged ??
+        (await withSeqWrite(res.prisma, async (tx) => {
+          const out = await ingestPage(tx, job.connectionId, run.id, records, requestedAt, progress);
+          // No valid record, so no statement ran: the checkpoint is saved on its own.
+          if (out.at === null && saved) await saveCheckpoint(tx, run.id, checkpoint);
+          return out;
+        }));
       // A record an earlier page listed, while the total changed under the read: the offsets shifted
       // (an insert before it), not a provider's duplicate, so it is not quarantined. With the total
       // unchanged it is the provider listing one id twice, quarantined as before.
