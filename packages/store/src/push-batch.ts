@@ -15,6 +15,8 @@ import { LEASE_NS } from './worker-lease.ts';
  * has passed (earliest first), and in-flight ones nobody is working on — their worker's lease is
  * gone (SIGKILL), or this worker holds them but no batch of its own does (`active`: a batch that
  * could not record its end). `SKIP LOCKED`: workers claiming at once get different ops.
+ * A pending op whose person has an op in flight there is not ready: one op per person and
+ * connection at a time, also across batches (the one still ending) and workers.
  * Each op says whether its person is already linked there and whether a pull of it is running.
  */
 export async function claimBatch(
@@ -25,8 +27,11 @@ export async function claimBatch(
   const me = claim.workerId;
   return db.$queryRaw<ClaimedOp[]>`
     WITH ready AS (
-      SELECT id FROM outbox_ops
+      SELECT id FROM outbox_ops p
       WHERE "connectionId" = ${connectionId} AND status = 'pending' AND "nextAttemptAt" <= now()
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox_ops f
+          WHERE f."canonicalId" = p."canonicalId" AND f."connectionId" = p."connectionId" AND f.status = 'in_flight')
       ORDER BY "nextAttemptAt" LIMIT ${claim.limit}::int
       FOR UPDATE SKIP LOCKED),
     orphaned AS (
