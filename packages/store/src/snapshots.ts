@@ -38,10 +38,11 @@ export interface PageProgress {
 /**
  * Upserts one page in a single statement. changeSeq moves only when the content hash
  * changes or a gone record comes back, so the reconciler sees exactly what changed —
- * except that a record listed as its link's base holds what the engine wrote (or last agreed
- * with) there: nothing changed on that side, so it takes no change number unless it comes back.
- * (The first listing of a record the engine created is the common case: without this rule every
- * record a sync created would be reconciled again by the next pull, to plan nothing.)
+ * except that a record listed for the first time as its link's base (a record the engine
+ * created, listed as it was written) takes none: until then the reconciler took the base for it,
+ * so nothing changed. Without this every record a sync created was reconciled again by the next
+ * pull, to plan nothing. A record already listed takes a number whenever its hash differs from
+ * its row's, even back to its base: a held conflict or a frozen side waits on such a change.
  * A row already seen in this run is left alone (an id repeated across pages).
  * With `progress`, the same statement adds the page to its runs' counters and saves the pull's
  * checkpoint, so that a page costs one round trip besides its transaction's.
@@ -70,10 +71,9 @@ export async function ingestPage(
     remoteUpdatedAt: r.remoteUpdatedAt,
   }));
   // Every part of the statement sees the table as it was before it (`prev`). A listed record that
-  // equals its link's base proposes change number 0 ("nothing changed here"); any other proposes a
-  // new one. The upsert keeps the row's number unless the record is new, its hash differs, or it
-  // was gone or quarantined (then it always takes one) — and a record changed exactly when its
-  // number moved.
+  // equals its link's base proposes change number 0, which a new row keeps ("nothing changed
+  // here"); a row already there keeps its number unless its hash differs or it was gone or
+  // quarantined, and then takes a new one. A record changed exactly when its number moved.
   const returned = await db.$queryRaw<{ externalId: string | null; changed: boolean; at: Date }[]>`
     WITH r AS (
       SELECT * FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb) AS r(
@@ -99,10 +99,10 @@ export async function ingestPage(
         "lastSeenRunId" = EXCLUDED."lastSeenRunId",
         "lastSeenAt" = EXCLUDED."lastSeenAt",
         "changeSeq" = CASE
-          WHEN snapshot_records."goneAt" IS NOT NULL OR snapshot_records."quarantinedAt" IS NOT NULL
-          THEN nextval('snapshot_change_seq')
-          WHEN EXCLUDED."changeSeq" <> 0 AND snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
-          THEN EXCLUDED."changeSeq" ELSE snapshot_records."changeSeq" END,
+          WHEN snapshot_records."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
+            OR snapshot_records."goneAt" IS NOT NULL OR snapshot_records."quarantinedAt" IS NOT NULL
+          THEN CASE WHEN EXCLUDED."changeSeq" <> 0 THEN EXCLUDED."changeSeq" ELSE nextval('snapshot_change_seq') END
+          ELSE snapshot_records."changeSeq" END,
         "contentHash" = EXCLUDED."contentHash",
         "rowHash" = EXCLUDED."rowHash",
         "goneAt" = NULL,
