@@ -250,6 +250,19 @@ export interface SizeResult {
     /** Absent in older results. */
     cpu?: PhaseCpu;
   };
+  /**
+   * A second full resync right after the no-op: the first one after an initial sync still lists
+   * every record the sync created for the first time (and GrowCRM's organization on them), this one
+   * finds nothing at all. Its own reads replayed the same way; absent in older results.
+   */
+  steadyNoop?: {
+    wallMs: number;
+    readCalls: number;
+    writeCalls: number;
+    postgresMs: number | null;
+    cpu?: PhaseCpu;
+    ceiling: { wallMs: number; reads: number; ratio: number };
+  };
   incremental: {
     wallMs: number;
     cpuMs: number;
@@ -306,6 +319,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
   const prefix = `bench:${dbName}`;
   const initialLogFile = join(os.tmpdir(), `${dbName}-requests.json`);
   const noopLogFile = join(os.tmpdir(), `${dbName}-noop-requests.json`);
+  const steadyLogFile = join(os.tmpdir(), `${dbName}-steady-requests.json`);
   const sandbox = o.inProcessSandbox
     ? await inProcessSandbox(o.seed, o.people)
     : await childProcessSandbox(o.seed, o.people);
@@ -407,6 +421,9 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const noop = await phase('noop', (s) => s.sync({ timeoutMs }));
     await sandbox.saveRequestLog(noopLogFile);
 
+    const steady = await phase('steady-noop', (s) => s.sync({ timeoutMs }));
+    await sandbox.saveRequestLog(steadyLogFile);
+
     const incremental = await phase('incremental', async (s) => {
       await sandbox.applyEdits(edits);
       return s.sync({ timeoutMs });
@@ -451,6 +468,11 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       JSON.parse(readFileSync(noopLogFile, 'utf8')) as CeilingLog,
     );
     log(`  no-op ceiling: ${noopCeiling.reads} reads in ${noopCeiling.wallMs} ms`);
+    const steadyCeiling = await httpCeiling(
+      { seed: o.seed, people: o.people },
+      JSON.parse(readFileSync(steadyLogFile, 'utf8')) as CeilingLog,
+    );
+    log(`  steady no-op ceiling: ${steadyCeiling.reads} reads in ${steadyCeiling.wallMs} ms`);
 
     return {
       people: o.people,
@@ -497,6 +519,18 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
           machineShare: noopCeiling.machineShare,
         },
       },
+      steadyNoop: {
+        wallMs: steady.wallMs,
+        readCalls: steady.calls.readCalls,
+        writeCalls: steady.calls.writeCalls,
+        postgresMs: steady.postgresMs,
+        cpu: steady.cpu,
+        ceiling: {
+          wallMs: steadyCeiling.wallMs,
+          reads: steadyCeiling.reads,
+          ratio: Math.round((steady.wallMs / Math.max(1, steadyCeiling.wallMs)) * 10) / 10,
+        },
+      },
       incremental: {
         wallMs: incremental.wallMs,
         cpuMs: incremental.cpuMs,
@@ -519,6 +553,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     await sandbox.stop();
     rmSync(initialLogFile, { force: true });
     rmSync(noopLogFile, { force: true });
+    rmSync(steadyLogFile, { force: true });
     if (!o.keepDatabase) await dropDatabase(o.adminUrl, dbName);
   }
 }

@@ -140,8 +140,27 @@ export function markdownTable(r: BenchResults): string {
     rows.push(
       `| ${fmt(s.people)} | ${sec(s.noop.wallMs)} | ${s.noop.peakRssMb ?? '—'} | ${fmt(s.noop.readCalls)} | ${fmt(s.noop.listPages)} | ${fmt(s.noop.writeCalls)} | ${s.noop.ceiling ? sec(s.noop.ceiling.wallMs) : '—'} | ${s.noop.ceiling ? `${s.noop.ceiling.ratio}×` : '—'} | ${fmt(s.incremental.edits)} | ${sec(s.incremental.wallMs)} | ${fmt(s.incremental.writeCalls)} | ${fmt(s.incremental.minWriteCalls)} | ${fmt(s.reconcile.contactsPerSec)} | ${fmt(s.httpCeiling.requests)} | ${sec(s.httpCeiling.wallMs)} | ${s.httpCeiling.ratio}× |`,
     );
+  if (r.sizes.some((s) => s.steadyNoop)) rows.push('', steadyNoopTable(r.sizes));
   if (r.sizes.some((s) => s.initial.engine)) rows.push('', engineTable(r.sizes));
   if (r.sizes.some((s) => s.initial.cpu)) rows.push('', cpuTable(r.sizes));
+  return rows.join('\n');
+}
+
+/** The second no-op resync (nothing new to list), against its own reads. */
+function steadyNoopTable(sizes: SizeResult[]): string {
+  const rows = [
+    '**Steady no-op full resync** (a second full resync right after the no-op: nothing left to list for the first time)',
+    '',
+    '| people | wall (s) | reads | writes | worker CPU (s) | Postgres active (s) | read ceiling (s) | steady no-op / ceiling |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of sizes) {
+    const n = s.steadyNoop;
+    if (!n) continue;
+    rows.push(
+      `| ${fmt(s.people)} | ${sec(n.wallMs)} | ${fmt(n.readCalls)} | ${fmt(n.writeCalls)} | ${sec(n.cpu?.workerMs)} | ${sec(n.postgresMs)} | ${sec(n.ceiling.wallMs)} | ${n.ceiling.ratio}× |`,
+    );
+  }
   return rows.join('\n');
 }
 

@@ -139,6 +139,9 @@ describe('bench run at 200 people', () => {
       Object.fromEntries(Object.entries(size.initial.byProvider).map(([p, b]) => [p, b.minWrites])),
     );
     expect(size.noop.writeCalls).toBe(0);
+    // The second resync lists the same pages and writes nothing either; its ceiling replays its reads.
+    expect(size.steadyNoop!.writeCalls).toBe(0);
+    expect(size.steadyNoop!.ceiling.reads).toBe(size.steadyNoop!.readCalls);
     expect(size.incremental.writeCalls).toBe(size.incremental.minWriteCalls);
 
     const results = assembleResults({
