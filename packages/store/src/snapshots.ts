@@ -157,16 +157,20 @@ export async function ingestUnchangedPage(
   if (byId.size === 0) return null;
   const cp = progress?.checkpoint ?? null;
   const ids = [...byId.keys()];
-  const hashes = [...byId.values()].map((r) => r.rowHash);
+  // A row hash is base64url (no ':'), so "hash:id" names one pair.
+  const pairs = [...byId.values()].map((r) => `${r.rowHash}:${r.externalId}`);
   // `m` is read from the statement's snapshot, and every write below is conditioned on all of the
   // page being in it; the update then writes those rows whatever a concurrent writer did to them
   // meanwhile (a record marked gone by a push's 404 an instant before it was listed stays gone).
   const rows = await db.$queryRaw<{ whole: boolean; at: Date }[]>`
-    WITH r AS (SELECT * FROM unnest(${ids}::text[], ${hashes}::text[]) AS r("externalId", "rowHash")),
-    m AS (
-      SELECT s.id FROM snapshot_records s JOIN r ON s."connectionId" = ${connectionId} AND s."externalId" = r."externalId"
-      WHERE s."rowHash" = r."rowHash" AND s."goneAt" IS NULL AND s."quarantinedAt" IS NULL
-        AND s."lastSeenRunId" IS DISTINCT FROM ${runId}::uuid),
+    WITH m AS (
+      -- One probe of the unique index per id, and each row's hash and id looked up in a hashed
+      -- array (a join on the pairs let the planner hash the connection's every row, or compare every
+      -- pair with every row: ~2.7 and ~3.5 ms a page at 10,000 people, against ~0.5).
+      SELECT s.id FROM snapshot_records s
+      WHERE s."connectionId" = ${connectionId} AND s."externalId" = ANY(${ids}::text[])
+        AND (s."rowHash" || ':' || s."externalId") = ANY(${pairs}::text[])
+        AND s."goneAt" IS NULL AND s."quarantinedAt" IS NULL AND s."lastSeenRunId" IS DISTINCT FROM ${runId}::uuid),
     whole AS (SELECT count(*) = ${ids.length}::int AS yes FROM m),
     seen AS (
       UPDATE snapshot_records s SET "lastSeenRunId" = ${runId}::uuid, "lastSeenAt" = ${seenAt}
