@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * Issue 17, unbounded response bodies: 50 MB went through the transport whole. With a body
  * cap (`options.maxBodyBytes`), a provider answering more than the cap fails the pull as
  * incomplete, with an error naming the cap — for a paged list (ChurchPad) and for NodePing's
- * list, which is streamed — and marks nothing gone.
+ * list, which is streamed and capped by the entry (a cap of 100 bytes is below one contact) — and
+ * marks nothing gone.
  */
 const db = await createTestDatabase();
 let stack: Stack;
@@ -50,7 +51,7 @@ describe('a provider answering more than the body cap', () => {
       const live = () => stack.res.prisma.snapshotRecord.count({ where: { connectionId: id, goneAt: null } });
       const before = await live();
       expect(before).toBeGreaterThan(0);
-      const restore = capped(id, 1024);
+      const restore = capped(id, 100);
       try {
         const err = await runPull(stack.res, { connectionId: id, full: true }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(BodyTooLargeError);
@@ -59,7 +60,7 @@ describe('a provider answering more than the body cap', () => {
           orderBy: { startedAt: 'desc' },
         });
         expect(run.status).toBe('failed');
-        expect(run.error).toContain('exceeds the body size cap of 1024 bytes (options.maxBodyBytes)');
+        expect(run.error).toContain('exceeds the body size cap of 100 bytes (options.maxBodyBytes)');
         expect(await live()).toBe(before);
       } finally {
         restore();

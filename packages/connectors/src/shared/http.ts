@@ -16,10 +16,11 @@ const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
  */
 export class BodyTooLargeError extends PermanentError {
   readonly limitBytes: number;
-  constructor(provider: string, limitBytes: number, what: string) {
+  constructor(provider: string, limitBytes: number, what: string, streamed = false) {
+    const where = streamed ? ' without completing an entry of its streamed list' : '';
     super(
       provider,
-      `${provider}: ${what} exceeds the body size cap of ${limitBytes} bytes (options.maxBodyBytes); the answer was not used`,
+      `${provider}: ${what} exceeds the body size cap of ${limitBytes} bytes (options.maxBodyBytes)${where}; the answer was not used`,
       null,
     );
     this.limitBytes = limitBytes;
@@ -65,7 +66,10 @@ export interface HttpClientOptions {
   describeError: (status: number, body: unknown, text: string) => ErrorDetails;
   /** Providers that report errors inside a 2xx (NodePing) turn them into errors here. */
   inspectOk?: (res: HttpResponse, spec: RequestSpec) => ConnectorError | null;
-  /** The most bytes a body may have, streamed or not (default `DEFAULT_MAX_BODY_BYTES`). */
+  /**
+   * The most bytes a body may have (default `DEFAULT_MAX_BODY_BYTES`). A streamed body is held by
+   * the entry, not whole, so there it bounds the bytes read between two items its reader yields.
+   */
   maxBodyBytes?: number;
   /** The connection's request budget: every attempt acquires from it and reports its answer. */
   gate?: RequestGate;
@@ -133,13 +137,20 @@ export class HttpClient {
     spec = this.#withSignal(spec);
     // The attempt is the request and the body's first item: a failure up to there is retried by
     // the same policy as a request; after it, the caller already holds part of the answer.
+    // The cap counts the bytes read since the reader last yielded: what it holds unfinished (one
+    // entry being parsed), not the list, which goes on by the item (100,000 contacts are ~34 MB).
+    const held = { bytes: 0 };
     const { items, first } = await this.#retrying(spec, async () => {
       const res = (await this.#once(spec, true)) as Response;
-      const items = read(res.body && this.#idleTimed(res.body, this.#what(spec)))[Symbol.asyncIterator]();
+      held.bytes = 0;
+      const items = read(res.body && this.#idleTimed(res.body, this.#what(spec), held))[Symbol.asyncIterator]();
       return { items, first: await items.next() };
     });
     try {
-      for (let next = first; !next.done; next = await items.next()) yield next.value;
+      for (let next = first; !next.done; next = await items.next()) {
+        held.bytes = 0;
+        yield next.value;
+      }
     } finally {
       await items.return?.();
     }
@@ -149,11 +160,11 @@ export class HttpClient {
    * A streamed body under the timeout as an idle limit: each wait for the next chunk may take up to
    * `timeoutMs`. The time the reader spends with a chunk (a pull writing a page to Postgres) does
    * not count, so a long list read at the pace of its consumer does not time out. Failures of the
-   * read come out as `TransientError`s.
+   * read come out as `TransientError`s. `held` counts the bytes read since the reader's last item
+   * (reset by `streamed`); past the cap the body is refused.
    */
-  #idleTimed(body: ReadableStream<Uint8Array>, what: string): ReadableStream<Uint8Array> {
+  #idleTimed(body: ReadableStream<Uint8Array>, what: string, held: { bytes: number }): ReadableStream<Uint8Array> {
     const reader = body.getReader();
-    let bytes = 0;
     return new ReadableStream<Uint8Array>(
       {
         pull: async (c) => {
@@ -165,8 +176,9 @@ export class HttpClient {
             const r = await Promise.race([reader.read(), idle]);
             if (r.done) c.close();
             else {
-              bytes += r.value.byteLength;
-              if (bytes > this.#o.maxBodyBytes) throw new BodyTooLargeError(this.provider, this.#o.maxBodyBytes, what);
+              held.bytes += r.value.byteLength;
+              if (held.bytes > this.#o.maxBodyBytes)
+                throw new BodyTooLargeError(this.provider, this.#o.maxBodyBytes, what, true);
               c.enqueue(r.value);
             }
           } catch (err) {

@@ -211,21 +211,51 @@ describe('body size cap', () => {
     expect(server?.seen).toHaveLength(2);
   });
 
-  it('caps a streamed body too, after what came before the cap was handed on; not retried', async () => {
+  it('caps what a streamed body’s reader holds unfinished, after what it had yielded; not retried', async () => {
     const chunk = 'x'.repeat(40_000);
-    const http = await clientFor(() => ({ status: 200, chunks: ['{"a":"', chunk, chunk, chunk, '"}'], gapMs: 5 }), {
-      maxBodyBytes: 100_000,
-    });
-    let got = 0;
+    const http = await clientFor(
+      () => ({ status: 200, chunks: ['{"a":1,', '"b":"', chunk, chunk, chunk, '"}'], gapMs: 5 }),
+      { maxBodyBytes: 100_000 },
+    );
+    const got: string[] = [];
     const err = await (async () => {
-      for await (const piece of http.streamed({ method: 'GET', path: '/list' }, async function* (body) {
-        for await (const c of body ?? []) yield c.byteLength;
+      for await (const key of http.streamed({ method: 'GET', path: '/list' }, async function* (body) {
+        // One item per complete entry, as jsonObjectEntries does: "b" never completes under the cap.
+        let text = '';
+        let a = false;
+        for await (const c of body ?? []) {
+          text += new TextDecoder().decode(c);
+          if (!a && text.startsWith('{"a":1,')) {
+            a = true;
+            yield 'a';
+          }
+        }
+        yield 'b';
       }))
-        got += piece;
+        got.push(key);
     })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BodyTooLargeError);
-    expect(got).toBeLessThanOrEqual(100_000);
+    expect((err as Error).message).toBe(
+      'test: GET /list exceeds the body size cap of 100000 bytes (options.maxBodyBytes) without completing an entry of its streamed list; the answer was not used',
+    );
+    expect(got).toEqual(['a']);
     expect(server?.seen).toHaveLength(1);
+  });
+
+  it('takes a streamed list larger than the cap in all, entry by entry (NodePing answers its list whole)', async () => {
+    const entry = (i: number) => `"c${i}":"${'x'.repeat(20_000)}"`;
+    const chunks = ['{', ...Array.from({ length: 20 }, (_, i) => `${i ? ',' : ''}${entry(i)}`), '}'];
+    const http = await clientFor(() => ({ status: 200, chunks, gapMs: 1 }), { maxBodyBytes: 100_000 });
+    let keys = 0;
+    let bytes = 0;
+    for await (const n of http.streamed({ method: 'GET', path: '/list' }, async function* (body) {
+      for await (const c of body ?? []) yield c.byteLength;
+    })) {
+      keys += 1;
+      bytes += n;
+    }
+    expect(bytes).toBeGreaterThan(400_000); // four times the cap, in 100-times-smaller pieces
+    expect(keys).toBeGreaterThanOrEqual(20);
   });
 });
 
