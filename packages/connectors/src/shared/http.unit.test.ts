@@ -246,16 +246,16 @@ describe('body size cap', () => {
     const entry = (i: number) => `"c${i}":"${'x'.repeat(20_000)}"`;
     const chunks = ['{', ...Array.from({ length: 20 }, (_, i) => `${i ? ',' : ''}${entry(i)}`), '}'];
     const http = await clientFor(() => ({ status: 200, chunks, gapMs: 1 }), { maxBodyBytes: 100_000 });
-    let keys = 0;
+    let pieces = 0;
     let bytes = 0;
     for await (const n of http.streamed({ method: 'GET', path: '/list' }, async function* (body) {
       for await (const c of body ?? []) yield c.byteLength;
     })) {
-      keys += 1;
+      pieces += 1;
       bytes += n;
     }
     expect(bytes).toBeGreaterThan(400_000); // four times the cap, in 100-times-smaller pieces
-    expect(keys).toBeGreaterThanOrEqual(20);
+    expect(pieces).toBeGreaterThanOrEqual(20); // one per chunk the server sent an entry in
   });
 });
 
