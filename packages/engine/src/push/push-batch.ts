@@ -8,9 +8,6 @@ import { type AttemptResult, attemptOp } from './push.ts';
 /** Ops this process's batches are pushing right now: a claim leaves them alone (see `claimBatch`). */
 const active = new Set<string>();
 
-/** Thrown to park the job: the connection waits for its rate window or its credential. */
-type Wait = { err: unknown };
-
 /**
  * A push job: claims batches of the connection's ready ops (`push.batchSize` at a time) until
  * none is left, pushes each batch's ops concurrently (`push.concurrency`, every request through
