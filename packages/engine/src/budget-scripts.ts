@@ -27,6 +27,13 @@
  * asks for as long as it will wait, lives), the part of the other kind's share (`share` of `max`)
  * it has not used in the window is kept free for it: a long pull cannot take the whole window
  * from a backlog of pushes, nor pushes from the pull. Alone, a kind may use the whole window.
+ *
+ * In flight: a provider counts a request when it arrives, which may be well after it was granted
+ * here (a socket to open, a stalled event loop). So a granted request enters the windows scored
+ * `hold` (ARGV[nw * 2 + 6]) ms ahead, counted whatever the window's age, until its answer is seen:
+ * the caller then hands it back (`released`, ARGV[nw * 2 + 7]: "<kind>|<member>" words) and it is
+ * scored at that moment, counted for one window more. A window whose freeing request is in flight
+ * frees a window after its answer, at the earliest a window from now: the wait is then that.
  */
 export const ACQUIRE = `
 local t = redis.call('TIME')
@@ -52,6 +59,21 @@ local wantPx = tonumber(ARGV[nw * 2 + 2])
 local probePx = tonumber(ARGV[nw * 2 + 3])
 local probing = ARGV[nw * 2 + 4] == '1'
 local base = KEYS[1]
+local hold = tonumber(ARGV[nw * 2 + 6])
+local released = ARGV[nw * 2 + 7]
+if released ~= '' then
+  for k, m in string.gmatch(released, '(%a+)|(%S+)') do
+    for i = 5, #KEYS do
+      redis.call('ZADD', KEYS[i], 'XX', now, m)
+      redis.call('ZADD', KEYS[i] .. ':' .. k, 'XX', now, m)
+    end
+  end
+end
+-- The wait until an entry leaves a window: a window after its answer, which for one in flight is still to come.
+local function freesIn(score, dur)
+  if score > now then return dur + 1 end
+  return score + dur - now + 1
+end
 -- The credential pause (KEYS[2] paused, KEYS[3] pause-known, KEYS[4] probe), unless this ask
 -- already holds the probe: unknown (-1: the caller reads the pause store and asks again), or
 -- paused with the probe taken (-2, its ttl), or paused and this request is the probe (3rd value 1).
@@ -85,7 +107,7 @@ if wait == 0 then
     local n = redis.call('ZCARD', KEYS[i])
     if n >= max then
       local freeing = redis.call('ZRANGE', KEYS[i], n - max, n - max, 'WITHSCORES')
-      local w = tonumber(freeing[2]) + dur - now + 1
+      local w = freesIn(tonumber(freeing[2]), dur)
       if w > wait then wait = w end
     else
       local room = max - n
@@ -100,7 +122,7 @@ if wait == 0 then
           -- (Entries of no kind, from before kinds were counted, free in turn: wait for the oldest.)
           local freeing = m >= need and redis.call('ZRANGE', mine, need - 1, need - 1, 'WITHSCORES')
             or redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-          local w = tonumber(freeing[2]) + dur - now + 1
+          local w = freesIn(tonumber(freeing[2]), dur)
           if w > wait then wait = w end
         end
       end
@@ -121,15 +143,31 @@ local member = ARGV[#ARGV]
 for i = 5, #KEYS do
   local dur = tonumber(ARGV[(i - 5) * 2 + 2])
   for j = 1, free + lease do
-    redis.call('ZADD', KEYS[i], now, member .. ':' .. j)
-    redis.call('ZADD', KEYS[i] .. ':' .. kind, now, member .. ':' .. j)
+    redis.call('ZADD', KEYS[i], now + hold, member .. ':' .. j)
+    redis.call('ZADD', KEYS[i] .. ':' .. kind, now + hold, member .. ':' .. j)
   end
-  redis.call('PEXPIRE', KEYS[i], dur)
-  redis.call('PEXPIRE', KEYS[i] .. ':' .. kind, dur)
+  redis.call('PEXPIRE', KEYS[i], dur + hold)
+  redis.call('PEXPIRE', KEYS[i] .. ':' .. kind, dur + hold)
 end
 redis.call('INCRBY', KEYS[1] .. ':requests', free)
 redis.call('INCRBY', KEYS[1] .. ':requests:' .. kind, free)
 return {0, free, paused, lease}
+`;
+
+/**
+ * Hands back requests whose answers were seen (ARGV[1]: "<kind>|<member>" words, see `ACQUIRE`):
+ * each is scored now in every window log (KEYS) and its kind's, so it counts for one window more.
+ */
+export const RELEASE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for k, m in string.gmatch(ARGV[1], '(%a+)|(%S+)') do
+  for i = 1, #KEYS do
+    redis.call('ZADD', KEYS[i], 'XX', now, m)
+    redis.call('ZADD', KEYS[i] .. ':' .. k, 'XX', now, m)
+  end
+end
+return 1
 `;
 
 /**

@@ -3,7 +3,7 @@ import { PermanentError, type RequestGate, TransientError } from '@contact-sync/
 import type { ResponseHeaders } from '@contact-sync/connectors/shared/gate';
 import { sleep } from '@contact-sync/connectors/shared/sleep';
 import type { Redis } from 'ioredis';
-import { ACQUIRE, BLOCK } from './budget-scripts.ts';
+import { ACQUIRE, BLOCK, RELEASE } from './budget-scripts.ts';
 
 export interface BudgetWindow {
   max: number;
@@ -105,6 +105,17 @@ const MAX_SHARED_ASKS = 64;
 const LEASE_SIZE = 8;
 const LEASE_MS = 10;
 
+/**
+ * How long a granted request counts as in flight in its windows if its answer is never reported
+ * (a process that died, a caller that does not call `done`): the longest wait between a grant and
+ * the provider's count this budget covers. Real time, as the network's delays are.
+ */
+const HOLD_MS = 1000;
+/** Answers reported within this many ms go to Redis together (or with the next ask, sooner). */
+const RELEASE_MS = 5;
+/** The most granted requests this process keeps as in flight (a caller that never calls `done`). */
+const MAX_IN_FLIGHT = 10_000;
+
 /** What a request is for: the connection's budget is shared fairly between the two. */
 export type RequestKind = 'pull' | 'push';
 
@@ -184,13 +195,20 @@ export class RequestBudget implements RequestGate {
     await this.#o.redis.set(`${this.#key}:pause-known`, '1');
   }
 
+  /**
+   * Takes one request of the kind from every window. Each one taken counts in the windows as in
+   * flight until `done` reports its answer (or `HOLD_MS` passes): the provider counts it when it
+   * arrives, which can be later than any margin. Call `done` once per `acquire` that returned.
+   */
   async acquire(signal?: AbortSignal, kind: RequestKind = 'pull'): Promise<void> {
     // One request per probe interval probes a rejected credential; every other one waits in its queue.
     let probing = false;
     for (;;) {
       signal?.throwIfAborted();
       if (!probing && this.#spend(kind)) return;
-      const [wait, second, paused] = probing ? await this.#call(kind, true, 1) : await this.#ask(kind);
+      const probe = randomUUID();
+      const [wait, second, paused] = probing ? await this.#call(kind, true, 1, 0, '', probe) : await this.#ask(kind);
+      if (probing && wait === 0) this.#granted(kind, probe, 1);
       if (paused === 1) this.#pauseSeen = true;
       if (wait === -1) {
         // Redis holds no word on the pause (flushed, or never asked): the pause store tells it.
@@ -222,11 +240,60 @@ export class RequestBudget implements RequestGate {
   /** Leased requests spent and not yet added to the request counters in Redis. */
   readonly #used: Record<RequestKind, number> = { pull: 0, push: 0 };
   #flushTimer: NodeJS.Timeout | null = null;
+  /** This process's granted requests of each kind whose answers were not yet reported (window members). */
+  readonly #inFlight: Record<RequestKind, string[]> = { pull: [], push: [] };
+  /** Answered requests ("<kind>|<member>") not yet re-scored in Redis (see `RELEASE`). */
+  #released: string[] = [];
+  #releaseTimer: NodeJS.Timeout | null = null;
+
+  /** Requests `<member>:1 .. :count` were granted to this process: in flight until `done`. */
+  #granted(kind: RequestKind, member: string, count: number, from = 1): void {
+    if (this.windows.length === 0) return;
+    const list = this.#inFlight[kind];
+    for (let j = from; j < from + count; j++) list.push(`${member}:${j}`);
+    if (list.length > MAX_IN_FLIGHT) list.splice(0, list.length - MAX_IN_FLIGHT);
+  }
+
+  /**
+   * The answer of one request of the kind was seen (or it ended without one): it counts in the
+   * windows from now on for one window, no longer as in flight. Which of the kind's requests is
+   * handed back does not matter: the windows count scores, not whose they are.
+   */
+  done(kind: RequestKind = 'pull'): void {
+    const member = this.#inFlight[kind].shift();
+    if (member === undefined) return;
+    this.#released.push(`${kind}|${member}`);
+    this.#releaseTimer ??= setTimeout(() => void this.#flushReleased(), RELEASE_MS).unref();
+  }
+
+  /** The answered requests to hand back with a script call (put back by `#unreleased` if it fails). */
+  #takeReleased(): string {
+    if (this.#released.length === 0) return '';
+    const words = this.#released.join(' ');
+    this.#released = [];
+    return words;
+  }
+
+  #unreleased(words: string): void {
+    if (words !== '') this.#released.push(...words.split(' '));
+  }
+
+  async #flushReleased(): Promise<void> {
+    this.#releaseTimer = null;
+    const words = this.#takeReleased();
+    if (words === '') return;
+    try {
+      await evalScript(this.#o.redis, RELEASE, this.#keys().slice(1), [words]);
+    } catch {
+      this.#unreleased(words); // Redis away: they stay in flight (counted) until a later call
+    }
+  }
 
   /** Takes one request of the kind's lease, if it holds one still to be spent. */
   #spend(kind: RequestKind): boolean {
     const lease = this.#leases[kind];
     if (lease.next > lease.last || Date.now() >= lease.until) return false;
+    this.#granted(kind, lease.member, 1, lease.next);
     lease.next++;
     this.#used[kind]++;
     // Counted with the next call, or soon after the last one spent.
@@ -290,10 +357,12 @@ export class RequestBudget implements RequestGate {
         const used = this.#used[kind];
         this.#used[kind] = 0;
         const member = randomUUID();
+        const released = this.#takeReleased();
         let answer: Answer;
         try {
-          answer = await this.#call(kind, false, asks.length, used, this.#refund(kind), member);
+          answer = await this.#call(kind, false, asks.length, used, this.#refund(kind), member, released);
         } catch (err) {
+          this.#unreleased(released);
           this.#used[kind] += used;
           for (const a of asks) a.reject(err);
           continue;
@@ -304,6 +373,7 @@ export class RequestBudget implements RequestGate {
           this.#leases[kind] = { member, next: taken + 1, last: taken + leased, until: Date.now() + LEASE_MS };
         // Paused: the first ask holds the probe (granted, or waiting for a window); the others ask
         // again and find the probe taken. Unknown pause (-1) or the probe taken (-2): all alike.
+        if (wait === 0) this.#granted(kind, member, taken);
         if (paused === 1 && wait >= 0) {
           asks[0]!.resolve(wait === 0 ? [0, 1, 1] : answer);
           queue.unshift(...asks.slice(1));
@@ -330,6 +400,7 @@ export class RequestBudget implements RequestGate {
     used = 0,
     refund = '',
     member = randomUUID(),
+    released = '',
   ): Promise<Answer> {
     const keys = [
       `${this.#key}:blocked`,
@@ -346,6 +417,8 @@ export class RequestBudget implements RequestGate {
       String(this.#o.probeIntervalMs),
       probing ? '1' : '0',
       this.#o.pauseStore ? '1' : '0',
+      String(HOLD_MS),
+      released,
       refund,
       String(used),
       String(count),

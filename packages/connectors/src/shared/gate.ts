@@ -18,4 +18,10 @@ export interface RequestGate {
    * once its bound is spent, whichever layer retries (transport, create adoption, queue).
    */
   failed?(): void;
+  /**
+   * The request an `acquire` let through has ended: its answer was seen, or it failed or was
+   * aborted. Once per `acquire` that returned. Until then the budget counts it as in flight: the
+   * provider counts it on arrival, which may come later than the budget's margin covers.
+   */
+  done?(): void;
 }

@@ -225,6 +225,8 @@ export class HttpClient {
     } catch (err) {
       if (err instanceof TransientError && !spec.signal?.aborted) this.#o.gate?.failed?.();
       throw err;
+    } finally {
+      this.#o.gate?.done?.();
     }
   }
 

@@ -40,6 +40,7 @@ export const spent = (ctx: OpRequests): boolean => ctx.failedBefore + ctx.failed
 /** A budget that shares its windows between pulls and pushes (`RequestBudget`). */
 export interface KindedGate extends RequestGate {
   acquire(signal?: AbortSignal, kind?: RequestKind): Promise<void>;
+  done?(kind?: RequestKind): void;
 }
 
 /**
@@ -57,6 +58,7 @@ export function opGate(budget: KindedGate): RequestGate {
       if (ctx) ctx.sent++;
     },
     observe: (status, headers) => budget.observe(status, headers),
+    done: () => budget.done?.(current.getStore() ? 'push' : 'pull'),
     failed: () => {
       const ctx = current.getStore();
       if (ctx) ctx.failed++;

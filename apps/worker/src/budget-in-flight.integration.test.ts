@@ -1,0 +1,49 @@
+import { RequestBudget } from '@contact-sync/engine/budget';
+import { createTestDatabase } from '@contact-sync/services/test-db';
+import { RateLimiter } from '@contact-sync/simulators/shared/rate-limit';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// A provider counts a request when it arrives, the budget when it grants it; between the two a
+// request may wait for a socket, a TLS handshake or a stalled event loop for longer than the
+// window's margin. A request the budget granted is counted in its windows until its answer is
+// seen (`done`), so no fixed window the provider counts can receive more than `max`, however
+// late requests arrive. Real Redis; the provider's counting is the simulators' own RateLimiter.
+const db = await createTestDatabase();
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(db.redisUrl);
+});
+afterAll(() => redis.disconnect());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a request is counted until its answer', () => {
+  it('late arrivals (a third of them 200 ms late, against a 100 ms window) are never refused', async () => {
+    const window = { max: 10, durationMs: 100 };
+    const budget = new RequestBudget({
+      redis,
+      prefix: `${db.redisPrefix}-in-flight`,
+      connectionId: 'r-service',
+      provider: 'r-service',
+      windows: [window],
+    });
+    const provider = new RateLimiter({ max: window.max, windowMs: window.durationMs });
+    let refused = 0;
+    let sent = 0;
+    const worker = async (k: number) => {
+      for (let i = 0; i < 8; i++) {
+        await budget.acquire(undefined, 'push');
+        // Held between the grant and the provider: a third of the requests arrive 200 ms late.
+        await sleep((k + i) % 3 === 0 ? 200 : 1);
+        if (!provider.hit('token').allowed) refused++;
+        sent++;
+        await sleep(1);
+        budget.done('push');
+      }
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, k) => worker(k)));
+    expect(sent).toBe(96);
+    expect(refused).toBe(0);
+  }, 30_000);
+});
