@@ -111,7 +111,11 @@ const LEASE_MS = 10;
  * the provider's count this budget covers. Real time, as the network's delays are.
  */
 const HOLD_MS = 1000;
-/** Answers reported within this many ms go to Redis together (or with the next ask, sooner). */
+/**
+ * Answers reported within this many ms go to Redis together (or with the next ask, sooner); ten
+ * times as long while the last call found every window under half full (it leased): a late
+ * release there only keeps a request counted a little longer in a window with room to spare.
+ */
 const RELEASE_MS = 5;
 /** The most granted requests this process keeps as in flight (a caller that never calls `done`). */
 const MAX_IN_FLIGHT = 10_000;
@@ -245,6 +249,8 @@ export class RequestBudget implements RequestGate {
   /** Answered requests ("<kind>|<member>") not yet re-scored in Redis (see `RELEASE`). */
   #released: string[] = [];
   #releaseTimer: NodeJS.Timeout | null = null;
+  /** The last script call found every window under half full (it leased requests). */
+  #roomy = false;
 
   /** Requests `<member>:1 .. :count` were granted to this process: in flight until `done`. */
   #granted(kind: RequestKind, member: string, count: number, from = 1): void {
@@ -263,7 +269,10 @@ export class RequestBudget implements RequestGate {
     const member = this.#inFlight[kind].shift();
     if (member === undefined) return;
     this.#released.push(`${kind}|${member}`);
-    this.#releaseTimer ??= setTimeout(() => void this.#flushReleased(), RELEASE_MS).unref();
+    this.#releaseTimer ??= setTimeout(
+      () => void this.#flushReleased(),
+      this.#roomy ? 10 * RELEASE_MS : RELEASE_MS,
+    ).unref();
   }
 
   /** The answered requests to hand back with a script call (put back by `#unreleased` if it fails). */
@@ -369,6 +378,7 @@ export class RequestBudget implements RequestGate {
         }
         const [wait, taken, paused, leased = 0] = answer;
         if (wait < 0) this.#used[kind] += used; // answered before counting
+        this.#roomy = leased > 0;
         if (leased > 0)
           this.#leases[kind] = { member, next: taken + 1, last: taken + leased, until: Date.now() + LEASE_MS };
         // Paused: the first ask holds the probe (granted, or waiting for a window); the others ask
