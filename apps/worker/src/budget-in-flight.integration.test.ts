@@ -46,4 +46,20 @@ describe('a request is counted until its answer', () => {
     expect(sent).toBe(96);
     expect(refused).toBe(0);
   }, 30_000);
+
+  it('an answer seen after its request stopped counting as in flight still counts for one window', async () => {
+    // Window 1 s (counted 1.05 s): in flight until grant + 1 s + 1.05 s; answered at 1.9 s, it counts until 2.95 s.
+    const budget = new RequestBudget({
+      redis,
+      prefix: `${db.redisPrefix}-late-answer`,
+      connectionId: 'r-service',
+      provider: 'r-service',
+      windows: [{ max: 10, durationMs: 1000 }],
+    });
+    for (let i = 0; i < 10; i++) await budget.acquire(undefined, 'pull');
+    await sleep(1900);
+    for (let i = 0; i < 10; i++) budget.done('pull');
+    await sleep(500);
+    expect((await budget.status()).windows[0]!.used).toBe(10);
+  }, 30_000);
 });

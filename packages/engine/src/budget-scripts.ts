@@ -68,6 +68,14 @@ if released ~= '' then
       redis.call('ZADD', KEYS[i] .. ':' .. k, 'XX', now, m)
     end
   end
+  -- A log lives at least a window past the answers it now holds (its ttl was set at a grant).
+  for i = 5, #KEYS do
+    local dur = tonumber(ARGV[(i - 5) * 2 + 2])
+    for _, key in ipairs({KEYS[i], KEYS[i] .. ':pull', KEYS[i] .. ':push'}) do
+      local ttl = redis.call('PTTL', key)
+      if ttl >= 0 and ttl < dur then redis.call('PEXPIRE', key, dur) end
+    end
+  end
 end
 -- The wait until an entry leaves a window: a window after its answer, which for one in flight is still to come.
 local function freesIn(score, dur)
@@ -156,7 +164,8 @@ return {0, free, paused, lease}
 
 /**
  * Hands back requests whose answers were seen (ARGV[1]: "<kind>|<member>" words, see `ACQUIRE`):
- * each is scored now in every window log (KEYS) and its kind's, so it counts for one window more.
+ * each is scored now in every window log (KEYS) and its kind's, so it counts for one window more
+ * (ARGV[1 + i]: the window's span), and the logs live at least that long.
  */
 export const RELEASE = `
 local t = redis.call('TIME')
@@ -165,6 +174,13 @@ for k, m in string.gmatch(ARGV[1], '(%a+)|(%S+)') do
   for i = 1, #KEYS do
     redis.call('ZADD', KEYS[i], 'XX', now, m)
     redis.call('ZADD', KEYS[i] .. ':' .. k, 'XX', now, m)
+  end
+end
+for i = 1, #KEYS do
+  local dur = tonumber(ARGV[1 + i])
+  for _, key in ipairs({KEYS[i], KEYS[i] .. ':pull', KEYS[i] .. ':push'}) do
+    local ttl = redis.call('PTTL', key)
+    if ttl >= 0 and ttl < dur then redis.call('PEXPIRE', key, dur) end
   end
 end
 return 1

@@ -210,7 +210,7 @@ export class RequestBudget implements RequestGate {
     for (;;) {
       signal?.throwIfAborted();
       if (!probing && this.#spend(kind)) return;
-      const probe = randomUUID();
+      const probe = probing ? randomUUID() : '';
       const [wait, second, paused] = probing ? await this.#call(kind, true, 1, 0, '', probe) : await this.#ask(kind);
       if (probing && wait === 0) this.#granted(kind, probe, 1);
       if (paused === 1) this.#pauseSeen = true;
@@ -292,7 +292,7 @@ export class RequestBudget implements RequestGate {
     const words = this.#takeReleased();
     if (words === '') return;
     try {
-      await evalScript(this.#o.redis, RELEASE, this.#keys().slice(1), [words]);
+      await evalScript(this.#o.redis, RELEASE, this.#keys().slice(1), [words, ...this.#spans().map(String)]);
     } catch {
       this.#unreleased(words); // Redis away: they stay in flight (counted) until a later call
     }
@@ -409,7 +409,7 @@ export class RequestBudget implements RequestGate {
     count: number,
     used = 0,
     refund = '',
-    member = randomUUID(),
+    member: string = randomUUID(),
     released = '',
   ): Promise<Answer> {
     const keys = [
