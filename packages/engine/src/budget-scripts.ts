@@ -1,6 +1,29 @@
 /** The request budget's Redis scripts: one atomic step each, on Redis' clock (see budget.ts). */
 
 /**
+ * Lua shared by ACQUIRE and RELEASE: answered requests ("<kind>|<member>" words) are scored `now`
+ * in the window logs KEYS[first..] and their kind's, so each counts for one window more from its
+ * answer; the logs (whose ttl was set at a grant) live at least that window (`spanOf(i)`).
+ */
+const RESCORE = `
+local function rescore(released, now, first, spanOf)
+  for k, m in string.gmatch(released, '(%a+)|(%S+)') do
+    for i = first, #KEYS do
+      redis.call('ZADD', KEYS[i], 'XX', now, m)
+      redis.call('ZADD', KEYS[i] .. ':' .. k, 'XX', now, m)
+    end
+  end
+  for i = first, #KEYS do
+    local dur = spanOf(i)
+    for _, key in ipairs({KEYS[i], KEYS[i] .. ':pull', KEYS[i] .. ':push'}) do
+      local ttl = redis.call('PTTL', key)
+      if ttl >= 0 and ttl < dur then redis.call('PEXPIRE', key, dur) end
+    end
+  end
+end
+`;
+
+/**
  * Takes up to `count` requests (ARGV[#ARGV - 3]) from every window, or answers how long until one
  * frees. Sliding logs (one sorted set per window, scored by Redis' clock, so every process
  * agrees): at most `max` requests in any `durationMs`, which keeps inside any fixed window the
@@ -35,7 +58,7 @@
  * scored at that moment, counted for one window more. A window whose freeing request is in flight
  * frees a window after its answer, at the earliest a window from now: the wait is then that.
  */
-export const ACQUIRE = `
+export const ACQUIRE = `${RESCORE}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nw = #KEYS - 4
@@ -62,20 +85,7 @@ local base = KEYS[1]
 local hold = tonumber(ARGV[nw * 2 + 6])
 local released = ARGV[nw * 2 + 7]
 if released ~= '' then
-  for k, m in string.gmatch(released, '(%a+)|(%S+)') do
-    for i = 5, #KEYS do
-      redis.call('ZADD', KEYS[i], 'XX', now, m)
-      redis.call('ZADD', KEYS[i] .. ':' .. k, 'XX', now, m)
-    end
-  end
-  -- A log lives at least a window past the answers it now holds (its ttl was set at a grant).
-  for i = 5, #KEYS do
-    local dur = tonumber(ARGV[(i - 5) * 2 + 2])
-    for _, key in ipairs({KEYS[i], KEYS[i] .. ':pull', KEYS[i] .. ':push'}) do
-      local ttl = redis.call('PTTL', key)
-      if ttl >= 0 and ttl < dur then redis.call('PEXPIRE', key, dur) end
-    end
-  end
+  rescore(released, now, 5, function(i) return tonumber(ARGV[(i - 5) * 2 + 2]) end)
 end
 -- The wait until an entry leaves a window: a window after its answer, which for one in flight is still to come.
 local function freesIn(score, dur)
@@ -167,22 +177,10 @@ return {0, free, paused, lease}
  * each is scored now in every window log (KEYS) and its kind's, so it counts for one window more
  * (ARGV[1 + i]: the window's span), and the logs live at least that long.
  */
-export const RELEASE = `
+export const RELEASE = `${RESCORE}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for k, m in string.gmatch(ARGV[1], '(%a+)|(%S+)') do
-  for i = 1, #KEYS do
-    redis.call('ZADD', KEYS[i], 'XX', now, m)
-    redis.call('ZADD', KEYS[i] .. ':' .. k, 'XX', now, m)
-  end
-end
-for i = 1, #KEYS do
-  local dur = tonumber(ARGV[1 + i])
-  for _, key in ipairs({KEYS[i], KEYS[i] .. ':pull', KEYS[i] .. ':push'}) do
-    local ttl = redis.call('PTTL', key)
-    if ttl >= 0 and ttl < dur then redis.call('PEXPIRE', key, dur) end
-  end
-end
+rescore(ARGV[1], now, 1, function(i) return tonumber(ARGV[1 + i]) end)
 return 1
 `;
 
