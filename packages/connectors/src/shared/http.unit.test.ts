@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, PermanentError, TransientError } from '../errors.ts';
 import { messageOf, parseRetryAfter } from './classify.ts';
+import type { RequestGate } from './gate.ts';
 import { BodyTooLargeError, HttpClient } from './http.ts';
 import { json, type Script, startTestServer, type TestServer } from './test-server.ts';
 
@@ -12,7 +13,7 @@ afterEach(async () => {
 
 const clientFor = async (
   script: Script,
-  extra: { timeoutMs?: number; retries?: number; maxBodyBytes?: number; userinfo?: string } = {},
+  extra: { timeoutMs?: number; retries?: number; maxBodyBytes?: number; userinfo?: string; gate?: RequestGate } = {},
 ) => {
   server = await startTestServer(script);
   const { userinfo, ...rest } = extra;
@@ -121,6 +122,27 @@ describe('HttpClient', () => {
       n === 1 ? json(429, {}, { 'retry-after': '0' }) : json(201, { id: 1 }),
     );
     await expect(http.request({ method: 'POST', path: '/x', body: {} })).resolves.toMatchObject({ status: 201 });
+  });
+
+  it('tells the gate each request ended, once per acquire, after the server saw it: an answer, a 5xx, a reset, a timeout', async () => {
+    const events: string[] = [];
+    const endedAt: number[] = [];
+    const gate: RequestGate = {
+      acquire: async () => void events.push('acquire'),
+      observe: () => {},
+      done: () => {
+        events.push('done');
+        endedAt.push(Date.now());
+      },
+    };
+    const script: Script = (_r, _b, n) =>
+      n === 1 ? json(503, {}) : n === 2 ? 'reset' : n === 3 ? 'hang' : json(200, 1);
+    const http = await clientFor(script, { gate, timeoutMs: 200 });
+    await expect(http.request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ body: 1 });
+    expect(events).toEqual(['acquire', 'done', 'acquire', 'done', 'acquire', 'done', 'acquire', 'done']);
+    const seenAt = server!.seen.map((r) => r.at);
+    expect(seenAt).toHaveLength(4);
+    for (let i = 0; i < 4; i++) expect(endedAt[i]!).toBeGreaterThanOrEqual(seenAt[i]!);
   });
 
   it('classifies a refused connection as transient and not applied', async () => {
