@@ -1,4 +1,5 @@
 import { RequestBudget } from '@contact-sync/engine/budget';
+import { countingOpRequests, opGate } from '@contact-sync/engine/push/op-requests';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { RateLimiter } from '@contact-sync/simulators/shared/rate-limit';
 import { Redis } from 'ioredis';
@@ -45,6 +46,28 @@ describe('a request is counted until its answer', () => {
     await Promise.all(Array.from({ length: 12 }, (_, k) => worker(k)));
     expect(sent).toBe(96);
     expect(refused).toBe(0);
+  }, 30_000);
+
+  it('the worker’s gate hands back what it took, a push’s as a push and a pull’s as a pull', async () => {
+    const budget = new RequestBudget({
+      redis,
+      prefix: `${db.redisPrefix}-gate-kinds`,
+      connectionId: 'churchpad',
+      provider: 'churchpad',
+      windows: [{ max: 10, durationMs: 100 }],
+    });
+    const gate = opGate(budget);
+    const ctx = { opId: 'op-1', max: 8, failedBefore: 0, sent: 0, failed: 0 };
+    await countingOpRequests(ctx, async () => {
+      await gate.acquire();
+      gate.done?.();
+    });
+    await gate.acquire();
+    gate.done?.();
+    // Handed back, each counts one window (0.15 s) from its end; in flight, it would count 1.15 s.
+    await sleep(400);
+    expect((await budget.status()).windows[0]!.used).toBe(0);
+    expect(ctx.sent).toBe(1);
   }, 30_000);
 
   it('an answer seen late still counts for one window after it, past the ttl its grant gave the log', async () => {

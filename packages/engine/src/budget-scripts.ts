@@ -6,6 +6,17 @@
  * answer; the logs (whose ttl was set at a grant) live at least that window (`spanOf(i)`).
  */
 const RESCORE = `
+-- Unspent leases handed back ("<kind>|<member>:<from>:<to>" words) leave the logs KEYS[first..].
+local function unlease(refunds, first)
+  for k, member, from, to in string.gmatch(refunds, '(%a+)|(%S+):(%d+):(%d+)') do
+    for i = first, #KEYS do
+      for j = tonumber(from), tonumber(to) do
+        redis.call('ZREM', KEYS[i], member .. ':' .. j)
+        redis.call('ZREM', KEYS[i] .. ':' .. k, member .. ':' .. j)
+      end
+    end
+  end
+end
 local function rescore(released, now, first, spanOf)
   for k, m in string.gmatch(released, '(%a+)|(%S+)') do
     for i = first, #KEYS do
@@ -42,8 +53,8 @@ end
  * They enter the windows now (early: the windows' margin covers the lease's life), and the
  * request counters only as they are spent — the caller reports those with its next call
  * (`used`, ARGV[#ARGV - 4]), and hands back what it did not spend (`refund`, ARGV[#ARGV - 5]:
- * "<member>:<from>:<to>", or empty), which leaves the windows again: a slow asker's unspent
- * leases do not pile up in a window.
+ * "<kind>|<member>:<from>:<to>" words, or empty; also RELEASE, once a lease expired unspent),
+ * which leaves the windows again: a slow asker's unspent leases do not pile up in a window.
  *
  * Fair shares: each request is of a kind (ARGV[#ARGV - 1]: pull or push), counted in a log of its
  * kind per window too. While the other kind wants requests (its "want" key, set by each of its
@@ -67,15 +78,7 @@ local lease = tonumber(ARGV[#ARGV - 2])
 local count = tonumber(ARGV[#ARGV - 3])
 local used = tonumber(ARGV[#ARGV - 4])
 local refund = ARGV[#ARGV - 5]
-if refund ~= '' then
-  local member, from, to = string.match(refund, '^(.+):(%d+):(%d+)$')
-  for i = 5, #KEYS do
-    for j = tonumber(from), tonumber(to) do
-      redis.call('ZREM', KEYS[i], member .. ':' .. j)
-      redis.call('ZREM', KEYS[i] .. ':' .. kind, member .. ':' .. j)
-    end
-  end
-end
+if refund ~= '' then unlease(refund, 5) end
 local other = kind == 'pull' and 'push' or 'pull'
 local share = tonumber(ARGV[nw * 2 + 1])
 local wantPx = tonumber(ARGV[nw * 2 + 2])
@@ -175,12 +178,14 @@ return {0, free, paused, lease}
 /**
  * Hands back requests whose answers were seen (ARGV[1]: "<kind>|<member>" words, see `ACQUIRE`):
  * each is scored now in every window log (KEYS) and its kind's, so it counts for one window more
- * (ARGV[1 + i]: the window's span), and the logs live at least that long.
+ * (ARGV[2 + i]: the window's span), and the logs live at least that long. Leases that expired
+ * unspent (ARGV[2], as ACQUIRE's `refund`) leave the logs.
  */
 export const RELEASE = `${RESCORE}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-rescore(ARGV[1], now, 1, function(i) return tonumber(ARGV[1 + i]) end)
+if ARGV[2] ~= '' then unlease(ARGV[2], 1) end
+rescore(ARGV[1], now, 1, function(i) return tonumber(ARGV[2 + i]) end)
 return 1
 `;
 

@@ -288,11 +288,13 @@ export class RequestBudget implements RequestGate {
   }
 
   async #flushReleased(): Promise<void> {
+    if (this.#releaseTimer) clearTimeout(this.#releaseTimer);
     this.#releaseTimer = null;
+    const refunds = this.#refunds(null);
     const words = this.#takeReleased();
-    if (words === '') return;
+    if (words === '' && refunds === '') return;
     try {
-      await evalScript(this.#o.redis, RELEASE, this.#keys().slice(1), [words, ...this.#spans().map(String)]);
+      await evalScript(this.#o.redis, RELEASE, this.#keys().slice(1), [words, refunds, ...this.#spans().map(String)]);
     } catch {
       this.#unreleased(words); // Redis away: they stay in flight (counted) until a later call
     }
@@ -316,11 +318,19 @@ export class RequestBudget implements RequestGate {
     this.#leases.push.until = 0;
   }
 
-  /** The unspent part of the kind's lease, handed back with the next call (see `ACQUIRE`). */
-  #refund(kind: RequestKind): string {
-    const lease = this.#leases[kind];
-    this.#leases[kind] = noLease();
-    return lease.next > lease.last ? '' : `${lease.member}:${lease.next}:${lease.last}`;
+  /**
+   * The unspent leases to hand back with the next call (see `ACQUIRE`): the asking kind's, and any
+   * kind's that expired (a pull that ended leaves its last lease to no later ask of its kind).
+   */
+  #refunds(asking: RequestKind | null): string {
+    const words: string[] = [];
+    for (const kind of ['pull', 'push'] as const) {
+      const lease = this.#leases[kind];
+      if (kind !== asking && Date.now() < lease.until) continue;
+      this.#leases[kind] = noLease();
+      if (lease.next <= lease.last) words.push(`${kind}|${lease.member}:${lease.next}:${lease.last}`);
+    }
+    return words.join(' ');
   }
 
   /** Adds the leased requests spent since the last call to the request counters. */
@@ -369,7 +379,7 @@ export class RequestBudget implements RequestGate {
         const released = this.#takeReleased();
         let answer: Answer;
         try {
-          answer = await this.#call(kind, false, asks.length, used, this.#refund(kind), member, released);
+          answer = await this.#call(kind, false, asks.length, used, this.#refunds(kind), member, released);
         } catch (err) {
           this.#unreleased(released);
           this.#used[kind] += used;
@@ -379,8 +389,14 @@ export class RequestBudget implements RequestGate {
         const [wait, taken, paused, leased = 0] = answer;
         if (wait < 0) this.#used[kind] += used; // answered before counting
         this.#roomy = leased > 0;
-        if (leased > 0)
+        if (leased > 0) {
           this.#leases[kind] = { member, next: taken + 1, last: taken + leased, until: Date.now() + LEASE_MS };
+          // A lease left unspent is handed back once it expires, whether or not another ask comes.
+          setTimeout(() => {
+            const lease = this.#leases[kind];
+            if (lease.member === member && lease.next <= lease.last) void this.#flushReleased();
+          }, LEASE_MS + 1).unref();
+        }
         // Paused: the first ask holds the probe (granted, or waiting for a window); the others ask
         // again and find the probe taken. Unknown pause (-1) or the probe taken (-2): all alike.
         if (wait === 0) this.#granted(kind, member, taken);
