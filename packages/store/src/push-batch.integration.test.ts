@@ -88,6 +88,28 @@ describe('claimBatch', () => {
     expect(await nextBackoffEnd(prisma, CONN)).not.toBeNull();
     expect(await unfinishedConnections(prisma)).toEqual([{ connectionId: CONN, delayMs: 0 }]);
   });
+
+  it('leaves a pending op alone while its person has an op in flight on the connection', async () => {
+    const [busy] = await ops(1, { status: 'in_flight', claimedBy: lease.id });
+    const { canonicalId } = await prisma.outboxOp.findUniqueOrThrow({ where: { id: busy! } });
+    const next = await prisma.outboxOp.create({
+      data: { idempotencyKey: randomUUID(), connectionId: CONN, canonicalId, kind: 'update', changed: [] },
+    });
+    // The same person on another connection is not held back by it.
+    const elsewhere = await prisma.outboxOp.create({
+      data: { idempotencyKey: randomUUID(), connectionId: 'nodeping', canonicalId, kind: 'update', changed: [] },
+    });
+    const free = await ops(3);
+    const claimed = await claim(lease.id, 10, [busy!]);
+    expect(claimed.map((o) => o.id).sort()).toEqual([...free].sort());
+    expect((await prisma.outboxOp.findUniqueOrThrow({ where: { id: next.id } })).status).toBe('pending');
+    expect(
+      (await claimBatch(prisma, 'nodeping', { workerId: lease.id, limit: 10, active: [] })).map((o) => o.id),
+    ).toEqual([elsewhere.id]);
+    // Once it ended, the person's next op is claimed.
+    await prisma.outboxOp.update({ where: { id: busy! }, data: { status: 'done' } });
+    expect((await claim(lease.id, 10, free)).map((o) => o.id)).toEqual([next.id]);
+  });
 });
 
 describe('endBatch', () => {

@@ -29,9 +29,12 @@ export async function claimBatch(
     WITH ready AS (
       SELECT id FROM outbox_ops p
       WHERE "connectionId" = ${connectionId} AND status = 'pending' AND "nextAttemptAt" <= now()
-        AND NOT EXISTS (
-          SELECT 1 FROM outbox_ops f
-          WHERE f."canonicalId" = p."canonicalId" AND f."connectionId" = p."connectionId" AND f.status = 'in_flight')
+        -- The people with an op in flight here, read once and hashed (canonicalId is never null, so
+        -- NOT IN means what it says): as a correlated NOT EXISTS the planner joined each pending op
+        -- against every op in flight (12 ms a claim with 250 in flight, 1 ms this way), and the
+        -- pending ops are read in backoff order by the index until the batch is full.
+        AND p."canonicalId" NOT IN (
+          SELECT f."canonicalId" FROM outbox_ops f WHERE f."connectionId" = ${connectionId} AND f.status = 'in_flight')
       ORDER BY "nextAttemptAt" LIMIT ${claim.limit}::int
       FOR UPDATE SKIP LOCKED),
     orphaned AS (
