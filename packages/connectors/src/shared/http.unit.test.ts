@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, PermanentError, TransientError } from '../errors.ts';
 import { messageOf, parseRetryAfter } from './classify.ts';
 import type { RequestGate } from './gate.ts';
-import { BodyTooLargeError, HttpClient } from './http.ts';
+import { BodyTooLargeError, HttpClient, joinSignals } from './http.ts';
 import { json, type Script, startTestServer, type TestServer } from './test-server.ts';
 
 let server: TestServer | undefined;
@@ -13,7 +13,14 @@ afterEach(async () => {
 
 const clientFor = async (
   script: Script,
-  extra: { timeoutMs?: number; retries?: number; maxBodyBytes?: number; userinfo?: string; gate?: RequestGate } = {},
+  extra: {
+    timeoutMs?: number;
+    retries?: number;
+    maxBodyBytes?: number;
+    userinfo?: string;
+    gate?: RequestGate;
+    signal?: AbortSignal;
+  } = {},
 ) => {
   server = await startTestServer(script);
   const { userinfo, ...rest } = extra;
@@ -101,6 +108,19 @@ describe('HttpClient', () => {
   it('times out a hanging request and retries it', async () => {
     const http = await clientFor((_r, _b, n) => (n === 1 ? 'hang' : json(200, { ok: true })), { timeoutMs: 200 });
     await expect(http.request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ body: { ok: true } });
+    expect(server?.seen).toHaveLength(2);
+  });
+
+  it('stops a hanging request when its own signal or the client’s aborts, without retrying', async () => {
+    const stop = new AbortController();
+    const http = await clientFor(() => 'hang', { timeoutMs: 10_000, signal: stop.signal });
+    const own = new AbortController();
+    const first = http.request({ method: 'GET', path: '/a', signal: own.signal });
+    setTimeout(() => own.abort(new Error('job cancelled')), 50);
+    await expect(first).rejects.toThrow('job cancelled');
+    const second = http.request({ method: 'GET', path: '/b' });
+    setTimeout(() => stop.abort(new Error('worker stopping')), 50);
+    await expect(second).rejects.toThrow('worker stopping');
     expect(server?.seen).toHaveLength(2);
   });
 
@@ -278,6 +298,25 @@ describe('body size cap', () => {
     }
     expect(bytes).toBeGreaterThan(400_000); // four times the cap, in entries a fifth of it
     expect(pieces).toBeGreaterThanOrEqual(20); // one per chunk the server sent an entry in
+  });
+});
+
+describe('joinSignals', () => {
+  it('aborts when any signal does, with its reason, until released', () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const joined = joinSignals(a.signal, undefined, b.signal);
+    b.abort('b went');
+    expect(joined.signal?.aborted).toBe(true);
+    expect(joined.signal?.reason).toBe('b went');
+    const c = new AbortController();
+    const released = joinSignals(a.signal, c.signal);
+    released.release();
+    c.abort('late');
+    expect(released.signal?.aborted).toBe(false);
+    // One signal is passed through; an aborted one aborts the join at once.
+    expect(joinSignals(undefined, c.signal).signal).toBe(c.signal);
+    expect(joinSignals(c.signal, a.signal).signal?.reason).toBe('late');
   });
 });
 
