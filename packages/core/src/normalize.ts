@@ -50,11 +50,17 @@ export const readPhone = (text: string, region?: string): PhoneReading | null =>
   let r = readingMemo.get(key);
   if (r === undefined) {
     r = null;
+    // libphonenumber says "no number" by throwing (and catching) its own errors, e.g. for every
+    // national number read without a region: their stack traces cost more than the parse.
+    const traces = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       const parsed = parsePhoneNumberFromString(text, region as CountryCode | undefined);
       if (parsed?.isPossible()) r = Object.freeze({ number: parsed.number, country: mainCountryOf(parsed) });
     } catch {
       // Unparseable text: no reading.
+    } finally {
+      Error.stackTraceLimit = traces;
     }
     if (readingMemo.size >= 100_000) readingMemo.clear();
     readingMemo.set(key, r);
