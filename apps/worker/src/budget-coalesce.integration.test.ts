@@ -92,6 +92,19 @@ describe('leased requests', () => {
     expect((await other.status()).byKind).toEqual({ pull: 50, push: 0 });
   });
 
+  it('a lease spent whole is followed by a larger one: 500 asks in a row take a dozen calls, each counted once', async () => {
+    const budget = budgetOf([{ max: 100_000, durationMs: 60_000 }]);
+    calls = 0;
+    for (let i = 0; i < 500; i++) await budget.acquire(undefined, 'push');
+    // Leases of 8 would take 63 calls; doubling to 64 takes 8 + 16 + 32 + 64 × 7.
+    expect(calls).toBeLessThanOrEqual(12);
+    const status = await budget.status();
+    expect(status.requests).toBe(500);
+    // The window holds every granted request, and at most the last lease's unspent ones besides.
+    expect(status.windows[0]!.used).toBeGreaterThanOrEqual(500);
+    expect(status.windows[0]!.used).toBeLessThanOrEqual(500 + 64);
+  });
+
   it('a lease never takes a window past its max: 10 of 10 go, the 11th waits', async () => {
     const budget = budgetOf([{ max: 10, durationMs: 60_000 }], 10);
     calls = 0;
