@@ -163,6 +163,36 @@ describe('revisit markers', () => {
     expect(await anyRecheckDue(prisma)).toBe(false);
   });
 
+  it('a person stored and flagged in one batch is written once, flagged and due; a stored one takes the flag with its update', async () => {
+    const fresh = randomUUID();
+    const stored = await person();
+    const counts = (tx: Parameters<Parameters<typeof prisma.$transaction>[0]>[0]) =>
+      tx.$queryRaw<{ ins: number; upd: number }[]>`
+        SELECT n_tup_ins::int AS ins, n_tup_upd::int AS upd FROM pg_stat_xact_user_tables WHERE relname = 'canonical_contacts'`;
+    const updates = await prisma.$transaction(async (tx) => {
+      const [before] = await counts(tx);
+      await writeReconcileBatch(tx, {
+        ...emptyReconcileWrite(),
+        canonicals: [
+          { id: fresh, data: { emails: [] }, contentHash: 'h1', deleted: false },
+          { id: stored, data: { emails: [] }, contentHash: 'h2', deleted: false },
+        ],
+        recheck: [
+          { canonicalId: fresh, value: true },
+          { canonicalId: stored, value: true },
+        ],
+      });
+      // What the batch's statements did (the view also holds counts not yet reported): one insert,
+      // and one update of the stored row.
+      const [after] = await counts(tx);
+      return { ins: after!.ins - before!.ins, upd: after!.upd - before!.upd };
+    });
+    expect(updates).toEqual({ ins: 1, upd: 1 });
+    const rows = await prisma.canonicalContact.findMany({ where: { id: { in: [fresh, stored] } } });
+    expect(rows.map((r) => r.recheck)).toEqual([true, true]);
+    expect(new Set((await recheckDue(prisma, 10)).ready.map((r) => r.canonicalId))).toEqual(new Set([fresh, stored]));
+  });
+
   it('reads the oldest markers first, up to the limit', async () => {
     const people = [await person(true), await person(true), await person(true)];
     for (const c of people) await afterOpEnded(prisma, { canonicalId: c, runId: null }, {});

@@ -123,13 +123,21 @@ export async function writeReconcileBatch(
     recheck: lastBy(batch.recheck, (r) => r.canonicalId),
   };
   if (w.canonicals.length > 0) {
+    // A person stored here and flagged for a revisit in the same batch (everyone an initial sync
+    // matches) is inserted flagged: the flag's statement below then finds nothing to change, where
+    // it rewrote each new row (a second version of every canonical record, its indexes included).
+    // A row updated here takes the flag with its update; one cleared is cleared below, as before.
+    const flagged = new Set(w.recheck.filter((r) => r.value).map((r) => r.canonicalId));
+    const rows = w.canonicals.map((c) => ({ ...c, recheck: flagged.has(c.id) }));
     await tx.$executeRaw`
-      INSERT INTO canonical_contacts (id, data, "contentHash", "deletedAt", "updatedAt")
-      SELECT r.id, r.data, r."contentHash", CASE WHEN r.deleted THEN now() END, now()
-      FROM jsonb_to_recordset(${jsonParam(w.canonicals)}::jsonb) AS r(id uuid, data jsonb, "contentHash" text, deleted boolean)
+      INSERT INTO canonical_contacts (id, data, "contentHash", "deletedAt", "updatedAt", recheck)
+      SELECT r.id, r.data, r."contentHash", CASE WHEN r.deleted THEN now() END, now(), r.recheck
+      FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb)
+        AS r(id uuid, data jsonb, "contentHash" text, deleted boolean, recheck boolean)
       ON CONFLICT (id) DO UPDATE SET
         data = EXCLUDED.data, "contentHash" = EXCLUDED."contentHash", "deletedAt" = EXCLUDED."deletedAt",
-        "updatedAt" = now(), version = canonical_contacts.version + 1
+        "updatedAt" = now(), version = canonical_contacts.version + 1,
+        recheck = canonical_contacts.recheck OR EXCLUDED.recheck
       WHERE canonical_contacts."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
          OR canonical_contacts."deletedAt" IS DISTINCT FROM EXCLUDED."deletedAt"`;
   }
