@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '@contact-sync/engine/logger';
 import { createTestDatabase } from '@contact-sync/services/test-db';
 import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import { afterEach, expect, it } from 'vitest';
@@ -13,7 +15,15 @@ afterEach(async () => {
 });
 
 it('an op against a provider answering 5xx forever makes at most push.maxHttpAttempts requests, counted on the op', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
   stack = await startStack({
+    logger: createLogger({ level: 'info', destination }),
     databaseUrl: db.databaseUrl,
     redisUrl: db.redisUrl,
     prefix: db.redisPrefix,
@@ -46,4 +56,7 @@ it('an op against a provider answering 5xx forever makes at most push.maxHttpAtt
   expect(op.status).toBe('failed');
   expect(op.httpAttempts).toBe(sent.length);
   expect(op.httpFailures).toBe(sent.length);
+  // Its lines name the op, its connection and its run.
+  const failed = lines.find((l) => l.msg === 'op failed after its last attempt' && l.opId === op.id);
+  expect(failed).toMatchObject({ connectionId: 'growcrm', kind: 'create', runId: op.runId, level: 50 });
 }, 150_000);

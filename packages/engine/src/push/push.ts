@@ -36,19 +36,22 @@ export type AttemptResult =
  * batch's end writes it with the op's end). Its HTTP requests are counted in `requests`.
  */
 export async function attemptOp(res: Resources, op: ClaimedOp, requests: OpRequests): Promise<AttemptResult> {
-  const log = res.logger.child({ connectionId: op.connectionId, opId: op.id, kind: op.kind, runId: op.runId });
+  // The op's fields go with each line it writes: a child logger per op ran pino's redaction over
+  // its bindings at creation, for every op, whether or not it logged (~60 ms of a 10,000-person
+  // initial sync's CPU and 40 MB of garbage at 3,000 people).
+  const at = { connectionId: op.connectionId, opId: op.id, kind: op.kind, runId: op.runId };
   const isFinalAttempt = op.attempts >= res.config.push.attempts;
   try {
     // Spent before this attempt (its last one died before failing it, or a lost queue restarted it).
     if (spent(requests)) throw new OpAttemptsSpentError(op.id, requests.max);
     const result = await apply(res, op);
-    log.debug({ status: result.status, note: result.note }, 'op applied');
+    res.logger.debug({ ...at, status: result.status, note: result.note }, 'op applied');
     return result;
   } catch (err) {
     if (res.shutdown.signal.aborted) {
       // The worker is stopping and aborted the request: the op goes back to pending for a new
       // job (here, or in the next worker to start), without a failed attempt.
-      log.info('op released: the worker is stopping');
+      res.logger.info(at, 'op released: the worker is stopping');
       return { kind: 'released' };
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -56,20 +59,20 @@ export async function attemptOp(res: Resources, op: ClaimedOp, requests: OpReque
     if (isCredentialRejection(err)) return { kind: 'wait', note: `credential rejected: ${message}`, err };
     if (err instanceof PermanentError) {
       await rejectOp(res, op, err);
-      log.warn({ status: err.status, field: err.field, err: err.message }, 'op rejected by provider');
+      res.logger.warn({ ...at, status: err.status, field: err.field, err: err.message }, 'op rejected by provider');
       return { kind: 'rejected' };
     }
     // Not an attempt: the connection waits for its rate window (the job parks).
     if (err instanceof BudgetWaitError) return { kind: 'wait', note: message, err };
     // The op's failed HTTP requests reached their bound: no layer tries again.
     if (isFinalAttempt || err instanceof OpAttemptsSpentError || spent(requests)) {
-      log.error(
-        { err: message, httpFailures: requests.failedBefore + requests.failed },
+      res.logger.error(
+        { ...at, err: message, httpFailures: requests.failedBefore + requests.failed },
         'op failed after its last attempt',
       );
       return { kind: 'failed', note: message };
     }
-    log.info({ err: message, transient: err instanceof TransientError }, 'op attempt failed; will retry');
+    res.logger.info({ ...at, err: message, transient: err instanceof TransientError }, 'op attempt failed; will retry');
     return { kind: 'retry', note: message, err };
   }
 }
