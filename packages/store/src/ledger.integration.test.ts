@@ -62,6 +62,43 @@ describe('the ledger in the reconcile write', () => {
     expect(await prisma.canonicalContact.findUnique({ where: { id: d } })).toBeNull();
   });
 
+  it('stores each entry’s values as given, each in its own row: absent ones as NULL, awkward text made storable', async () => {
+    const c = randomUUID();
+    const run = null;
+    const cause = { kind: 'provider', connectionId: 'growcrm', externalId: '"7"\\' } as const;
+    const entries: ReconcileWrite['ledger'] = [
+      { canonicalId: c, field: 'givenName', key: null, old: 'Ann "the" \\ Lee', new: null, cause, runId: run },
+      { canonicalId: c, field: 'title', key: null, old: null, new: 'nul\u0000 and \ud800 lone', cause, runId: run },
+      {
+        canonicalId: c,
+        field: 'phones',
+        key: '+4930',
+        old: { value: '+4930', label: 'work' },
+        new: { value: '+4930', label: null },
+        cause: { kind: 'admin', actor: 'x' } as never,
+        runId: run,
+      },
+    ];
+    await prisma.$transaction((tx) => writeReconcileBatch(tx, batch(c, { ledger: entries })));
+    const rows = (await ledgerOf(prisma, c)).reverse();
+    const [nulls] = await prisma.$queryRaw<{ old: number; new: number }[]>`
+      SELECT count(*) FILTER (WHERE old IS NULL)::int AS old, count(*) FILTER (WHERE new IS NULL)::int AS new
+      FROM ledger_entries WHERE "canonicalId" = ${c}::uuid`;
+    expect(nulls).toEqual({ old: 1, new: 1 });
+    expect(rows.map((r) => [r.field, r.key, r.old, r.new, r.causeKind, r.cause])).toEqual([
+      ['givenName', null, 'Ann "the" \\ Lee', null, 'provider', cause],
+      ['title', null, null, 'nul\ufffd and \ufffd lone', 'provider', cause],
+      [
+        'phones',
+        '+4930',
+        { value: '+4930', label: 'work' },
+        { value: '+4930', label: null },
+        'admin',
+        { kind: 'admin', actor: 'x' },
+      ],
+    ]);
+  });
+
   it('finds cells changed after a row, other runs only; prunes by age', async () => {
     const c = randomUUID();
     const run = randomUUID();

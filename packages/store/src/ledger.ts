@@ -29,8 +29,12 @@ export interface LedgerWrite {
 }
 
 /**
- * Appends a batch's ledger rows: one multi-row insert of parallel arrays (`unnest`), each value
- * serialized on its own (no batch-wide document built, parsed and expanded again in Postgres).
+ * Appends a batch's ledger rows: one multi-row insert of parallel columns zipped by `ROWS FROM`,
+ * the text ones as arrays (`unnest`), the JSON ones (old, new, cause) each as one JSON array
+ * (`jsonb_array_elements`): pg escaped every element of a jsonb[] literal in JavaScript (the JSON
+ * texts are full of quotes), ~2.5× the CPU of one JSON.stringify per column (8,000 entries:
+ * 35–79 ms against 14–23 ms, the insert 87–141 ms against 62–81 ms). An absent value is JSON null
+ * in its array and NULL in the row.
  */
 export async function appendLedger(tx: SqlDb, entries: readonly LedgerWrite[]): Promise<void> {
   const n = entries.length;
@@ -38,26 +42,29 @@ export async function appendLedger(tx: SqlDb, entries: readonly LedgerWrite[]): 
   const canonicalIds = new Array<string>(n);
   const fields = new Array<string>(n);
   const keys = new Array<string | null>(n);
-  const olds = new Array<string | null>(n);
-  const news = new Array<string | null>(n);
+  const olds = new Array<unknown>(n);
+  const news = new Array<unknown>(n);
   const kinds = new Array<string>(n);
-  const causes = new Array<string>(n);
+  const causes = new Array<unknown>(n);
   const runIds = new Array<string | null>(n);
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
     canonicalIds[i] = e.canonicalId;
     fields[i] = e.field;
     keys[i] = e.key;
-    olds[i] = e.old === null || e.old === undefined ? null : jsonParam(e.old);
-    news[i] = e.new === null || e.new === undefined ? null : jsonParam(e.new);
+    olds[i] = e.old ?? null;
+    news[i] = e.new ?? null;
     kinds[i] = e.cause.kind;
-    causes[i] = jsonParam(e.cause);
+    causes[i] = e.cause;
     runIds[i] = e.runId;
   }
   await tx.$executeRaw`
     INSERT INTO ledger_entries ("canonicalId", field, key, old, new, "causeKind", cause, "runId")
-    SELECT * FROM unnest(${canonicalIds}::uuid[], ${fields}::text[], ${keys}::text[], ${olds}::jsonb[],
-      ${news}::jsonb[], ${kinds}::text[], ${causes}::jsonb[], ${runIds}::uuid[])`;
+    SELECT r.c, r.f, r.k, NULLIF(r.o, 'null'::jsonb), NULLIF(r.n, 'null'::jsonb), r.ck, r.ca, r.ru
+    FROM ROWS FROM (unnest(${canonicalIds}::uuid[]), unnest(${fields}::text[]), unnest(${keys}::text[]),
+      jsonb_array_elements(${jsonParam(olds)}::jsonb), jsonb_array_elements(${jsonParam(news)}::jsonb),
+      unnest(${kinds}::text[]), jsonb_array_elements(${jsonParam(causes)}::jsonb), unnest(${runIds}::uuid[]))
+      AS r(c, f, k, o, n, ck, ca, ru)`;
 }
 
 /** A person's ledger, newest first. */
