@@ -64,19 +64,18 @@ describe('the ledger in the reconcile write', () => {
 
   it('stores each entry’s values as given, each in its own row: absent ones as NULL, awkward text made storable', async () => {
     const c = randomUUID();
-    const run = null;
     const cause = { kind: 'provider', connectionId: 'growcrm', externalId: '"7"\\' } as const;
     const entries: ReconcileWrite['ledger'] = [
-      { canonicalId: c, field: 'givenName', key: null, old: 'Ann "the" \\ Lee', new: null, cause, runId: run },
-      { canonicalId: c, field: 'title', key: null, old: null, new: 'nul\u0000 and \ud800 lone', cause, runId: run },
+      { canonicalId: c, field: 'givenName', key: null, old: 'Ann "the" \\ Lee', new: null, cause, runId: null },
+      { canonicalId: c, field: 'title', key: null, old: null, new: 'nul\u0000 and \ud800 lone', cause, runId: null },
       {
         canonicalId: c,
         field: 'phones',
         key: '+4930',
         old: { value: '+4930', label: 'work' },
         new: { value: '+4930', label: null },
-        cause: { kind: 'admin', actor: 'x' } as never,
-        runId: run,
+        cause: { kind: 'admin', by: 'ana', action: 'resolve' },
+        runId: null,
       },
     ];
     await prisma.$transaction((tx) => writeReconcileBatch(tx, batch(c, { ledger: entries })));
@@ -94,7 +93,7 @@ describe('the ledger in the reconcile write', () => {
         { value: '+4930', label: 'work' },
         { value: '+4930', label: null },
         'admin',
-        { kind: 'admin', actor: 'x' },
+        { kind: 'admin', by: 'ana', action: 'resolve' },
       ],
     ]);
   });
