@@ -112,16 +112,14 @@ export class HttpClient {
   }
 
   request(spec: RequestSpec): Promise<HttpResponse> {
-    const joined = joinSignals(this.#o.signal, spec.signal);
-    const s = joined.signal === spec.signal ? spec : { ...spec, signal: joined.signal };
-    return this.#retrying(s, () => this.#once(s) as Promise<HttpResponse>).finally(joined.release);
+    const joined = this.#withSignal(spec);
+    return this.#retrying(joined.spec, () => this.#once(joined.spec) as Promise<HttpResponse>).finally(joined.release);
   }
 
-  /** The request's signal joined with the client's. */
-  #withSignal(spec: RequestSpec): RequestSpec {
-    const own = this.#o.signal;
-    if (!own) return spec;
-    return { ...spec, signal: spec.signal ? AbortSignal.any([own, spec.signal]) : own };
+  /** The request's signal joined with the client's, until `release` (the request, retries included, ended). */
+  #withSignal(spec: RequestSpec): { spec: RequestSpec; release: () => void } {
+    const { signal, release } = joinSignals(this.#o.signal, spec.signal);
+    return { spec: signal === spec.signal ? spec : { ...spec, signal }, release };
   }
 
   /**
@@ -135,25 +133,30 @@ export class HttpClient {
     spec: RequestSpec,
     read: (body: ReadableStream<Uint8Array> | null) => AsyncIterable<T>,
   ): AsyncIterable<T> {
-    spec = this.#withSignal(spec);
-    // The attempt is the request and the body's first item: a failure up to there is retried by
-    // the same policy as a request; after it, the caller already holds part of the answer.
-    // The cap counts the bytes read since the reader last yielded: what it holds unfinished (one
-    // entry being parsed), not the list, which goes on by the item (100,000 contacts are ~34 MB).
-    const held = { bytes: 0 };
-    const { items, first } = await this.#retrying(spec, async () => {
-      const res = (await this.#once(spec, true)) as Response;
-      held.bytes = 0;
-      const items = read(res.body && this.#idleTimed(res.body, this.#what(spec), held))[Symbol.asyncIterator]();
-      return { items, first: await items.next() };
-    });
+    const joined = this.#withSignal(spec);
+    spec = joined.spec;
     try {
-      for (let next = first; !next.done; next = await items.next()) {
+      // The attempt is the request and the body's first item: a failure up to there is retried by
+      // the same policy as a request; after it, the caller already holds part of the answer.
+      // The cap counts the bytes read since the reader last yielded: what it holds unfinished (one
+      // entry being parsed), not the list, which goes on by the item (100,000 contacts are ~34 MB).
+      const held = { bytes: 0 };
+      const { items, first } = await this.#retrying(spec, async () => {
+        const res = (await this.#once(spec, true)) as Response;
         held.bytes = 0;
-        yield next.value;
+        const items = read(res.body && this.#idleTimed(res.body, this.#what(spec), held))[Symbol.asyncIterator]();
+        return { items, first: await items.next() };
+      });
+      try {
+        for (let next = first; !next.done; next = await items.next()) {
+          held.bytes = 0;
+          yield next.value;
+        }
+      } finally {
+        await items.return?.();
       }
     } finally {
-      await items.return?.();
+      joined.release();
     }
   }
 

@@ -348,6 +348,24 @@ describe('parseRetryAfter', () => {
       expect(Date.now() - started).toBeGreaterThan(400);
     });
 
+    it('a body being read stops when the client’s signal aborts (the worker stopping)', async () => {
+      const stop = new AbortController();
+      const http = await clientFor(() => ({ status: 200, chunks: ['{"a":1'], stall: true }), {
+        timeoutMs: 10_000,
+        signal: stop.signal,
+      });
+      const seen: string[] = [];
+      const read = (async () => {
+        for await (const piece of http.streamed({ method: 'GET', path: '/list' }, entries)) {
+          seen.push(piece);
+          stop.abort(new Error('worker stopping'));
+        }
+      })();
+      await expect(read).rejects.toThrow();
+      expect(seen).toEqual(['{"a":1']);
+      expect(server?.seen).toHaveLength(1);
+    });
+
     it('a body that stops sending times out, after what it had sent was handed on', async () => {
       const http = await clientFor(() => ({ status: 200, chunks: ['{"a":1'], stall: true }), { timeoutMs: 100 });
       const seen: string[] = [];
