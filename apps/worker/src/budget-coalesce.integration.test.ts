@@ -92,12 +92,13 @@ describe('leased requests', () => {
     expect((await other.status()).byKind).toEqual({ pull: 50, push: 0 });
   });
 
-  it('a lease spent whole is followed by a larger one: 500 asks in a row take a dozen calls, each counted once', async () => {
+  it('a lease spent whole is followed by a larger one: 500 asks in a row take about ten calls, each counted once', async () => {
     const budget = budgetOf([{ max: 100_000, durationMs: 60_000 }]);
     calls = 0;
     for (let i = 0; i < 500; i++) await budget.acquire(undefined, 'push');
-    // Leases of 8 would take 63 calls; doubling to 64 takes 8 + 16 + 32 + 64 × 7.
-    expect(calls).toBeLessThanOrEqual(12);
+    // Leases of 8 would take 63 calls; doubling to 64 takes 8 + 16 + 32 + 64 × 7 (10 calls). Room
+    // for a lease or two expiring on a loaded machine (each expiry halves the next).
+    expect(calls).toBeLessThanOrEqual(16);
     const status = await budget.status();
     expect(status.requests).toBe(500);
     // The window holds every granted request, and at most the last lease's unspent ones besides.
