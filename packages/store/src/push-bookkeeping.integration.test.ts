@@ -191,6 +191,16 @@ describe('revisit markers', () => {
     const rows = await prisma.canonicalContact.findMany({ where: { id: { in: [fresh, stored] } } });
     expect(rows.map((r) => r.recheck)).toEqual([true, true]);
     expect(new Set((await recheckDue(prisma, 10)).ready.map((r) => r.canonicalId))).toEqual(new Set([fresh, stored]));
+    // A flagged person stored again with the flag cleared ends unflagged (the upsert keeps the flag,
+    // the flag's statement clears it).
+    await prisma.$transaction((tx) =>
+      writeReconcileBatch(tx, {
+        ...emptyReconcileWrite(),
+        canonicals: [{ id: stored, data: { emails: [] }, contentHash: 'h3', deleted: false }],
+        recheck: [{ canonicalId: stored, value: false }],
+      }),
+    );
+    expect((await prisma.canonicalContact.findUniqueOrThrow({ where: { id: stored } })).recheck).toBe(false);
   });
 
   it('reads the oldest markers first, up to the limit', async () => {

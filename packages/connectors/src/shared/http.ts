@@ -241,12 +241,10 @@ export class HttpClient {
     const timer = setTimeout(() => timeout.abort(), this.#o.timeoutMs);
     // A streamed body is read after this returns, so its signal must follow the caller's for as
     // long as the body lives: AbortSignal.any's. A whole answer is read here: a listener, removed below.
-    const joined = streamOk ? null : joinSignals(spec.signal, timeout.signal);
-    const signal = joined
-      ? joined.signal
-      : spec.signal
-        ? AbortSignal.any([spec.signal, timeout.signal])
-        : timeout.signal;
+    const joined = streamOk
+      ? { signal: spec.signal ? AbortSignal.any([spec.signal, timeout.signal]) : timeout.signal, release: () => {} }
+      : joinSignals(spec.signal, timeout.signal);
+    const signal = joined.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers };
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     const url = this.url(spec.path, spec.query);
@@ -291,7 +289,7 @@ export class HttpClient {
       throw this.#networkError(err, timeout.signal.aborted);
     } finally {
       clearTimeout(timer);
-      joined?.release();
+      joined.release();
     }
     const parsed = parseJson(text);
     if (status < 200 || status >= 300) {
