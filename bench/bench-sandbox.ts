@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sandbox } from '@contact-sync/simulators';
 import { startSandbox } from '@contact-sync/simulators';
-import { type CallCounts, countCalls, writeKinds } from './calls.ts';
+import { type CallCounts, countCalls, type RequestTimeline, requestTimeline, writeKinds } from './calls.ts';
 import type { CeilingLog } from './ceiling.ts';
 import { processCpuMs } from './cpu.ts';
 import { applyEdits, type Edit, type MinWrites, minWriteCalls, planEdits } from './model.ts';
@@ -36,6 +36,8 @@ export interface BenchSandbox {
    * stays out of the worker's process until the ceiling runs, after the phases whose RSS counts.
    */
   saveRequestLog(file: string): Promise<number>;
+  /** The request log since the last clear in spans (`requestTimeline`), for a phase from `startedAt` to `endedAt` (epoch ms). */
+  timeline(startedAt: number, endedAt: number): Promise<RequestTimeline>;
   plan(seed: number): Promise<SandboxPlan>;
   applyEdits(edits: readonly Edit[]): Promise<void>;
   /** CPU time the simulators' process has used so far, in ms (null: they run in the bench's own process). */
@@ -52,6 +54,8 @@ export const sandboxAnswers = (sandbox: Sandbox) => ({
     writeFileSync(file, JSON.stringify(log));
     return log.length;
   },
+  timeline: (startedAt: number, endedAt: number): RequestTimeline =>
+    requestTimeline(sandbox.requests(), startedAt, endedAt),
   plan: (seed: number): SandboxPlan => {
     const { edits, minWriteCalls: incrementalMin } = planEdits(sandbox.people, seed);
     return {
@@ -74,6 +78,7 @@ export async function inProcessSandbox(seed: number, people: number): Promise<Be
     clearRequests: async () => a.clearRequests(),
     count: async () => a.count(),
     saveRequestLog: async (file) => a.saveRequestLog(file),
+    timeline: async (from, to) => a.timeline(from, to),
     plan: async (s) => a.plan(s),
     applyEdits: async (edits) => a.applyEdits(edits),
     cpuMs: () => null,
@@ -120,6 +125,7 @@ export async function childProcessSandbox(seed: number, people: number): Promise
     clearRequests: () => call('clearRequests'),
     count: () => call('count'),
     saveRequestLog: (file) => call('saveRequestLog', file),
+    timeline: (from, to) => call('timeline', from, to),
     plan: (s) => call('plan', s),
     applyEdits: (edits) => call('applyEdits', edits),
     cpuMs: () => (child.pid === undefined ? null : processCpuMs(child.pid)),

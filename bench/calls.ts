@@ -54,3 +54,39 @@ export function countCalls(sandbox: Sandbox): CallCounts {
   // The log drops old entries past 500k; writeCount stays exact.
   return { readCalls, writeCalls: Math.max(writeCalls, sandbox.writeCount()), byProvider, listPages };
 }
+
+/**
+ * A sync's wall in four spans, from the times the simulators saw its requests: until the last read
+ * (the pulls), from there to the first write (reconcile: matching, planning — no request goes out),
+ * the writes (pushes, with the revisits that plan them), and after the last write until the sync
+ * was seen complete.
+ */
+export interface RequestTimeline {
+  pullsMs: number;
+  untilFirstWriteMs: number;
+  writesMs: number;
+  afterLastWriteMs: number;
+}
+
+export function requestTimeline(
+  requests: readonly { time: number; isWrite: boolean }[],
+  startedAt: number,
+  endedAt: number,
+): RequestTimeline {
+  let lastRead = startedAt;
+  let firstWrite = Number.POSITIVE_INFINITY;
+  let lastWrite = Number.NEGATIVE_INFINITY;
+  for (const r of requests) {
+    if (r.isWrite) {
+      firstWrite = Math.min(firstWrite, r.time);
+      lastWrite = Math.max(lastWrite, r.time);
+    } else if (r.time < firstWrite) lastRead = Math.max(lastRead, r.time);
+  }
+  if (!Number.isFinite(firstWrite)) firstWrite = lastWrite = lastRead;
+  return {
+    pullsMs: lastRead - startedAt,
+    untilFirstWriteMs: firstWrite - lastRead,
+    writesMs: lastWrite - firstWrite,
+    afterLastWriteMs: endedAt - lastWrite,
+  };
+}

@@ -13,6 +13,7 @@ import { committedMaxSeq, postgresRoundTrips, rowCount, writeCursor } from '@con
 import { type Stack, startStack } from '@contact-sync/testkit/stack';
 import pg from 'pg';
 import { childProcessSandbox, inProcessSandbox } from './bench-sandbox.ts';
+import type { RequestTimeline } from './calls.ts';
 import { type Ceiling, type CeilingLog, httpCeiling } from './ceiling.ts';
 import { machineCpuMs, machineShare } from './cpu.ts';
 import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
@@ -226,6 +227,8 @@ export interface SizeResult {
     engine?: EngineCounts;
     /** Absent in older results. */
     cpu?: PhaseCpu;
+    /** Where the wall went, from the simulators' request log (`requestTimeline`); absent in older results. */
+    timeline?: RequestTimeline;
     byProvider: Record<string, { reads: number; writes: number; failedWrites: number; minWrites: number }>;
   };
   noop: {
@@ -356,6 +359,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     const load0 = os.loadavg()[0]!;
     const engine0 = engineCounts();
     const t0 = performance.now();
+    const startedAt = Date.now();
     const profile = await profilePhase(name);
     let out: T;
     try {
@@ -365,6 +369,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       await stack.close();
     }
     const wallMs = Math.round(performance.now() - t0);
+    const timeline = await sandbox.timeline(startedAt, Date.now());
     const sims1 = sandbox.cpuMs();
     const machine = {
       cpuMs: Math.round(machineCpuMs() - machine0),
@@ -404,6 +409,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       writes,
       engine,
       cpu,
+      timeline,
     };
   };
 
@@ -495,6 +501,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
         conflicts: initial.out.run.conflicts,
         engine: initial.engine,
         cpu: initial.cpu,
+        timeline: initial.timeline,
         byProvider: Object.fromEntries(
           PROVIDERS.map((p) => [p, { ...initial.calls.byProvider[p]!, minWrites: min.byProvider[p]! }]),
         ),

@@ -1,5 +1,7 @@
 /** Results: the JSON shape, its check, the README tables and the SVG plot. */
+
 import os from 'node:os';
+import type { RequestTimeline } from './calls.ts';
 import type { PullOnlyResult, SizeResult } from './measure.ts';
 import { PROVIDERS, PUSH_CONCURRENCY } from './model.ts';
 import type { RealisticResult } from './realistic.ts';
@@ -115,18 +117,21 @@ export function assembleResults(o: {
 const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
 
 const sec = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : (ms / 1000).toFixed(1));
+/** A sync's request timeline (`requestTimeline`) as its four spans in seconds. */
+const spans = (t: RequestTimeline | undefined) =>
+  t ? [t.pullsMs, t.untilFirstWriteMs, t.writesMs, t.afterLastWriteMs].map(sec).join(' · ') : '—';
 
 export function markdownTable(r: BenchResults): string {
   const rows = [
     '**Initial full sync** (empty store → converged)',
     '',
-    '| people | wall (s) | process CPU (s) | load avg | peak RSS (MB) | RSS before (MB) | live heap, peak (MB) | Postgres active (s) | rows read by seq scans | reads | list pages | writes | min writes | failed writes |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| people | wall (s) | pulls · until 1st write · writes · after (s) | process CPU (s) | load avg | peak RSS (MB) | RSS before (MB) | live heap, peak (MB) | Postgres active (s) | rows read by seq scans | reads | list pages | writes | min writes | failed writes |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of r.sizes) {
     const i = s.initial;
     rows.push(
-      `| ${fmt(s.people)} | ${sec(i.wallMs)} | ${sec(i.cpuMs)} | ${i.loadAvg1m ?? '—'} | ${i.peakRssMb} | ${s.baselineRssMb} | ${i.peakLiveHeapMb ?? '—'} | ${sec(i.postgresMs)} | ${fmt(i.postgresSeqRowsRead)} | ${fmt(i.readCalls)} | ${fmt(i.listPages)} | ${fmt(i.writeCalls)} | ${fmt(i.minWriteCalls)} | ${fmt(i.failedWriteCalls)} |`,
+      `| ${fmt(s.people)} | ${sec(i.wallMs)} | ${spans(i.timeline)} | ${sec(i.cpuMs)} | ${i.loadAvg1m ?? '—'} | ${i.peakRssMb} | ${s.baselineRssMb} | ${i.peakLiveHeapMb ?? '—'} | ${sec(i.postgresMs)} | ${fmt(i.postgresSeqRowsRead)} | ${fmt(i.readCalls)} | ${fmt(i.listPages)} | ${fmt(i.writeCalls)} | ${fmt(i.minWriteCalls)} | ${fmt(i.failedWriteCalls)} |`,
     );
   }
   rows.push(
@@ -209,13 +214,13 @@ export function twoProviderTable(r: BenchResults): string {
   const rows = [
     '**Two providers** (N people in ChurchPad, NodePing empty, both ways, limits lifted; simulators in this process: CPU is the whole process)',
     '',
-    '| people | ChurchPad records | wall (s) | process CPU (s) | load avg | Postgres active (s) | reads | writes | NodePing records after | Postgres statements per write | queue jobs per write | HTTP ceiling: requests | ceiling wall (s) | sync / ceiling |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| people | ChurchPad records | wall (s) | pulls · until 1st write · writes · after (s) | process CPU (s) | load avg | Postgres active (s) | reads | writes | NodePing records after | Postgres statements per write | queue jobs per write | HTTP ceiling: requests | ceiling wall (s) | sync / ceiling |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const t of r.twoProvider) {
     const i = t.initial;
     rows.push(
-      `| ${fmt(t.people)} | ${fmt(t.churchpadRecords)} | ${sec(i.wallMs)} | ${sec(i.cpuMs)} | ${i.loadAvg1m} | ${sec(i.postgresMs)} | ${fmt(i.readCalls)} | ${fmt(i.writeCalls)} | ${fmt(i.nodepingRecords)} | ${i.engine.postgresStatementsPerWrite ?? '—'} | ${i.engine.queueJobsPerWrite ?? '—'} | ${fmt(t.httpCeiling.requests)} | ${sec(t.httpCeiling.wallMs)} | ${t.httpCeiling.ratio}× |`,
+      `| ${fmt(t.people)} | ${fmt(t.churchpadRecords)} | ${sec(i.wallMs)} | ${spans(i.timeline)} | ${sec(i.cpuMs)} | ${i.loadAvg1m} | ${sec(i.postgresMs)} | ${fmt(i.readCalls)} | ${fmt(i.writeCalls)} | ${fmt(i.nodepingRecords)} | ${i.engine.postgresStatementsPerWrite ?? '—'} | ${i.engine.queueJobsPerWrite ?? '—'} | ${fmt(t.httpCeiling.requests)} | ${sec(t.httpCeiling.wallMs)} | ${t.httpCeiling.ratio}× |`,
     );
   }
   return rows.join('\n');

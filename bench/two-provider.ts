@@ -8,7 +8,7 @@ import os from 'node:os';
 import { applyMigrations, createDatabase, dropDatabase } from '@contact-sync/services';
 import { type ProviderKey, startSandbox } from '@contact-sync/simulators';
 import { startStack } from '@contact-sync/testkit/stack';
-import { countCalls } from './calls.ts';
+import { countCalls, type RequestTimeline, requestTimeline } from './calls.ts';
 import { type Ceiling, type CeilingLog, httpCeiling } from './ceiling.ts';
 import {
   type EngineCounts,
@@ -39,6 +39,8 @@ export interface TwoProviderResult {
     engine: EngineCounts;
     /** This process's event-loop delay over the sync (`LoopDelay`); absent in older results. */
     loopDelayMs?: { p99: number; max: number };
+    /** Where the wall went, from the simulators' request log (`requestTimeline`); absent in older results. */
+    timeline?: RequestTimeline;
   };
   httpCeiling: Ceiling & { ratio: number };
 }
@@ -84,6 +86,7 @@ export async function runTwoProvider(o: {
     const cpu0 = process.cpuUsage();
     const load0 = os.loadavg()[0]!;
     const t0 = performance.now();
+    const startedAt = Date.now();
     const profile = await profilePhase('two-provider');
     const loop = new LoopDelay().start();
     try {
@@ -93,6 +96,7 @@ export async function runTwoProvider(o: {
       await stack.close();
     }
     const wallMs = Math.round(performance.now() - t0);
+    const endedAt = Date.now();
     const loopDelayMs = loop.stop();
     const c = process.cpuUsage(cpu0);
     await new Promise((r) => setTimeout(r, 300));
@@ -113,6 +117,7 @@ export async function runTwoProvider(o: {
       nodepingRecords,
       engine: engineCounts(e0, calls.writeCalls),
       loopDelayMs,
+      timeline: requestTimeline(sandbox.requests(), startedAt, endedAt),
     };
     log(`  two providers: ${wallMs} ms, ${calls.readCalls} reads, ${calls.writeCalls} writes; raw HTTP ceiling`);
     const ceiling = await httpCeiling({ seed: o.seed, people: o.people, seedProviders: ['churchpad'] }, log0);
