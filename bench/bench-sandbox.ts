@@ -37,7 +37,7 @@ export interface BenchSandbox {
    */
   saveRequestLog(file: string): Promise<number>;
   /** The request log since the last clear in spans (`requestTimeline`), for a phase from `startedAt` to `endedAt` (epoch ms). */
-  timeline(startedAt: number, endedAt: number): Promise<RequestTimeline>;
+  timeline(startedAt: number, endedAt: number, pullsEndedAt: number | null): Promise<RequestTimeline>;
   plan(seed: number): Promise<SandboxPlan>;
   applyEdits(edits: readonly Edit[]): Promise<void>;
   /** CPU time the simulators' process has used so far, in ms (null: they run in the bench's own process). */
@@ -54,8 +54,8 @@ export const sandboxAnswers = (sandbox: Sandbox) => ({
     writeFileSync(file, JSON.stringify(log));
     return log.length;
   },
-  timeline: (startedAt: number, endedAt: number): RequestTimeline =>
-    requestTimeline(sandbox.requests(), startedAt, endedAt),
+  timeline: (startedAt: number, endedAt: number, pullsEndedAt: number | null): RequestTimeline =>
+    requestTimeline(sandbox.requests(), startedAt, endedAt, pullsEndedAt),
   plan: (seed: number): SandboxPlan => {
     const { edits, minWriteCalls: incrementalMin } = planEdits(sandbox.people, seed);
     return {
@@ -78,7 +78,7 @@ export async function inProcessSandbox(seed: number, people: number): Promise<Be
     clearRequests: async () => a.clearRequests(),
     count: async () => a.count(),
     saveRequestLog: async (file) => a.saveRequestLog(file),
-    timeline: async (from, to) => a.timeline(from, to),
+    timeline: async (from, to, pulls) => a.timeline(from, to, pulls),
     plan: async (s) => a.plan(s),
     applyEdits: async (edits) => a.applyEdits(edits),
     cpuMs: () => null,
@@ -125,7 +125,7 @@ export async function childProcessSandbox(seed: number, people: number): Promise
     clearRequests: () => call('clearRequests'),
     count: () => call('count'),
     saveRequestLog: (file) => call('saveRequestLog', file),
-    timeline: (from, to) => call('timeline', from, to),
+    timeline: (from, to, pulls) => call('timeline', from, to, pulls),
     plan: (s) => call('plan', s),
     applyEdits: (edits) => call('applyEdits', edits),
     cpuMs: () => (child.pid === undefined ? null : processCpuMs(child.pid)),

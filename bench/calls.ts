@@ -56,10 +56,10 @@ export function countCalls(sandbox: Sandbox): CallCounts {
 }
 
 /**
- * A sync's wall in four spans, from the times the simulators saw its requests: until the last read
- * (the pulls), from there to the first write (reconcile: matching, planning — no request goes out),
- * the writes (pushes, with the revisits that plan them), and after the last write until the sync
- * was seen complete.
+ * A sync's wall in four spans: until its last pull ended (`pullsEndedAt`, from the store; without it,
+ * the last read before any write), from there to the first write request (reconcile: matching and
+ * planning, no write goes out), the writes (pushes, with the revisits that plan them), and after the
+ * last write until the sync was seen complete. Times are epoch ms of this machine's clock.
  */
 export interface RequestTimeline {
   pullsMs: number;
@@ -72,6 +72,7 @@ export function requestTimeline(
   requests: readonly { time: number; isWrite: boolean }[],
   startedAt: number,
   endedAt: number,
+  pullsEndedAt: number | null = null,
 ): RequestTimeline {
   let lastRead = startedAt;
   let firstWrite = Number.POSITIVE_INFINITY;
@@ -82,10 +83,11 @@ export function requestTimeline(
       lastWrite = Math.max(lastWrite, r.time);
     } else if (r.time < firstWrite) lastRead = Math.max(lastRead, r.time);
   }
-  if (!Number.isFinite(firstWrite)) firstWrite = lastWrite = lastRead;
+  const pullsEnd = pullsEndedAt ?? lastRead;
+  if (!Number.isFinite(firstWrite)) firstWrite = lastWrite = pullsEnd;
   return {
-    pullsMs: lastRead - startedAt,
-    untilFirstWriteMs: firstWrite - lastRead,
+    pullsMs: pullsEnd - startedAt,
+    untilFirstWriteMs: firstWrite - pullsEnd,
     writesMs: lastWrite - firstWrite,
     afterLastWriteMs: endedAt - lastWrite,
   };

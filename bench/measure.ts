@@ -107,6 +107,23 @@ class RssSampler {
  * and the rows its sequential scans read (pg_stat_user_tables.seq_tup_read, summed): a count
  * that grows faster than the data when a query scans a table once per record.
  */
+/** When the last pull run that started at or after `since` (epoch ms) ended, epoch ms (null: none ended). */
+export async function pullsEndedAt(databaseUrl: string, since: number): Promise<number | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // timestamp(3) columns hold UTC (as Prisma writes them): epoch of the value as UTC.
+    const r = await client.query<{ ms: number | null }>(
+      `SELECT (extract(epoch FROM max("finishedAt")) * 1000)::float8 AS ms FROM sync_runs
+       WHERE kind = 'pull' AND "startedAt" >= to_timestamp($1::float8 / 1000) AT TIME ZONE 'UTC'`,
+      [since],
+    );
+    return r.rows[0]?.ms ?? null;
+  } finally {
+    await client.end();
+  }
+}
+
 export async function postgresStats(
   adminUrl: string,
   databaseUrl: string,
@@ -369,7 +386,8 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       await stack.close();
     }
     const wallMs = Math.round(performance.now() - t0);
-    const timeline = await sandbox.timeline(startedAt, Date.now());
+    const endedAt = Date.now();
+    const timeline = await sandbox.timeline(startedAt, endedAt, await pullsEndedAt(databaseUrl, startedAt - 1000));
     const sims1 = sandbox.cpuMs();
     const machine = {
       cpuMs: Math.round(machineCpuMs() - machine0),

@@ -16,6 +16,7 @@ import {
   LoopDelay,
   postgresStats,
   profilePhase,
+  pullsEndedAt,
   stackSandbox,
   statementStats,
 } from './measure.ts';
@@ -117,7 +118,12 @@ export async function runTwoProvider(o: {
       nodepingRecords,
       engine: engineCounts(e0, calls.writeCalls),
       loopDelayMs,
-      timeline: requestTimeline(sandbox.requests(), startedAt, endedAt),
+      timeline: requestTimeline(
+        sandbox.requests(),
+        startedAt,
+        endedAt,
+        await pullsEndedAt(databaseUrl, startedAt - 1000),
+      ),
     };
     log(`  two providers: ${wallMs} ms, ${calls.readCalls} reads, ${calls.writeCalls} writes; raw HTTP ceiling`);
     const ceiling = await httpCeiling({ seed: o.seed, people: o.people, seedProviders: ['churchpad'] }, log0);

@@ -38,6 +38,9 @@ export interface ReconcileResult {
   readAhead: number;
 }
 
+/** The people of a pass's first revisit batch (see the revisits in `runReconcile`). */
+export const FIRST_REVISIT_BATCH = 250;
+
 /**
  * Consumes snapshot changes since the cursor, batch by batch: each batch's canonical
  * changes, links, conflicts, outbox ops and the cursor move commit together, and the ops
@@ -131,8 +134,11 @@ export async function runReconcile(res: Resources, upToSeq: bigint): Promise<Rec
     await stats.grew(total);
   }
   // Revisits: only people marked due (just flagged, or an op of theirs just ended) are looked at.
-  for (;;) {
-    const due = await recheckDue(res.sql, batchSize);
+  // The first batches are small and each is twice the last (up to the batch size): the revisits
+  // are where an initial sync's ops are planned, and no push starts before the first of them
+  // commits, so a small one starts the pushes early and the rest are planned while they go on.
+  for (let size = Math.min(batchSize, FIRST_REVISIT_BATCH); ; size = Math.min(batchSize, size * 2)) {
+    const due = await recheckDue(res.sql, size);
     if (due.markerIds.length === 0) break;
     if (due.ready.length === 0) {
       await clearRecheckDue(res.sql, due.markerIds);
