@@ -139,6 +139,12 @@ describe('bench run at 200 people', () => {
       Object.fromEntries(Object.entries(size.initial.byProvider).map(([p, b]) => [p, b.minWrites])),
     );
     expect(size.noop.writeCalls).toBe(0);
+    // The timeline's spans follow one another (pulls end before the first write) and add up to the wall.
+    const t = size.initial.timeline!;
+    for (const span of Object.values(t)) expect(span).toBeGreaterThanOrEqual(0);
+    expect(t.untilFirstWriteMs).toBeGreaterThan(0);
+    const spans = t.pullsMs + t.untilFirstWriteMs + t.writesMs + t.afterLastWriteMs;
+    expect(Math.abs(spans - size.initial.wallMs)).toBeLessThan(250);
     // The second resync lists the same pages and writes nothing either; its ceiling replays its reads.
     expect(size.steadyNoop!.writeCalls).toBe(0);
     expect(size.steadyNoop!.ceiling.reads).toBe(size.steadyNoop!.readCalls);
