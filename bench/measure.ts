@@ -103,27 +103,32 @@ class RssSampler {
 }
 
 /**
- * Postgres time spent executing statements in one database (pg_stat_database.active_time, ms),
- * and the rows its sequential scans read (pg_stat_user_tables.seq_tup_read, summed): a count
- * that grows faster than the data when a query scans a table once per record.
+ * When the database's last pull run ended (epoch ms; null when none ended since `since`): its
+ * latest pulls are the phase's. Read as how long ago, against the clock it was written with (the
+ * engine stamps `finishedAt` with `now()` in the session's time zone), so no zone is assumed.
  */
-/** When the last pull run that started at or after `since` (epoch ms) ended, epoch ms (null: none ended). */
 export async function pullsEndedAt(databaseUrl: string, since: number): Promise<number | null> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    // timestamp(3) columns hold UTC (as Prisma writes them): epoch of the value as UTC.
-    const r = await client.query<{ ms: number | null }>(
-      `SELECT (extract(epoch FROM max("finishedAt")) * 1000)::float8 AS ms FROM sync_runs
-       WHERE kind = 'pull' AND "startedAt" >= to_timestamp($1::float8 / 1000) AT TIME ZONE 'UTC'`,
-      [since],
+    const r = await client.query<{ ago: number | null }>(
+      `SELECT (extract(epoch FROM localtimestamp - max("finishedAt")) * 1000)::float8 AS ago
+       FROM sync_runs WHERE kind = 'pull'`,
     );
-    return r.rows[0]?.ms ?? null;
+    const ago = r.rows[0]?.ago;
+    if (ago === null || ago === undefined) return null;
+    const at = Math.round(Date.now() - ago);
+    return at >= since ? at : null;
   } finally {
     await client.end();
   }
 }
 
+/**
+ * Postgres time spent executing statements in one database (pg_stat_database.active_time, ms),
+ * and the rows its sequential scans read (pg_stat_user_tables.seq_tup_read, summed): a count
+ * that grows faster than the data when a query scans a table once per record.
+ */
 export async function postgresStats(
   adminUrl: string,
   databaseUrl: string,
@@ -387,7 +392,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     }
     const wallMs = Math.round(performance.now() - t0);
     const endedAt = Date.now();
-    const timeline = await sandbox.timeline(startedAt, endedAt, await pullsEndedAt(databaseUrl, startedAt - 1000));
+    const timeline = await sandbox.timeline(startedAt, endedAt, await pullsEndedAt(databaseUrl, startedAt));
     const sims1 = sandbox.cpuMs();
     const machine = {
       cpuMs: Math.round(machineCpuMs() - machine0),

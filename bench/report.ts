@@ -1,5 +1,4 @@
 /** Results: the JSON shape, its check, the README tables and the SVG plot. */
-
 import os from 'node:os';
 import type { RequestTimeline } from './calls.ts';
 import type { PullOnlyResult, SizeResult } from './measure.ts';

@@ -118,12 +118,7 @@ export async function runTwoProvider(o: {
       nodepingRecords,
       engine: engineCounts(e0, calls.writeCalls),
       loopDelayMs,
-      timeline: requestTimeline(
-        sandbox.requests(),
-        startedAt,
-        endedAt,
-        await pullsEndedAt(databaseUrl, startedAt - 1000),
-      ),
+      timeline: requestTimeline(sandbox.requests(), startedAt, endedAt, await pullsEndedAt(databaseUrl, startedAt)),
     };
     log(`  two providers: ${wallMs} ms, ${calls.readCalls} reads, ${calls.writeCalls} writes; raw HTTP ceiling`);
     const ceiling = await httpCeiling({ seed: o.seed, people: o.people, seedProviders: ['churchpad'] }, log0);
