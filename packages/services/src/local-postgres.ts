@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -100,10 +100,31 @@ export async function startLocalPostgres(bin: string): Promise<LocalServer> {
       ...(process.env.CONTACT_SYNC_PG_STAT_STATEMENTS === '1'
         ? ['-c', 'shared_preload_libraries=pg_stat_statements']
         : []),
+      // Plans of slow statements, with their timings, logged to this file (`CONTACT_SYNC_PG_AUTO_EXPLAIN=/tmp/pg.log`).
+      ...(process.env.CONTACT_SYNC_PG_AUTO_EXPLAIN
+        ? [
+            '-c',
+            'session_preload_libraries=auto_explain',
+            '-c',
+            'auto_explain.log_min_duration=15ms',
+            '-c',
+            'auto_explain.log_analyze=on',
+            '-c',
+            'auto_explain.log_buffers=on',
+            '-c',
+            'auto_explain.log_nested_statements=on',
+            '-c',
+            'logging_collector=off',
+            '-c',
+            `log_destination=stderr`,
+          ]
+        : []),
     ],
     { ...spawnOptions, detached: false, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const explainLog = process.env.CONTACT_SYNC_PG_AUTO_EXPLAIN;
   const append = (chunk: Buffer): void => {
+    if (explainLog) appendFileSync(explainLog, chunk);
     output = (output + chunk.toString()).slice(-8_000);
   };
   child.stdout?.on('data', append);
