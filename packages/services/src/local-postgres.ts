@@ -42,6 +42,17 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs
   });
 }
 
+/** auto_explain's settings when `CONTACT_SYNC_PG_AUTO_EXPLAIN` names a log file (a diagnostic, off by default). */
+const AUTO_EXPLAIN = [
+  'session_preload_libraries=auto_explain',
+  'auto_explain.log_min_duration=15ms',
+  'auto_explain.log_analyze=on',
+  'auto_explain.log_buffers=on',
+  'auto_explain.log_nested_statements=on',
+  'logging_collector=off',
+  'log_destination=stderr',
+];
+
 /**
  * Starts a throwaway Postgres cluster from `bin` (initdb + postgres) on a free loopback port,
  * trust auth, durability off (a test server: speed over crash safety). All state lives in a
@@ -69,6 +80,7 @@ export async function startLocalPostgres(bin: string): Promise<LocalServer> {
   const port = await freePort();
   let output = '';
   // detached: false keeps it in our process group, so a Ctrl-C in the terminal reaches it too.
+  const explainLog = process.env.CONTACT_SYNC_PG_AUTO_EXPLAIN;
   const child = spawn(
     join(bin, 'postgres'),
     [
@@ -101,28 +113,10 @@ export async function startLocalPostgres(bin: string): Promise<LocalServer> {
         ? ['-c', 'shared_preload_libraries=pg_stat_statements']
         : []),
       // Plans of slow statements, with their timings, logged to this file (`CONTACT_SYNC_PG_AUTO_EXPLAIN=/tmp/pg.log`).
-      ...(process.env.CONTACT_SYNC_PG_AUTO_EXPLAIN
-        ? [
-            '-c',
-            'session_preload_libraries=auto_explain',
-            '-c',
-            'auto_explain.log_min_duration=15ms',
-            '-c',
-            'auto_explain.log_analyze=on',
-            '-c',
-            'auto_explain.log_buffers=on',
-            '-c',
-            'auto_explain.log_nested_statements=on',
-            '-c',
-            'logging_collector=off',
-            '-c',
-            `log_destination=stderr`,
-          ]
-        : []),
+      ...(explainLog ? AUTO_EXPLAIN.flatMap((setting) => ['-c', setting]) : []),
     ],
     { ...spawnOptions, detached: false, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const explainLog = process.env.CONTACT_SYNC_PG_AUTO_EXPLAIN;
   const append = (chunk: Buffer): void => {
     if (explainLog) appendFileSync(explainLog, chunk);
     output = (output + chunk.toString()).slice(-8_000);
