@@ -51,6 +51,8 @@ interface Cell {
   v: Voter;
   base: string | null | undefined;
   cur: string | null;
+  /** A side with no agreed value whose label reads as the canonical one too: it proposes nothing and votes for nothing. */
+  abstains?: true;
 }
 
 const heldByCaps = new WeakMap<object, ReadonlySet<FieldKey>>();
@@ -131,7 +133,7 @@ const mergeCell = (
     // Only first-sync proposals against an agreed value: a conflict, not a silent overwrite.
     candidates = [
       { value: only, cells: movers },
-      { value: canon, cells: cells.filter((c) => c.cur === canon) },
+      { value: canon, cells: cells.filter((c) => c.cur === canon && !c.abstains) },
     ];
   } else {
     candidates = distinct.map((value) => ({ value, cells: movers.filter((m) => m.cur === value) }));
@@ -192,6 +194,12 @@ const readLabels = (f: SetField, canon: string | null, cells: Cell[]): Cell[] =>
     if (!holding.every((c) => rendered(c.v, f, label) === c.cur)) continue;
     return cells.map((c) => {
       const as = rendered(c.v, f, label);
+      // Without a base, a side that cannot tell `label` from the canonical label proposes neither: read
+      // as a proposer it would be held, and read the next time as agreeing (another side holding the
+      // entry can change which label is found) its base would be written again, with nothing changed.
+      if (c.base === undefined && canon !== null && label !== canon && c.cur === rendered(c.v, f, canon)) {
+        return { v: c.v, cur: canon, base: undefined, abstains: true };
+      }
       return {
         v: c.v,
         cur: c.cur === as ? label : c.cur,

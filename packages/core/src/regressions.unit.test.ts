@@ -119,4 +119,31 @@ describe('regressions found by the property tests', () => {
     expect(r2.canonical?.emails).toEqual([{ value: 'a@x.io', label: 'home' }]);
     expect(r2.ops.flatMap((o) => o.target?.emails?.map((e) => e.value) ?? [])).not.toContain('b@x.io');
   });
+
+  it('a base-less side that cannot tell a proposed label from the agreed one is not held, so its base stays put', () => {
+    const { r1, r2 } = twoRounds(
+      spec({
+        c0: c({ emails: [{ value: 'a@x.io', label: null }] }),
+        other: c({ emails: [{ value: 'a@x.io', label: 'work' }] }),
+        conns: [
+          { desc: 'methods', ...both, state: 'lost' },
+          { desc: 'flat', ...both, state: 'lost' },
+          { desc: 'full', ...both, state: 'absent' },
+        ],
+        policy: 'hold',
+      }),
+    );
+    // Only the methods side proposes 'work'; the flat one holds no labels and proposes nothing.
+    expect(r1.conflicts).toMatchObject([{ field: 'emails', key: 'a@x.io', status: 'open' }]);
+    expect(r1.links).toContainEqual(
+      expect.objectContaining({
+        connectionId: 'c1',
+        base: expect.objectContaining({ emails: [{ value: 'a@x.io', label: null }] }),
+      }),
+    );
+    // Once the full side holds the entry unlabelled, the flat side reads as agreeing: nothing to rewrite.
+    expect(r2.ops).toEqual([]);
+    expect(r2.links).toEqual([]);
+    expect(r2.conflicts).toMatchObject([{ field: 'emails', key: 'a@x.io', status: 'open' }]);
+  });
 });
