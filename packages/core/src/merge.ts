@@ -443,8 +443,27 @@ export const mergeRecordInFull = (
     if (touched) out[f as SetField] = sortEntriesByValue(entries);
   }
 
+  const merged = out.displayName;
   followNames(canonical, out);
+  if (out.displayName !== merged) settleFollowedDisplayName(out.displayName, conflicts, held);
   return { canonical: out, conflicts, held, editors };
+};
+
+/**
+ * A display name held for review that then followed the names: the conflict chose the new value.
+ * When every side it held proposed that very value, there is nothing left to review (held, the
+ * sides would keep no agreed display name, and the next sync would find them agreeing).
+ */
+const settleFollowedDisplayName = (value: string | null, conflicts: ConflictEntry[], held: HeldCell[]): void => {
+  const i = conflicts.findIndex((c) => c.kind === 'field' && c.field === 'displayName' && c.status === 'open');
+  if (i < 0) return;
+  const c = conflicts[i]!;
+  const h = held.findIndex((x) => x.field === 'displayName' && x.key === null);
+  const movers = h < 0 ? [] : held[h]!.connectionIds;
+  if (movers.every((id) => c.sides.find((s) => s.connectionId === id)?.value === value)) {
+    conflicts.splice(i, 1);
+    if (h >= 0) held.splice(h, 1);
+  } else conflicts[i] = { ...c, chosen: value };
 };
 
 /**

@@ -146,4 +146,27 @@ describe('regressions found by the property tests', () => {
     expect(r2.links).toEqual([]);
     expect(r2.conflicts).toMatchObject([{ field: 'emails', key: 'a@x.io', status: 'open' }]);
   });
+
+  it('a display name held for review that follows the names to the value proposed settles the conflict', () => {
+    const { r1, r2 } = twoRounds(
+      spec({
+        c0: c({ familyName: 'Bob', displayName: 'Bob' }),
+        other: c({ displayName: 'Ann' }),
+        conns: [
+          { desc: 'methods', ...both, state: 'linked' },
+          { desc: 'named', ...both, state: 'lost' },
+        ],
+        policy: 'hold',
+        edits: [{ kind: 'set', conn: 0, field: 'familyName', value: 'Ann' }],
+      }),
+    );
+    // The family name became Ann, the display name follows it: the named side's proposal, agreed.
+    expect(r1.canonical?.displayName).toBe('Ann');
+    expect(r1.conflicts).toEqual([]);
+    expect(r1.links).toContainEqual(
+      expect.objectContaining({ connectionId: 'c1', base: expect.objectContaining({ displayName: 'Ann' }) }),
+    );
+    expect(r2.links).toEqual([]);
+    expect(r2.ops).toEqual([]);
+  });
 });
