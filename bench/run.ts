@@ -125,6 +125,9 @@ async function measureOneSize(people: number, out: string): Promise<void> {
       redisUrl: services.redisUrl,
       log,
       inProcessSandbox: args.includes('--in-process-sandbox'),
+      // BENCH_KEEP_DB=1 (with DATABASE_URL naming a server that outlives the run): the size's
+      // database is left for inspection (EXPLAIN of its statements at that size).
+      keepDatabase: process.env.BENCH_KEEP_DB === '1',
     };
     const result = opt('--pull-only') ? await runPullOnly(o) : await runSize(o);
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
