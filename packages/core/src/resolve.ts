@@ -1,5 +1,5 @@
 import type { Canonical, Projection, ScalarField, SetEntry, SetField } from './canonical.ts';
-import { SCALAR_FIELDS, SET_FIELDS } from './canonical.ts';
+import { emptyCanonical, SCALAR_FIELDS, SET_FIELDS } from './canonical.ts';
 import { followNames } from './merge.ts';
 import { normalizeProjection, normalizeSetEntries } from './normalize.ts';
 import type { ReconcileInput, SideState } from './types.ts';
@@ -44,7 +44,7 @@ const rebase = (side: SideState, canonical: Canonical, r: Resolution): SideState
 
 /** Applies a hand resolution; feed the result to `reconcileRecord`. */
 export const applyResolution = (input: ReconcileInput, r: Resolution): ReconcileInput => {
-  const before = input.canonical ?? emptyOf();
+  const before = input.canonical ?? emptyCanonical();
   const canonical: Canonical = { ...before };
   if (isSet(r)) {
     const entry = r.entry && normalizeSetEntries(r.field, [{ ...r.entry, value: r.key }])[0];
@@ -57,20 +57,6 @@ export const applyResolution = (input: ReconcileInput, r: Resolution): Reconcile
   }
   return { ...input, canonical, sides: input.sides.map((s) => rebase(s, before, r)) };
 };
-
-const emptyOf = (): Canonical => ({
-  givenName: null,
-  middleName: null,
-  familyName: null,
-  displayName: null,
-  organization: null,
-  title: null,
-  avatarUrl: null,
-  emails: [],
-  phones: [],
-  websites: [],
-  chats: [],
-});
 
 /** The union of two records: `keep`'s scalars and labels win, the absorbed record fills the gaps. */
 export const unionCanonical = (keep: Canonical, absorb: Canonical): Canonical => {
