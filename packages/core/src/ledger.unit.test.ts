@@ -102,4 +102,37 @@ describe('planUndo', () => {
   it('a cell already back at its old value needs nothing', () => {
     expect(planUndo(cells, canonicalOf({ familyName: 'Lee' }), new Set())).toEqual({ reverts: [], conflicts: [] });
   });
+
+  it('an entry the run removed or relabelled is put back as it was, label included', () => {
+    const run = runCells([
+      { field: 'emails', key: 'ann@x.io', old: email('ann@x.io', 'work'), new: null },
+      {
+        field: 'phones',
+        key: '+12125550100',
+        old: { value: '+12125550100', label: 'mobile' },
+        new: { value: '+12125550100', label: 'home' },
+      },
+    ]);
+    const now = canonicalOf({ phones: [{ value: '+12125550100', label: 'home' }] });
+    expect(planUndo(run, now, new Set()).reverts).toEqual([
+      { field: 'emails', key: 'ann@x.io', entry: email('ann@x.io', 'work') },
+      { field: 'phones', key: '+12125550100', entry: { value: '+12125550100', label: 'mobile' } },
+    ]);
+  });
+
+  it('an entry compares by value and label (a missing label is no label); a scalar by its text', () => {
+    const relabel = runCells([
+      { field: 'emails', key: 'a@x.io', old: email('a@x.io', 'work'), new: email('a@x.io', null) },
+    ]);
+    // The record holds the entry without a label: what the run left, so it is reverted.
+    const unlabelled = canonicalOf({ emails: [{ value: 'a@x.io' } as ReturnType<typeof email>] });
+    expect(planUndo(relabel, unlabelled, new Set()).reverts).toEqual([
+      { field: 'emails', key: 'a@x.io', entry: email('a@x.io', 'work') },
+    ]);
+    // Relabelled again since: a third label is neither old nor new, so it is a conflict.
+    const other = canonicalOf({ emails: [email('a@x.io', 'home')] });
+    expect(planUndo(relabel, other, new Set())).toMatchObject({ reverts: [], conflicts: [{ key: 'a@x.io' }] });
+    const renamed = runCells([{ field: 'givenName', key: null, old: 'Ann', new: 'Anna' }]);
+    expect(planUndo(renamed, canonicalOf({ givenName: 'Annie' }), new Set()).conflicts).toHaveLength(1);
+  });
 });

@@ -34,6 +34,18 @@ describe('matching a batch of unlinked records', () => {
     expect(m.conflicts.map((c) => [c.record.externalId, c.conflict.kind])).toEqual([['1', 'duplicate-in-provider']]);
   });
 
+  it("of a provider's two records of one person, the older id (in natural order: 9 before 10) is linked", () => {
+    const batch = [
+      rec('a', '10', { ...ann, emails: [email('ann@x.io')] }),
+      rec('a', '9', { ...ann, emails: [email('ann@x.io')] }),
+    ];
+    for (const order of [batch, [...batch].reverse()]) {
+      const m = matchBatch(order, [], ids());
+      expect(linkedIds(m)).toEqual({ 'new-1': ['a/9'] });
+      expect(m.conflicts.map((c) => [c.record.externalId, c.conflict.kind])).toEqual([['10', 'duplicate-in-provider']]);
+    }
+  });
+
   it('an e-mail decides before a phone, batch-wide: the record sharing the e-mail is linked whatever the order', () => {
     const known: BatchPerson[] = [
       {

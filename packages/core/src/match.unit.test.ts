@@ -132,6 +132,14 @@ describe('matching an unlinked record', () => {
       expect(matchRecord(bobRecord, [ann2])).toEqual({ kind: 'new' });
     });
 
+    it("a provider's second record with half a name (given or family only) is not told apart by name: a duplicate for review", () => {
+      // Half a name is no name to compare (only given + family, either way, or a display name are).
+      for (const half of [{ givenName: 'Bob' }, { familyName: 'Park' }]) {
+        const r = rec({ ...half, phones: [phone('+12125550100')] }, 'a');
+        expect(matchRecord(r, [ann2])).toMatchObject({ kind: 'conflict', conflict: { kind: 'duplicate-in-provider' } });
+      }
+    });
+
     it("a provider's second record sharing a phone under the same name is still a duplicate for review", () => {
       const again = rec({ givenName: 'ANN', familyName: 'lée', phones: [phone('+12125550100')] }, 'a');
       expect(matchRecord(again, [ann2])).toMatchObject({

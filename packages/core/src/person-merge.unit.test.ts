@@ -33,6 +33,30 @@ describe('proposeMerge', () => {
       { side: 'from', field: 'emails', value: { value: 'anne@b.example', label: null } },
     ]);
   });
+
+  it('lists every field either person or the edit holds, and no other', () => {
+    const fields = (p: ReturnType<typeof proposeMerge>) => p.fields.map((f) => f.field);
+    // organization only in from, familyName only in into, title only in the admin's edit.
+    expect(fields(proposeMerge(ann, anne, { title: 'CTO' }))).toEqual([
+      'givenName',
+      'familyName',
+      'organization',
+      'title',
+      'emails',
+    ]);
+    // familyName cleared by the edit: still listed, with what into held.
+    expect(proposeMerge(ann, anne, { familyName: null }).fields).toContainEqual({
+      field: 'familyName',
+      into: 'Lee',
+      from: null,
+      merged: null,
+    });
+    // phones only in from; websites only in the edit.
+    const withPhone = person({ phones: [{ value: '+12125550100', label: null }] });
+    expect(
+      fields(proposeMerge(person({}), withPhone, { websites: [{ value: 'https://x.example', label: null }] })),
+    ).toEqual(['phones', 'websites']);
+  });
 });
 
 describe('restoreAfterSplit', () => {
@@ -49,6 +73,13 @@ describe('restoreAfterSplit', () => {
     expect(back.familyName).toBe('Lee-Smith');
     expect(back.emails.map((e) => e.value)).toEqual(['anne@b.example', 'new@c.example']);
     expect(back.givenName).toBe('Anne');
+  });
+
+  it('an entry removed since the merge stays removed after the split', () => {
+    const { merged } = proposeMerge(ann, anne);
+    const now = { ...merged, emails: merged.emails.filter((e) => e.value !== 'anne@b.example') };
+    expect(restoreAfterSplit(anne, merged, now).emails).toEqual([]);
+    expect(restoreAfterSplit(ann, merged, now).emails).toEqual(ann.emails);
   });
 
   it('a person of records is their union', () => {

@@ -282,3 +282,119 @@ describe('reconcileRecord: the named cases', () => {
     expect(r.links).toMatchObject([{ kind: 'set-base', base: { emails: [email('zed@x.io')] } }]);
   });
 });
+
+// Rules a mutation sweep of the core (each condition flipped in turn) found no test of.
+describe('reconcileRecord: deletes that must not spread', () => {
+  // The person stays, so the connection that lost the record is planned a create like any other.
+  it('a record gone from a push-only connection deletes nothing elsewhere: its link is forgotten', () => {
+    const Q = conn('q', fullDescriptor, { direction: 'push' });
+    const r = run([side(A, {}), side(Q, null)], ctxOf([A, Q]));
+    expect(r.canonical).toEqual(agreed);
+    expect(r.ops.map((o) => [o.connectionId, o.kind])).toEqual([['q', 'create']]);
+    expect(r.links).toEqual([{ kind: 'unlink', connectionId: 'q', externalId: 'q-1' }]);
+    expect(r.report).toMatchObject([
+      { kind: 'delete-unlinked', connectionId: 'q', message: expect.stringContaining('push-only') },
+    ]);
+  });
+
+  it('a record gone with no agreed base (it was never agreed on) deletes nothing elsewhere', () => {
+    const lost: SideState = { ...side(B, null), base: null };
+    const r = run([side(A, {}), lost]);
+    expect(r.canonical).toEqual(agreed);
+    expect(r.ops.map((o) => [o.connectionId, o.kind])).toEqual([['b', 'create']]);
+    expect(r.links).toEqual([{ kind: 'unlink', connectionId: 'b', externalId: 'b-1' }]);
+    expect(r.report).toMatchObject([{ kind: 'delete-unlinked', message: expect.stringContaining('no agreed base') }]);
+  });
+
+  it('a propagated delete skips a pull-only connection and one that cannot delete: both are detached', () => {
+    const P = conn('p', fullDescriptor, { direction: 'pull' });
+    const M = conn('m', methodsDescriptor);
+    const m: SideState = { ...side(M, {}), externalId: 'm-1' };
+    const r = run([side(A, null), side(B, {}), side(P, {}), m], ctxOf([A, B, P, M]));
+    expect(r.canonical).toBeNull();
+    expect(r.ops.map((o) => [o.connectionId, o.kind])).toEqual([['b', 'delete']]);
+    expect(r.links).toEqual(
+      expect.arrayContaining([
+        { kind: 'detach', connectionId: 'p', externalId: 'p-1' },
+        { kind: 'detach', connectionId: 'm', externalId: 'm-1' },
+      ]),
+    );
+    const notPropagated = r.report.filter((e) => e.kind === 'delete-not-propagated').map((e) => e.connectionId);
+    expect(notPropagated.sort()).toEqual(['m', 'p']);
+  });
+});
+
+describe('reconcileRecord: conflict policies at their edges', () => {
+  it('newest: a later timestamp wins even against the fallback order', () => {
+    const s = [
+      side(A, { givenName: 'Anna' }, '2025-02-01T00:00:00Z'),
+      side(B, { givenName: 'Annie' }, '2025-02-02T00:00:00Z'),
+    ];
+    const r = run(s, ctxOf([A, B], { kind: 'newest', fallback: ['a', 'b'] }));
+    expect(r.canonical?.givenName).toBe('Annie');
+    expect(r.conflicts[0]?.rule).toContain('newest change wins (2025-02-02T00:00:00Z)');
+  });
+
+  it('newest: the newest of a value’s several sides counts, and equal newest stamps fall back to the order', () => {
+    const C = conn('c', fullDescriptor);
+    const three = (stampB: string) => [
+      side(A, { givenName: 'Anna' }, '2025-02-01T00:00:00Z'),
+      side(B, { givenName: 'Annie' }, stampB),
+      { ...side(C, { givenName: 'Anna' }, '2025-02-03T00:00:00Z'), externalId: 'c-1' },
+    ];
+    const ctx = ctxOf([A, B, C], { kind: 'newest', fallback: ['b', 'a', 'c'] });
+    // 'Anna' is backed by a (Feb 1) and c (Feb 3): its newest change is Feb 3, later than b's Feb 2.
+    expect(run(three('2025-02-02T00:00:00Z'), ctx).canonical?.givenName).toBe('Anna');
+    const tied = run(three('2025-02-03T00:00:00Z'), ctx);
+    expect(tied.canonical?.givenName).toBe('Annie');
+    expect(tied.conflicts[0]?.rule).toContain('fell back');
+  });
+
+  it('priority: values whose best voters rank alike are settled by connection id, then by value', () => {
+    // Neither x nor y is in the order: both rank last, the lower id wins whatever the sides' order.
+    const X = conn('x', fullDescriptor);
+    const Y = conn('y', fullDescriptor);
+    const sx = { ...side(X, { givenName: 'Xena' }), externalId: 'x-1' };
+    const sy = { ...side(Y, { givenName: 'Yara' }), externalId: 'y-1' };
+    const ctx = ctxOf([X, Y], { kind: 'priority', order: ['a'] });
+    expect(run([sx, sy], ctx).canonical?.givenName).toBe('Xena');
+    expect(run([sy, sx], ctx).canonical?.givenName).toBe('Xena');
+  });
+
+  it('priority: a value backed by several unranked connections ranks by the lowest of their ids', () => {
+    // 'Zoe' is backed by z and x, 'Yara' by y: x < y, so 'Zoe' wins, in any order of the sides.
+    const [X, Y, Z] = ['x', 'y', 'z'].map((id) => conn(id, fullDescriptor));
+    const of = (c: ConnectionPolicy, givenName: string) => ({ ...side(c, { givenName }), externalId: `${c.id}-1` });
+    const ctx = ctxOf([X!, Y!, Z!], { kind: 'priority', order: ['a'] });
+    for (const sides of [
+      [of(Z!, 'Zoe'), of(X!, 'Zoe'), of(Y!, 'Yara')],
+      [of(Y!, 'Yara'), of(X!, 'Zoe'), of(Z!, 'Zoe')],
+    ])
+      expect(run(sides, ctx).canonical?.givenName).toBe('Zoe');
+  });
+
+  it('priority: two records of one connection that disagree are settled by the value', () => {
+    const X = conn('x', fullDescriptor);
+    const one = { ...side(X, { givenName: 'Xena' }), externalId: 'x-1' };
+    const two = { ...side(X, { givenName: 'Abby' }), externalId: 'x-2' };
+    const ctx = ctxOf([X], { kind: 'priority', order: [] });
+    expect(run([one, two], ctx).canonical?.givenName).toBe('Abby');
+    expect(run([two, one], ctx).canonical?.givenName).toBe('Abby');
+  });
+});
+
+describe('reconcileRecord: what an op says it changes', () => {
+  it('a create lists exactly the fields of its target', () => {
+    const src: SideState = {
+      connectionId: 'a',
+      externalId: 'a-7',
+      base: null,
+      current: normalizeProjection({ givenName: 'Bo', familyName: 'Park', emails: [email('bo@x.io')] }),
+      updatedAt: null,
+    };
+    const r = reconcileRecord({ canonicalId: 'p2', canonical: null, sides: [src] }, ctxOf([A, B]));
+    const create = r.ops.find((o) => o.kind === 'create');
+    expect(create?.changed.slice().sort()).toEqual(Object.keys(create?.target ?? {}).sort());
+    expect(create?.changed.every((f) => typeof f === 'string')).toBe(true);
+  });
+});
