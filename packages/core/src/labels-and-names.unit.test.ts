@@ -95,6 +95,25 @@ describe('a display name made of the names follows them', () => {
     expect(r.ops.map((o) => [o.connectionId, o.target?.displayName])).toEqual([['named', 'Jennifer Edited']]);
   });
 
+  it('a middle name edited alone is followed too, in the display name that held it', () => {
+    const FULL = conn('full', fullDescriptor);
+    const names = { givenName: 'Ann', middleName: 'Marie', familyName: 'Lee', displayName: 'Ann Marie Lee' };
+    const agreed = canonicalOf(names);
+    const r = reconcileRecord(
+      {
+        canonicalId: 'p1',
+        canonical: agreed,
+        sides: [
+          side('full', { ...names, middleName: 'May' }, names),
+          side('named', { displayName: 'Ann Marie Lee' }, { displayName: 'Ann Marie Lee' }),
+        ],
+      },
+      ctxOf([FULL, NAMED]),
+    );
+    expect(r.canonical).toMatchObject({ middleName: 'May', displayName: 'Ann May Lee' });
+    expect(r.ops.find((o) => o.connectionId === 'named')?.target?.displayName).toBe('Ann May Lee');
+  });
+
   it('a display name that is not made of the names is left alone', () => {
     const agreed = canonicalOf({ givenName: 'Jennifer', familyName: 'Scott', displayName: 'Jen (on call)' });
     const flatBase = { givenName: 'Jennifer', familyName: 'Scott', emails: [], phones: [] };

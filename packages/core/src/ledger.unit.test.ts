@@ -68,6 +68,45 @@ describe('ledgerEntries: the cause the merge knows', () => {
     const [e] = ledgerEntries(agreed, input, reconcileRecord(input, ctx), ctx.conflictPolicy);
     expect(e).toMatchObject({ field: 'familyName', new: 'Lim', cause: { kind: 'conflict', policy: 'priority' } });
   });
+  it("an entry added by one side is caused by that side's record, not by another holding other entries", () => {
+    const input = {
+      canonicalId: 'p1',
+      canonical: agreed,
+      sides: [side(A, {}), side(B, { emails: [email('ann@x.io', 'work'), email('b@x.io')] })],
+    };
+    const ctx = ctxOf([A, B]);
+    expect(ledgerEntries(agreed, input, reconcileRecord(input, ctx), ctx.conflictPolicy)).toMatchObject([
+      { field: 'emails', key: 'b@x.io', cause: { kind: 'provider', connectionId: 'b' } },
+    ]);
+  });
+  it('a display name a side set itself keeps that side as its cause; one that followed the names takes theirs', () => {
+    const named = canonicalOf({ ...agreed, displayName: 'Ann Lee' });
+    const sideOf = (c: ConnectionPolicy, edit: Partial<Projection>): SideState => {
+      const base = normalizeProjection(c.capabilities.project(named).projection);
+      return {
+        connectionId: c.id,
+        externalId: `${c.id}-1`,
+        base,
+        current: normalizeProjection({ ...base, ...edit }),
+        updatedAt: null,
+      };
+    };
+    const ctx = ctxOf([A, B]);
+    const causes = (sides: SideState[]) => {
+      const input = { canonicalId: 'p1', canonical: named, sides };
+      return Object.fromEntries(
+        ledgerEntries(named, input, reconcileRecord(input, ctx), ctx.conflictPolicy).map((e) => [
+          e.field,
+          e.cause.kind === 'provider' ? e.cause.connectionId : e.cause.kind,
+        ]),
+      );
+    };
+    expect(causes([sideOf(A, { familyName: 'Lim' }), sideOf(B, { displayName: 'Ann L.' })])).toEqual({
+      familyName: 'a',
+      displayName: 'b',
+    });
+    expect(causes([sideOf(A, { familyName: 'Lim' }), sideOf(B, {})])).toEqual({ familyName: 'a', displayName: 'a' });
+  });
   it('nothing changed: no entry', () => {
     const input = { canonicalId: 'p1', canonical: agreed, sides: [side(A, {}), side(B, {})] };
     expect(ledgerEntries(agreed, input, reconcileRecord(input, ctxOf([A, B])), { kind: 'hold' })).toEqual([]);

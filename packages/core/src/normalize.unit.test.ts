@@ -99,3 +99,49 @@ describe('normalization', () => {
     expect(contentHash(p)).toBe('a3e3ebe77b4de011fc112b34fee7de0ccf593abb294adf03d964ac1a3998d1c5');
   });
 });
+
+// normalizeProjection skips its work when a cheap check finds the input normal already: each value
+// here is not, and must come out normalized (a mutation sweep found the check's branches untested).
+describe('normalizeProjection: the already-normal check lets nothing un-normal through', () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    [
+      'an avatar URL with an upper-case host',
+      { avatarUrl: 'HTTPS://X.Example/a.png' },
+      { avatarUrl: 'https://x.example/a.png' },
+    ],
+    [
+      'a website with an upper-case scheme',
+      { websites: [{ value: 'HTTP://x.example/', label: null }] },
+      { websites: [{ value: 'http://x.example', label: null }] },
+    ],
+    [
+      'a chat handle with outer spaces',
+      { chats: [{ value: ' @ann ', label: null }] },
+      { chats: [{ value: '@ann', label: null }] },
+    ],
+    ['a name with inner runs of spaces', { givenName: 'Ann  Marie' }, { givenName: 'Ann Marie' }],
+    [
+      'a label in capitals',
+      { emails: [{ value: 'ann@x.io', label: 'Work' }] },
+      { emails: [{ value: 'ann@x.io', label: 'work' }] },
+    ],
+    [
+      'a present but undefined scalar',
+      { givenName: undefined, familyName: 'Lee' },
+      { givenName: null, familyName: 'Lee' },
+    ],
+  ];
+  for (const [what, input, normal] of cases)
+    it(`${what} is normalized`, () => {
+      const out = normalizeProjection(input as Parameters<typeof normalizeProjection>[0]);
+      expect(out).not.toBe(input);
+      expect(out).toEqual(normal);
+      expect(normalizeProjection(out)).toBe(out);
+    });
+
+  it('a missing set equals an empty one; a missing scalar equals null', () => {
+    expect(canonicalEquals({ givenName: 'Ann' }, { givenName: 'Ann', emails: [] })).toBe(true);
+    expect(canonicalEquals({ emails: [] }, { familyName: null })).toBe(true);
+    expect(canonicalEquals({ emails: [] }, { emails: [{ value: 'a@x.io', label: null }] })).toBe(false);
+  });
+});

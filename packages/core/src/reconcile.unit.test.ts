@@ -383,6 +383,19 @@ describe('reconcileRecord: conflict policies at their edges', () => {
   });
 });
 
+describe('reconcileRecord: a first-sync proposal against an agreed value', () => {
+  it('is a conflict settled by the policy: the proposer wins where its connection ranks first', () => {
+    // b was never agreed with (no base) and holds another given name than the one a agreed on.
+    const lost: SideState = { ...side(B, { givenName: 'Annie' }), base: null };
+    const r = run([side(A, {}), lost], ctxOf([A, B], { kind: 'priority', order: ['b', 'a'] }));
+    expect(r.canonical?.givenName).toBe('Annie');
+    expect(r.conflicts).toMatchObject([
+      { field: 'givenName', chosen: 'Annie', rule: expect.stringContaining('b ranks first') },
+    ]);
+    expect(r.ops.map((o) => [o.connectionId, o.changed])).toEqual([['a', ['givenName']]]);
+  });
+});
+
 describe('reconcileRecord: what an op says it changes', () => {
   it('a create lists exactly the fields of its target', () => {
     const src: SideState = {
