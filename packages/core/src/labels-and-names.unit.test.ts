@@ -114,6 +114,28 @@ describe('a display name made of the names follows them', () => {
     expect(r.ops.find((o) => o.connectionId === 'named')?.target?.displayName).toBe('Ann May Lee');
   });
 
+  it('held for review, a display name that follows the names takes their value; other held cells keep theirs', () => {
+    const FULL = conn('full', fullDescriptor);
+    const FULL2 = conn('full2', fullDescriptor);
+    const names = { givenName: 'Ann', familyName: 'Lee', displayName: 'Ann Lee' };
+    const r = reconcileRecord(
+      {
+        canonicalId: 'p1',
+        canonical: canonicalOf(names),
+        sides: [
+          side('full', { ...names, givenName: 'Anna', familyName: 'Lim', displayName: 'X' }, names),
+          side('full2', { ...names, givenName: 'Annie', displayName: 'Y' }, names),
+        ],
+      },
+      ctxOf([FULL, FULL2], { kind: 'hold' }),
+    );
+    expect(r.canonical).toMatchObject({ givenName: 'Ann', familyName: 'Lim', displayName: 'Ann Lim' });
+    expect(r.conflicts.map((c) => [c.field, c.status, c.chosen])).toEqual([
+      ['givenName', 'open', 'Ann'],
+      ['displayName', 'open', 'Ann Lim'],
+    ]);
+  });
+
   it('a display name that is not made of the names is left alone', () => {
     const agreed = canonicalOf({ givenName: 'Jennifer', familyName: 'Scott', displayName: 'Jen (on call)' });
     const flatBase = { givenName: 'Jennifer', familyName: 'Scott', emails: [], phones: [] };
