@@ -65,6 +65,28 @@ describe('resolving a conflict by hand', () => {
   });
 });
 
+describe('resolving by removing an entry', () => {
+  it('the entry goes from the canonical record and from every side that holds it', () => {
+    // a removed old@, b relabelled it: removal against relabel is a conflict; the admin removes it.
+    const removed: ReconcileInput = {
+      canonicalId: 'p1',
+      canonical: agreed,
+      sides: [
+        side('a', { emails: [email('ann@x.io', 'work')] }),
+        side('b', { emails: [email('ann@x.io', 'work'), email('old@x.io', 'home')] }),
+      ],
+    };
+    const ctx = ctxOf([A, B]);
+    expect(reconcileRecord(removed, ctx).conflicts).toMatchObject([{ field: 'emails', key: 'old@x.io' }]);
+    const r = reconcileRecord(applyResolution(removed, { field: 'emails', key: 'old@x.io', entry: null }), ctx);
+    expect(r.canonical?.emails).toEqual([email('ann@x.io', 'work')]);
+    expect(r.conflicts).toEqual([]);
+    expect(r.ops).toMatchObject([
+      { connectionId: 'b', changed: ['emails'], target: { emails: [email('ann@x.io', 'work')] } },
+    ]);
+  });
+});
+
 describe('idempotency keys', () => {
   it('are stable for the same plan and differ by target', () => {
     const s = [side('a', { givenName: 'Anna' }), side('b', {})];
