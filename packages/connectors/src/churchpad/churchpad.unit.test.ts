@@ -97,3 +97,21 @@ describe('churchpad errors', () => {
     expect(describeError(404, { detail: 'Not found.' }, '')).toEqual({ message: 'Not found.', field: null });
   });
 });
+
+describe('churchpad project: the documented lengths, at their bounds', () => {
+  const at = (local: number) => `${'a'.repeat(local)}@x.io`;
+  it('an email of 254 characters is written; one of 255 is omitted with the reason', () => {
+    const r = project({ ...emptyCanonical(), emails: [{ value: at(254 - 5), label: null }] });
+    expect(r.projection.emails).toEqual([{ value: at(249), label: null }]);
+    const long = project({ ...emptyCanonical(), emails: [{ value: at(250), label: null }] });
+    expect(long.projection.emails).toEqual([]);
+    expect(long.omitted).toMatchObject([{ field: 'emails', reason: 'longer than 254 characters' }]);
+  });
+  it('a phone of 15 characters is written; one of 16 is omitted with the reason', () => {
+    const r = project({ ...emptyCanonical(), phones: [{ value: '+12125550100123', label: null }] });
+    expect(r.projection.phones).toEqual([{ value: '+12125550100123', label: null }]);
+    const long = project({ ...emptyCanonical(), phones: [{ value: '+121255501001234', label: null }] });
+    expect(long.projection.phones).toEqual([]);
+    expect(long.omitted).toMatchObject([{ field: 'phones', reason: 'longer than 15 characters' }]);
+  });
+});

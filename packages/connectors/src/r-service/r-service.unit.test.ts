@@ -85,3 +85,37 @@ describe('r-service project', () => {
     );
   });
 });
+
+describe('r-service labels: the documented enum per kind', () => {
+  const labelFor = rServiceCapabilities.labelFor!;
+  it('a phone keeps fax, home, mobile and work; sms and cell are mobile, personal is home, the rest work', () => {
+    expect(['fax', 'home', 'mobile', 'work'].map((l) => labelFor('phones', l))).toEqual([
+      'fax',
+      'home',
+      'mobile',
+      'work',
+    ]);
+    expect(['sms', 'cell', 'personal', 'voice', null].map((l) => labelFor('phones', l))).toEqual([
+      'mobile',
+      'mobile',
+      'home',
+      'work',
+      'work',
+    ]);
+  });
+  it('an email or website is personal (home, personal) or work; a chat keeps a known app or has none', () => {
+    expect(['home', 'personal', 'other', null].map((l) => labelFor('emails', l))).toEqual([
+      'personal',
+      'personal',
+      'work',
+      'work',
+    ]);
+    expect(['skype', 'slack', 'teams', 'workchat', 'irc'].map((l) => labelFor('chats', l))).toEqual([
+      'skype',
+      'slack',
+      'teams',
+      'workchat',
+      null,
+    ]);
+  });
+});
