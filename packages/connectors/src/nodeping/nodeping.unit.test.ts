@@ -104,3 +104,51 @@ describe('nodeping errors in 200 bodies', () => {
     expect(inspectOk(res({ ok: true, id: 'x' }))).toBeNull();
   });
 });
+
+describe('nodeping project: what it can hold', () => {
+  const of = (over: Partial<ReturnType<typeof emptyCanonical>>) =>
+    project({ ...emptyCanonical(), givenName: 'Ann', ...over });
+
+  it('a phone is an sms address unless labelled voice; a fax is omitted, not written', () => {
+    const r = of({
+      phones: [
+        { value: '+12125550100', label: 'mobile' },
+        { value: '+12125550111', label: 'voice' },
+        { value: '+12125550122', label: 'fax' },
+      ],
+    });
+    expect(r.projection.phones).toEqual([
+      { value: '+12125550100', label: 'sms' },
+      { value: '+12125550111', label: 'voice' },
+    ]);
+    expect(r.omitted).toMatchObject([
+      { field: 'phones', value: '+12125550122', reason: 'nodeping cannot send to a fax number' },
+    ]);
+  });
+
+  it('slack and hipchat chats are written; another app is omitted', () => {
+    const r = of({
+      chats: [
+        { value: '@ann', label: 'slack' },
+        { value: 'ann.h', label: 'hipchat' },
+        { value: 'ann.s', label: 'skype' },
+      ],
+    });
+    expect(r.projection.chats).toEqual([
+      { value: '@ann', label: 'slack' },
+      { value: 'ann.h', label: 'hipchat' },
+    ]);
+    expect(r.omitted).toMatchObject([{ field: 'chats', value: 'ann.s' }]);
+  });
+
+  it('an invalid e-mail is not written, but one the contact already holds is kept (not deleted)', () => {
+    const r = of({
+      emails: [
+        { value: 'ann@x.io', label: null },
+        { value: 'not-an-email', label: null },
+      ],
+    });
+    expect(r.projection.emails).toEqual([{ value: 'ann@x.io', label: null }]);
+    expect(r.omitted).toMatchObject([{ field: 'emails', value: 'not-an-email', keep: true }]);
+  });
+});

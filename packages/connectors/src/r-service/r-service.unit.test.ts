@@ -119,3 +119,36 @@ describe('r-service labels: the documented enum per kind', () => {
     ]);
   });
 });
+
+describe('r-service project: values it cannot hold', () => {
+  it('a value of 255 characters is written, one of 256 is omitted but kept where held', () => {
+    const site = (n: number) => `https://x.example/${'a'.repeat(n - 18)}`;
+    const r = project({
+      ...emptyCanonical(),
+      websites: [
+        { value: site(255), label: null },
+        { value: site(256), label: null },
+      ],
+    });
+    expect(r.projection.websites).toEqual([{ value: site(255), label: 'work' }]);
+    expect(r.omitted).toMatchObject([{ field: 'websites', reason: 'longer than 255 characters', keep: true }]);
+  });
+
+  it('a chat with no app label cannot be held at all (not kept); an invalid e-mail is kept where held', () => {
+    const r = project({
+      ...emptyCanonical(),
+      chats: [
+        { value: 'ann', label: 'irc' },
+        { value: `@${'a'.repeat(255)}`, label: 'slack' },
+      ],
+      emails: [{ value: 'not-an-email', label: 'work' }],
+    });
+    const chat = r.omitted.find((o) => o.field === 'chats' && o.value === 'ann');
+    // An overlong chat of a known app is one the person may already have: it stays where held.
+    expect(r.omitted.find((o) => o.field === 'chats' && o.value !== 'ann')).toMatchObject({ keep: true });
+    const email = r.omitted.find((o) => o.field === 'emails');
+    expect(chat).toMatchObject({ value: 'ann', reason: 'r-service has no chat label for irc' });
+    expect(chat?.keep ?? false).toBe(false);
+    expect(email).toMatchObject({ value: 'not-an-email', keep: true });
+  });
+});
