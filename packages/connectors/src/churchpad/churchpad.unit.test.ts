@@ -115,3 +115,31 @@ describe('churchpad project: the documented lengths, at their bounds', () => {
     expect(long.omitted).toMatchObject([{ field: 'phones', reason: 'longer than 15 characters' }]);
   });
 });
+
+describe('churchpad mapper: extras and partial writes', () => {
+  const contact = ChurchpadContactSchema.parse(ChurchpadPageSchema.parse(page).results[0]);
+
+  it("keeps ChurchPad's own fields as extras, from the record as listed", () => {
+    const r = fromWire({ ...contact, legacy_id: 'L-9', is_manual: false });
+    expect(r.extras).toEqual({
+      is_manual: false,
+      legacy_id: 'L-9',
+      nextgen_legacy_id: 'NG-77',
+      created_at: '2025-07-23T12:27:03.659Z',
+    });
+  });
+
+  it('an update body holds only the fields asked for (an untouched field is not sent back)', () => {
+    const p = { givenName: 'Ann', familyName: 'Lee', emails: [{ value: 'ann@x.io', label: null }] };
+    expect(toWire(p, ['givenName'])).toEqual({ first_name: 'Ann' });
+    expect(toWire(p, ['givenName', 'phones'])).toEqual({ first_name: 'Ann' });
+    expect(toWire(p)).toEqual({ first_name: 'Ann', last_name: 'Lee', email: 'ann@x.io' });
+  });
+
+  it('a name of 50 characters is written, one of 51 is omitted', () => {
+    expect(project({ ...emptyCanonical(), givenName: 'a'.repeat(50) }).projection.givenName).toBe('a'.repeat(50));
+    const long = project({ ...emptyCanonical(), givenName: 'a'.repeat(51) });
+    expect(long.projection.givenName ?? null).toBeNull();
+    expect(long.omitted).toMatchObject([{ field: 'givenName' }]);
+  });
+});
