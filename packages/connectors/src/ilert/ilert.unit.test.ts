@@ -98,3 +98,17 @@ describe('ilert project', () => {
     });
   });
 });
+
+describe('ilert project: an invalid e-mail', () => {
+  it('is not written, but one the user already has is kept (not deleted)', () => {
+    const r = project({
+      ...emptyCanonical(),
+      emails: [
+        { value: 'ann@x.io', label: null },
+        { value: 'not-an-email', label: null },
+      ],
+    });
+    expect(r.projection.emails).toEqual([{ value: 'ann@x.io', label: null }]);
+    expect(r.omitted).toMatchObject([{ field: 'emails', value: 'not-an-email', keep: true }]);
+  });
+});
