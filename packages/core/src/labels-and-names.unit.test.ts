@@ -56,6 +56,23 @@ describe('labels in each provider’s own vocabulary', () => {
     expect(r.ops).toEqual([]);
   });
 
+  it('a side that cannot tell the proposed label from the agreed one casts no vote for either', () => {
+    // named renders home and work alike (sms): it neither proposes home nor defends work, even
+    // ranked first; full's home is the only proposal, so it is taken.
+    const r = reconcileRecord(
+      {
+        canonicalId: 'p1',
+        canonical: canonicalOf({ displayName: 'Ann Lee', phones: [{ value: '+12125550100', label: 'work' }] }),
+        sides: [
+          side('named', { displayName: 'Ann Lee', phones: [{ value: '+12125550100', label: 'sms' }] }),
+          side('full', { displayName: 'Ann Lee', phones: [{ value: '+12125550100', label: 'home' }] }),
+        ],
+      },
+      ctxOf([NAMED, FULL], { kind: 'priority', order: ['named', 'full'] }),
+    );
+    expect(r.canonical?.phones).toEqual([{ value: '+12125550100', label: 'home' }]);
+  });
+
   it('labels the vocabularies cannot reconcile still merge by the policy', () => {
     const number = (label: string | null) => [{ value: '+12125550100', label }];
     const r = reconcileRecord(
