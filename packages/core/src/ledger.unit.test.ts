@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Projection } from './canonical.ts';
+import type { Canonical, Projection } from './canonical.ts';
 import { diffCanonical, ledgerEntries } from './ledger.ts';
 import { normalizeProjection } from './normalize.ts';
 import { reconcileRecord } from './reconcile.ts';
@@ -11,12 +11,14 @@ import { cellId, planUndo, runCells } from './undo.ts';
 const A = conn('a', fullDescriptor);
 const B = conn('b', fullDescriptor);
 const agreed = canonicalOf({ givenName: 'Ann', familyName: 'Lee', emails: [email('ann@x.io', 'work')] });
-const baseOf = (c: ConnectionPolicy): Projection => normalizeProjection(c.capabilities.project(agreed).projection);
-const side = (c: ConnectionPolicy, edit: Partial<Projection>): SideState => ({
+const baseOf = (c: ConnectionPolicy, from: Canonical = agreed): Projection =>
+  normalizeProjection(c.capabilities.project(from).projection);
+/** A side agreed on `from` (the shared record unless told), with `edit` applied. */
+const side = (c: ConnectionPolicy, edit: Partial<Projection>, from: Canonical = agreed): SideState => ({
   connectionId: c.id,
   externalId: `${c.id}-1`,
-  base: baseOf(c),
-  current: normalizeProjection({ ...baseOf(c), ...edit }),
+  base: baseOf(c, from),
+  current: normalizeProjection({ ...baseOf(c, from), ...edit }),
   updatedAt: null,
 });
 
@@ -81,16 +83,7 @@ describe('ledgerEntries: the cause the merge knows', () => {
   });
   it('a display name a side set itself keeps that side as its cause; one that followed the names takes theirs', () => {
     const named = canonicalOf({ ...agreed, displayName: 'Ann Lee' });
-    const sideOf = (c: ConnectionPolicy, edit: Partial<Projection>): SideState => {
-      const base = normalizeProjection(c.capabilities.project(named).projection);
-      return {
-        connectionId: c.id,
-        externalId: `${c.id}-1`,
-        base,
-        current: normalizeProjection({ ...base, ...edit }),
-        updatedAt: null,
-      };
-    };
+    const sideOf = (c: ConnectionPolicy, edit: Partial<Projection>) => side(c, edit, named);
     const ctx = ctxOf([A, B]);
     const causes = (sides: SideState[]) => {
       const input = { canonicalId: 'p1', canonical: named, sides };

@@ -351,14 +351,15 @@ describe('reconcileRecord: conflict policies at their edges', () => {
   });
 
   it('priority: values whose best voters rank alike are settled by connection id, then by value', () => {
-    // Neither x nor y is in the order: both rank last, the lower id wins whatever the sides' order.
+    // Neither x nor y is in the order: both rank last, the lower id wins (not the lower value)
+    // whatever the sides' order.
     const X = conn('x', fullDescriptor);
     const Y = conn('y', fullDescriptor);
-    const sx = { ...side(X, { givenName: 'Xena' }), externalId: 'x-1' };
-    const sy = { ...side(Y, { givenName: 'Yara' }), externalId: 'y-1' };
+    const sx = { ...side(X, { givenName: 'Yara' }), externalId: 'x-1' };
+    const sy = { ...side(Y, { givenName: 'Xena' }), externalId: 'y-1' };
     const ctx = ctxOf([X, Y], { kind: 'priority', order: ['a'] });
-    expect(run([sx, sy], ctx).canonical?.givenName).toBe('Xena');
-    expect(run([sy, sx], ctx).canonical?.givenName).toBe('Xena');
+    expect(run([sx, sy], ctx).canonical?.givenName).toBe('Yara');
+    expect(run([sy, sx], ctx).canonical?.givenName).toBe('Yara');
   });
 
   it('priority: a value backed by several unranked connections ranks by the lowest of their ids', () => {
